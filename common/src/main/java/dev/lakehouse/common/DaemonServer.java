@@ -1,0 +1,216 @@
+package dev.lakehouse.common;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * Starts one named daemon: a Helidon WebServer with the kit installed (request
+ * ids, access log, route metrics, problem+json for every failure, body-size
+ * limit, /health, /ready, /metrics) around the daemon's own routes, and a
+ * graceful stop on SIGTERM or SIGINT: readiness goes DOWN, the listener stops
+ * accepting and lets in-flight requests finish (up to {@code LAKEHOUSE_SHUTDOWN_GRACE},
+ * default 10s), the stop hooks run in reverse order of registration (flush, fsync),
+ * and the process exits 0.
+ *
+ * <pre>{@code
+ * DaemonServer.builder("embedd", env, 4216)
+ *     .routing(r -> r.register("/v1/embed", new EmbedRoutes(service)))
+ *     .readiness("model", service::readiness)
+ *     .onStop("cache", cache::close)
+ *     .start();
+ * }</pre>
+ */
+public final class DaemonServer {
+    private static final Logger LOG = Logger.getLogger(DaemonServer.class.getName());
+    /** Default request body limit: 8 MiB; a daemon may set its own, the operator overrides with {@code <DAEMON>_MAX_BODY_BYTES}. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
+
+    private final String daemon;
+    private final WebServer server;
+    private final HttpMetrics metrics;
+    private final List<Map.Entry<String, Runnable>> stopHooks;
+    private final AtomicBoolean stopping;
+    private final Path dataDir;
+
+    private DaemonServer(String daemon, WebServer server, HttpMetrics metrics,
+                         List<Map.Entry<String, Runnable>> stopHooks, AtomicBoolean stopping, Path dataDir) {
+        this.daemon = daemon;
+        this.server = server;
+        this.metrics = metrics;
+        this.stopHooks = stopHooks;
+        this.stopping = stopping;
+        this.dataDir = dataDir;
+    }
+
+    public static Builder builder(String daemon, EnvConfig env, int defaultPort) {
+        return new Builder(daemon, env, defaultPort);
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public String daemon() {
+        return daemon;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public HttpMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean isRunning() {
+        return server.isRunning();
+    }
+
+    /** Graceful stop; idempotent. Does not exit the JVM. */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("stopping " + daemon);
+        server.stop();
+        List<Map.Entry<String, Runnable>> hooks = new ArrayList<>(stopHooks);
+        Collections.reverse(hooks);
+        for (var hook : hooks) {
+            try {
+                hook.getValue().run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "stop hook '" + hook.getKey() + "' failed", e);
+            }
+        }
+        LOG.info("stopped " + daemon);
+    }
+
+    /** Builds and starts a daemon; see the class comment. */
+    public static final class Builder {
+        private final String daemon;
+        private final EnvConfig env;
+        private final int defaultPort;
+        private final Map<String, Supplier<Readiness>> checks = new LinkedHashMap<>();
+        private final List<Map.Entry<String, Runnable>> stopHooks = new ArrayList<>();
+        private final List<Consumer<HttpRouting.Builder>> routings = new ArrayList<>();
+        private final HttpMetrics metrics;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private boolean embedded;
+
+        private Builder(String daemon, EnvConfig env, int defaultPort) {
+            this.daemon = daemon;
+            this.env = env;
+            this.defaultPort = defaultPort;
+            this.metrics = new HttpMetrics(daemon);
+        }
+
+        /** The registry, to register the daemon's own meters before start. */
+        public HttpMetrics metrics() {
+            return metrics;
+        }
+
+        public Builder routing(Consumer<HttpRouting.Builder> routing) {
+            routings.add(routing);
+            return this;
+        }
+
+        /** A named readiness check; /ready is 200 only when all are ready. */
+        public Builder readiness(String name, Supplier<Readiness> check) {
+            checks.put(name, check);
+            return this;
+        }
+
+        /** Runs on graceful stop, after in-flight requests finished; hooks run last-added first. */
+        public Builder onStop(String name, Runnable hook) {
+            stopHooks.add(Map.entry(name, hook));
+            return this;
+        }
+
+        /** This daemon's default body limit; {@code <DAEMON>_MAX_BODY_BYTES} overrides it. */
+        public Builder maxBodyBytes(long bytes) {
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /**
+         * For a server inside another program (a test): no signal handlers, and the
+         * JSON log handler is not installed. A daemon's main never calls this.
+         */
+        public Builder embedded() {
+            this.embedded = true;
+            return this;
+        }
+
+        public DaemonServer start() {
+            if (!embedded) {
+                Logs.install(daemon, env);
+            }
+            String prefix = DaemonId.envName(daemon);
+            int port = env.port(daemon, defaultPort);
+            String bind = env.bind();
+            long bodyLimit = env.bytes(prefix + "_MAX_BODY_BYTES", maxBodyBytes);
+            Duration grace = env.duration("LAKEHOUSE_SHUTDOWN_GRACE", Duration.ofSeconds(10));
+            Path dataDir = env.dataDir(daemon);
+            String version = versionOf(DaemonServer.class);
+            AtomicBoolean stopping = new AtomicBoolean();
+            ErrorMapper errors = new ErrorMapper(daemon, bodyLimit);
+
+            DirectHandlers.Builder direct = DirectHandlers.builder();
+            for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                direct.addHandler(type, errors);
+            }
+            KitRoutes kit = new KitRoutes(daemon, version, Instant.now(), Map.copyOf(checks), stopping::get, metrics);
+            WebServer server = WebServer.builder()
+                    .host(bind)
+                    .port(port)
+                    .shutdownHook(false)
+                    .maxPayloadSize(bodyLimit)
+                    .shutdownGracePeriod(grace)
+                    .connectionOptions(s -> s.tcpNoDelay(true))
+                    .directHandlers(direct.build())
+                    .routing(r -> {
+                        r.addFilter(new KitFilter(metrics));
+                        r.error(Throwable.class, errors);
+                        r.register(kit);
+                        routings.forEach(c -> c.accept(r));
+                    })
+                    .build()
+                    .start();
+            DaemonServer daemonServer = new DaemonServer(daemon, server, metrics, List.copyOf(stopHooks), stopping, dataDir);
+            if (!embedded) {
+                Signals.onTermination(daemonServer::stop);
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("port", server.port());
+            fields.put("bind", bind);
+            fields.put("version", version);
+            fields.put("data_dir", dataDir.toString());
+            fields.put("max_body_bytes", bodyLimit);
+            fields.put("pid", ProcessHandle.current().pid());
+            Logs.info(LOG, daemon + " started", fields);
+            return daemonServer;
+        }
+    }
+
+    static String versionOf(Class<?> type) {
+        String v = type.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.lakehouse.common;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Runs around every routed request: takes or makes the {@code X-Request-Id},
+ * echoes it, and after the handler records the route timer and writes the
+ * access-log line. Errors were already turned into responses inside
+ * {@code chain.proceed()} by the routing's error handler, so the status seen
+ * here is the one sent.
+ */
+final class KitFilter implements Filter {
+    static final HeaderName REQUEST_ID = HeaderNames.create(RequestContext.HEADER);
+
+    private final HttpMetrics metrics;
+
+    KitFilter(HttpMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long start = System.nanoTime();
+        String id = RequestContext.acceptOrGenerate(req.headers().first(REQUEST_ID).orElse(null));
+        RequestContext.set(id);
+        res.header(REQUEST_ID, id);
+        try {
+            chain.proceed();
+        } finally {
+            long nanos = System.nanoTime() - start;
+            int status = res.status().code();
+            String method = req.prologue().method().text();
+            metrics.record(method, req.matchingPattern().orElse("unmatched"), status, nanos);
+            Logs.access(method, req.path().rawPath(), status, nanos / 1e6);
+            RequestContext.clear();
+        }
+    }
+}

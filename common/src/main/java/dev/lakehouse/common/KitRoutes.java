@@ -1,0 +1,90 @@
+package dev.lakehouse.common;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * What every daemon answers besides its own API:
+ * <pre>
+ * GET /health   200 {"status":"UP","daemon":"embedd","version":"0.1.0","uptime_s":12}
+ * GET /ready    200 {"status":"UP","checks":{…}} or 503 {"status":"DOWN","checks":{"roster":"loading"}}
+ * GET /metrics  Prometheus text
+ * </pre>
+ * {@code curl -s localhost:4216/ready}
+ */
+final class KitRoutes implements HttpService {
+    private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final String daemon;
+    private final String version;
+    private final Instant started;
+    private final Map<String, Supplier<Readiness>> checks;
+    private final BooleanSupplier stopping;
+    private final HttpMetrics metrics;
+
+    KitRoutes(String daemon, String version, Instant started, Map<String, Supplier<Readiness>> checks,
+              BooleanSupplier stopping, HttpMetrics metrics) {
+        this.daemon = daemon;
+        this.version = version;
+        this.started = started;
+        this.checks = checks;
+        this.stopping = stopping;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::health);
+        Routes.allow(rules, "/health", Method.GET);
+        rules.get("/ready", this::ready);
+        Routes.allow(rules, "/ready", Method.GET);
+        rules.get("/metrics", this::metrics);
+        Routes.allow(rules, "/metrics", Method.GET);
+    }
+
+    record Health(String status, String daemon, String version, long uptimeS) {
+    }
+
+    record Ready(String status, Map<String, String> checks) {
+    }
+
+    private void health(ServerRequest req, ServerResponse res) {
+        long uptime = Duration.between(started, Instant.now()).toSeconds();
+        Json.send(res, 200, new Health("UP", daemon, version, uptime));
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        Map<String, String> results = new LinkedHashMap<>();
+        boolean up = !stopping.getAsBoolean();
+        if (!up) {
+            results.put("server", "stopping");
+        }
+        for (var check : checks.entrySet()) {
+            Readiness r;
+            try {
+                r = check.getValue().get();
+            } catch (RuntimeException e) {
+                r = Readiness.down("check failed: " + e.getMessage());
+            }
+            results.put(check.getKey(), r.detail());
+            up &= r.isReady();
+        }
+        Json.send(res, up ? 200 : 503, new Ready(up ? "UP" : "DOWN", results));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TYPE);
+        res.send(metrics.scrape());
+    }
+}

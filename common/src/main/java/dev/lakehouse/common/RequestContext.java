@@ -1,0 +1,67 @@
+package dev.lakehouse.common;
+
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The request id of the request being served on this thread. Helidon serves each
+ * request on its own virtual thread, so a thread-local is exact; it is inheritable
+ * so virtual threads forked for a fan-out carry it too. The kit's filter sets and
+ * clears it; {@link PeerClient} and the logs read it.
+ */
+public final class RequestContext {
+    public static final String HEADER = "X-Request-Id";
+    /** Longest incoming id we keep; longer or odd ones are replaced by a fresh one. */
+    public static final int MAX_ID_LENGTH = 128;
+
+    private static final InheritableThreadLocal<String> CURRENT = new InheritableThreadLocal<>();
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private RequestContext() {
+    }
+
+    public static Optional<String> currentId() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    static void set(String id) {
+        CURRENT.set(id);
+    }
+
+    static void clear() {
+        CURRENT.remove();
+    }
+
+    /** The caller's id when it is printable and short, else a new random one. */
+    public static String acceptOrGenerate(String incoming) {
+        return isAcceptable(incoming) ? incoming : newId();
+    }
+
+    static boolean isAcceptable(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '_' || c == '.' || c == ':';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 32 hex digits (128 random bits). */
+    public static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] out = new char[32];
+        for (int half = 0; half < 2; half++) {
+            long bits = random.nextLong();
+            for (int i = 0; i < 16; i++) {
+                out[half * 16 + i] = HEX[(int) (bits >>> (60 - 4 * i)) & 0xf];
+            }
+        }
+        return new String(out);
+    }
+}
