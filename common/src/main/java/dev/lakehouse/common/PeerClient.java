@@ -1,0 +1,234 @@
+package dev.lakehouse.common;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+
+/**
+ * Calls one peer daemon over HTTP/JSON (Helidon WebClient, pooled keep-alive
+ * connections, TCP_NODELAY). Every call carries the current {@code X-Request-Id};
+ * has connect and read timeouts; is retried with backoff only when the caller
+ * says it is idempotent and the failure is transient (unreachable, timeout,
+ * 502/503/504); and passes a per-peer {@link CircuitBreaker}, so a dead peer
+ * costs an immediate 503 instead of a timeout.
+ *
+ * <p>Failures come back as {@link ApiException}s that name the peer: a peer's
+ * own problem+json keeps its status (4xx) and code; a peer's 5xx becomes 502,
+ * 503 or 504; connection refused is 503 {@code peer_unavailable}, a timeout
+ * 504 {@code peer_timeout}, an open breaker 503 {@code circuit_open} with Retry-After.
+ */
+public final class PeerClient {
+    /** Timeouts, retries and breaker settings. Defaults: 1s connect, 10s read, 2 retries from 50ms, breaker 5 failures / 5s. */
+    public record Options(Duration connectTimeout, Duration readTimeout, int maxRetries, Duration retryBackoff,
+                          int breakerFailures, Duration breakerOpenFor) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(1), Duration.ofSeconds(10), 2, Duration.ofMillis(50), 5,
+                    Duration.ofSeconds(5));
+        }
+
+        public Options withReadTimeout(Duration timeout) {
+            return new Options(connectTimeout, timeout, maxRetries, retryBackoff, breakerFailures, breakerOpenFor);
+        }
+
+        public Options withRetries(int retries, Duration backoff) {
+            return new Options(connectTimeout, readTimeout, retries, backoff, breakerFailures, breakerOpenFor);
+        }
+
+        public Options withBreaker(int failures, Duration openFor) {
+            return new Options(connectTimeout, readTimeout, maxRetries, retryBackoff, failures, openFor);
+        }
+    }
+
+    /** A peer's answer with a status below 400. */
+    public record Response(int status, String contentType, byte[] body) {
+        public <T> T json(Class<T> type) {
+            return Json.parse(body, type);
+        }
+    }
+
+    private final String peer;
+    private final URI base;
+    private final Options options;
+    private final WebClient client;
+    private final CircuitBreaker breaker;
+
+    public PeerClient(String peer, URI base, Options options) {
+        this.peer = peer;
+        this.base = base;
+        this.options = options;
+        this.breaker = new CircuitBreaker(options.breakerFailures(), options.breakerOpenFor());
+        this.client = WebClient.builder()
+                .baseUri(base)
+                .connectTimeout(options.connectTimeout())
+                .readTimeout(options.readTimeout())
+                .followRedirects(false)
+                .socketOptions(s -> s.tcpNoDelay(true))
+                .build();
+    }
+
+    /** A client for one of the eleven daemons, at {@code LAKEHOUSE_<DAEMON>_URL}. */
+    public static PeerClient forDaemon(DaemonId peer, EnvConfig env, Options options) {
+        return new PeerClient(peer.daemonName(), env.peerUrl(peer), options);
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public CircuitBreaker.State breakerState() {
+        return breaker.state();
+    }
+
+    public <T> T get(String path, Class<T> type) {
+        return send(Method.GET, path, null, true).json(type);
+    }
+
+    public <T> T post(String path, Object body, Class<T> type, boolean idempotent) {
+        return send(Method.POST, path, Json.bytes(body), idempotent).json(type);
+    }
+
+    /**
+     * One logical call: the body (JSON, or null for none) goes to {@code path}
+     * (with its query). Returns the answer when its status is below 400; throws an
+     * {@link ApiException} naming the peer otherwise.
+     */
+    public Response send(Method method, String path, byte[] body, boolean idempotent) {
+        int attempts = idempotent ? 1 + options.maxRetries() : 1;
+        ApiException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            if (attempt > 1) {
+                backoff(attempt - 1);
+            }
+            if (!breaker.tryAcquire()) {
+                throw circuitOpen();
+            }
+            try {
+                Response response = once(method, path, body);
+                breaker.onSuccess();
+                return response;
+            } catch (ApiException e) {
+                boolean peerFault = e.status() >= 500;
+                if (peerFault) {
+                    breaker.onFailure();
+                } else {
+                    breaker.onSuccess();
+                }
+                boolean transient_ = e.status() == 502 && "peer_connection_failed".equals(e.code())
+                        || e.status() == 503 || e.status() == 504;
+                if (!transient_) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private Response once(Method method, String path, byte[] body) {
+        HttpClientRequest request = client.method(method).path(path);
+        RequestContext.currentId().ifPresent(id -> request.header(KitFilter.REQUEST_ID, id));
+        request.header(HeaderNames.ACCEPT, "application/json, application/problem+json");
+        if (body != null) {
+            request.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
+        }
+        try (HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
+            int status = response.status().code();
+            String contentType = response.headers().contentType().map(t -> t.text()).orElse("");
+            byte[] bytes = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
+            if (status < 400) {
+                return new Response(status, contentType, bytes);
+            }
+            throw fromPeerError(method, path, status, contentType, bytes,
+                    response.headers().first(HeaderNames.RETRY_AFTER).orElse(null));
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw fromTransportError(method, path, e);
+        }
+    }
+
+    private ApiException fromPeerError(Method method, String path, int status, String contentType, byte[] bytes,
+                                       String retryAfter) {
+        String code = Problem.codeFor(status);
+        String detail = "HTTP " + status;
+        if (contentType.contains("json") && bytes.length > 0) {
+            try {
+                var node = Json.mapper().readTree(bytes);
+                code = node.path("code").asText(code);
+                detail = node.path("detail").asText(detail);
+            } catch (IOException | RuntimeException ignored) {
+                // not a problem body: keep the status-derived code
+            }
+        }
+        String what = peer + " answered " + status + " to " + method.text() + " " + pathOnly(path) + ": " + detail;
+        Map<String, String> headers = retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter);
+        return switch (status) {
+            case 404 -> new ApiException.NotFound(code, what);
+            case 409 -> new ApiException.Conflict(code, what);
+            case 503 -> new ApiException.Unavailable(peer, code, what, headers, null);
+            case 504 -> new ApiException.UpstreamFailed(peer, true, code, what, null);
+            default -> status < 500
+                    ? new ApiException.BadRequest(status, code, what, headers)
+                    : new ApiException.UpstreamFailed(peer, false, "peer_error", what, null);
+        };
+    }
+
+    private ApiException fromTransportError(Method method, String path, RuntimeException e) {
+        String where = peer + " at " + base;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+                return new ApiException.Unavailable(peer, "peer_unavailable", where + " is unreachable: "
+                        + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")"),
+                        Map.of(), e);
+            }
+            if (t instanceof SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
+                    || t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
+                return new ApiException.UpstreamFailed(peer, true, "peer_timeout", where + " did not answer "
+                        + method.text() + " " + pathOnly(path) + " within " + options.readTimeout().toMillis() + " ms", e);
+            }
+        }
+        return new ApiException.UpstreamFailed(peer, false, "peer_connection_failed", where + " failed during "
+                + method.text() + " " + pathOnly(path) + ": " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+    }
+
+    private ApiException circuitOpen() {
+        long retryMs = breaker.retryIn().toMillis();
+        long retryS = Math.max(1, (retryMs + 999) / 1000);
+        return new ApiException.Unavailable(peer, "circuit_open", peer + " at " + base + " is failing ("
+                + breaker.consecutiveFailures() + " consecutive failures); not calling it for another " + retryMs + " ms",
+                Map.of("Retry-After", Long.toString(retryS)), null);
+    }
+
+    private void backoff(int retry) {
+        long base = options.retryBackoff().toMillis() << Math.min(retry - 1, 6);
+        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        try {
+            Thread.sleep(jittered);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Unavailable(peer, "interrupted", "interrupted while retrying " + peer, Map.of(), e);
+        }
+    }
+
+    private static String pathOnly(String path) {
+        int q = path.indexOf('?');
+        return q < 0 ? path : path.substring(0, q);
+    }
+}
