@@ -19,14 +19,21 @@ final class Signals {
     static void onTermination(Runnable stop) {
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "lakehouse-shutdown"));
         for (String name : new String[] {"TERM", "INT"}) {
+            // The JVM runs signal handlers on a daemon thread: once Helidon's listener
+            // thread ends, nothing would keep the JVM alive through the drain and the
+            // flush hooks. The stop therefore runs on a non-daemon thread of its own.
             Signal.handle(new Signal(name), signal -> {
-                try {
-                    stop.run();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "graceful stop failed", e);
-                    Runtime.getRuntime().halt(1);
-                }
-                System.exit(0);
+                Thread stopper = new Thread(() -> {
+                    try {
+                        stop.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.SEVERE, "graceful stop failed", e);
+                        Runtime.getRuntime().halt(1);
+                    }
+                    System.exit(0);
+                }, "lakehouse-stop-" + signal.getName());
+                stopper.setDaemon(false);
+                stopper.start();
             });
         }
     }
