@@ -1,0 +1,243 @@
+package dev.lakehouse.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Json;
+
+/**
+ * The daemons of one checkout on this machine, as processes: where their jars,
+ * PID files ({@code LAKEHOUSE_RUN_DIR}, default {@code <home>/run}) and logs
+ * ({@code LAKEHOUSE_LOG_DIR}, default {@code <home>/logs}) are, how to start one
+ * detached, stop one, and probe its health. Ports and data directory follow the
+ * same environment variables as the daemons, so two stacks with different
+ * variables run side by side.
+ */
+final class LocalStack {
+    /** Default heap per daemon; {@code LAKEHOUSE_<DAEMON>_JAVA_OPTS} replaces all default flags. */
+    private static final Map<DaemonId, String> HEAP = Map.ofEntries(
+            Map.entry(DaemonId.GATEWAY, "256m"), Map.entry(DaemonId.EMBEDD, "768m"),
+            Map.entry(DaemonId.VECTORD, "1g"), Map.entry(DaemonId.CHATD, "256m"),
+            Map.entry(DaemonId.MATRIXD, "256m"), Map.entry(DaemonId.VALIDATORD, "512m"),
+            Map.entry(DaemonId.TRUTHD, "256m"), Map.entry(DaemonId.PATHWAYD, "256m"),
+            Map.entry(DaemonId.OBSERVERD, "256m"), Map.entry(DaemonId.JOURNALD, "256m"),
+            Map.entry(DaemonId.DISTILLD, "512m"));
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+    private final Path home;
+    private final EnvConfig env;
+    private final Path runDir;
+    private final Path logDir;
+
+    LocalStack(Path home, EnvConfig env) {
+        this.home = home;
+        this.env = env;
+        this.runDir = env.path("LAKEHOUSE_RUN_DIR", home.resolve("run")).toAbsolutePath();
+        this.logDir = env.path("LAKEHOUSE_LOG_DIR", home.resolve("logs")).toAbsolutePath();
+    }
+
+    Path home() {
+        return home;
+    }
+
+    /** Whether the daemon's module exists in this checkout (later issues add the rest). */
+    boolean hasModule(DaemonId d) {
+        return Files.exists(home.resolve(d.module()).resolve("pom.xml"));
+    }
+
+    boolean isBuilt(DaemonId d) {
+        return Files.exists(home.resolve(d.jarPath()));
+    }
+
+    int port(DaemonId d) {
+        return env.port(d.daemonName(), d.defaultPort());
+    }
+
+    URI url(DaemonId d) {
+        return URI.create("http://127.0.0.1:" + port(d));
+    }
+
+    Path log(DaemonId d) {
+        return logDir.resolve(d.daemonName() + ".log");
+    }
+
+    Path pidFile(DaemonId d) {
+        return runDir.resolve(d.daemonName() + ".pid");
+    }
+
+    /** The live process recorded in the PID file, if it is still this daemon. */
+    Optional<ProcessHandle> process(DaemonId d) {
+        try {
+            Path file = pidFile(d);
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(file).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(d.mainClass())).orElse(true));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    List<String> command(DaemonId d) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid");   // own session: a Ctrl-C in this terminal does not reach the daemons
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Optional<String> opts = env.get("LAKEHOUSE_" + d.envName() + "_JAVA_OPTS");
+        if (opts.isPresent()) {
+            cmd.addAll(List.of(opts.get().split("\\s+")));
+        } else {
+            cmd.addAll(List.of("-Xmx" + HEAP.get(d), "-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
+                    "-XX:SharedArchiveFile=" + runDir.resolve(d.daemonName() + ".jsa"), "-XX:+AutoCreateSharedArchive",
+                    "-Xshare:auto"));
+        }
+        cmd.addAll(List.of("-cp", home.resolve(d.jarPath()).toString(), d.mainClass()));
+        return cmd;
+    }
+
+    /** Starts the daemon detached, output appended to its log, PID recorded. */
+    ProcessHandle start(DaemonId d) {
+        try {
+            Files.createDirectories(runDir);
+            Files.createDirectories(logDir);
+            ProcessBuilder pb = new ProcessBuilder(command(d));
+            pb.directory(home.toFile());
+            if (env.get("LAKEHOUSE_DATA_DIR").isEmpty()) {
+                pb.environment().put("LAKEHOUSE_DATA_DIR", home.resolve("data").toString());
+            }
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(d).toFile()));
+            pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            Process p = pb.start();
+            Files.writeString(pidFile(d), Long.toString(p.pid()));
+            return p.toHandle();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + d.daemonName(), e);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after {@code grace}. Returns true when it had to kill. */
+    boolean stop(DaemonId d, Duration grace) {
+        Optional<ProcessHandle> p = process(d);
+        boolean killed = false;
+        if (p.isPresent()) {
+            p.get().destroy();
+            try {
+                p.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                p.get().destroyForcibly();
+                killed = true;
+                p.get().onExit().join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            Files.deleteIfExists(pidFile(d));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return killed;
+    }
+
+    /** What one daemon looks like right now. */
+    record Probe(DaemonId daemon, int port, boolean built, OptionalLong pid, String health, String ready,
+                 OptionalLong rssBytes, OptionalLong uptimeS) {
+    }
+
+    Probe probe(DaemonId d) {
+        Optional<ProcessHandle> p = process(d);
+        OptionalLong pid = p.map(h -> OptionalLong.of(h.pid())).orElse(OptionalLong.empty());
+        OptionalLong rss = pid.isPresent() ? rssOf(pid.getAsLong()) : OptionalLong.empty();
+        String health = "-";
+        String ready = "-";
+        OptionalLong uptime = OptionalLong.empty();
+        Optional<HttpResponse<String>> h = get(d, "/health");
+        if (h.isPresent()) {
+            health = h.get().statusCode() == 200 ? "UP" : "HTTP " + h.get().statusCode();
+            try {
+                JsonNode body = Json.mapper().readTree(h.get().body());
+                if (body.has("uptime_s")) {
+                    uptime = OptionalLong.of(body.path("uptime_s").asLong());
+                }
+            } catch (IOException ignored) {
+                // health without a body: leave uptime unknown
+            }
+            ready = get(d, "/ready").map(r -> r.statusCode() == 200 ? "READY" : readyDetail(r)).orElse("-");
+        } else if (pid.isPresent()) {
+            health = "DOWN";
+        }
+        return new Probe(d, port(d), isBuilt(d), pid, health, ready, rss, uptime);
+    }
+
+    boolean isReady(DaemonId d) {
+        return get(d, "/ready").map(r -> r.statusCode() == 200).orElse(false);
+    }
+
+    private static String readyDetail(HttpResponse<String> r) {
+        try {
+            JsonNode checks = Json.mapper().readTree(r.body()).path("checks");
+            StringBuilder sb = new StringBuilder("NOT READY");
+            checks.fields().forEachRemaining(e -> {
+                if (!"ok".equals(e.getValue().asText())) {
+                    sb.append(' ').append(e.getKey()).append('=').append(e.getValue().asText());
+                }
+            });
+            return sb.toString();
+        } catch (IOException e) {
+            return "NOT READY";
+        }
+    }
+
+    private Optional<HttpResponse<String>> get(DaemonId d, String path) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(url(d).resolve(path)).timeout(Duration.ofSeconds(1)).build();
+            return Optional.of(HTTP.send(req, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Resident set size from {@code /proc/<pid>/status} (VmRSS, in kB). */
+    static OptionalLong rssOf(long pid) {
+        try {
+            return parseVmRss(Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")));
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    static OptionalLong parseVmRss(List<String> statusLines) {
+        for (String line : statusLines) {
+            if (line.startsWith("VmRSS:")) {
+                String[] parts = line.substring(6).trim().split("\\s+");
+                return OptionalLong.of(Long.parseLong(parts[0]) * 1024);
+            }
+        }
+        return OptionalLong.empty();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.lakehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.EnvConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LakehouseCliTest {
+    @TempDir
+    Path home;
+
+    LocalStack stack() {
+        // ports nobody listens on, so probes find nothing running
+        return new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_EMBEDD_PORT", "1", "LAKEHOUSE_GATEWAY_PORT", "1")));
+    }
+
+    String run(LocalStack stack, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LakehouseCli.execute(stack, new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return code + "\n" + out + err;
+    }
+
+    @Test
+    void status_listsAllElevenDaemons_notBuiltOnes_sayingSo() throws Exception {
+        Files.createDirectories(home.resolve("embedd"));
+        Files.writeString(home.resolve("embedd/pom.xml"), "<project/>");
+        String out = run(stack(), "status");
+        assertThat(out).startsWith("0\n").contains("DAEMON").contains("PORT").contains("RSS").contains("UPTIME");
+        for (DaemonId d : DaemonId.values()) {
+            assertThat(out).containsPattern("(?m)^" + d.daemonName() + "\\s+\\d+\\s+-\\s+not built");
+        }
+        assertThat(out).contains("(run: bin/lakehouse build)").contains("(module not written yet)");
+    }
+
+    @Test
+    void status_readsPortsFromEnvironment() {
+        String out = run(new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_CHATD_PORT", "5218"))), "status");
+        assertThat(out).containsPattern("(?m)^chatd\\s+5218\\s");
+    }
+
+    @Test
+    void up_withNoModules_failsClearly() {
+        String out = run(stack(), "up", "embedd");
+        assertThat(out).startsWith("1\n").contains("module 'embedd' is not in this checkout yet");
+    }
+
+    @Test
+    void unknownDaemon_isAUsageError() {
+        String out = run(stack(), "up", "nosuchd");
+        assertThat(out).startsWith("2\n").contains("unknown daemon 'nosuchd'").contains("embedd");
+    }
+
+    @Test
+    void down_ofNothingRunning_isQuiet() {
+        assertThat(run(stack(), "down")).isEqualTo("0\n");
+    }
+
+    @Test
+    void command_usesSmallHeapsAndOwnSession_orOperatorFlags() {
+        List<String> cmd = stack().command(DaemonId.EMBEDD);
+        assertThat(cmd).contains("-Xmx768m", "-XX:+UseSerialGC", "dev.lakehouse.embedd.EmbeddMain");
+        assertThat(cmd.get(cmd.size() - 2)).endsWith("embedd/target/embedd.jar");
+        List<String> custom = new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_EMBEDD_JAVA_OPTS", "-Xmx1g -Dx=y")))
+                .command(DaemonId.EMBEDD);
+        assertThat(custom).contains("-Xmx1g", "-Dx=y").doesNotContain("-Xmx768m");
+    }
+
+    @Test
+    void pidFile_ofAnotherProgram_isNotTakenForTheDaemon() throws Exception {
+        LocalStack stack = stack();
+        Files.createDirectories(home.resolve("run"));
+        Files.writeString(stack.pidFile(DaemonId.EMBEDD), Long.toString(ProcessHandle.current().pid()));
+        assertThat(stack.process(DaemonId.EMBEDD)).isEmpty();
+    }
+
+    @Test
+    void vmRss_isParsedFromProcStatus() {
+        assertThat(LocalStack.parseVmRss(List.of("Name:\tjava", "VmRSS:\t  123456 kB", "Threads: 9")))
+                .isEqualTo(OptionalLong.of(123456L * 1024));
+        assertThat(LocalStack.rssOf(ProcessHandle.current().pid())).isPresent();
+    }
+
+    @Test
+    void durations_andSizes_areHumanReadable() {
+        assertThat(StatusTable.duration(42)).isEqualTo("42s");
+        assertThat(StatusTable.duration(125)).isEqualTo("2m5s");
+        assertThat(StatusTable.duration(7322)).isEqualTo("2h2m");
+        assertThat(StatusTable.mib(150L << 20)).isEqualTo("150 MiB");
+    }
+}
