@@ -121,6 +121,11 @@ public final class DaemonServer {
             this.metrics = new HttpMetrics(daemon);
         }
 
+        /** {@code LAKEHOUSE_DATA_DIR/<daemon>}: where this daemon keeps its state. */
+        public Path dataDir() {
+            return env.dataDir(daemon);
+        }
+
         /** The registry, to register the daemon's own meters before start. */
         public HttpMetrics metrics() {
             return metrics;

@@ -58,6 +58,7 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
             case ApiException.UpstreamFailed e -> Problem.of(e.status(), e.code(), e.detail(), daemon, requestId, e.peer());
             case ApiException.Unavailable e -> Problem.of(e.status(), e.code(), e.detail(), daemon, requestId, e.peer());
             case ApiException e -> Problem.of(e.status(), e.code(), e.detail(), daemon, requestId, null);
+            case FieldError e -> Problem.of(400, e.code(), e.field() + ": " + e.getMessage(), daemon, requestId, null);
             case NotFoundException e -> Problem.of(404, "not_found", "no route for " + req.prologue().method().text()
                     + " " + req.path().rawPath(), daemon, requestId, null);
             case HttpException e when e.status().code() < 500 -> Problem.of(e.status().code(),

@@ -1,0 +1,69 @@
+package dev.lakehouse.distillation.journald;
+
+
+import dev.lakehouse.common.FieldError;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Routes;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * journald's API, under {@code /v1/journal}:
+ * <pre>
+ * POST /entries  {"type","actor","subject","data","request_id"} → 201 {"seq","hash","ts"}
+ * GET  /entries?from_seq=&type=&actor=&request_id=&limit=  → {"entries":[…],"next_from_seq":n}
+ * GET  /verify   → {"ok":true,"entries":n,"head":"…"} or {"ok":false,…,"first_bad_seq":k,"reason":"…"}
+ * </pre>
+ * {@code curl -s localhost:4224/v1/journal/verify}
+ */
+public final class JournalRoutes implements HttpService {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 10_000;
+
+    private final Journal journal;
+
+    public JournalRoutes(Journal journal) {
+        this.journal = journal;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/entries", this::post);
+        rules.get("/entries", this::get);
+        Routes.allow(rules, "/entries", Method.GET, Method.POST);
+        rules.get("/verify", (req, res) -> Json.send(res, 200, journal.verify()));
+        Routes.allow(rules, "/verify", Method.GET);
+    }
+
+    private void post(ServerRequest req, ServerResponse res) {
+        EntryRequest entry = Json.read(req, EntryRequest.class);
+        Journal.Appended a = journal.append(entry);
+        Json.send(res, 201, a);
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        var q = req.query();
+        long fromSeq = longParam(q.first("from_seq").orElse(null), "from_seq", 1);
+        int limit = (int) longParam(q.first("limit").orElse(null), "limit", DEFAULT_LIMIT);
+        FieldError.check(limit >= 1 && limit <= MAX_LIMIT, "limit", "must be from 1 to " + MAX_LIMIT + ", got " + limit);
+        Journal.Page page = journal.read(fromSeq, q.first("type").orElse(null), q.first("actor").orElse(null),
+                q.first("request_id").orElse(null), limit);
+        Json.send(res, 200, page);
+    }
+
+    private static long longParam(String raw, String name, long defaultValue) {
+        if (raw == null) {
+            return defaultValue;
+        }
+        try {
+            long v = Long.parseLong(raw);
+            FieldError.check(v >= 0, name, "must be >= 0, got " + v);
+            return v;
+        } catch (NumberFormatException e) {
+            throw new FieldError(name, "invalid_field", "must be a whole number, got '" + raw + "'");
+        }
+    }
+}
