@@ -14,6 +14,7 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.Routes;
 import io.helidon.http.Method;
 
@@ -24,6 +25,8 @@ import io.helidon.http.Method;
  * POST /v1/things        {"things":[{"id":"a","vector":[1.0],"count":1}]} → {"stored":1}
  * GET  /v1/things/{id}
  * GET  /v1/slow?ms=500   answers after a delay (for graceful-stop tests)
+ * POST /v1/emit          {"count":n,"tag":"t"} records n observations of kind kit.emit → {"emitted":n,"max_observe_micros":…}
+ * GET  /v1/observer      {"pending":n}: observations not yet acknowledged by observerd
  * </pre>
  * Its stop hook writes {@code <data dir>/flushed} with the number of things held.
  */
@@ -43,6 +46,13 @@ public final class KitDaemon {
         }
     }
 
+    record Emit(int count, String tag) {
+        Emit {
+            FieldError.check(count >= 1 && count <= 10_000, "count", "must be from 1 to 10000");
+            FieldError.required(tag, "tag");
+        }
+    }
+
     private static final Logger LOG = Logger.getLogger(KitDaemon.class.getName());
 
     private KitDaemon() {
@@ -52,8 +62,9 @@ public final class KitDaemon {
         EnvConfig env = EnvConfig.fromEnvironment();
         Map<String, Thing> things = new ConcurrentHashMap<>();
         Path dataDir = env.dataDir("kitd");
-        DaemonServer.builder("kitd", env, 4299)
-                .maxBodyBytes(64 * 1024)
+        DaemonServer.Builder builder = DaemonServer.builder("kitd", env, 4299);
+        Observer observer = Observer.create("kitd", env, dataDir, builder.metrics().registry());
+        builder.maxBodyBytes(64 * 1024)
                 .routing(r -> r
                         .post("/v1/things", (req, res) -> {
                             PutThings body = Json.read(req, PutThings.class);
@@ -73,10 +84,22 @@ public final class KitDaemon {
                             Thread.sleep(Long.parseLong(req.query().first("ms").orElse("500")));
                             Json.send(res, 200, Map.of("slept", true));
                         })
+                        .post("/v1/emit", (req, res) -> {
+                            Emit emit = Json.read(req, Emit.class);
+                            long worst = 0;
+                            for (int i = 0; i < emit.count(); i++) {
+                                long start = System.nanoTime();
+                                observer.observe("kit.emit", Map.of("tag", emit.tag(), "i", i));
+                                worst = Math.max(worst, System.nanoTime() - start);
+                            }
+                            Json.send(res, 200, Map.of("emitted", emit.count(), "max_observe_micros", worst / 1000));
+                        })
+                        .get("/v1/observer", (req, res) -> Json.send(res, 200, Map.of("pending", observer.pending())))
                         .update(rules -> {
                             Routes.allow(rules, "/v1/things", Method.POST);
                             Routes.allow(rules, "/v1/things/{id}", Method.GET);
                         }))
+                .onStop("observer", observer::close)
                 .onStop("flush", () -> {
                     try {
                         Files.createDirectories(dataDir);

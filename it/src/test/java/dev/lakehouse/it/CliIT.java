@@ -1,0 +1,90 @@
+package dev.lakehouse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.lakehouse.it.harness.Stack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** bin/lakehouse driving real daemons, on its own ports and directories so it never meets another stack. */
+class CliIT {
+    Path work;
+    Map<String, String> env;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        work = Files.createTempDirectory("lakehouse-cli-it-");
+        env = Map.of("LAKEHOUSE_DATA_DIR", work.resolve("data").toString(), "LAKEHOUSE_RUN_DIR", work.resolve("run").toString(),
+                "LAKEHOUSE_LOG_DIR", work.resolve("logs").toString(),
+                "LAKEHOUSE_OBSERVERD_PORT", Integer.toString(freePort()), "LAKEHOUSE_JOURNALD_PORT", Integer.toString(freePort()),
+                "LAKEHOUSE_OBSERVERD_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "LAKEHOUSE_JOURNALD_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        run("down", "--grace", "10");
+    }
+
+    @Test
+    void up_status_restart_logs_down() throws Exception {
+        Result up = run("up", "observerd", "journald");
+        assertThat(up.code()).as(up.out()).isZero();
+        assertThat(up.out()).containsPattern("(?m)^observerd\\s+" + env.get("LAKEHOUSE_OBSERVERD_PORT") + "\\s+\\d+\\s+UP\\s+READY");
+        assertThat(Files.exists(work.resolve("run/observerd.pid"))).isTrue();
+        assertThat(Files.exists(work.resolve("logs/journald.log"))).isTrue();
+
+        Result status = run("status");
+        assertThat(status.out()).containsPattern("(?m)^journald\\s+" + env.get("LAKEHOUSE_JOURNALD_PORT") + "\\s+\\d+\\s+UP\\s+READY\\s+\\d+ MiB");
+        assertThat(status.out()).containsPattern("(?m)^embedd\\s+\\d+\\s+-\\s+not built");
+        assertThat(status.out().lines().filter(l -> l.matches("^[a-z]+d?\\s+\\d+\\s.*"))).hasSize(11);
+
+        String pidBefore = Files.readString(work.resolve("run/journald.pid"));
+        Result restart = run("restart", "journald");
+        assertThat(restart.code()).as(restart.out()).isZero();
+        assertThat(Files.readString(work.resolve("run/journald.pid"))).isNotEqualTo(pidBefore);
+        assertThat(run("status").out()).containsPattern("(?m)^observerd\\s+\\d+\\s+\\d+\\s+UP");
+
+        assertThat(run("logs", "journald", "-n", "5").out()).contains("\"daemon\":\"journald\"");
+
+        Result down = run("down");
+        assertThat(down.out()).contains("observerd stopped").contains("journald stopped");
+        assertThat(run("status").out()).containsPattern("(?m)^observerd\\s+\\d+\\s+-\\s+stopped");
+    }
+
+    record Result(int code, String out) {
+    }
+
+    Result run(String... args) throws Exception {
+        Path root = Stack.repoRoot();
+        ProcessBuilder pb = new ProcessBuilder();
+        pb.command().add(root.resolve("bin/lakehouse").toString());
+        pb.command().addAll(List.of(args));
+        pb.environment().putAll(env);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.redirectErrorStream(true);
+        Path out = Files.createTempFile(work, "cli", ".out");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/lakehouse " + String.join(" ", args) + " hung");
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    static int freePort() throws IOException {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
