@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
 
 /** Small helpers for a daemon's {@code *Routes} classes. */
 public final class Routes {
@@ -26,5 +27,25 @@ public final class Routes {
                     Map.of("Allow", allow));
         };
         rules.any(path, reject);
+    }
+
+    /**
+     * A whole-number query parameter: {@code defaultValue} when absent, else it
+     * must parse and lie in {@code [min, max]} — otherwise 400 {@code invalid_field}
+     * naming the parameter.
+     */
+    public static long longParam(ServerRequest req, String name, long defaultValue, long min, long max) {
+        var raw = req.query().first(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        long v;
+        try {
+            v = Long.parseLong(raw.get());
+        } catch (NumberFormatException e) {
+            throw new FieldError(name, "invalid_field", "must be a whole number, got '" + raw.get() + "'");
+        }
+        FieldError.check(v >= min && v <= max, name, "must be from " + min + " to " + max + ", got " + v);
+        return v;
     }
 }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -296,12 +295,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private List<Path> segments() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("\\d{20}\\.jsonl")).sorted().toList();
-        }
+        return JsonLines.list(dir, "\\d{20}\\.jsonl");
     }
 
     private static long firstSeq(Path segment) {

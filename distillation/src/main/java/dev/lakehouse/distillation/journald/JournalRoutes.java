@@ -1,7 +1,6 @@
 package dev.lakehouse.distillation.journald;
 
 
-import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Routes;
 import io.helidon.http.Method;
@@ -46,24 +45,10 @@ public final class JournalRoutes implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         var q = req.query();
-        long fromSeq = longParam(q.first("from_seq").orElse(null), "from_seq", 1);
-        int limit = (int) longParam(q.first("limit").orElse(null), "limit", DEFAULT_LIMIT);
-        FieldError.check(limit >= 1 && limit <= MAX_LIMIT, "limit", "must be from 1 to " + MAX_LIMIT + ", got " + limit);
+        long fromSeq = Routes.longParam(req, "from_seq", 1, 0, Long.MAX_VALUE);
+        int limit = (int) Routes.longParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         Journal.Page page = journal.read(fromSeq, q.first("type").orElse(null), q.first("actor").orElse(null),
                 q.first("request_id").orElse(null), limit);
         Json.send(res, 200, page);
-    }
-
-    private static long longParam(String raw, String name, long defaultValue) {
-        if (raw == null) {
-            return defaultValue;
-        }
-        try {
-            long v = Long.parseLong(raw);
-            FieldError.check(v >= 0, name, "must be >= 0, got " + v);
-            return v;
-        } catch (NumberFormatException e) {
-            throw new FieldError(name, "invalid_field", "must be a whole number, got '" + raw + "'");
-        }
     }
 }

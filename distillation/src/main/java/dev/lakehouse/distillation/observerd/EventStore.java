@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.ApiException;
@@ -293,12 +292,7 @@ public final class EventStore implements AutoCloseable {
     }
 
     private List<Path> dayFiles() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("\\d{4}-\\d{2}-\\d{2}\\.jsonl")).sorted().toList();
-        }
+        return JsonLines.list(dir, "\\d{4}-\\d{2}-\\d{2}\\.jsonl");
     }
 
     private static String dayOf(Path file) {

@@ -60,24 +60,11 @@ public final class ObserveRoutes implements HttpService {
         if (since != null && until != null && since.isAfter(until)) {
             throw new FieldError("since", "invalid_range", since + " is after until (" + until + ")");
         }
-        int limit = intParam(query.first("limit").orElse(null), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int limit = (int) Routes.longParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         EventStore.Query q = new EventStore.Query(kind, since, until, limit);
         res.header(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
         try (OutputStream out = res.outputStream()) {
             store.read(q, out);
-        }
-    }
-
-    static int intParam(String raw, String name, int defaultValue, int min, int max) {
-        if (raw == null) {
-            return defaultValue;
-        }
-        try {
-            int v = Integer.parseInt(raw);
-            FieldError.check(v >= min && v <= max, name, "must be from " + min + " to " + max + ", got " + v);
-            return v;
-        } catch (NumberFormatException e) {
-            throw new FieldError(name, "invalid_field", "must be a whole number, got '" + raw + "'");
         }
     }
 }

@@ -22,6 +22,16 @@ public final class JsonLines {
     private JsonLines() {
     }
 
+    /** The files in {@code dir} whose names match {@code regex}, sorted by name; none when the directory is missing. */
+    public static java.util.List<Path> list(Path dir, String regex) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return java.util.List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches(regex)).sorted().toList();
+        }
+    }
+
     /** Visitor of complete lines: the bytes (without the newline) and the offset where the line starts. */
     @FunctionalInterface
     public interface LineVisitor {
