@@ -1,6 +1,5 @@
 package dev.lakehouse.common;
 
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -97,9 +96,5 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
     private static String stripQuery(String path) {
         int q = path.indexOf('?');
         return q < 0 ? path : path.substring(0, q);
-    }
-
-    static Map<String, String> allowHeader(String methods) {
-        return Map.of("Allow", methods);
     }
 }

@@ -299,7 +299,7 @@ public final class Observer implements AutoCloseable {
                 spoolChannel.force(false);
             }
             try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.READ)) {
-                int size = (int) Math.min(Math.max(CHUNK, 0), ch.size() - offset);
+                int size = (int) Math.min(CHUNK, ch.size() - offset);
                 ByteBuffer buf = ByteBuffer.allocate(size);
                 while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
                     // keep reading
