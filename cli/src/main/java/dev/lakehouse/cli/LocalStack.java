@@ -107,6 +107,7 @@ final class LocalStack {
             cmd.addAll(List.of(opts.get().split("\\s+")));
         } else {
             cmd.addAll(List.of("-Xmx" + HEAP.get(d), "-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
+                    "--enable-native-access=ALL-UNNAMED",
                     "-XX:SharedArchiveFile=" + runDir.resolve(d.daemonName() + ".jsa"), "-XX:+AutoCreateSharedArchive",
                     "-Xshare:auto"));
         }

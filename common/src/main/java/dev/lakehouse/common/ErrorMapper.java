@@ -20,7 +20,8 @@ import io.helidon.webserver.http.ServerResponse;
  * logged with its stack trace, never shown to the caller). As a
  * {@link DirectHandler} it renders what Helidon rejects before routing: a body
  * over the limit (413), oversized headers (431), unparseable requests (400).
- * 4xx are logged at DEBUG without a trace, 5xx at ERROR with one.
+ * 4xx are logged at DEBUG without a trace; 500 at ERROR with one; 502/503/504
+ * (a dependency failed) at WARN in one line.
  */
 final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
@@ -40,9 +41,13 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
         if (error instanceof ApiException api) {
             api.headers().forEach(res::header);
         }
-        if (problem.status() >= 500) {
+        if (problem.status() == 500) {
             LOG.log(Level.SEVERE, req.prologue().method().text() + " " + req.path().rawPath() + " failed: "
                     + problem.detail(), error);
+        } else if (problem.status() > 500) {
+            // a dead or failing dependency, not a bug here: one line, no stack trace
+            LOG.warning(req.prologue().method().text() + " " + req.path().rawPath() + " " + problem.status() + " "
+                    + problem.code() + ": " + problem.detail());
         } else if (LOG.isLoggable(Level.FINE)) {
             LOG.fine(problem.status() + " " + problem.code() + ": " + problem.detail());
         }

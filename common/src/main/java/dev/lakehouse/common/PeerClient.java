@@ -51,8 +51,8 @@ public final class PeerClient {
         }
     }
 
-    /** A peer's answer with a status below 400. */
-    public record Response(int status, String contentType, byte[] body) {
+    /** A peer's answer: status, content type, body. */
+    public record Response(int status, String contentType, byte[] body, String retryAfter) {
         public <T> T json(Class<T> type) {
             return Json.parse(body, type);
         }
@@ -109,6 +109,20 @@ public final class PeerClient {
      * {@link ApiException} naming the peer otherwise.
      */
     public Response send(Method method, String path, byte[] body, boolean idempotent) {
+        Response r = exchange(method, path, body, idempotent);
+        if (r.status() >= 400) {
+            throw fromPeerError(method, path, r.status(), r.contentType(), r.body(), r.retryAfter());
+        }
+        return r;
+    }
+
+    /**
+     * Like {@link #send} but returns every answer, whatever its status, for a peer
+     * whose errors are not problem+json (Ollama, LLM providers). Still throws for
+     * transport failures and an open breaker; a 5xx answer counts as a breaker
+     * failure, and is retried when idempotent.
+     */
+    public Response exchange(Method method, String path, byte[] body, boolean idempotent) {
         int attempts = idempotent ? 1 + options.maxRetries() : 1;
         ApiException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -120,20 +134,17 @@ public final class PeerClient {
             }
             try {
                 Response response = once(method, path, body);
-                breaker.onSuccess();
-                return response;
-            } catch (ApiException e) {
-                boolean peerFault = e.status() >= 500;
-                if (peerFault) {
+                if (response.status() >= 500) {
                     breaker.onFailure();
+                    if (attempt < attempts && (response.status() == 502 || response.status() == 503 || response.status() == 504)) {
+                        continue;
+                    }
                 } else {
                     breaker.onSuccess();
                 }
-                boolean transient_ = e.status() == 502 && "peer_connection_failed".equals(e.code())
-                        || e.status() == 503 || e.status() == 504;
-                if (!transient_) {
-                    throw e;
-                }
+                return response;
+            } catch (ApiException e) {   // a transport failure: unreachable, timed out, connection broken
+                breaker.onFailure();
                 last = e;
             }
         }
@@ -151,11 +162,7 @@ public final class PeerClient {
             int status = response.status().code();
             String contentType = response.headers().contentType().map(t -> t.text()).orElse("");
             byte[] bytes = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
-            if (status < 400) {
-                return new Response(status, contentType, bytes);
-            }
-            throw fromPeerError(method, path, status, contentType, bytes,
-                    response.headers().first(HeaderNames.RETRY_AFTER).orElse(null));
+            return new Response(status, contentType, bytes, response.headers().first(HeaderNames.RETRY_AFTER).orElse(null));
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {

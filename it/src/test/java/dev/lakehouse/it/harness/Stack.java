@@ -96,7 +96,7 @@ public final class Stack implements AutoCloseable {
 
     /** JVM flags for test daemons: small heaps and quick start, as on a 2-core CI machine. */
     static List<String> jvmFlags() {
-        return List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+        return List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "--enable-native-access=ALL-UNNAMED");
     }
 
     public static final class Builder {
