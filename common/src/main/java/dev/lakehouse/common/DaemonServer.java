@@ -100,6 +100,7 @@ public final class DaemonServer {
             }
         }
         LOG.info("stopped " + daemon);
+        Logs.flush();
     }
 
     /** Builds and starts a daemon; see the class comment. */

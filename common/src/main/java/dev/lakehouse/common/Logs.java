@@ -1,18 +1,30 @@
 package dev.lakehouse.common;
 
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 
 /**
  * JSON-lines logging on standard output through java.util.logging (which Helidon
@@ -33,15 +45,89 @@ public final class Logs {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(level);
-        Handler handler = new StreamHandler(System.out, new JsonFormatter(daemon)) {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                super.publish(record);
-                flush();
-            }
-        };
+        AsyncLineHandler handler = new AsyncLineHandler(new JsonFormatter(daemon),
+                new FileOutputStream(FileDescriptor.out), 65_536);
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
+        Runtime.getRuntime().addShutdownHook(new Thread(handler::flush, "log-flush"));
+    }
+
+    /** Writes out every queued log line; the kit calls it at the end of a graceful stop. */
+    public static void flush() {
+        for (Handler h : Logger.getLogger("").getHandlers()) {
+            h.flush();
+        }
+    }
+
+    /**
+     * A log handler that formats on the caller's thread and leaves the writing to one
+     * background thread, which writes whatever lines are waiting with one flush: a
+     * request never waits on a write system call or on another request's log line.
+     * The queue is bounded; when it is full the caller writes its line itself, so no
+     * line is ever dropped. Lines queued when the process is killed with -9 are lost.
+     */
+    static final class AsyncLineHandler extends Handler {
+        private final BlockingQueue<String> queue;
+        private final Writer out;
+        private final ReentrantLock writeLock = new ReentrantLock();
+
+        AsyncLineHandler(Formatter formatter, OutputStream stream, int capacity) {
+            setFormatter(formatter);
+            this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+            this.queue = new ArrayBlockingQueue<>(capacity);
+            Thread.ofPlatform().name("log-writer").daemon(true).start(this::drain);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            if (!isLoggable(record)) {
+                return;
+            }
+            String line = getFormatter().format(record);
+            if (!queue.offer(line)) {
+                write(List.of(line));
+            }
+        }
+
+        private void drain() {
+            List<String> batch = new ArrayList<>(1024);
+            while (true) {
+                try {
+                    batch.add(queue.take());
+                    queue.drainTo(batch, 4095);
+                    write(batch);
+                    batch.clear();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void write(List<String> lines) {
+            writeLock.lock();
+            try {
+                for (String line : lines) {
+                    out.write(line);
+                }
+                out.flush();
+            } catch (IOException e) {
+                reportError("cannot write log lines", e, java.util.logging.ErrorManager.WRITE_FAILURE);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+
+        @Override
+        public void flush() {
+            List<String> rest = new ArrayList<>();
+            queue.drainTo(rest);
+            write(rest);
+        }
+
+        @Override
+        public void close() {
+            flush();
+        }
     }
 
     static Level parseLevel(String name) {
@@ -100,7 +186,7 @@ public final class Logs {
                 record.getThrown().printStackTrace(new PrintWriter(sw));
                 line.put("error", Redact.text(sw.toString()));
             }
-            return new String(Json.bytes(line), java.nio.charset.StandardCharsets.UTF_8) + "\n";
+            return new String(Json.bytes(line), StandardCharsets.UTF_8) + "\n";
         }
 
         private static String levelName(Level level) {

@@ -3,6 +3,7 @@ package dev.lakehouse.embedd;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -87,9 +88,16 @@ final class LocalProvider implements Provider {
                     java.util.Map.of("Retry-After", "1"), null);
         }
         try {
+            if (texts.size() == 1) {
+                // langchain4j runs a single text on the calling thread; here that is a virtual
+                // thread, and a 3 ms native (ONNX) call would pin one of the few carrier threads
+                // the whole server shares. Run it on the model's platform threads instead.
+                String text = texts.get(0);
+                return List.of(CompletableFuture.supplyAsync(() -> m.embed(text).content().vector(), threads).join());
+            }
             List<TextSegment> segments = new ArrayList<>(texts.size());
             texts.forEach(t -> segments.add(TextSegment.from(t)));
-            List<Embedding> out = m.embedAll(segments).content();
+            List<Embedding> out = m.embedAll(segments).content();   // spread over the platform threads; we wait
             List<float[]> vectors = new ArrayList<>(out.size());
             out.forEach(e -> vectors.add(e.vector()));
             return vectors;
