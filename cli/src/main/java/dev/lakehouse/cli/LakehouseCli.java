@@ -131,7 +131,7 @@ public final class LakehouseCli implements Runnable {
                 if (stack.hasModule(d)) {
                     present.add(d);
                 } else {
-                    out().println("skip " + d.daemonName() + ": module '" + d.module() + "' is not in this checkout yet");
+                    out().println("skip " + d.daemonName() + ": not written yet (no " + d.mainClass() + " in this checkout)");
                 }
             }
             if (present.isEmpty()) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
@@ -56,13 +57,23 @@ final class LocalStack {
         return home;
     }
 
-    /** Whether the daemon's module exists in this checkout (later issues add the rest). */
+    /** Whether this checkout has the daemon's code: its main class's source (later issues add the rest). */
     boolean hasModule(DaemonId d) {
-        return Files.exists(home.resolve(d.module()).resolve("pom.xml"));
+        return Files.exists(home.resolve(d.module()).resolve("src/main/java")
+                .resolve(d.mainClass().replace('.', '/') + ".java"));
     }
 
+    /** Whether the daemon's jar exists and holds its main class (a module's jar may predate one of its daemons). */
     boolean isBuilt(DaemonId d) {
-        return Files.exists(home.resolve(d.jarPath()));
+        Path jar = home.resolve(d.jarPath());
+        if (!Files.exists(jar)) {
+            return false;
+        }
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return file.getEntry(d.mainClass().replace('.', '/') + ".class") != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     int port(DaemonId d) {

@@ -33,8 +33,9 @@ class LakehouseCliTest {
 
     @Test
     void status_listsAllElevenDaemons_notBuiltOnes_sayingSo() throws Exception {
-        Files.createDirectories(home.resolve("embedd"));
-        Files.writeString(home.resolve("embedd/pom.xml"), "<project/>");
+        Path main = home.resolve("embedd/src/main/java/dev/lakehouse/embedd/EmbeddMain.java");
+        Files.createDirectories(main.getParent());
+        Files.writeString(main, "class EmbeddMain {}");
         String out = run(stack(), "status");
         assertThat(out).startsWith("0\n").contains("DAEMON").contains("PORT").contains("RSS").contains("UPTIME");
         for (DaemonId d : DaemonId.values()) {
@@ -52,7 +53,7 @@ class LakehouseCliTest {
     @Test
     void up_withNoModules_failsClearly() {
         String out = run(stack(), "up", "embedd");
-        assertThat(out).startsWith("1\n").contains("module 'embedd' is not in this checkout yet");
+        assertThat(out).startsWith("1\n").contains("embedd: not written yet");
     }
 
     @Test
