@@ -1,14 +1,13 @@
 package dev.lakehouse.common;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -75,7 +75,8 @@ public final class Observer implements AutoCloseable {
     private final Duration maxBackoff;
     private final Thread sender;
     private volatile boolean closing;
-    private FileChannel spoolChannel;   // guarded by spoolLock
+    private FileOutputStream spoolOut;  // guarded by spoolLock; a stream, not a FileChannel: an interrupt must not close it
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean spoolHasData;
 
     private final Counter queued;
@@ -152,8 +153,8 @@ public final class Observer implements AutoCloseable {
         long backoffMs = 0;
         while (!closing) {
             try {
-                if (backoffMs > 0) {
-                    Thread.sleep(backoffMs);
+                if (backoffMs > 0 && closed.await(backoffMs, TimeUnit.MILLISECONDS)) {
+                    break;
                 }
                 if (hasSpool()) {
                     backoffMs = replaySpool() ? 0 : nextBackoff(backoffMs);
@@ -177,10 +178,8 @@ public final class Observer implements AutoCloseable {
                     backoffMs = nextBackoff(backoffMs);
                 }
             } catch (InterruptedException e) {
-                if (!closing) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                Thread.currentThread().interrupt();
+                return;
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "observer sender: " + e.getMessage(), e);
                 backoffMs = nextBackoff(backoffMs);
@@ -220,16 +219,13 @@ public final class Observer implements AutoCloseable {
         for (Event e : events) {
             sb.append(new String(Json.bytes(e), StandardCharsets.UTF_8)).append('\n');
         }
-        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         spoolLock.lock();
         try {
-            if (spoolChannel == null) {
-                spoolChannel = FileChannel.open(spool, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND);
+            if (spoolOut == null) {
+                spoolOut = new FileOutputStream(spool.toFile(), true);
             }
-            while (buf.hasRemaining()) {
-                spoolChannel.write(buf);
-            }
+            spoolOut.write(bytes);
             spoolHasData = true;
             spooled.increment(events.size());
         } catch (IOException e) {
@@ -295,16 +291,10 @@ public final class Observer implements AutoCloseable {
         byte[] bytes;
         spoolLock.lock();
         try {
-            if (spoolChannel != null) {
-                spoolChannel.force(false);
-            }
-            try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.READ)) {
-                int size = (int) Math.min(CHUNK, ch.size() - offset);
-                ByteBuffer buf = ByteBuffer.allocate(size);
-                while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
-                    // keep reading
-                }
-                bytes = buf.array();
+            try (RandomAccessFile file = new RandomAccessFile(spool.toFile(), "r")) {
+                bytes = new byte[(int) Math.max(0, Math.min(CHUNK, file.length() - offset))];
+                file.seek(offset);
+                file.readFully(bytes);
             }
         } finally {
             spoolLock.unlock();
@@ -333,9 +323,9 @@ public final class Observer implements AutoCloseable {
         try {
             if (Files.size(spool) == deliveredTo) {
                 spoolHasData = false;
-                if (spoolChannel != null) {
-                    spoolChannel.close();
-                    spoolChannel = null;
+                if (spoolOut != null) {
+                    spoolOut.close();
+                    spoolOut = null;
                 }
                 Files.delete(spool);
                 Files.deleteIfExists(offsetFile);
@@ -379,9 +369,9 @@ public final class Observer implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        sender.interrupt();
+        closed.countDown();   // wakes a backing-off sender; one posting finishes within its timeout
         try {
-            sender.join(Duration.ofSeconds(5));
+            sender.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -399,10 +389,10 @@ public final class Observer implements AutoCloseable {
         }
         spoolLock.lock();
         try {
-            if (spoolChannel != null) {
-                spoolChannel.force(true);
-                spoolChannel.close();
-                spoolChannel = null;
+            if (spoolOut != null) {
+                spoolOut.getFD().sync();
+                spoolOut.close();
+                spoolOut = null;
             }
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "observer spool could not be synced", e);

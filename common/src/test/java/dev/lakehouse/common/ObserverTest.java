@@ -175,6 +175,22 @@ class ObserverTest {
     }
 
     @Test
+    void anInterruptedCaller_spoolsWithoutBreakingTheSpool() throws Exception {
+        MODE.set(Mode.FAIL);
+        open(1);   // a queue of one: callers spool directly
+        Thread.currentThread().interrupt();
+        try {
+            observe(0, 50);
+        } finally {
+            Thread.interrupted();
+        }
+        observe(50, 60);
+        MODE.set(Mode.OK);
+        awaitPayloads(60);
+        assertThat(count("dropped")).isZero();
+    }
+
+    @Test
     void observe_neverThrows_evenForAPayloadThatCannotBeEncoded() {
         open(10);
         Object cyclic = new Object() {
