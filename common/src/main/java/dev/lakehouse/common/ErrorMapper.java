@@ -42,11 +42,11 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
             api.headers().forEach(res::header);
         }
         if (problem.status() == 500) {
-            LOG.log(Level.SEVERE, req.prologue().method().text() + " " + req.path().rawPath() + " failed: "
+            LOG.log(Level.SEVERE, req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + " failed: "
                     + problem.detail(), error);
         } else if (problem.status() > 500) {
             // a dead or failing dependency, not a bug here: one line, no stack trace
-            LOG.warning(req.prologue().method().text() + " " + req.path().rawPath() + " " + problem.status() + " "
+            LOG.warning(req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + " " + problem.status() + " "
                     + problem.code() + ": " + problem.detail());
         } else if (LOG.isLoggable(Level.FINE)) {
             LOG.fine(problem.status() + " " + problem.code() + ": " + problem.detail());
@@ -64,7 +64,7 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
             case ApiException e -> Problem.of(e.status(), e.code(), e.detail(), daemon, requestId, null);
             case FieldError e -> Problem.of(400, e.code(), e.field() + ": " + e.getMessage(), daemon, requestId, null);
             case NotFoundException e -> Problem.of(404, "not_found", "no route for " + req.prologue().method().text()
-                    + " " + req.path().rawPath(), daemon, requestId, null);
+                    + " " + req.prologue().uriPath().rawPath(), daemon, requestId, null);
             case HttpException e when e.status().code() < 500 -> Problem.of(e.status().code(),
                     Problem.codeFor(e.status().code()), e.getMessage(), daemon, requestId, null);
             default -> Problem.of(500, "internal", "internal error; see the " + daemon + " log for request "

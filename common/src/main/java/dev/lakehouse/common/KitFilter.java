@@ -36,7 +36,7 @@ final class KitFilter implements Filter {
             int status = res.status().code();
             String method = req.prologue().method().text();
             metrics.record(method, req.matchingPattern().orElse("unmatched"), status, nanos);
-            Logs.access(method, req.path().rawPath(), status, nanos / 1e6);
+            Logs.access(method, req.prologue().uriPath().rawPath(), status, nanos / 1e6);
             RequestContext.clear();
         }
     }

@@ -197,6 +197,16 @@ public final class PeerClient {
     }
 
     private ApiException fromTransportError(Method method, String path, RuntimeException e) {
+        return transportFailure(peer, base, method, path, options.readTimeout(), e);
+    }
+
+    /**
+     * What a failed call means, naming the peer: refused or unresolvable → 503
+     * {@code peer_unavailable}; timed out → 504 {@code peer_timeout}; anything else
+     * (a connection broken mid-call) → 502 {@code peer_connection_failed}.
+     */
+    public static ApiException transportFailure(String peer, URI base, Method method, String path, Duration readTimeout,
+                                                RuntimeException e) {
         String where = peer + " at " + base;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
@@ -207,7 +217,7 @@ public final class PeerClient {
             if (t instanceof SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
                     || t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
                 return new ApiException.UpstreamFailed(peer, true, "peer_timeout", where + " did not answer "
-                        + method.text() + " " + pathOnly(path) + " within " + options.readTimeout().toMillis() + " ms", e);
+                        + method.text() + " " + pathOnly(path) + " within " + readTimeout.toMillis() + " ms", e);
             }
         }
         return new ApiException.UpstreamFailed(peer, false, "peer_connection_failed", where + " failed during "

@@ -23,7 +23,7 @@ public final class Routes {
         String allow = Arrays.stream(allowed).map(Method::text).collect(Collectors.joining(", "));
         Handler reject = (req, res) -> {
             throw new ApiException.BadRequest(405, "method_not_allowed",
-                    req.prologue().method().text() + " is not allowed on " + req.path().rawPath() + "; allowed: " + allow,
+                    req.prologue().method().text() + " is not allowed on " + req.prologue().uriPath().rawPath() + "; allowed: " + allow,
                     Map.of("Allow", allow));
         };
         rules.any(path, reject);

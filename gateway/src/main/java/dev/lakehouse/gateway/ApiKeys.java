@@ -1,0 +1,93 @@
+package dev.lakehouse.gateway;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.lakehouse.common.ConfigException;
+
+/**
+ * The API keys of {@code LAKEHOUSE_API_KEYS_FILE}: one per line,
+ * {@code name:key[:scope,scope…]}; no scopes or {@code *} means all. Blank
+ * lines and lines starting with {@code #} are skipped. Keys are held only as
+ * SHA-256 digests, looked up by digest and confirmed with a constant-time
+ * comparison; they never appear in logs or errors (a caller is named by its key's name).
+ */
+final class ApiKeys {
+    /** One key's name and the scopes it may use. */
+    record Caller(String name, Set<String> scopes) {
+        boolean allows(String scope) {
+            return scopes.contains("*") || scopes.contains(scope);
+        }
+    }
+
+    private final Map<String, Map.Entry<byte[], Caller>> byDigest;
+
+    private ApiKeys(Map<String, Map.Entry<byte[], Caller>> byDigest) {
+        this.byDigest = byDigest;
+    }
+
+    static ApiKeys load(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("LAKEHOUSE_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage());
+        }
+        Map<String, Map.Entry<byte[], Caller>> keys = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split(":", -1);
+            String where = "LAKEHOUSE_API_KEYS_FILE " + file + " line " + (i + 1);
+            if (parts.length < 2 || parts.length > 3 || parts[0].isBlank() || parts[1].length() < 16) {
+                throw new ConfigException(where + " is not name:key[:scopes] with a key of at least 16 characters");
+            }
+            Set<String> scopes = parts.length == 2 || parts[2].isBlank() || parts[2].strip().equals("*")
+                    ? Set.of("*") : Set.of(parts[2].strip().split("\\s*,\\s*"));
+            for (String scope : scopes) {
+                if (!scope.equals("*") && !RouteTable.SCOPES.contains(scope)) {
+                    throw new ConfigException(where + " names an unknown scope '" + scope + "'; scopes: " + RouteTable.SCOPES);
+                }
+            }
+            byte[] digest = sha256(parts[1]);
+            if (keys.put(HexFormat.of().formatHex(digest), Map.entry(digest, new Caller(parts[0].strip(), scopes))) != null) {
+                throw new ConfigException(where + " repeats a key given on an earlier line");
+            }
+        }
+        return new ApiKeys(Map.copyOf(keys));
+    }
+
+    int size() {
+        return byDigest.size();
+    }
+
+    /** The caller holding {@code presented}, if it is a known key. */
+    Optional<Caller> find(String presented) {
+        byte[] digest = sha256(presented);
+        Map.Entry<byte[], Caller> entry = byDigest.get(HexFormat.of().formatHex(digest));
+        if (entry == null || !MessageDigest.isEqual(entry.getKey(), digest)) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.getValue());
+    }
+
+    private static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.lakehouse.gateway;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Json;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * What the gateway knows and does apart from HTTP plumbing: the upstreams, the
+ * keys, the rate limiter, the status of every daemon, and the merged model list.
+ */
+final class Gateway {
+    private final GatewayConfig config;
+    private final Map<DaemonId, Upstream> upstreams = new EnumMap<>(DaemonId.class);
+    private final ApiKeys keys;          // null: open
+    private final RateLimiter limiter;   // null: no limit
+    private final MeterRegistry registry;
+
+    Gateway(GatewayConfig config, EnvConfig env, ApiKeys keys, MeterRegistry registry) {
+        this.config = config;
+        this.keys = keys;
+        this.registry = registry;
+        this.limiter = keys != null && config.ratePerSecond() > 0
+                ? new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime) : null;
+        for (DaemonId d : DaemonId.values()) {
+            if (d != DaemonId.GATEWAY) {
+                upstreams.put(d, new Upstream(d, env.peerUrl(d), config, registry));
+            }
+        }
+    }
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    Upstream upstream(DaemonId d) {
+        return upstreams.get(d);
+    }
+
+    boolean open() {
+        return keys == null;
+    }
+
+    /**
+     * Who is calling, from the {@code Authorization} header, checked against the
+     * route's scope and the caller's rate limit. Open gateways answer "anonymous".
+     */
+    ApiKeys.Caller admit(String authorization, RouteTable.Route route) {
+        if (keys == null) {
+            return new ApiKeys.Caller("anonymous", Set.of("*"));
+        }
+        if (authorization == null || authorization.isBlank()) {
+            throw rejected(401, "missing_api_key", "this route needs an API key: send 'Authorization: Bearer <key>'");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
+            throw rejected(401, "malformed_authorization", "the Authorization header must be 'Bearer <key>'");
+        }
+        ApiKeys.Caller caller = keys.find(authorization.substring(7).strip())
+                .orElseThrow(() -> rejected(401, "invalid_api_key", "the API key is not known"));
+        if (!caller.allows(route.scope())) {
+            registry.counter("gateway.auth.failures", "reason", "forbidden_scope").increment();
+            throw new ApiException.BadRequest(403, "forbidden_scope", "key '" + caller.name() + "' may not use scope '"
+                    + route.scope() + "' (" + route.prefix() + "); its scopes: " + caller.scopes(), Map.of());
+        }
+        if (limiter != null) {
+            long wait = limiter.acquire(caller.name());
+            if (wait > 0) {
+                registry.counter("gateway.rate.limited", "caller", caller.name()).increment();
+                throw new ApiException.BadRequest(429, "rate_limited", "key '" + caller.name() + "' is over its limit of "
+                        + (long) config.ratePerSecond() + " requests/s (burst " + (long) config.rateBurst() + ")",
+                        Map.of("Retry-After", Long.toString(wait)));
+            }
+        }
+        return caller;
+    }
+
+    private ApiException rejected(int status, String code, String detail) {
+        registry.counter("gateway.auth.failures", "reason", code).increment();
+        return new ApiException.BadRequest(status, code, detail, Map.of("WWW-Authenticate", "Bearer"));
+    }
+
+    /** Every daemon's health and readiness, probed in parallel. */
+    Map<String, Object> status() {
+        Map<String, Object> daemons = new LinkedHashMap<>();
+        int up = 0;
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Map<DaemonId, Future<Map<String, Object>>> probes = new LinkedHashMap<>();
+            for (DaemonId d : config.daemons()) {
+                if (d != DaemonId.GATEWAY) {
+                    probes.put(d, pool.submit(() -> probe(upstreams.get(d))));
+                }
+            }
+            for (var p : probes.entrySet()) {
+                Map<String, Object> result = join(p.getValue());
+                daemons.put(p.getKey().daemonName(), result);
+                if ("UP".equals(result.get("health")) && "READY".equals(result.get("ready"))) {
+                    up++;
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", up == daemons.size() ? "UP" : up == 0 ? "DOWN" : "DEGRADED");
+        out.put("up", up);
+        out.put("expected", daemons.size());
+        out.put("daemons", daemons);
+        return out;
+    }
+
+    private Map<String, Object> probe(Upstream u) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("url", u.base().toString());
+        Upstream.Probe health = u.get("/health", config.statusTimeout());
+        r.put("latency_ms", Math.round(health.ms() * 100) / 100.0);
+        if (health.error() != null) {
+            r.put("health", "DOWN");
+            r.put("ready", "DOWN");
+            r.put("error", health.error());
+            return r;
+        }
+        r.put("health", health.status() == 200 ? "UP" : "HTTP " + health.status());
+        try {
+            JsonNode h = Json.mapper().readTree(health.body());
+            r.put("version", h.path("version").asText(null));
+            r.put("uptime_s", h.path("uptime_s").isMissingNode() ? null : h.path("uptime_s").asLong());
+        } catch (IOException ignored) {
+            // a health body we cannot read: the status code says enough
+        }
+        Upstream.Probe ready = u.get("/ready", config.statusTimeout());
+        r.put("ready", ready.status() == 200 ? "READY" : ready.error() != null ? "DOWN" : "NOT READY");
+        if (ready.status() != 200 && ready.body().length > 0) {
+            try {
+                r.put("checks", Json.mapper().readTree(ready.body()).path("checks"));
+            } catch (IOException ignored) {
+                // no checks to show
+            }
+        }
+        r.put("breaker", u.breakerState().name());
+        return r;
+    }
+
+    /** The union of embedd's and chatd's models, each id once (the first daemon to name it wins). */
+    ObjectNode models() {
+        List<DaemonId> sources = List.of(DaemonId.EMBEDD, DaemonId.CHATD);
+        List<Callable<Upstream.Probe>> calls = new ArrayList<>();
+        sources.forEach(d -> calls.add(() -> upstreams.get(d).get("/v1/models", config.statusTimeout().multipliedBy(2))));
+        ArrayNode data = JsonNodeFactory.instance.arrayNode();
+        Set<String> seen = new LinkedHashSet<>();
+        List<String> failed = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Upstream.Probe>> results = pool.invokeAll(calls);
+            for (int i = 0; i < sources.size(); i++) {
+                Upstream.Probe p = join(results.get(i));
+                if (p.status() != 200) {
+                    failed.add(sources.get(i).daemonName() + (p.error() != null ? " (" + p.error() + ")" : " (HTTP " + p.status() + ")"));
+                    continue;
+                }
+                for (JsonNode m : Json.mapper().readTree(p.body()).path("data")) {
+                    if (seen.add(m.path("id").asText())) {
+                        data.add(m);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new ApiException.UpstreamFailed(null, false, "upstream_failed", "a model list could not be read: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Unavailable("interrupted", "interrupted");
+        }
+        if (failed.size() == sources.size()) {
+            throw new ApiException.Unavailable("models_unavailable", "no daemon answered for models: " + String.join("; ", failed));
+        }
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("object", "list");
+        out.set("data", data);
+        return out;
+    }
+
+    private static <T> T join(Future<T> f) {
+        try {
+            return f.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

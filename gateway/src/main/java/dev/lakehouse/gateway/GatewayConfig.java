@@ -1,0 +1,51 @@
+package dev.lakehouse.gateway;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import dev.lakehouse.common.ConfigException;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.EnvConfig;
+
+/**
+ * The gateway's settings (docs/gateway.md), each from its environment variable.
+ *
+ * @param keysFile        {@code LAKEHOUSE_API_KEYS_FILE}; absent: no keys, open (one loud warning at start)
+ * @param ratePerSecond   {@code GATEWAY_RATE_PER_KEY}, default 100 requests/s per key; 0 disables
+ * @param rateBurst       {@code GATEWAY_RATE_BURST}, default 200
+ * @param timeouts        per scope: {@code GATEWAY_TIMEOUT} (30s) for all, {@code GATEWAY_TIMEOUT_<SCOPE>} each; chat 300s
+ * @param connectTimeout  {@code GATEWAY_CONNECT_TIMEOUT}, default 1s
+ * @param breakerFailures {@code GATEWAY_BREAKER_FAILURES}, default 5 consecutive failures open a daemon's breaker
+ * @param breakerOpenFor  {@code GATEWAY_BREAKER_OPEN}, default 2s before a probe is let through
+ * @param statusTimeout   {@code GATEWAY_STATUS_TIMEOUT}, default 1s per probe of /v1/status
+ * @param daemons         {@code GATEWAY_DAEMONS}, the daemons this deployment runs (default all eleven): /v1/status judges by them
+ */
+record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
+                     Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
+                     List<DaemonId> daemons) {
+
+    static GatewayConfig from(EnvConfig env) {
+        Duration base = env.duration("GATEWAY_TIMEOUT", Duration.ofSeconds(30));
+        Map<String, Duration> timeouts = RouteTable.SCOPES.stream().collect(Collectors.toUnmodifiableMap(s -> s,
+                s -> env.duration("GATEWAY_TIMEOUT_" + s.toUpperCase(Locale.ROOT), s.equals("chat") ? Duration.ofSeconds(300) : base)));
+        List<DaemonId> daemons = env.get("GATEWAY_DAEMONS")
+                .map(v -> Arrays.stream(v.split("\\s*,\\s*")).map(n -> DaemonId.byName(n).orElseThrow(() -> new ConfigException(
+                        "GATEWAY_DAEMONS names an unknown daemon '" + n + "'"))).toList())
+                .orElse(List.of(DaemonId.values()));
+        return new GatewayConfig(env.get("LAKEHOUSE_API_KEYS_FILE").map(Path::of),
+                env.integer("GATEWAY_RATE_PER_KEY", 100, 0, 1_000_000),
+                env.integer("GATEWAY_RATE_BURST", 200, 1, 10_000_000),
+                timeouts,
+                env.duration("GATEWAY_CONNECT_TIMEOUT", Duration.ofSeconds(1)),
+                env.integer("GATEWAY_BREAKER_FAILURES", 5, 1, 1000),
+                env.duration("GATEWAY_BREAKER_OPEN", Duration.ofSeconds(2)),
+                env.duration("GATEWAY_STATUS_TIMEOUT", Duration.ofSeconds(1)),
+                daemons);
+    }
+}

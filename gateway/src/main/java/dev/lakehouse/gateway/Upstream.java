@@ -1,0 +1,218 @@
+package dev.lakehouse.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.CircuitBreaker;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.common.RequestContext;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * One daemon behind the gateway: its own WebClient (a pool of keep-alive
+ * connections, TCP_NODELAY), its own {@link CircuitBreaker} and in-flight gauge,
+ * so a dead or hung daemon never slows another route.
+ *
+ * <p>{@link #forward} passes a request on unchanged — method, path, query,
+ * headers less the hop-by-hop ones and {@code Authorization}, body — and the
+ * answer back unchanged: status, headers, body. Bodies up to {@value #BUFFERED}
+ * bytes with a known length are copied whole; longer, unknown-length and
+ * Server-Sent-Events bodies stream, flushed whenever no more bytes are waiting,
+ * so each event reaches the caller as soon as the daemon writes it.
+ *
+ * <p>Only transport failures (refused, timed out, broken) count against the
+ * breaker; a daemon's own 5xx answer is passed on. Refused → 503 {@code peer_unavailable}
+ * at once; open breaker → 503 {@code circuit_open}; timeout → 504 {@code peer_timeout}.
+ */
+final class Upstream {
+    static final int BUFFERED = 256 * 1024;
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+            "authorization", "expect", "x-request-id");
+
+    private final DaemonId daemon;
+    private final URI base;
+    private final WebClient client;
+    private final CircuitBreaker breaker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final MeterRegistry registry;
+
+    Upstream(DaemonId daemon, URI base, GatewayConfig config, MeterRegistry registry) {
+        this.daemon = daemon;
+        this.base = base;
+        this.registry = registry;
+        this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpenFor());
+        this.client = WebClient.builder()
+                .baseUri(base)
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(false)
+                .keepAlive(true)
+                .socketOptions(s -> s.tcpNoDelay(true))
+                .build();
+        registry.gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", daemon.daemonName())),
+                inFlight);
+    }
+
+    DaemonId daemon() {
+        return daemon;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    CircuitBreaker.State breakerState() {
+        return breaker.state();
+    }
+
+    void forward(ServerRequest req, ServerResponse res, String route, Duration timeout, String caller) {
+        if (!breaker.tryAcquire()) {
+            error("circuit_open");
+            long retry = Math.max(1, (breaker.retryIn().toMillis() + 999) / 1000);
+            throw new ApiException.Unavailable(daemon.daemonName(), "circuit_open", daemon.daemonName() + " at " + base
+                    + " failed repeatedly; not calling it for another " + breaker.retryIn().toMillis() + " ms",
+                    Map.of("Retry-After", Long.toString(retry)), null);
+        }
+        Method method = req.prologue().method();
+        String rawPath = req.prologue().uriPath().rawPath();
+        String query = req.query().rawValue();
+        long start = System.nanoTime();
+        int status = 0;
+        inFlight.incrementAndGet();
+        try {
+            HttpClientRequest up = client.method(method)
+                    .uri(URI.create(base + rawPath + (query.isEmpty() ? "" : "?" + query)))
+                    .readTimeout(timeout);
+            for (Header h : req.headers()) {
+                if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
+                    up.header(h);
+                }
+            }
+            RequestContext.currentId().ifPresent(id -> up.header(HeaderNames.create(RequestContext.HEADER), id));
+            up.header(HeaderNames.create("X-Lakehouse-Caller"), caller);
+            up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
+            try (HttpClientResponse answer = send(req, up)) {
+                breaker.onSuccess();
+                status = answer.status().code();
+                relay(answer, res);
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (UncheckedIOException e) {
+            if (status != 0) {
+                throw e;   // the caller went away or the daemon broke off mid-body: nothing can be sent now
+            }
+            throw transportFailure(method, rawPath, timeout, e);
+        } catch (RuntimeException e) {
+            if (status != 0) {
+                throw e;
+            }
+            throw transportFailure(method, rawPath, timeout, e);
+        } finally {
+            inFlight.decrementAndGet();
+            Timer.builder("gateway.upstream.requests").tags("upstream", daemon.daemonName(), "route", route,
+                    "status", status == 0 ? "none" : Integer.toString(status))
+                    .register(registry).record(Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private static HttpClientResponse send(ServerRequest req, HttpClientRequest up) {
+        var length = req.headers().contentLength();
+        boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+        if (length.isEmpty() && !chunked || length.isPresent() && length.getAsLong() == 0) {
+            return up.request();
+        }
+        if (length.isPresent() && length.getAsLong() <= BUFFERED) {
+            return up.submit(req.content().as(byte[].class));
+        }
+        length.ifPresent(n -> up.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+        return up.outputStream(out -> {
+            try (InputStream in = req.content().inputStream()) {
+                in.transferTo(out);
+            }
+            out.close();
+        });
+    }
+
+    private static void relay(HttpClientResponse answer, ServerResponse res) {
+        res.status(Status.create(answer.status().code()));
+        for (Header h : answer.headers()) {
+            if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
+                res.header(h);
+            }
+        }
+        var length = answer.headers().contentLength();
+        boolean events = answer.headers().contentType().map(t -> t.text().startsWith("text/event-stream")).orElse(false);
+        if (!answer.entity().hasEntity()) {
+            res.send();
+            return;
+        }
+        if (length.isPresent() && length.getAsLong() <= BUFFERED && !events) {
+            res.send(answer.entity().as(byte[].class));
+            return;
+        }
+        length.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+        byte[] buf = new byte[16 * 1024];
+        try (InputStream in = answer.inputStream(); OutputStream out = res.outputStream()) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                if (in.available() == 0) {
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ApiException transportFailure(Method method, String path, Duration timeout, RuntimeException e) {
+        breaker.onFailure();
+        ApiException failure = PeerClient.transportFailure(daemon.daemonName(), base, method, path, timeout, e);
+        error(switch (failure.code()) {
+            case "peer_unavailable" -> "unavailable";
+            case "peer_timeout" -> "timeout";
+            default -> "broken";
+        });
+        return failure;
+    }
+
+    private void error(String kind) {
+        registry.counter("gateway.upstream.errors", "upstream", daemon.daemonName(), "kind", kind).increment();
+    }
+
+    /** A GET for the gateway's own use (status probes, model lists), outside the breaker. */
+    Probe get(String path, Duration timeout) {
+        long start = System.nanoTime();
+        try (HttpClientResponse r = client.get(path).readTimeout(timeout).request()) {
+            byte[] body = r.entity().hasEntity() ? r.entity().as(byte[].class) : new byte[0];
+            return new Probe(r.status().code(), body, (System.nanoTime() - start) / 1e6, null);
+        } catch (RuntimeException e) {
+            ApiException f = PeerClient.transportFailure(daemon.daemonName(), base, Method.GET, path, timeout, e);
+            return new Probe(0, new byte[0], (System.nanoTime() - start) / 1e6, f.code() + ": " + f.detail());
+        }
+    }
+
+    record Probe(int status, byte[] body, double ms, String error) {
+    }
+}
