@@ -33,7 +33,7 @@ import dev.lakehouse.common.Json;
 final class LocalStack {
     /** Default heap per daemon; {@code LAKEHOUSE_<DAEMON>_JAVA_OPTS} replaces all default flags. */
     private static final Map<DaemonId, String> HEAP = Map.ofEntries(
-            Map.entry(DaemonId.GATEWAY, "256m"), Map.entry(DaemonId.EMBEDD, "768m"),
+            Map.entry(DaemonId.GATEWAY, "512m"), Map.entry(DaemonId.EMBEDD, "768m"),
             Map.entry(DaemonId.VECTORD, "1g"), Map.entry(DaemonId.CHATD, "256m"),
             Map.entry(DaemonId.MATRIXD, "256m"), Map.entry(DaemonId.VALIDATORD, "512m"),
             Map.entry(DaemonId.TRUTHD, "256m"), Map.entry(DaemonId.PATHWAYD, "256m"),

@@ -45,13 +45,19 @@ public final class HttpMetrics {
     }
 
     public void record(String method, String route, int status, long nanos) {
-        Timer.builder("http.server.requests")
-                .description("HTTP requests served, by route template")
-                .tags("method", method, "route", route, "status", Integer.toString(status))
-                .serviceLevelObjectives(BUCKETS)
-                .register(registry)
+        timers.computeIfAbsent(new TimerKey(method, route, status), k -> Timer.builder("http.server.requests")
+                        .description("HTTP requests served, by route template")
+                        .tags("method", method, "route", route, "status", Integer.toString(status))
+                        .serviceLevelObjectives(BUCKETS)
+                        .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
+
+    /** Timers built once per (method, route, status): building and registering one per request costs more than the request. */
+    private record TimerKey(String method, String route, int status) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Prometheus text exposition format 0.0.4. */
     public String scrape() {

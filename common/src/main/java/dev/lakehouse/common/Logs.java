@@ -166,27 +166,69 @@ public final class Logs {
             this.daemon = daemon;
         }
 
+        /**
+         * Written by hand for the fixed fields (every request passes here); Jackson
+         * only for field values that are neither strings, numbers nor booleans.
+         */
         @Override
         public String format(LogRecord record) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("ts", Instant.ofEpochMilli(record.getMillis()).toString());
-            line.put("level", levelName(record.getLevel()));
-            line.put("daemon", daemon);
-            line.put("logger", record.getLoggerName());
+            StringBuilder sb = new StringBuilder(256).append('{');
+            field(sb, "ts", Instant.ofEpochMilli(record.getMillis()).toString());
+            field(sb, "level", levelName(record.getLevel()));
+            field(sb, "daemon", daemon);
+            field(sb, "logger", record.getLoggerName());
             Object[] params = record.getParameters();
             boolean structured = params != null && params.length == 1 && params[0] instanceof Map<?, ?>;
-            line.put("msg", Redact.text(structured ? record.getMessage() : formatMessage(record)));
-            RequestContext.currentId().ifPresent(id -> line.put("request_id", id));
+            field(sb, "msg", Redact.text(structured ? record.getMessage() : formatMessage(record)));
+            RequestContext.currentId().ifPresent(id -> field(sb, "request_id", id));
             if (structured) {
-                ((Map<?, ?>) params[0]).forEach((k, v) -> line.put(String.valueOf(k),
-                        v instanceof String s ? Redact.text(s) : v));
+                ((Map<?, ?>) params[0]).forEach((k, v) -> field(sb, String.valueOf(k), v instanceof String str ? Redact.text(str) : v));
             }
             if (record.getThrown() != null) {
                 StringWriter sw = new StringWriter();
                 record.getThrown().printStackTrace(new PrintWriter(sw));
-                line.put("error", Redact.text(sw.toString()));
+                field(sb, "error", Redact.text(sw.toString()));
             }
-            return new String(Json.bytes(line), StandardCharsets.UTF_8) + "\n";
+            sb.setCharAt(sb.length() - 1, '}');
+            return sb.append('\n').toString();
+        }
+
+        private static void field(StringBuilder sb, String name, Object value) {
+            quote(sb, name);
+            sb.append(':');
+            switch (value) {
+                case null -> sb.append("null");
+                case String str -> quote(sb, str);
+                case Integer i -> sb.append(i);
+                case Long l -> sb.append(l);
+                case Double d when Double.isFinite(d) -> sb.append(d);
+                case Boolean b -> sb.append(b);
+                default -> sb.append(new String(Json.bytes(value), StandardCharsets.UTF_8));
+            }
+            sb.append(',');
+        }
+
+        /** A JSON string literal (RFC 8259 escapes). */
+        static void quote(StringBuilder sb, String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
         }
 
         private static String levelName(Level level) {

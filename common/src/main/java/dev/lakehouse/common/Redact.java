@@ -16,13 +16,27 @@ public final class Redact {
     private Redact() {
     }
 
+    private static final Pattern MAYBE_SECRET = Pattern.compile("(?i)bearer|sk-|pk-|rk-|key|token|secret|password");
+
     public static String text(String s) {
-        if (s == null || s.isEmpty()) {
+        if (s == null || s.isEmpty() || !mayHold(s)) {
             return s;
         }
         String out = BEARER.matcher(s).replaceAll("$1***");
         out = SK_KEY.matcher(out).replaceAll("$1-***");
         out = KEY_PARAM.matcher(out).replaceAll("$1***");
         return SSN.matcher(out).replaceAll("***-**-****");
+    }
+
+    /** A cheap first look (every log line passes here): nine digits, or a word that may precede a secret. */
+    static boolean mayHold(String s) {
+        int digits = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9' && ++digits >= 9) {
+                return true;
+            }
+        }
+        return MAYBE_SECRET.matcher(s).find();
     }
 }

@@ -23,6 +23,29 @@ class RedactTest {
     }
 
     @Test
+    void jsonLogLine_escapesEverythingJsonNeeds() throws Exception {
+        LogRecord record = new LogRecord(Level.WARNING, "say \"hi\"\n\tand\\go\u0001");
+        record.setLoggerName("x");
+        String line = new Logs.JsonFormatter("d").format(record);
+        var node = Json.mapper().readTree(line);
+        assertThat(node.path("msg").asText()).isEqualTo("say \"hi\"\n\tand\\go\u0001");
+        assertThat(node.path("level").asText()).isEqualTo("WARN");
+        LogRecord nested = new LogRecord(Level.INFO, "m");
+        nested.setParameters(new Object[] {Map.of("list", java.util.List.of(1, "two"), "ratio", 0.5, "ok", true)});
+        var n2 = Json.mapper().readTree(new Logs.JsonFormatter("d").format(nested));
+        assertThat(n2.path("list").get(1).asText()).isEqualTo("two");
+        assertThat(n2.path("ratio").asDouble()).isEqualTo(0.5);
+        assertThat(n2.path("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void fastPath_skipsTextThatCannotHoldASecret() {
+        assertThat(Redact.mayHold("GET /v1/embed 200")).isFalse();
+        assertThat(Redact.mayHold("call 123456789")).isTrue();
+        assertThat(Redact.mayHold("Authorization: BEARER x")).isTrue();
+    }
+
+    @Test
     void ordinaryText_isKept() {
         assertThat(Redact.text("GET /v1/embed 200 in 3 ms")).isEqualTo("GET /v1/embed 200 in 3 ms");
     }
