@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.it.harness.Stack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,9 +46,13 @@ class CliIT {
 
         Result status = run("status");
         assertThat(status.out()).containsPattern("(?m)^journald\\s+" + env.get("LAKEHOUSE_JOURNALD_PORT") + "\\s+\\d+\\s+UP\\s+READY\\s+\\d+ MiB");
-        assertThat(status.out()).containsPattern("(?m)^gateway\\s+\\d+\\s+-\\s+not built");
-        assertThat(status.out()).as("a daemon of a built module whose main is not written yet")
-                .containsPattern("(?m)^distilld\\s+\\d+\\s+-\\s+not built");
+        for (DaemonId d : DaemonId.values()) {
+            Path main = Stack.repoRoot().resolve(d.module()).resolve("src/main/java")
+                    .resolve(d.mainClass().replace('.', '/') + ".java");
+            if (!Files.exists(main)) {   // not written yet in this checkout (later issues add them)
+                assertThat(status.out()).containsPattern("(?m)^" + d.daemonName() + "\\s+\\d+\\s+-\\s+not built");
+            }
+        }
         assertThat(status.out().lines().filter(l -> l.matches("^[a-z]+d?\\s+\\d+\\s.*"))).hasSize(11);
 
         String pidBefore = Files.readString(work.resolve("run/journald.pid"));
