@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Readiness;
-import dev.lakehouse.distillation.store.GroupCommitter;
+import dev.lakehouse.common.GroupCommitter;
 import dev.lakehouse.distillation.store.JsonLines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

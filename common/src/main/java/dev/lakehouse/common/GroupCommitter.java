@@ -1,4 +1,4 @@
-package dev.lakehouse.distillation.store;
+package dev.lakehouse.common;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -14,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.lakehouse.common.ApiException;
 
 /**
  * Group commit for an append-only store: callers {@link #submit} items and wait;

@@ -1,4 +1,4 @@
-package dev.lakehouse.distillation.store;
+package dev.lakehouse.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.lakehouse.common.ApiException;
 import org.junit.jupiter.api.Test;
 
 class GroupCommitterTest {
