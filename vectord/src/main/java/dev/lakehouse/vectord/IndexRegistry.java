@@ -1,0 +1,348 @@
+package dev.lakehouse.vectord;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.GroupCommitter;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Readiness;
+import dev.lakehouse.vectord.store.LocalSnapshotStore;
+import dev.lakehouse.vectord.store.ParquetSnapshot;
+import dev.lakehouse.vectord.store.SnapshotStore;
+import dev.lakehouse.vectord.store.Wal;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The indexes of this vectord and their durability (docs/vectord.md).
+ *
+ * <p>Per index: the in-memory {@link VectorIndex}; a {@link Wal} under
+ * {@code <data>/wal/<index>/}; a {@link GroupCommitter} whose one writer thread
+ * appends a group of writes to the WAL, fsyncs once, applies them to the index,
+ * and only then acknowledges; and a manifest {@code <index>/manifest.json} in the
+ * {@link SnapshotStore} naming the index's parameters, its newest snapshot
+ * ({@code <index>/snapshot-<generation>.parquet}) and the WAL generation the
+ * snapshot covers. {@code walLock} is held by the writer while it writes and
+ * applies, and by a snapshot while it rotates the WAL and captures the points.
+ *
+ * <p>Start-up, for each manifest: load its snapshot, replay the WAL generations
+ * after it (cutting a torn tail), and carry on appending. A snapshot: rotate the
+ * WAL, capture the points, write the Parquet file and then the manifest
+ * (atomically), then delete the WAL generations and the older snapshot it replaces.
+ */
+final class IndexRegistry implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(IndexRegistry.class.getName());
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The versioned manifest of one index. */
+    record Manifest(int format, String name, IndexParams params, long version, String snapshot, long walCovered,
+                    long points, String createdAt, String snapshotAt) {
+    }
+
+    /** One write as the writer thread sees it: the logged record and the parsed payload. */
+    record Op(Wal.Record record, JsonNode payload) {
+    }
+
+    private final class Managed {
+        final VectorIndex index;
+        final Wal wal;
+        final ReentrantLock walLock = new ReentrantLock();
+        final GroupCommitter<List<Op>, Integer> committer;
+        volatile Manifest manifest;
+        volatile long lastWrite = System.nanoTime();
+        volatile long lastSnapshotWrite = System.nanoTime();
+
+        Managed(VectorIndex index, Wal wal, Manifest manifest) {
+            this.index = index;
+            this.wal = wal;
+            this.manifest = manifest;
+            this.committer = new GroupCommitter<>("vectord-" + index.name(), 256, 64, this::write);
+        }
+
+        private List<Integer> write(List<List<Op>> groups) throws IOException {
+            walLock.lock();
+            try {
+                List<Wal.Record> records = new ArrayList<>();
+                groups.forEach(g -> g.forEach(op -> records.add(op.record())));
+                wal.append(records);
+                for (List<Op> g : groups) {
+                    g.forEach(op -> apply(index, op.record(), op.payload()));
+                }
+                if (index.needsCompaction()) {
+                    index.compact();
+                }
+                lastWrite = System.nanoTime();
+            } finally {
+                walLock.unlock();
+            }
+            return groups.stream().map(List::size).toList();
+        }
+    }
+
+    private final Path walRoot;
+    private final SnapshotStore store;
+    private final Path scratch;
+    private final Map<String, Managed> indexes = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
+
+    IndexRegistry(Path dataDir, SnapshotStore store, MeterRegistry registry) throws IOException {
+        this.walRoot = dataDir.resolve("wal");
+        this.scratch = dataDir.resolve("tmp");
+        this.store = store;
+        Files.createDirectories(walRoot);
+        Files.createDirectories(scratch);
+        Gauge.builder("vectord.indexes", indexes, Map::size).register(registry);
+        Gauge.builder("vectord.points", this, r -> r.indexes.values().stream().mapToLong(m -> m.index.size()).sum())
+                .description("points in all indexes").register(registry);
+        Gauge.builder("vectord.wal.bytes", this, r -> r.indexes.values().stream().mapToLong(m -> m.wal.bytes()).sum())
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("vectord.snapshot.age", this, IndexRegistry::oldestSnapshotAgeSeconds).baseUnit("seconds")
+                .description("age of the oldest index's last snapshot").register(registry);
+    }
+
+    Readiness readiness() {
+        return loaded ? Readiness.up() : Readiness.down("loading indexes");
+    }
+
+    /** Loads every index: snapshot, then WAL replay. */
+    void load() {
+        try {
+            for (String key : store.list("")) {
+                if (key.endsWith("/manifest.json")) {
+                    Manifest m = Json.parse(store.read(key).orElseThrow(), Manifest.class);
+                    open(m);
+                }
+            }
+            loaded = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load indexes from " + store.describe(), e);
+        }
+    }
+
+    private Managed open(Manifest m) throws IOException {
+        long start = System.nanoTime();
+        VectorIndex index = new VectorIndex(m.name(), m.params());
+        long fromSnapshot = 0;
+        if (m.snapshot() != null) {
+            Path file = localCopy(m.snapshot());
+            fromSnapshot = ParquetSnapshot.read(file, row -> index.upsert(row.id(), row.vector(), parse(row.payloadJson())));
+        }
+        Path dir = walRoot.resolve(m.name());
+        long replayed = Wal.replay(dir, m.walCovered(), r -> apply(index, r, r.payload() == null ? null : parse(r.payload())));
+        Managed managed = new Managed(index, new Wal(dir, m.walCovered() + 1), m);
+        indexes.put(m.name(), managed);
+        LOG.info("index " + m.name() + ": " + index.size() + " points (" + fromSnapshot + " from snapshot, " + replayed
+                + " WAL records) in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        return managed;
+    }
+
+    private Path localCopy(String key) throws IOException {
+        if (store instanceof LocalSnapshotStore local) {
+            return local.file(key);
+        }
+        Path file = scratch.resolve(key.replace('/', '_'));
+        if (!store.get(key, file)) {
+            throw new IOException("snapshot " + key + " is missing from " + store.describe());
+        }
+        return file;
+    }
+
+    private static JsonNode parse(String json) {
+        return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void apply(VectorIndex index, Wal.Record r, JsonNode payload) {
+        if (r.type() == Wal.UPSERT) {
+            index.upsert(r.id(), r.vector(), payload);
+        } else {
+            index.delete(r.id());
+        }
+    }
+
+    /** Creates an index: 201 new, 200 when it exists with the same parameters, 409 with others. */
+    synchronized int create(String name, IndexParams params) {
+        IndexParams.checkName(name);
+        Managed existing = indexes.get(name);
+        if (existing != null) {
+            if (existing.index.params().sameShape(params)) {
+                return 200;
+            }
+            throw new ApiException.Conflict("index_exists", "index '" + name + "' exists with other parameters: "
+                    + describeParams(existing.index.params()));
+        }
+        try {
+            Manifest m = new Manifest(1, name, params, 0, null, 0, 0, Instant.now().toString(), null);
+            store.write(name + "/manifest.json", Json.bytes(m));
+            open(m);
+            return 201;
+        } catch (IOException e) {
+            throw new ApiException.Unavailable("storage_failed", "index '" + name + "' could not be created: " + e.getMessage());
+        }
+    }
+
+    private static String describeParams(IndexParams p) {
+        return "dims " + p.dims() + ", metric " + p.metric() + ", m " + p.m() + ", ef_construction " + p.efConstruction();
+    }
+
+    synchronized void drop(String name) {
+        Managed m = require(name);
+        indexes.remove(name);
+        m.committer.close();
+        try {
+            m.wal.close();
+            store.delete(name + "/manifest.json");
+            for (String key : store.list(name + "/")) {
+                store.delete(key);
+            }
+            Path dir = walRoot.resolve(name);
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            throw new ApiException.Unavailable("storage_failed", "index '" + name + "' was dropped but its files were not all removed: "
+                    + e.getMessage());
+        }
+    }
+
+    VectorIndex index(String name) {
+        return require(name).index;
+    }
+
+    private Managed require(String name) {
+        IndexParams.checkName(name);
+        Managed m = indexes.get(name);
+        if (m == null) {
+            if (!loaded) {
+                throw new ApiException.Unavailable("loading", "vectord is still loading its indexes");
+            }
+            throw new ApiException.NotFound("index_not_found", "index '" + name + "' does not exist");
+        }
+        return m;
+    }
+
+    /** Logs, fsyncs and applies a batch; returns once it is durable. */
+    int write(String name, List<Op> ops) {
+        return require(name).committer.submit(ops, WRITE_TIMEOUT);
+    }
+
+    /** The description of an index: parameters, size, memory, WAL and last snapshot. */
+    Map<String, Object> describe(String name) {
+        Managed m = require(name);
+        IndexParams p = m.index.params();
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("name", name);
+        d.put("dims", p.dims());
+        d.put("metric", p.metric().toString());
+        d.put("m", p.m());
+        d.put("ef_construction", p.efConstruction());
+        d.put("ef", p.ef());
+        d.put("count", m.index.size());
+        d.put("memory_estimate_bytes", m.index.memoryEstimateBytes());
+        d.put("wal_bytes", m.wal.bytes());
+        Manifest man = m.manifest;
+        d.put("created_at", man.createdAt());
+        d.put("last_snapshot", man.snapshot() == null ? null
+                : Map.of("version", man.version(), "at", man.snapshotAt(), "points", man.points(), "key", man.snapshot()));
+        return d;
+    }
+
+    List<Map<String, Object>> list() {
+        return indexes.keySet().stream().sorted().map(this::describe).toList();
+    }
+
+    /** Writes a snapshot of one index now; returns its manifest. */
+    Manifest snapshot(String name) {
+        Managed m = require(name);
+        try {
+            long covered;
+            List<StoredPoint> points;
+            m.walLock.lock();
+            try {
+                covered = m.wal.rotate();
+                points = m.index.points();
+            } finally {
+                m.walLock.unlock();
+            }
+            String key = name + "/snapshot-" + String.format("%010d", covered) + ".parquet";
+            Path file = scratch.resolve(name + "-" + covered + ".parquet");
+            try (ParquetSnapshot.Writer w = new ParquetSnapshot.Writer(file)) {
+                for (StoredPoint p : points) {
+                    w.write(new ParquetSnapshot.Row(p.id(), p.vector(), p.payload() == null ? "{}" : p.payload().toString()));
+                }
+            }
+            store.put(key, file);
+            Files.deleteIfExists(file);
+            Manifest old = m.manifest;
+            Manifest next = new Manifest(1, name, old.params(), old.version() + 1, key, covered, points.size(),
+                    old.createdAt(), Instant.now().toString());
+            store.write(name + "/manifest.json", Json.bytes(next));
+            m.manifest = next;
+            m.lastSnapshotWrite = m.lastWrite;
+            m.wal.deleteUpTo(covered);
+            for (String k : store.list(name + "/snapshot-")) {
+                if (!k.equals(key)) {
+                    store.delete(k);
+                }
+            }
+            LOG.info("index " + name + ": snapshot " + key + " of " + points.size() + " points");
+            return next;
+        } catch (IOException e) {
+            throw new ApiException.Unavailable("storage_failed", "snapshot of index '" + name + "' failed: " + e.getMessage());
+        }
+    }
+
+    /** Snapshots every index written since its last snapshot (periodic, and on graceful stop). */
+    void snapshotChanged() {
+        for (Managed m : indexes.values()) {
+            if (m.lastWrite != m.lastSnapshotWrite) {
+                snapshot(m.index.name());
+            }
+        }
+    }
+
+    private double oldestSnapshotAgeSeconds() {
+        return indexes.values().stream().map(m -> m.manifest.snapshotAt()).filter(java.util.Objects::nonNull)
+                .map(Instant::parse).min(Comparator.naturalOrder())
+                .map(t -> (double) Duration.between(t, Instant.now()).toSeconds()).orElse(0.0);
+    }
+
+    @Override
+    public void close() {
+        snapshotChanged();
+        for (Managed m : indexes.values()) {
+            m.committer.close();
+            try {
+                m.wal.close();
+            } catch (IOException e) {
+                LOG.warning("closing the WAL of " + m.index.name() + " failed: " + e.getMessage());
+            }
+        }
+    }
+}

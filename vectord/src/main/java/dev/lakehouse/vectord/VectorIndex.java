@@ -1,0 +1,279 @@
+package dev.lakehouse.vectord;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.jelmerk.hnswlib.core.SearchResult;
+import com.github.jelmerk.hnswlib.core.hnsw.HnswIndex;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.FieldError;
+
+/**
+ * One HNSW index (jelmerk hnswlib) in memory, with payloads and filters.
+ *
+ * <p>Layout: hnswlib holds the {@link StoredPoint}s (id, vector, payload); under
+ * cosine the vectors are normalised to unit length on the way in, so cosine is an
+ * inner product. Capacity doubles when full ({@code resize}); removal is enabled,
+ * so an upsert of an existing id replaces it and a delete takes it out of results
+ * at once. hnswlib keeps deleted slots: once deletions pass a quarter of the
+ * points the graph is rebuilt ({@link #needsCompaction}).
+ *
+ * <p>Locking: hnswlib is safe for concurrent adds and searches. Its {@code ef}
+ * is one value for the whole index, so searches at the default {@code ef} share
+ * the read lock, and a search with its own {@code ef} takes the write lock, sets
+ * it, searches and restores it. Writes come from one writer thread at a time
+ * (the WAL's group commit) and take the read lock; resizing and compaction take the write lock.
+ *
+ * <p>Filtered search: the graph is searched for {@code max(10k, 100)} neighbours
+ * and those matching the filter are kept; when fewer than {@code k} match and the
+ * index holds more points than were fetched, every point is scanned exactly
+ * (filter first, then distance), so a filtered search still returns {@code k}
+ * hits whenever {@code k} points match.
+ */
+final class VectorIndex {
+    /** One result. */
+    record Hit(String id, double score, float distance, JsonNode payload) {
+    }
+
+    private final String name;
+    private final IndexParams params;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final AtomicLong versions = new AtomicLong();
+    private HnswIndex<String, float[], StoredPoint, Float> hnsw;   // replaced only under the write lock
+    private int deleted;
+
+    VectorIndex(String name, IndexParams params) {
+        this.name = name;
+        this.params = params;
+        this.hnsw = newGraph(1024);
+    }
+
+    private HnswIndex<String, float[], StoredPoint, Float> newGraph(int capacity) {
+        return HnswIndex.newBuilder(params.dims(), params.metric().distance(), capacity)
+                .withM(params.m()).withEfConstruction(params.efConstruction()).withEf(params.ef())
+                .withRemoveEnabled().build();
+    }
+
+    String name() {
+        return name;
+    }
+
+    IndexParams params() {
+        return params;
+    }
+
+    int size() {
+        return hnsw.size();
+    }
+
+    /** Rough heap use: the vectors and the graph links. */
+    long memoryEstimateBytes() {
+        long n = hnsw.size();
+        return n * (params.dims() * 4L + 64) + n * params.m() * 2L * 4 * 2 + n * 200;
+    }
+
+    /** Checks a vector for this index and returns the form it is stored in (normalised under cosine). */
+    float[] prepare(float[] vector, String field) {
+        if (vector.length != params.dims()) {
+            throw new FieldError(field, "wrong_dimensions", "has " + vector.length + " dimensions; index '" + name
+                    + "' has " + params.dims());
+        }
+        if (params.metric() != Metric.COSINE) {
+            return vector;
+        }
+        double norm = 0;
+        for (float v : vector) {
+            norm += (double) v * v;
+        }
+        if (norm == 0) {
+            throw new FieldError(field, "zero_vector", "is all zeros, which has no direction under cosine");
+        }
+        float inv = (float) (1 / Math.sqrt(norm));
+        float[] out = new float[vector.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = vector[i] * inv;
+        }
+        return out;
+    }
+
+    /** Adds or replaces a point whose vector is already {@link #prepare prepared}. */
+    void upsert(String id, float[] prepared, JsonNode payload) {
+        lock.readLock().lock();
+        try {
+            if (hnsw.size() >= hnsw.getMaxItemCount()) {
+                lock.readLock().unlock();
+                grow();
+                lock.readLock().lock();
+            }
+            long version = versions.incrementAndGet();
+            if (hnsw.contains(id)) {
+                hnsw.remove(id, version);
+                deleted++;
+            }
+            hnsw.add(new StoredPoint(id, prepared, payload, versions.incrementAndGet()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void grow() {
+        lock.writeLock().lock();
+        try {
+            if (hnsw.size() >= hnsw.getMaxItemCount()) {
+                hnsw.resize(hnsw.getMaxItemCount() * 2);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    boolean delete(String id) {
+        lock.readLock().lock();
+        try {
+            boolean removed = hnsw.remove(id, versions.incrementAndGet());
+            if (removed) {
+                deleted++;
+            }
+            return removed;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    Optional<StoredPoint> get(String id) {
+        return hnsw.get(id);
+    }
+
+    /** Every live point (for snapshots). */
+    List<StoredPoint> points() {
+        return new ArrayList<>(hnsw.items());
+    }
+
+    boolean needsCompaction() {
+        return deleted > 1000 && deleted > hnsw.size() / 4;
+    }
+
+    /** Rebuilds the graph from the live points, reclaiming deleted slots. */
+    void compact() {
+        lock.writeLock().lock();
+        try {
+            List<StoredPoint> live = new ArrayList<>(hnsw.items());
+            HnswIndex<String, float[], StoredPoint, Float> fresh = newGraph(Math.max(1024, live.size() * 2));
+            live.forEach(fresh::add);
+            hnsw = fresh;
+            deleted = 0;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    List<Hit> search(float[] query, int k, Integer ef, Map<String, JsonNode> filter) {
+        boolean ownEf = ef != null && ef != params.ef();
+        var l = ownEf ? lock.writeLock() : lock.readLock();
+        l.lock();
+        try {
+            if (ownEf) {
+                hnsw.setEf(ef);
+            }
+            try {
+                return filter == null || filter.isEmpty() ? nearest(query, k) : filtered(query, k, filter);
+            } finally {
+                if (ownEf) {
+                    hnsw.setEf(params.ef());
+                }
+            }
+        } finally {
+            l.unlock();
+        }
+    }
+
+    private List<Hit> nearest(float[] query, int k) {
+        List<Hit> hits = new ArrayList<>(k);
+        for (SearchResult<StoredPoint, Float> r : hnsw.findNearest(query, k)) {
+            hits.add(hit(r.item(), r.distance()));
+        }
+        return hits;
+    }
+
+    private List<Hit> filtered(float[] query, int k, Map<String, JsonNode> filter) {
+        int fetch = Math.min(hnsw.size(), Math.max(k * 10, 100));
+        List<Hit> hits = new ArrayList<>(k);
+        for (SearchResult<StoredPoint, Float> r : hnsw.findNearest(query, fetch)) {
+            if (matches(r.item().payload(), filter)) {
+                hits.add(hit(r.item(), r.distance()));
+                if (hits.size() == k) {
+                    return hits;
+                }
+            }
+        }
+        if (fetch >= hnsw.size()) {
+            return hits;   // every point was looked at
+        }
+        return exact(query, k, filter);
+    }
+
+    /** Exact search over the points that match the filter. */
+    List<Hit> exact(float[] query, int k, Map<String, JsonNode> filter) {
+        var distance = params.metric().distance();
+        PriorityQueue<SearchResult<StoredPoint, Float>> best = new PriorityQueue<>(
+                Comparator.comparing((SearchResult<StoredPoint, Float> r) -> r.distance()).reversed());
+        for (StoredPoint p : hnsw.items()) {
+            if (filter != null && !matches(p.payload(), filter)) {
+                continue;
+            }
+            float d = distance.distance(query, p.vector());
+            if (best.size() < k) {
+                best.add(SearchResult.create(p, d));
+            } else if (d < best.peek().distance()) {
+                best.poll();
+                best.add(SearchResult.create(p, d));
+            }
+        }
+        List<SearchResult<StoredPoint, Float>> sorted = new ArrayList<>(best);
+        sorted.sort(Comparator.comparing(SearchResult::distance));
+        List<Hit> hits = new ArrayList<>(sorted.size());
+        sorted.forEach(r -> hits.add(hit(r.item(), r.distance())));
+        return hits;
+    }
+
+    private Hit hit(StoredPoint p, float distance) {
+        return new Hit(p.id(), params.metric().score(distance), distance, p.payload());
+    }
+
+    /** Payload equality on every filter field; a list value means any of its elements. */
+    static boolean matches(JsonNode payload, Map<String, JsonNode> filter) {
+        for (Map.Entry<String, JsonNode> f : filter.entrySet()) {
+            JsonNode actual = payload == null ? null : payload.get(f.getKey());
+            if (actual == null) {
+                return false;
+            }
+            JsonNode wanted = f.getValue();
+            boolean ok = false;
+            if (wanted.isArray()) {
+                for (JsonNode w : wanted) {
+                    if (w.equals(actual)) {
+                        ok = true;
+                        break;
+                    }
+                }
+            } else {
+                ok = wanted.equals(actual);
+            }
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static ApiException notFound(String index, String id) {
+        return new ApiException.NotFound("point_not_found", "point '" + id + "' is not in index '" + index + "'");
+    }
+}

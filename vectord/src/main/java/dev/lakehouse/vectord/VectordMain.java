@@ -1,0 +1,52 @@
+package dev.lakehouse.vectord;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.vectord.store.LocalSnapshotStore;
+
+/** vectord (4217): durable HNSW vector indexes. See docs/vectord.md. */
+public final class VectordMain {
+    private static final Logger LOG = Logger.getLogger(VectordMain.class.getName());
+
+    private VectordMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        EnvConfig env = EnvConfig.fromEnvironment();
+        DaemonServer.Builder builder = DaemonServer.builder("vectord", env, DaemonId.VECTORD.defaultPort())
+                .maxBodyBytes(64L << 20);
+        var dataDir = builder.dataDir();
+        IndexRegistry registry = new IndexRegistry(dataDir, new LocalSnapshotStore(dataDir.resolve("snapshots")),
+                builder.metrics().registry());
+        Duration every = env.duration("VECTORD_SNAPSHOT_INTERVAL", Duration.ofMinutes(5));
+        builder.routing(r -> r.register("/v1/indexes", new VectordRoutes(registry, builder.metrics().registry())))
+                .readiness("indexes", registry::readiness)
+                .onStop("indexes", registry::close)
+                .start();
+        try {
+            registry.load();
+        } catch (UncheckedIOException e) {
+            LOG.log(Level.SEVERE, "indexes could not be loaded", e);
+            throw e;
+        }
+        if (!every.isZero()) {
+            var timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("snapshots").daemon(true).factory());
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    registry.snapshotChanged();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "periodic snapshot failed", e);
+                }
+            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.lakehouse.vectord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.lakehouse.common.FieldError;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Routes;
+import dev.lakehouse.vectord.store.Wal;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * vectord's API, under {@code /v1/indexes}:
+ * <pre>
+ * GET    /                     all indexes
+ * PUT    /{name}               {"dims":384,"metric":"cosine","m":16,"ef_construction":200} → 201 new | 200 same | 409 other
+ * GET    /{name}               parameters, count, memory estimate, WAL bytes, last snapshot
+ * DELETE /{name}               → 204
+ * POST   /{name}/points        {"points":[{"id","vector","payload"}]} → {"upserted":n}
+ * GET    /{name}/points/{id}   DELETE /{name}/points/{id} → 204
+ * POST   /{name}/search        {"vector","k","ef","filter"} → {"hits":[…],"took_ms"}
+ * POST   /{name}/snapshot      → the new manifest
+ * </pre>
+ * {@code curl -s -XPUT localhost:4217/v1/indexes/jobs -H 'Content-Type: application/json' -d '{"dims":384,"metric":"cosine"}'}
+ */
+final class VectordRoutes implements HttpService {
+    private final IndexRegistry registry;
+    private final Timer searches;
+
+    VectordRoutes(IndexRegistry registry, MeterRegistry meters) {
+        this.registry = registry;
+        this.searches = Timer.builder("vectord.search").description("searches, in-process time").register(meters);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", (req, res) -> Json.send(res, 200, Map.of("indexes", registry.list())));
+        Routes.allow(rules, "/", Method.GET);
+        rules.put("/{name}", this::create);
+        rules.get("/{name}", (req, res) -> Json.send(res, 200, registry.describe(name(req))));
+        rules.delete("/{name}", (req, res) -> {
+            registry.drop(name(req));
+            res.status(204).send();
+        });
+        Routes.allow(rules, "/{name}", Method.GET, Method.PUT, Method.DELETE);
+        rules.post("/{name}/points", this::upsert);
+        Routes.allow(rules, "/{name}/points", Method.POST);
+        rules.get("/{name}/points/{id}", this::getPoint);
+        rules.delete("/{name}/points/{id}", this::deletePoint);
+        Routes.allow(rules, "/{name}/points/{id}", Method.GET, Method.DELETE);
+        rules.post("/{name}/search", this::search);
+        Routes.allow(rules, "/{name}/search", Method.POST);
+        rules.post("/{name}/snapshot", (req, res) -> Json.send(res, 200, registry.snapshot(name(req))));
+        Routes.allow(rules, "/{name}/snapshot", Method.POST);
+    }
+
+    private static String name(ServerRequest req) {
+        return IndexParams.checkName(req.path().pathParameters().get("name"));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        IndexParams params = Json.read(req, IndexParams.class);
+        int status = registry.create(name, params);
+        Json.send(res, status, registry.describe(name));
+    }
+
+    private void upsert(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        VectorIndex index = registry.index(name);
+        Wire.UpsertRequest body = Json.read(req, Wire.UpsertRequest.class);
+        List<IndexRegistry.Op> ops = new ArrayList<>(body.points().size());
+        for (int i = 0; i < body.points().size(); i++) {
+            Wire.PointIn p = body.points().get(i);
+            float[] prepared = index.prepare(p.vector(), "points[" + i + "].vector");
+            ops.add(new IndexRegistry.Op(new Wal.Record(Wal.UPSERT, p.id(), prepared,
+                    p.payload().toString().getBytes(StandardCharsets.UTF_8)), p.payload()));
+        }
+        registry.write(name, ops);
+        Json.send(res, 200, Map.of("upserted", ops.size()));
+    }
+
+    private void getPoint(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        String id = req.path().pathParameters().get("id");
+        StoredPoint p = registry.index(name).get(id).orElseThrow(() -> VectorIndex.notFound(name, id));
+        Json.send(res, 200, Map.of("id", p.id(), "vector", p.vector(), "payload", p.payload()));
+    }
+
+    private void deletePoint(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        String id = req.path().pathParameters().get("id");
+        if (registry.index(name).get(id).isEmpty()) {
+            throw VectorIndex.notFound(name, id);
+        }
+        registry.write(name, List.of(new IndexRegistry.Op(new Wal.Record(Wal.DELETE, id, null, null), null)));
+        res.status(204).send();
+    }
+
+    private void search(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        VectorIndex index = registry.index(name);
+        Wire.SearchRequest body = Json.read(req, Wire.SearchRequest.class);
+        long start = System.nanoTime();
+        float[] query = index.prepare(body.vector(), "vector");
+        if (body.ef() != null && body.ef() < body.k()) {
+            throw new FieldError("ef", "invalid_field", "must be at least k (" + body.k() + ")");
+        }
+        List<VectorIndex.Hit> hits = index.search(query, body.k(), body.ef(), body.filterMap());
+        long nanos = System.nanoTime() - start;
+        searches.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        Json.send(res, 200, new Wire.SearchResponse(hits, Math.round(nanos / 10_000.0) / 100.0));
+    }
+}
