@@ -89,7 +89,7 @@ class VectordIT {
             assertThat(vectord.stop(Stack.STOP_GRACE)).isZero();
             vectord.start(Stack.READY_TIMEOUT);
             List<String> loads = vectord.logLines().stream().filter(l -> l.contains("index calm: ") && l.contains("from snapshot")).toList();
-            assertThat(loads.get(loads.size() - 1)).contains("2 points (2 from snapshot, 0 WAL records)");
+            assertThat(loads.get(loads.size() - 1)).contains("2 points (2 from graph, 0 WAL records)");
             JsonNode hit = Json.mapper().readTree(send(url, "POST", "/v1/indexes/calm/search", "{\"vector\":[1,1],\"k\":1}").body());
             assertThat(hit.path("hits").get(0).path("id").asText()).isEqualTo("b");
             assertThat(hit.path("hits").get(0).path("score").asDouble()).isEqualTo(7.0);

@@ -49,8 +49,8 @@ final class IndexRegistry implements AutoCloseable {
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
 
     /** The versioned manifest of one index. */
-    record Manifest(int format, String name, IndexParams params, long version, String snapshot, long walCovered,
-                    long points, String createdAt, String snapshotAt) {
+    record Manifest(int format, String name, IndexParams params, long version, String snapshot, String graph,
+                    long walCovered, long points, String createdAt, String snapshotAt) {
     }
 
     /** One write as the writer thread sees it: the logged record and the parsed payload. */
@@ -135,19 +135,40 @@ final class IndexRegistry implements AutoCloseable {
 
     private Managed open(Manifest m) throws IOException {
         long start = System.nanoTime();
-        VectorIndex index = new VectorIndex(m.name(), m.params());
-        long fromSnapshot = 0;
-        if (m.snapshot() != null) {
-            Path file = localCopy(m.snapshot());
-            fromSnapshot = ParquetSnapshot.read(file, row -> index.upsert(row.id(), row.vector(), parse(row.payloadJson())));
+        VectorIndex index = m.graph() == null ? null : loadGraph(m);
+        String from = "graph";
+        long fromSnapshot = index == null ? 0 : index.size();
+        if (index == null) {
+            VectorIndex rebuilt = new VectorIndex(m.name(), m.params());
+            from = "snapshot";
+            if (m.snapshot() != null) {
+                Path file = localCopy(m.snapshot());
+                fromSnapshot = ParquetSnapshot.read(file, row -> rebuilt.upsert(row.id(), row.vector(), parse(row.payloadJson())));
+            }
+            index = rebuilt;
         }
+        VectorIndex loadedIndex = index;
         Path dir = walRoot.resolve(m.name());
-        long replayed = Wal.replay(dir, m.walCovered(), r -> apply(index, r, r.payload() == null ? null : parse(r.payload())));
+        long replayed = Wal.replay(dir, m.walCovered(), r -> apply(loadedIndex, r, r.payload() == null ? null : parse(r.payload())));
         Managed managed = new Managed(index, new Wal(dir, m.walCovered() + 1), m);
         indexes.put(m.name(), managed);
-        LOG.info("index " + m.name() + ": " + index.size() + " points (" + fromSnapshot + " from snapshot, " + replayed
+        LOG.info("index " + m.name() + ": " + index.size() + " points (" + fromSnapshot + " from " + from + ", " + replayed
                 + " WAL records) in " + (System.nanoTime() - start) / 1_000_000 + " ms");
         return managed;
+    }
+
+    /** The saved graph, when it loads; null (and a warning) when the index must be rebuilt from the snapshot. */
+    private VectorIndex loadGraph(Manifest m) {
+        try (var in = new java.io.BufferedInputStream(Files.newInputStream(localCopy(m.graph())), 1 << 16)) {
+            VectorIndex index = VectorIndex.loadGraph(m.name(), m.params(), in).orElse(null);
+            if (index == null) {
+                LOG.warning("index " + m.name() + ": saved graph " + m.graph() + " is of another format; rebuilding from the snapshot");
+            }
+            return index;
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("index " + m.name() + ": saved graph " + m.graph() + " cannot be loaded (" + e + "); rebuilding from the snapshot");
+            return null;
+        }
     }
 
     private Path localCopy(String key) throws IOException {
@@ -193,7 +214,7 @@ final class IndexRegistry implements AutoCloseable {
                     + describeParams(existing.index.params()));
         }
         try {
-            Manifest m = new Manifest(1, name, params, 0, null, 0, 0, Instant.now().toString(), null);
+            Manifest m = new Manifest(1, name, params, 0, null, null, 0, 0, Instant.now().toString(), null);
             store.write(name + "/manifest.json", Json.bytes(m));
             open(m);
             return 201;
@@ -283,14 +304,22 @@ final class IndexRegistry implements AutoCloseable {
         try {
             long covered;
             List<StoredPoint> points;
+            Path graphFile;
             m.walLock.lock();
             try {
                 covered = m.wal.rotate();
                 points = m.index.points();
+                graphFile = scratch.resolve(name + "-" + covered + ".graph");
+                try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(graphFile), 1 << 16)) {
+                    m.index.saveGraph(out);
+                }
             } finally {
                 m.walLock.unlock();
             }
             String key = name + "/snapshot-" + String.format("%010d", covered) + ".parquet";
+            String graphKey = name + "/graph-" + String.format("%010d", covered) + ".bin";
+            store.put(graphKey, graphFile);
+            Files.deleteIfExists(graphFile);
             Path file = scratch.resolve(name + "-" + covered + ".parquet");
             try (ParquetSnapshot.Writer w = new ParquetSnapshot.Writer(file)) {
                 for (StoredPoint p : points) {
@@ -300,14 +329,14 @@ final class IndexRegistry implements AutoCloseable {
             store.put(key, file);
             Files.deleteIfExists(file);
             Manifest old = m.manifest;
-            Manifest next = new Manifest(1, name, old.params(), old.version() + 1, key, covered, points.size(),
+            Manifest next = new Manifest(1, name, old.params(), old.version() + 1, key, graphKey, covered, points.size(),
                     old.createdAt(), Instant.now().toString());
             store.write(name + "/manifest.json", Json.bytes(next));
             m.manifest = next;
             m.lastSnapshotWrite = m.lastWrite;
             m.wal.deleteUpTo(covered);
-            for (String k : store.list(name + "/snapshot-")) {
-                if (!k.equals(key)) {
+            for (String k : store.list(name + "/")) {
+                if ((k.startsWith(name + "/snapshot-") || k.startsWith(name + "/graph-")) && !k.equals(key) && !k.equals(graphKey)) {
                     store.delete(k);
                 }
             }

@@ -49,10 +49,44 @@ final class VectorIndex {
     private HnswIndex<String, float[], StoredPoint, Float> hnsw;   // replaced only under the write lock
     private int deleted;
 
+    /** The format byte in front of a saved graph; a graph of another format is rebuilt from the snapshot instead. */
+    static final int GRAPH_FORMAT = 1;
+
     VectorIndex(String name, IndexParams params) {
         this.name = name;
         this.params = params;
         this.hnsw = newGraph(1024);
+    }
+
+    /** An index around a graph loaded from {@link #saveGraph}; the version counter resumes above every item's. */
+    private VectorIndex(String name, IndexParams params, HnswIndex<String, float[], StoredPoint, Float> loaded) {
+        this.name = name;
+        this.params = params;
+        this.hnsw = loaded;
+        this.versions.set(loaded.items().stream().mapToLong(StoredPoint::version).max().orElse(0));
+    }
+
+    /** Writes the graph (format byte, then hnswlib's own serialisation). Callers hold the WAL lock. */
+    void saveGraph(java.io.OutputStream out) throws java.io.IOException {
+        lock.readLock().lock();
+        try {
+            out.write(GRAPH_FORMAT);
+            hnsw.save(out);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Loads a saved graph, or empty when its format byte or parameters do not match. */
+    static Optional<VectorIndex> loadGraph(String name, IndexParams params, java.io.InputStream in) throws java.io.IOException {
+        if (in.read() != GRAPH_FORMAT) {
+            return Optional.empty();
+        }
+        HnswIndex<String, float[], StoredPoint, Float> loaded = HnswIndex.load(in, VectorIndex.class.getClassLoader());
+        if (loaded.getDimensions() != params.dims() || loaded.getM() != params.m()) {
+            return Optional.empty();
+        }
+        return Optional.of(new VectorIndex(name, params, loaded));
     }
 
     private HnswIndex<String, float[], StoredPoint, Float> newGraph(int capacity) {
