@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,12 +87,25 @@ class VectordIT {
             send(url, "POST", "/v1/indexes/calm/points", "{\"points\":[{\"id\":\"a\",\"vector\":[1,2]},{\"id\":\"b\",\"vector\":[3,4]}]}");
             assertThat(vectord.stop(Stack.STOP_GRACE)).isZero();
             vectord.start(Stack.READY_TIMEOUT);
-            List<String> loads = vectord.logLines().stream().filter(l -> l.contains("index calm: ") && l.contains("from snapshot")).toList();
-            assertThat(loads.get(loads.size() - 1)).contains("2 points (2 from graph, 0 WAL records)");
+            assertThat(awaitLogLine(vectord, "index calm: 2 points")).contains("(2 from graph, 0 WAL records)");
             JsonNode hit = Json.mapper().readTree(send(url, "POST", "/v1/indexes/calm/search", "{\"vector\":[1,1],\"k\":1}").body());
             assertThat(hit.path("hits").get(0).path("id").asText()).isEqualTo("b");
             assertThat(hit.path("hits").get(0).path("score").asDouble()).isEqualTo(7.0);
         }
+    }
+
+    /** Log lines are written by a background thread: wait for one rather than race it. */
+    static String awaitLogLine(ManagedDaemon d, String part) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String line : d.logLines()) {
+                if (line.contains(part)) {
+                    return line;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no log line with '" + part + "' in\n" + d.logTail());
     }
 
     static HttpResponse<String> send(URI url, String method, String path, String body) throws Exception {
