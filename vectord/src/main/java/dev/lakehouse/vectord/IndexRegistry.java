@@ -79,9 +79,9 @@ final class IndexRegistry implements AutoCloseable {
                 List<Wal.Record> records = new ArrayList<>();
                 groups.forEach(g -> g.forEach(op -> records.add(op.record())));
                 wal.append(records);
-                for (List<Op> g : groups) {
-                    g.forEach(op -> apply(index, op.record(), op.payload()));
-                }
+                List<Op> all = new ArrayList<>();
+                groups.forEach(all::addAll);
+                applyAll(index, all);
                 if (index.needsCompaction()) {
                     index.compact();
                 }
@@ -143,7 +143,15 @@ final class IndexRegistry implements AutoCloseable {
             from = "snapshot";
             if (m.snapshot() != null) {
                 Path file = localCopy(m.snapshot());
-                fromSnapshot = ParquetSnapshot.read(file, row -> rebuilt.upsert(row.id(), row.vector(), parse(row.payloadJson())));
+                List<VectorIndex.Upsert> rows = new ArrayList<>();
+                fromSnapshot = ParquetSnapshot.read(file, row -> {
+                    rows.add(new VectorIndex.Upsert(row.id(), row.vector(), parse(row.payloadJson())));
+                    if (rows.size() == 10_000) {
+                        rebuilt.upsertAll(rows, THREADS);
+                        rows.clear();
+                    }
+                });
+                rebuilt.upsertAll(rows, THREADS);
             }
             index = rebuilt;
         }
@@ -192,6 +200,23 @@ final class IndexRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
+
+    /** Applies ops in order; a run of upserts goes into the graph on every core. */
+    private static void applyAll(VectorIndex index, List<Op> ops) {
+        List<VectorIndex.Upsert> run = new ArrayList<>();
+        for (Op op : ops) {
+            if (op.record().type() == Wal.UPSERT) {
+                run.add(new VectorIndex.Upsert(op.record().id(), op.record().vector(), op.payload()));
+                continue;
+            }
+            index.upsertAll(run, THREADS);
+            run.clear();
+            apply(index, op.record(), op.payload());
+        }
+        index.upsertAll(run, THREADS);
     }
 
     private static void apply(VectorIndex index, Wal.Record r, JsonNode payload) {

@@ -37,9 +37,9 @@ import dev.lakehouse.common.FieldError;
  * (filter first, then distance), so a filtered search still returns {@code k}
  * hits whenever {@code k} points match.
  */
-final class VectorIndex {
+public final class VectorIndex {
     /** One result. */
-    record Hit(String id, double score, float distance, JsonNode payload) {
+    public record Hit(String id, double score, float distance, JsonNode payload) {
     }
 
     private final String name;
@@ -52,7 +52,7 @@ final class VectorIndex {
     /** The format byte in front of a saved graph; a graph of another format is rebuilt from the snapshot instead. */
     static final int GRAPH_FORMAT = 1;
 
-    VectorIndex(String name, IndexParams params) {
+    public VectorIndex(String name, IndexParams params) {
         this.name = name;
         this.params = params;
         this.hnsw = newGraph(1024);
@@ -103,7 +103,7 @@ final class VectorIndex {
         return params;
     }
 
-    int size() {
+    public int size() {
         return hnsw.size();
     }
 
@@ -114,7 +114,7 @@ final class VectorIndex {
     }
 
     /** Checks a vector for this index and returns the form it is stored in (normalised under cosine). */
-    float[] prepare(float[] vector, String field) {
+    public float[] prepare(float[] vector, String field) {
         if (vector.length != params.dims()) {
             throw new FieldError(field, "wrong_dimensions", "has " + vector.length + " dimensions; index '" + name
                     + "' has " + params.dims());
@@ -138,7 +138,7 @@ final class VectorIndex {
     }
 
     /** Adds or replaces a point whose vector is already {@link #prepare prepared}. */
-    void upsert(String id, float[] prepared, JsonNode payload) {
+    public void upsert(String id, float[] prepared, JsonNode payload) {
         lock.readLock().lock();
         try {
             if (hnsw.size() >= hnsw.getMaxItemCount()) {
@@ -152,6 +152,50 @@ final class VectorIndex {
                 deleted++;
             }
             hnsw.add(new StoredPoint(id, prepared, payload, versions.incrementAndGet()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A prepared point for {@link #upsertAll}. */
+    public record Upsert(String id, float[] prepared, JsonNode payload) {
+    }
+
+    /**
+     * Adds or replaces many points, inserting them into the graph on {@code threads}
+     * threads (hnswlib allows concurrent adds). When an id appears twice the last one
+     * wins, as it would one by one.
+     */
+    public void upsertAll(List<Upsert> batch, int threads) {
+        java.util.LinkedHashMap<String, Upsert> last = new java.util.LinkedHashMap<>();
+        batch.forEach(u -> last.put(u.id(), u));
+        lock.writeLock().lock();
+        try {
+            int needed = hnsw.size() + last.size();
+            if (needed > hnsw.getMaxItemCount()) {
+                hnsw.resize(Math.max(needed, hnsw.getMaxItemCount() * 2));
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        lock.readLock().lock();
+        try {
+            List<StoredPoint> items = new ArrayList<>(last.size());
+            for (Upsert u : last.values()) {
+                if (hnsw.contains(u.id())) {
+                    hnsw.remove(u.id(), versions.incrementAndGet());
+                    deleted++;
+                }
+                items.add(new StoredPoint(u.id(), u.prepared(), u.payload(), versions.incrementAndGet()));
+            }
+            if (threads <= 1 || items.size() < 64) {
+                items.forEach(hnsw::add);
+            } else {
+                hnsw.addAll(items, threads, (done, max) -> { }, Integer.MAX_VALUE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while adding points", e);
         } finally {
             lock.readLock().unlock();
         }
@@ -208,7 +252,7 @@ final class VectorIndex {
         }
     }
 
-    List<Hit> search(float[] query, int k, Integer ef, Map<String, JsonNode> filter) {
+    public List<Hit> search(float[] query, int k, Integer ef, Map<String, JsonNode> filter) {
         boolean ownEf = ef != null && ef != params.ef();
         var l = ownEf ? lock.writeLock() : lock.readLock();
         l.lock();
@@ -254,7 +298,7 @@ final class VectorIndex {
     }
 
     /** Exact search over the points that match the filter. */
-    List<Hit> exact(float[] query, int k, Map<String, JsonNode> filter) {
+    public List<Hit> exact(float[] query, int k, Map<String, JsonNode> filter) {
         var distance = params.metric().distance();
         PriorityQueue<SearchResult<StoredPoint, Float>> best = new PriorityQueue<>(
                 Comparator.comparing((SearchResult<StoredPoint, Float> r) -> r.distance()).reversed());

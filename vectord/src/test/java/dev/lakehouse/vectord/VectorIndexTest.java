@@ -68,6 +68,23 @@ class VectorIndexTest {
     }
 
     @Test
+    void upsertAll_onSeveralThreads_lastWriteOfAnIdWins_andEveryPointLands() {
+        VectorIndex index = new VectorIndex("t", new IndexParams(8, Metric.COSINE, 8, 50, 50));
+        Random random = new Random(9);
+        java.util.List<VectorIndex.Upsert> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            batch.add(new VectorIndex.Upsert("p" + i, index.prepare(randomVector(random, 8), "v"), payload("first")));
+        }
+        batch.add(new VectorIndex.Upsert("p5", index.prepare(randomVector(random, 8), "v"), payload("second")));
+        index.upsertAll(batch, 2);
+        assertThat(index.size()).isEqualTo(2000);
+        assertThat(index.get("p5").orElseThrow().payload().path("role").asText()).isEqualTo("second");
+        index.upsertAll(java.util.List.of(new VectorIndex.Upsert("p6", index.prepare(randomVector(random, 8), "v"), payload("again"))), 2);
+        assertThat(index.size()).isEqualTo(2000);
+        assertThat(index.get("p6").orElseThrow().payload().path("role").asText()).isEqualTo("again");
+    }
+
+    @Test
     void recallAt10_isAtLeast95Percent_againstTheExactIndex() {
         int n = 10_000;
         int dims = 64;
