@@ -3,6 +3,7 @@
  *   load <url> <n> <dims> <seed>               insert n clustered vectors over HTTP in batches of 1000; prints inserts/s
  *   http <url> <n> <dims> <seed> <queries>     recall@10 (against exact, computed in-process) and QPS at ef 50/100/200, 2 threads
  *   inproc <n> <dims> <seed> <queries>         the same index built and searched in-process, no HTTP; and exact QPS
+ *   queries-file <path> <dims> <seed> <count>  search bodies, one per line, for wrk (search.lua)
  * Vectors: 100 cluster centres, Gaussian noise 0.3; queries drawn the same way (fixed seed).
  */
 import java.net.URI;
@@ -31,6 +32,7 @@ public class VectordBench {
         switch (a[0]) {
             case "load" -> load(URI.create(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]));
             case "http" -> http(URI.create(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]), Integer.parseInt(a[5]));
+            case "queries-file" -> queriesFile(a[1], Integer.parseInt(a[2]), Long.parseLong(a[3]), Integer.parseInt(a[4]));
             case "inproc" -> inproc(Integer.parseInt(a[1]), Integer.parseInt(a[2]), Long.parseLong(a[3]), Integer.parseInt(a[4]));
             default -> throw new IllegalArgumentException(a[0]);
         }
@@ -204,7 +206,17 @@ public class VectordBench {
                 }
             }
             double s = (System.nanoTime() - start) / 1e9;
-            System.out.printf("search over HTTP, ef %3d, 2 threads: %6.0f QPS, recall@10 %.4f%n", ef, qs.length / s, found.get() / (qs.length * 10.0));
+            System.out.printf("search over HTTP, ef %3d: recall@10 %.4f (Java client, 2 threads: %.0f QPS)%n", ef,
+                    found.get() / (qs.length * 10.0), qs.length / s);
+        }
+    }
+
+    static void queriesFile(String path, int dims, long seed, int count) throws Exception {
+        float[][] qs = queries(count, dims, seed);
+        try (var out = java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(path))) {
+            for (float[] q : qs) {
+                out.write("{\"vector\":" + vec(q) + ",\"k\":10}\n");
+            }
         }
     }
 

@@ -24,6 +24,13 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores; $(java -version 2>&1 | head -1); vectord $flags; $n x $dims, cosine, m=16, ef_construction=200"
 start_vectord
 java -cp "$cp" "$root/scripts/bench/VectordBench.java" load "http://127.0.0.1:$port" "$n" "$dims" $seed
+java -cp "$cp" "$root/scripts/bench/VectordBench.java" queries-file "$work/queries.jsonl" "$dims" $seed "$queries"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+for ef in 50 100 200; do   # QPS with wrk (2 connections, as the 2 in-process threads), a C client that takes little CPU
+  QUERIES="$work/queries.jsonl" EF=$ef wrk -t1 -c2 -d5s -s "$root/scripts/bench/search.lua" "http://127.0.0.1:$port/v1/indexes/bench/search" >/dev/null
+  QUERIES="$work/queries.jsonl" EF=$ef wrk -t1 -c2 -d15s --latency -s "$root/scripts/bench/search.lua" "http://127.0.0.1:$port/v1/indexes/bench/search" \
+    | awk -v ef=$ef '/Non-2xx/{print "NON-2xx: " $0} /Requests\/sec/{rps=$2} /^ +99%/{p99=$2} END{printf "search over HTTP, ef %3d, wrk 2 connections: %6.0f QPS, p99 %s\n", ef, rps, p99}'
+done
 java -Xmx2g -cp "$cp" "$root/scripts/bench/VectordBench.java" http "http://127.0.0.1:$port" "$n" "$dims" $seed "$queries"
 echo "vectord after load: RSS $(( $(awk '/VmRSS/{print $2}' /proc/$pid/status) / 1024 )) MiB; $(curl -s "http://127.0.0.1:$port/v1/indexes/bench" | grep -o '"memory_estimate_bytes":[0-9]*')"
 t=$(date +%s.%N); curl -s -XPOST "http://127.0.0.1:$port/v1/indexes/bench/snapshot" -o /dev/null

@@ -25,11 +25,15 @@ import dev.lakehouse.common.FieldError;
  * at once. hnswlib keeps deleted slots: once deletions pass a quarter of the
  * points the graph is rebuilt ({@link #needsCompaction}).
  *
- * <p>Locking: hnswlib is safe for concurrent adds and searches. Its {@code ef}
- * is one value for the whole index, so searches at the default {@code ef} share
- * the read lock, and a search with its own {@code ef} takes the write lock, sets
- * it, searches and restores it. Writes come from one writer thread at a time
- * (the WAL's group commit) and take the read lock; resizing and compaction take the write lock.
+ * <p>Search breadth: hnswlib searches with {@code max(ef, k)} candidates and has
+ * one {@code ef} for the whole index. The graph is therefore built with the
+ * smallest {@code ef} (1), and a search asks for {@code max(k, ef)} neighbours —
+ * {@code ef} being the request's or the index's default — and keeps the first
+ * {@code k}: every search gets its own breadth, and none waits for another.
+ *
+ * <p>Locking: hnswlib is safe for concurrent adds and searches, so searches and
+ * writes (one writer thread at a time, the WAL's group commit) take the read
+ * lock; resizing and compaction, which swap or grow the graph, take the write lock.
  *
  * <p>Filtered search: the graph is searched for {@code max(10k, 100)} neighbours
  * and those matching the filter are kept; when fewer than {@code k} match and the
@@ -63,6 +67,7 @@ public final class VectorIndex {
         this.name = name;
         this.params = params;
         this.hnsw = loaded;
+        loaded.setEf(1);
         this.versions.set(loaded.items().stream().mapToLong(StoredPoint::version).max().orElse(0));
     }
 
@@ -91,7 +96,7 @@ public final class VectorIndex {
 
     private HnswIndex<String, float[], StoredPoint, Float> newGraph(int capacity) {
         return HnswIndex.newBuilder(params.dims(), params.metric().distance(), capacity)
-                .withM(params.m()).withEfConstruction(params.efConstruction()).withEf(params.ef())
+                .withM(params.m()).withEfConstruction(params.efConstruction()).withEf(1)
                 .withRemoveEnabled().build();
     }
 
@@ -253,35 +258,28 @@ public final class VectorIndex {
     }
 
     public List<Hit> search(float[] query, int k, Integer ef, Map<String, JsonNode> filter) {
-        boolean ownEf = ef != null && ef != params.ef();
-        var l = ownEf ? lock.writeLock() : lock.readLock();
-        l.lock();
+        int breadth = Math.max(k, ef == null ? params.ef() : ef);
+        lock.readLock().lock();
         try {
-            if (ownEf) {
-                hnsw.setEf(ef);
-            }
-            try {
-                return filter == null || filter.isEmpty() ? nearest(query, k) : filtered(query, k, filter);
-            } finally {
-                if (ownEf) {
-                    hnsw.setEf(params.ef());
-                }
-            }
+            return filter == null || filter.isEmpty() ? nearest(query, k, breadth) : filtered(query, k, breadth, filter);
         } finally {
-            l.unlock();
+            lock.readLock().unlock();
         }
     }
 
-    private List<Hit> nearest(float[] query, int k) {
+    private List<Hit> nearest(float[] query, int k, int breadth) {
         List<Hit> hits = new ArrayList<>(k);
-        for (SearchResult<StoredPoint, Float> r : hnsw.findNearest(query, k)) {
+        for (SearchResult<StoredPoint, Float> r : hnsw.findNearest(query, breadth)) {
             hits.add(hit(r.item(), r.distance()));
+            if (hits.size() == k) {
+                break;
+            }
         }
         return hits;
     }
 
-    private List<Hit> filtered(float[] query, int k, Map<String, JsonNode> filter) {
-        int fetch = Math.min(hnsw.size(), Math.max(k * 10, 100));
+    private List<Hit> filtered(float[] query, int k, int breadth, Map<String, JsonNode> filter) {
+        int fetch = Math.min(hnsw.size(), Math.max(breadth, Math.max(k * 10, 100)));
         List<Hit> hits = new ArrayList<>(k);
         for (SearchResult<StoredPoint, Float> r : hnsw.findNearest(query, fetch)) {
             if (matches(r.item().payload(), filter)) {
