@@ -63,7 +63,7 @@ class IndexRegistryTest {
 
         IndexRegistry second = open();
         assertThat(second.index("h").size()).isEqualTo(25);
-        assertThat(second.index("h").search(new float[] {5, 1, 3}, 1, null, null).get(0).id()).isEqualTo("p4");
+        assertThat(second.index("h").search(new float[] {5, 1, 2}, 1, null, null).get(0).id()).isEqualTo("p4");   // p4 is (5,1,2) itself
         second.close();
     }
 }
