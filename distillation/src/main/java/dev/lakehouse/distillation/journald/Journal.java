@@ -3,7 +3,6 @@ package dev.lakehouse.distillation.journald;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.AppendOnly;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Readiness;
 import dev.lakehouse.common.GroupCommitter;
@@ -153,22 +153,7 @@ public final class Journal implements AutoCloseable {
             results.add(new Appended(nextSeq, hash, ts));
             prev = hash;
         }
-        long before = segment.size();
-        try {
-            ByteBuffer buf = ByteBuffer.wrap(lines.toByteArray());
-            while (buf.hasRemaining()) {
-                segment.write(buf);
-            }
-            segment.force(false);
-        } catch (IOException | RuntimeException e) {
-            try {
-                segment.truncate(before);
-                segment.force(false);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        AppendOnly.appendAndSync(segment, lines.toByteArray());
         seq = nextSeq;
         head = prev;
         appended.increment(entries.size());

@@ -18,6 +18,8 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
+import dev.lakehouse.common.AppendOnly;
+
 /**
  * An index's write-ahead log: files {@code wal-<generation, 10 digits>.log} in the
  * index's directory, each a sequence of records
@@ -118,23 +120,8 @@ public final class Wal implements AutoCloseable {
         for (Record r : records) {
             all.write(encode(r));
         }
-        long before = channel.size();
-        try {
-            ByteBuffer buf = ByteBuffer.wrap(all.toByteArray());
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
-            channel.force(false);
-            return all.size();
-        } catch (IOException | RuntimeException e) {
-            try {
-                channel.truncate(before);
-                channel.force(false);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        AppendOnly.appendAndSync(channel, all.toByteArray());
+        return all.size();
     }
 
     /** Starts a new generation; returns the one just closed. */
