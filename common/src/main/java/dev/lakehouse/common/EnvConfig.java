@@ -52,12 +52,6 @@ public final class EnvConfig {
         return new EnvConfig(copy::get);
     }
 
-    /** This configuration with some variables replaced. */
-    public EnvConfig with(Map<String, String> overrides) {
-        Map<String, String> copy = Map.copyOf(overrides);
-        return new EnvConfig(name -> copy.containsKey(name) ? copy.get(name) : lookup.apply(name));
-    }
-
     static Map<String, String> readEnvFile(Path file) {
         try {
             Map<String, String> values = new HashMap<>();

@@ -298,6 +298,27 @@ final class IndexRegistry implements AutoCloseable {
         return require(name).committer.submit(ops, WRITE_TIMEOUT);
     }
 
+    /** Checks and prepares the points (dimensions, cosine normalisation), then writes them durably. */
+    int upsert(String name, List<Wire.PointIn> points) {
+        VectorIndex index = index(name);
+        List<Op> ops = new ArrayList<>(points.size());
+        for (int i = 0; i < points.size(); i++) {
+            Wire.PointIn p = points.get(i);
+            float[] prepared = index.prepare(p.vector(), "points[" + i + "].vector");
+            ops.add(new Op(new Wal.Record(Wal.UPSERT, p.id(), prepared, p.payload().toString().getBytes(StandardCharsets.UTF_8)),
+                    p.payload()));
+        }
+        return write(name, ops);
+    }
+
+    /** Deletes a point durably; 404 when it is not there. */
+    void deletePoint(String name, String id) {
+        if (index(name).get(id).isEmpty()) {
+            throw VectorIndex.notFound(name, id);
+        }
+        write(name, List.of(new Op(new Wal.Record(Wal.DELETE, id, null, null), null)));
+    }
+
     /** The description of an index: parameters, size, memory, WAL and last snapshot. */
     Map<String, Object> describe(String name) {
         Managed m = require(name);

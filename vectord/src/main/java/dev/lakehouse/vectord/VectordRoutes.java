@@ -1,14 +1,11 @@
 package dev.lakehouse.vectord;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Routes;
-import dev.lakehouse.vectord.store.Wal;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -75,17 +72,9 @@ final class VectordRoutes implements HttpService {
 
     private void upsert(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        VectorIndex index = registry.index(name);
+        registry.index(name);   // 404 for a missing index before the body is read
         Wire.UpsertRequest body = Json.read(req, Wire.UpsertRequest.class);
-        List<IndexRegistry.Op> ops = new ArrayList<>(body.points().size());
-        for (int i = 0; i < body.points().size(); i++) {
-            Wire.PointIn p = body.points().get(i);
-            float[] prepared = index.prepare(p.vector(), "points[" + i + "].vector");
-            ops.add(new IndexRegistry.Op(new Wal.Record(Wal.UPSERT, p.id(), prepared,
-                    p.payload().toString().getBytes(StandardCharsets.UTF_8)), p.payload()));
-        }
-        registry.write(name, ops);
-        Json.send(res, 200, Map.of("upserted", ops.size()));
+        Json.send(res, 200, Map.of("upserted", registry.upsert(name, body.points())));
     }
 
     private void getPoint(ServerRequest req, ServerResponse res) {
@@ -96,12 +85,7 @@ final class VectordRoutes implements HttpService {
     }
 
     private void deletePoint(ServerRequest req, ServerResponse res) {
-        String name = name(req);
-        String id = req.path().pathParameters().get("id");
-        if (registry.index(name).get(id).isEmpty()) {
-            throw VectorIndex.notFound(name, id);
-        }
-        registry.write(name, List.of(new IndexRegistry.Op(new Wal.Record(Wal.DELETE, id, null, null), null)));
+        registry.deletePoint(name(req), req.path().pathParameters().get("id"));
         res.status(204).send();
     }
 
