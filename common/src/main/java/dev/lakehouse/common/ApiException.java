@@ -16,6 +16,7 @@ public abstract sealed class ApiException extends RuntimeException
     private final int status;
     private final String code;
     private final Map<String, String> headers;
+    private final Map<String, Object> extensions = new java.util.LinkedHashMap<>();
 
     private ApiException(int status, String code, String detail, Map<String, String> headers, Throwable cause) {
         super(Objects.requireNonNull(detail, "detail"), cause);
@@ -39,6 +40,20 @@ public abstract sealed class ApiException extends RuntimeException
     /** Extra response headers, such as {@code Allow} or {@code Retry-After}. */
     public Map<String, String> headers() {
         return headers;
+    }
+
+    /**
+     * Adds an extension member to the problem body (RFC 9457 §3.2), e.g. chatd's
+     * {@code attempts}; returns this exception.
+     */
+    public ApiException with(String member, Object value) {
+        extensions.put(Objects.requireNonNull(member, "member"), value);
+        return this;
+    }
+
+    /** Extension members of the problem body, in the order they were added. */
+    public Map<String, Object> extensions() {
+        return java.util.Collections.unmodifiableMap(extensions);
     }
 
     /** The request cannot be served as sent: 400 by default, or another 4xx (401, 403, 405, 413, 415, 429, 431…). */

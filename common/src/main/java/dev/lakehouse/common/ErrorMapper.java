@@ -40,6 +40,9 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
         Problem problem = toProblem(req, error, requestId);
         if (error instanceof ApiException api) {
             api.headers().forEach(res::header);
+            if (!api.extensions().isEmpty()) {
+                problem = problem.withExtensions(api.extensions());
+            }
         }
         if (problem.status() == 500) {
             LOG.log(Level.SEVERE, req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + " failed: "

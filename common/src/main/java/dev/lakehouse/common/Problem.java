@@ -1,5 +1,9 @@
 package dev.lakehouse.common;
 
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.helidon.http.Status;
 
@@ -11,11 +15,24 @@ import io.helidon.http.Status;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String code,
-                      String daemon, String requestId, String peer) {
+                      String daemon, String requestId, String peer,
+                      @JsonIgnore Map<String, Object> extensions) {
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public static Problem of(int status, String code, String detail, String daemon, String requestId, String peer) {
-        return new Problem("about:blank", Status.create(status).reasonPhrase(), status, detail, code, daemon, requestId, peer);
+        return new Problem("about:blank", Status.create(status).reasonPhrase(), status, detail, code, daemon, requestId, peer,
+                Map.of());
+    }
+
+    /** The same problem with extension members (such as chatd's {@code attempts}) after the standard ones. */
+    public Problem withExtensions(Map<String, Object> members) {
+        return new Problem(type, title, status, detail, code, daemon, requestId, peer,
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members)));
+    }
+
+    @JsonAnyGetter
+    Map<String, Object> extensionMembers() {
+        return extensions;
     }
 
     /** The stable code for a status that no handler named more precisely. */

@@ -1,0 +1,346 @@
+package dev.lakehouse.chatd;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.RequestContext;
+import dev.lakehouse.common.Routes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * chatd's API (docs/chatd.md):
+ * <pre>
+ * POST /v1/chat              chatd's own shape; "stream":true → SSE events start, delta…, done | error
+ * POST /v1/chat/completions  OpenAI's shape; "stream":true → data: {chunk}… data: [DONE]
+ * GET  /v1/providers         each provider's state (ok, no_key, cooling_down) and known models
+ * GET  /v1/models            provider/model ids in OpenAI's list shape
+ * </pre>
+ */
+final class ChatRoutes implements HttpService {
+    private final Dispatcher dispatcher;
+
+    ChatRoutes(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/chat", this::chat);
+        Routes.allow(rules, "/chat", Method.POST);
+        rules.post("/chat/completions", this::completions);
+        Routes.allow(rules, "/chat/completions", Method.POST);
+        rules.get("/providers", this::providers);
+        Routes.allow(rules, "/providers", Method.GET);
+        rules.get("/models", this::models);
+        Routes.allow(rules, "/models", Method.GET);
+    }
+
+    private void chat(ServerRequest req, ServerResponse res) {
+        Wire.ChatRequest body = Json.read(req, Wire.ChatRequest.class);
+        Chat.Target first = dispatcher.resolve(body.provider(), body.model(), "");
+        List<Chat.Target> fallback = new ArrayList<>();
+        for (int i = 0; i < body.fallback().size(); i++) {
+            Wire.TargetSpec f = body.fallback().get(i);
+            fallback.add(dispatcher.resolve(f.provider(), f.model(), "fallback[" + i + "]."));
+        }
+        List<Chat.Message> messages = body.messages().stream().map(m -> new Chat.Message(m.role(), m.content())).toList();
+        Chat.Call call = call(messages, body.temperature(), body.maxTokens(), dispatcher.chain(first, fallback));
+        if (!body.streaming()) {
+            Chat.Completion c = dispatcher.chat(call, "chat", null);
+            Json.send(res, 200, new Wire.ChatResponse(c.target().provider(), c.target().model(),
+                    new Wire.Message("assistant", c.content()), c.finishReason(), c.usage(), c.latencyMs(), c.ttftMs(),
+                    c.attempts()));
+            return;
+        }
+        ChatSink sink = new ChatSink(res);
+        stream(sink, () -> {
+            Chat.Completion c = dispatcher.chat(call, "chat", sink);
+            Map<String, Object> done = new LinkedHashMap<>();
+            done.put("provider", c.target().provider());
+            done.put("model", c.target().model());
+            done.put("finish_reason", c.finishReason());
+            if (c.usage() != null) {
+                done.put("usage", c.usage());
+            }
+            done.put("latency_ms", c.latencyMs());
+            done.put("ttft_ms", c.ttftMs());
+            done.put("attempts", c.attempts());
+            sink.event("done", Json.bytes(done));
+        });
+    }
+
+    private void completions(ServerRequest req, ServerResponse res) {
+        Wire.CompletionRequest body = Json.read(req, Wire.CompletionRequest.class);
+        Chat.Target first = dispatcher.resolve(null, body.model(), "");
+        List<Chat.Message> messages = body.messages().stream().map(Wire.CompletionMessage::toMessage).toList();
+        Chat.Call call = call(messages, body.temperature(), body.tokens(), dispatcher.chain(first, List.of()));
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (!body.streaming()) {
+            Chat.Completion c = dispatcher.chat(call, "chat.completions", null);
+            ObjectNode out = Json.mapper().createObjectNode()
+                    .put("id", id).put("object", "chat.completion").put("created", created).put("model", c.target().id());
+            ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
+            choice.putObject("message").put("role", "assistant").put("content", c.content()).putNull("refusal");
+            choice.putNull("logprobs");
+            choice.put("finish_reason", c.finishReason());
+            usage(out, c.usage());
+            Json.sendBytes(res, 200, Json.bytes(out));
+            return;
+        }
+        OpenAiSink sink = new OpenAiSink(res, id, created);
+        stream(sink, () -> {
+            Chat.Completion c = dispatcher.chat(call, "chat.completions", sink);
+            ObjectNode last = sink.chunk(c.target());
+            ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
+            choice.putObject("delta");
+            choice.putNull("logprobs");
+            choice.put("finish_reason", c.finishReason());
+            sink.data(Json.bytes(last));
+            if (body.includeUsage()) {
+                ObjectNode usage = sink.chunk(c.target());
+                usage.putArray("choices");
+                usage(usage, c.usage());
+                sink.data(Json.bytes(usage));
+            }
+            sink.data("[DONE]".getBytes(StandardCharsets.US_ASCII));
+        });
+    }
+
+    private Chat.Call call(List<Chat.Message> messages, Double temperature, Integer maxTokens, List<Chat.Target> chain) {
+        if (messages.size() > dispatcher.config().maxMessages()) {
+            throw new ApiException.BadRequest("too_many_messages", "messages: " + messages.size() + " messages; at most "
+                    + dispatcher.config().maxMessages() + " (CHATD_MAX_MESSAGES)");
+        }
+        return new Chat.Call(messages, temperature, maxTokens, chain);
+    }
+
+    /**
+     * Runs a streamed call. A failure before the first byte is an ordinary problem+json
+     * answer; after it, an error event on the stream; a caller who left gets nothing.
+     */
+    private static void stream(SseSink sink, Runnable call) {
+        try {
+            call.run();
+        } catch (Dispatcher.StreamBroken broken) {
+            sink.broken(broken);
+        } catch (Dispatcher.ClientGone gone) {
+            // the provider call is already cancelled; there is no one to tell
+        } finally {
+            sink.close();
+        }
+    }
+
+    private static void usage(ObjectNode node, Chat.Usage u) {
+        if (u == null) {
+            return;
+        }
+        node.putObject("usage").put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens())
+                .put("total_tokens", u.totalTokens());
+    }
+
+    private void providers(ServerRequest req, ServerResponse res) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("default", dispatcher.config().defaultTarget().id());
+        out.put("fallback", dispatcher.config().defaultChain().stream().map(Chat.Target::id).toList());
+        out.put("providers", dispatcher.providerStates());
+        Json.send(res, 200, out);
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        ObjectNode out = Json.mapper().createObjectNode().put("object", "list");
+        var data = out.putArray("data");
+        for (Provider.Settings s : dispatcher.providerSettings()) {
+            if (!s.hasKey()) {
+                continue;
+            }
+            for (String model : dispatcher.models(s)) {
+                data.addObject().put("id", s.name() + "/" + model).put("object", "model").put("created", 0)
+                        .put("owned_by", s.name());
+            }
+        }
+        Json.sendBytes(res, 200, Json.bytes(out));
+    }
+
+    /** Server-Sent Events onto a response, committed (200, text/event-stream) at the first event. */
+    abstract static class SseSink implements Dispatcher.Sink {
+        private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+        private final ServerResponse res;
+        private OutputStream out;
+
+        SseSink(ServerResponse res) {
+            this.res = res;
+        }
+
+        void open() {
+            if (out == null) {
+                res.status(200);
+                res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+                RequestContext.currentId().ifPresent(id -> res.header(RequestContext.HEADER, id));
+                out = res.outputStream();
+            }
+        }
+
+        void event(String name, byte[] data) {
+            write((name == null ? "" : "event: " + name + "\n").getBytes(StandardCharsets.US_ASCII), data);
+        }
+
+        void data(byte[] data) {
+            event(null, data);
+        }
+
+        private void write(byte[] head, byte[] data) {
+            open();
+            try {
+                out.write(head);
+                out.write("data: ".getBytes(StandardCharsets.US_ASCII));
+                out.write(data);
+                out.write('\n');
+                out.write('\n');
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (CloseConnectionException e) {
+                throw callerGone(e);
+            }
+        }
+
+        @Override
+        public void idle() {
+            if (out != null) {
+                try {
+                    out.write(KEEP_ALIVE);
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (CloseConnectionException e) {
+                    throw callerGone(e);
+                }
+            }
+        }
+
+        abstract void broken(Dispatcher.StreamBroken broken);
+
+        /** Helidon reports a caller gone mid-response as an unchecked CloseConnectionException. */
+        private static UncheckedIOException callerGone(CloseConnectionException e) {
+            return new UncheckedIOException(new IOException("the caller closed the connection", e));
+        }
+
+        static Map<String, Object> problem(Dispatcher.StreamBroken broken) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("type", "about:blank");
+            p.put("title", "Bad Gateway");
+            p.put("status", 502);
+            p.put("detail", broken.getMessage());
+            p.put("code", "stream_failed");
+            p.put("daemon", "chatd");
+            RequestContext.currentId().ifPresent(id -> p.put("request_id", id));
+            p.put("peer", broken.target.provider());
+            p.put("error_kind", broken.kind.code());
+            p.put("attempts", broken.attempts);
+            return p;
+        }
+
+        void close() {
+            if (out != null) {
+                try {
+                    out.close();
+                } catch (IOException | UncheckedIOException | CloseConnectionException e) {
+                    // the caller has gone: nothing more to do
+                }
+            }
+        }
+    }
+
+    /** {@code /v1/chat} events: {@code start {provider,model}}, {@code delta {content}}…, {@code done {…}} or {@code error {problem}}. */
+    static final class ChatSink extends SseSink {
+        ChatSink(ServerResponse res) {
+            super(res);
+        }
+
+        @Override
+        public void start(Chat.Target target) {
+            event("start", Json.bytes(Map.of("provider", target.provider(), "model", target.model())));
+        }
+
+        @Override
+        public void delta(String text) {
+            event("delta", Json.bytes(Map.of("content", text)));
+        }
+
+        @Override
+        void broken(Dispatcher.StreamBroken broken) {
+            event("error", Json.bytes(problem(broken)));
+        }
+    }
+
+    /** {@code /v1/chat/completions} chunks, as OpenAI streams them. */
+    static final class OpenAiSink extends SseSink {
+        private final String id;
+        private final long created;
+        private Chat.Target target;
+
+        OpenAiSink(ServerResponse res, String id, long created) {
+            super(res);
+            this.id = id;
+            this.created = created;
+        }
+
+        ObjectNode chunk(Chat.Target t) {
+            return Json.mapper().createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+                    .put("created", created).put("model", t.id());
+        }
+
+        @Override
+        public void start(Chat.Target t) {
+            target = t;
+            ObjectNode first = chunk(t);
+            ObjectNode choice = first.putArray("choices").addObject().put("index", 0);
+            choice.putObject("delta").put("role", "assistant").put("content", "");
+            choice.putNull("logprobs");
+            choice.putNull("finish_reason");
+            data(Json.bytes(first));
+        }
+
+        @Override
+        public void delta(String text) {
+            ObjectNode c = chunk(target);
+            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+            choice.putObject("delta").put("content", text);
+            choice.putNull("logprobs");
+            choice.putNull("finish_reason");
+            data(Json.bytes(c));
+        }
+
+        /** As OpenAI-compatible servers report a failure inside a stream: an {@code error} object, and no [DONE]. */
+        @Override
+        void broken(Dispatcher.StreamBroken broken) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("message", broken.getMessage());
+            error.put("type", "upstream_error");
+            error.put("code", "stream_failed");
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", error);
+            body.put("problem", problem(broken));
+            data(Json.bytes(body));
+        }
+    }
+
+}

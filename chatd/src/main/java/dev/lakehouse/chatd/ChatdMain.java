@@ -1,0 +1,28 @@
+package dev.lakehouse.chatd;
+
+import java.time.Clock;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Observer;
+
+/** chatd (4218): one chat API over ollama, ollama_cloud, openrouter, kimi and opencode. See docs/chatd.md. */
+public final class ChatdMain {
+    private ChatdMain() {
+    }
+
+    public static void main(String[] args) {
+        builder(EnvConfig.fromEnvironment(), Clock.systemUTC()).start();
+    }
+
+    /** chatd, wired and ready to start (tests start it embedded). */
+    static DaemonServer.Builder builder(EnvConfig env, Clock clock) {
+        ChatConfig config = ChatConfig.from(env);
+        DaemonServer.Builder builder = DaemonServer.builder("chatd", env, DaemonId.CHATD.defaultPort());
+        Observer observer = Observer.create("chatd", env, builder.dataDir(), builder.metrics().registry());
+        Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(builder.metrics().registry()), observer, clock);
+        return builder.routing(r -> r.register("/v1", new ChatRoutes(dispatcher)))
+                .onStop("observer", observer::close);
+    }
+}

@@ -1,0 +1,358 @@
+package dev.lakehouse.chatd;
+
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.FieldError;
+import dev.lakehouse.common.Observer;
+
+/**
+ * The failure policy (docs/chatd.md): try the targets of a call in order — the
+ * asked one, the request's fallbacks, the configured chain. A target whose
+ * provider has no key, or is cooling down, is skipped without a call. A transient
+ * failure (429, 5xx, timeout, broken connection, empty or malformed answer) is
+ * retried with backoff — or after the provider's Retry-After, when it is not
+ * longer than {@code retryAfterMax} — and counts towards the provider's
+ * cooldown; a permanent one (auth, unknown model, rejected) moves on at once.
+ * Once the first streamed byte has gone to the caller there is no retry: the
+ * failure is surfaced to the caller ({@link StreamBroken}). Every call is
+ * observed, prompts and output included.
+ */
+final class Dispatcher {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+
+    /** Where a streamed answer goes. {@link #start} comes once, before the first delta. */
+    interface Sink {
+        void start(Chat.Target target);
+
+        void delta(String text);
+
+        /** The provider has been silent for a while: a chance to send a keep-alive (and to notice a caller gone). */
+        void idle();
+    }
+
+    /** A streamed answer failed after its first byte reached the caller: nothing can be retried, it must be told. */
+    static final class StreamBroken extends RuntimeException {
+        final transient Chat.Target target;
+        final transient List<Chat.Attempt> attempts;
+        final ProviderError.Kind kind;
+
+        StreamBroken(Chat.Target target, ProviderError cause, List<Chat.Attempt> attempts) {
+            super(target.id() + " failed mid-stream: " + cause.getMessage(), cause);
+            this.target = target;
+            this.kind = cause.kind();
+            this.attempts = List.copyOf(attempts);
+        }
+    }
+
+    /** The caller went away while its answer streamed; the provider call has been cancelled. */
+    static final class ClientGone extends RuntimeException {
+        ClientGone(Throwable cause) {
+            super("the caller closed the connection", cause);
+        }
+    }
+
+    private final ChatConfig config;
+    private final Map<String, Provider> providers = new LinkedHashMap<>();
+    private final Map<String, Cooldown> cooldowns = new LinkedHashMap<>();
+    private final ChatMetrics metrics;
+    private final Observer observer;
+
+    Dispatcher(ChatConfig config, ChatMetrics metrics, Observer observer, Clock clock) {
+        this.config = config;
+        this.metrics = metrics;
+        this.observer = observer;
+        for (Provider.Settings s : config.providers()) {
+            providers.put(s.name(), new Provider(s, config.timeouts()));
+            cooldowns.put(s.name(), new Cooldown(config.cooldownFailures(), config.cooldownWindow(), config.cooldown(), clock));
+        }
+    }
+
+    ChatConfig config() {
+        return config;
+    }
+
+    /**
+     * The target a caller named: {@code provider} + {@code model}, or {@code model} as
+     * {@code provider/model}, or a bare model on the default provider, or nothing for
+     * the default target. {@code field} prefixes error paths (e.g. {@code fallback[1].}).
+     */
+    Chat.Target resolve(String provider, String model, String field) {
+        if (provider != null) {
+            if (!providers.containsKey(provider)) {
+                throw new ApiException.BadRequest("unknown_provider", field + "provider: unknown provider '" + provider
+                        + "'; known: " + String.join(", ", providers.keySet()));
+            }
+            if (model == null || model.isBlank()) {
+                throw new FieldError(field + "model", "missing_field", "is required when provider is given");
+            }
+            return checked(new Chat.Target(provider, model), field);
+        }
+        if (model == null) {
+            if (config.defaultTarget().model().isBlank()) {
+                throw new FieldError(field + "model", "missing_field", "is required (no CHATD_DEFAULT_MODEL is set)");
+            }
+            return config.defaultTarget();
+        }
+        if (model.isBlank()) {
+            throw new FieldError(field + "model", "invalid_field", "must not be blank");
+        }
+        int slash = model.indexOf('/');
+        if (slash > 0 && providers.containsKey(model.substring(0, slash)) && slash < model.length() - 1) {
+            return checked(new Chat.Target(model.substring(0, slash), model.substring(slash + 1)), field);
+        }
+        return checked(new Chat.Target(config.defaultTarget().provider(), model), field);
+    }
+
+    private Chat.Target checked(Chat.Target t, String field) {
+        Optional<String> refusal = providers.get(t.provider()).refusal(t.model());
+        if (refusal.isPresent()) {
+            throw new ApiException.BadRequest("model_not_supported", field + "model: " + refusal.get());
+        }
+        return t;
+    }
+
+    /** The asked target, then the request's fallbacks, then the configured chain; each once. */
+    List<Chat.Target> chain(Chat.Target first, List<Chat.Target> fallback) {
+        LinkedHashSet<Chat.Target> chain = new LinkedHashSet<>();
+        chain.add(first);
+        chain.addAll(fallback);
+        chain.addAll(config.defaultChain());
+        return List.copyOf(chain);
+    }
+
+    /**
+     * Serves a call: a whole answer when {@code sink} is null, else a stream into it.
+     * Throws an {@link ApiException} when no target answered (before any byte was sent),
+     * {@link StreamBroken} after, {@link ClientGone} when the caller left.
+     */
+    Chat.Completion chat(Chat.Call call, String api, Sink sink) {
+        long start = System.nanoTime();
+        List<Chat.Attempt> attempts = new ArrayList<>();
+        ProviderError last = null;
+        Chat.Target lastTarget = null;
+        boolean[] started = {false};
+        for (Chat.Target t : call.chain()) {
+            Provider provider = providers.get(t.provider());
+            Cooldown cooldown = cooldowns.get(t.provider());
+            if (!provider.settings().hasKey()) {
+                skip(attempts, t, "no_key", "no key: set " + provider.settings().keyEnv());
+                continue;
+            }
+            for (int n = 1; ; n++) {
+                Optional<Instant> until = cooldown.coolingUntil();
+                if (until.isPresent()) {
+                    skip(attempts, t, "cooling_down", "cooling down until " + until.get());
+                    break;
+                }
+                long t0 = System.nanoTime();
+                long[] firstDelta = {0};
+                try {
+                    Chat.Reply reply = sink == null ? provider.complete(call, t.model())
+                            : provider.stream(call, t.model(), listener(t, sink, started), firstDelta);
+                    long took = System.nanoTime() - t0;
+                    cooldown.success();
+                    attempts.add(Chat.Attempt.ok(t, took / 1e6));
+                    metrics.attempt(t, "ok", null, took);
+                    metrics.tokens(t, reply.usage());
+                    Double ttft = null;
+                    if (firstDelta[0] != 0) {
+                        metrics.firstToken(t, firstDelta[0] - t0);
+                        ttft = Chat.round((firstDelta[0] - t0) / 1e6);
+                    }
+                    Chat.Completion done = new Chat.Completion(t, reply.content(), reply.finishReason(), reply.usage(),
+                            Chat.round((System.nanoTime() - start) / 1e6), ttft, List.copyOf(attempts));
+                    observe(api, call, sink != null, "ok", done, attempts, null, start);
+                    return done;
+                } catch (ProviderError e) {
+                    long took = System.nanoTime() - t0;
+                    attempts.add(Chat.Attempt.failed(t, e, took / 1e6));
+                    metrics.attempt(t, "error", e.kind().code(), took);
+                    if (e.isTransient() && cooldown.failure()) {
+                        metrics.cooldown(t.provider());
+                        LOG.warning(t.provider() + " failed " + config.cooldownFailures() + " times within "
+                                + config.cooldownWindow() + ": cooling down for " + config.cooldown());
+                    }
+                    last = e;
+                    lastTarget = t;
+                    if (started[0]) {
+                        StreamBroken broken = new StreamBroken(t, e, attempts);
+                        observe(api, call, true, "error", null, attempts, broken.getMessage(), start);
+                        throw broken;
+                    }
+                    if (!e.isTransient() || n > config.maxRetries()) {
+                        break;
+                    }
+                    Duration wait = e.retryAfter() != null ? e.retryAfter() : backoff(n);
+                    if (wait.compareTo(config.retryAfterMax()) > 0) {
+                        skip(attempts, t, "retry_after_too_long", t.provider() + " asked to wait " + wait.toMillis()
+                                + " ms, more than CHATD_RETRY_AFTER_MAX (" + config.retryAfterMax().toMillis() + " ms)");
+                        break;
+                    }
+                    sleep(wait);
+                } catch (ClientGone gone) {
+                    long took = System.nanoTime() - t0;
+                    attempts.add(Chat.Attempt.cancelled(t, took / 1e6));
+                    metrics.attempt(t, "cancelled", null, took);
+                    observe(api, call, true, "cancelled", null, attempts, gone.getMessage(), start);
+                    throw gone;
+                }
+            }
+        }
+        ApiException failure = allFailed(attempts, last, lastTarget);
+        observe(api, call, sink != null, "error", null, attempts, failure.getMessage(), start);
+        throw failure;
+    }
+
+    private Provider.Listener listener(Chat.Target t, Sink sink, boolean[] started) {
+        return new Provider.Listener() {
+            @Override
+            public void delta(String text) {
+                try {
+                    if (!started[0]) {
+                        sink.start(t);
+                        started[0] = true;
+                    }
+                    sink.delta(text);
+                } catch (UncheckedIOException e) {
+                    throw new ClientGone(e);
+                }
+            }
+
+            @Override
+            public void idle() {
+                try {
+                    sink.idle();
+                } catch (UncheckedIOException e) {
+                    throw new ClientGone(e);
+                }
+            }
+        };
+    }
+
+    private void skip(List<Chat.Attempt> attempts, Chat.Target t, String reason, String why) {
+        attempts.add(Chat.Attempt.skipped(t, reason, why));
+        metrics.skipped(t, reason);
+    }
+
+    private ApiException allFailed(List<Chat.Attempt> attempts, ProviderError last, Chat.Target lastTarget) {
+        StringBuilder detail = new StringBuilder(last == null ? "no provider could be called: " : "every provider failed: ");
+        for (int i = 0; i < attempts.size(); i++) {
+            Chat.Attempt a = attempts.get(i);
+            detail.append(i == 0 ? "" : "; ").append(a.provider()).append('/').append(a.model()).append(' ')
+                    .append(a.status()).append(" (").append(a.error()).append(')');
+        }
+        List<Chat.Attempt> errors = attempts.stream().filter(a -> a.status().equals("error")).toList();
+        ApiException e;
+        if (last == null) {
+            Optional<Instant> soonest = cooldowns.values().stream().flatMap(c -> c.coolingUntil().stream()).min(Instant::compareTo);
+            Map<String, String> headers = soonest.map(at -> Map.of("Retry-After", Long.toString(
+                    Math.max(1, (Duration.between(Instant.now(), at).toMillis() + 999) / 1000)))).orElse(Map.of());
+            e = new ApiException.Unavailable(null, "no_provider_available", detail.toString(), headers, null);
+        } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.UNKNOWN_MODEL.code()))) {
+            e = new ApiException.NotFound("unknown_model", detail.toString());
+        } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.REJECTED.code()))) {
+            e = new ApiException.BadRequest("provider_rejected", detail.toString());
+        } else if (last.kind() == ProviderError.Kind.TIMEOUT) {
+            e = new ApiException.UpstreamFailed(lastTarget.provider(), true, "provider_timeout", detail.toString(), null);
+        } else {
+            e = new ApiException.UpstreamFailed(lastTarget.provider(), false, "all_providers_failed", detail.toString(), null);
+        }
+        return e.with("attempts", List.copyOf(attempts));
+    }
+
+    private Duration backoff(int retry) {
+        long base = config.retryBackoff().toMillis() << Math.min(retry - 1, 10);
+        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Unavailable(null, "interrupted", "interrupted while waiting to retry", Map.of(), e);
+        }
+    }
+
+    private void observe(String api, Chat.Call call, boolean stream, String status, Chat.Completion done,
+                         List<Chat.Attempt> attempts, String error, long start) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("api", api);
+        p.put("status", status);
+        p.put("stream", stream);
+        p.put("requested", call.chain().get(0).id());
+        if (done != null) {
+            p.put("provider", done.target().provider());
+            p.put("model", done.target().model());
+        }
+        p.put("messages", call.messages());
+        if (call.temperature() != null) {
+            p.put("temperature", call.temperature());
+        }
+        if (call.maxTokens() != null) {
+            p.put("max_tokens", call.maxTokens());
+        }
+        if (done != null) {
+            p.put("output", done.content());
+            p.put("finish_reason", done.finishReason());
+            p.put("usage", done.usage());
+            p.put("ttft_ms", done.ttftMs());
+        }
+        if (error != null) {
+            p.put("error", error);
+        }
+        p.put("latency_ms", Chat.round((System.nanoTime() - start) / 1e6));
+        p.put("attempts", List.copyOf(attempts));
+        observer.observe("chat.call", p);
+    }
+
+    /** Each provider's state for {@code GET /v1/providers}. */
+    List<Map<String, Object>> providerStates() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Provider p : providers.values()) {
+            Provider.Settings s = p.settings();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("protocol", s.protocol() instanceof OllamaProtocol ? "ollama" : "openai");
+            m.put("base_url", s.base().toString());
+            Optional<Instant> until = cooldowns.get(s.name()).coolingUntil();
+            m.put("state", !s.hasKey() ? "no_key" : until.isPresent() ? "cooling_down" : "ok");
+            until.ifPresent(u -> m.put("cooling_until", u.toString()));
+            if (s.keyEnv() != null) {
+                m.put("key_env", s.keyEnv());
+            }
+            m.put("models", models(s));
+            if (!s.otherEndpoints().isEmpty()) {
+                m.put("refused_model_prefixes", s.otherEndpoints());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** A provider's known models: its configured list, plus the default target's and chain's models on it. */
+    List<String> models(Provider.Settings s) {
+        LinkedHashSet<String> models = new LinkedHashSet<>(s.models());
+        if (config.defaultTarget().provider().equals(s.name()) && !config.defaultTarget().model().isBlank()) {
+            models.add(config.defaultTarget().model());
+        }
+        config.defaultChain().stream().filter(t -> t.provider().equals(s.name())).forEach(t -> models.add(t.model()));
+        return List.copyOf(models);
+    }
+
+    List<Provider.Settings> providerSettings() {
+        return providers.values().stream().map(Provider::settings).toList();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.lakehouse.chatd;
+
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.FieldError;
+
+/** The JSON shapes of chatd's two APIs, with their validation. */
+final class Wire {
+    static final Set<String> ROLES = Set.of("system", "user", "assistant");
+
+    private Wire() {
+    }
+
+    /** {@code POST /v1/chat}. */
+    record ChatRequest(String provider, String model, List<Message> messages, Double temperature, Integer maxTokens,
+                       Boolean stream, List<TargetSpec> fallback) {
+        ChatRequest {
+            FieldError.required(messages, "messages");
+            FieldError.check(!messages.isEmpty(), "messages", "must not be empty");
+            checkSampling(temperature, maxTokens, "max_tokens");
+            fallback = fallback == null ? List.of() : fallback;
+            for (int i = 0; i < fallback.size(); i++) {
+                FieldError.check(fallback.get(i) != null, "fallback[" + i + "]", "must be an object {provider, model}");
+            }
+        }
+
+        boolean streaming() {
+            return Boolean.TRUE.equals(stream);
+        }
+    }
+
+    record Message(String role, String content) {
+        Message {
+            FieldError.required(role, "role");
+            FieldError.check(ROLES.contains(role), "role", "must be system, user or assistant, not '" + role + "'");
+            FieldError.required(content, "content");
+        }
+    }
+
+    record TargetSpec(String provider, String model) {
+    }
+
+    /** {@code POST /v1/chat} answer. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ChatResponse(String provider, String model, Message message, String finishReason, Chat.Usage usage,
+                        double latencyMs, Double ttftMs, List<Chat.Attempt> attempts) {
+    }
+
+    /**
+     * {@code POST /v1/chat/completions}, OpenAI's request. Fields OpenAI clients send
+     * routinely and chatd does not use (top_p, user, seed, penalties…) are ignored;
+     * ones whose silent loss would change the answer (tools, functions, n > 1) are refused.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record CompletionRequest(String model, List<CompletionMessage> messages, Double temperature, Integer maxTokens,
+                             Integer maxCompletionTokens, Boolean stream, StreamOptions streamOptions, JsonNode tools,
+                             JsonNode functions, JsonNode responseFormat, Integer n) {
+        CompletionRequest {
+            FieldError.required(model, "model");
+            FieldError.required(messages, "messages");
+            FieldError.check(!messages.isEmpty(), "messages", "must not be empty");
+            checkSampling(temperature, maxTokens, "max_tokens");
+            checkSampling(null, maxCompletionTokens, "max_completion_tokens");
+            FieldError.check(isAbsent(tools), "tools", "tool calling is not supported by chatd");
+            FieldError.check(isAbsent(functions), "functions", "function calling is not supported by chatd");
+            FieldError.check(isAbsent(responseFormat) || "text".equals(responseFormat.path("type").asText()),
+                    "response_format", "only {\"type\":\"text\"} is supported");
+            FieldError.check(n == null || n == 1, "n", "only one choice (n = 1) is supported");
+        }
+
+        Integer tokens() {
+            return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
+        }
+
+        boolean streaming() {
+            return Boolean.TRUE.equals(stream);
+        }
+
+        boolean includeUsage() {
+            return streamOptions != null && Boolean.TRUE.equals(streamOptions.includeUsage());
+        }
+
+        private static boolean isAbsent(JsonNode n) {
+            return n == null || n.isNull();
+        }
+    }
+
+    /** An OpenAI message: role system/developer/user/assistant; content a string or text parts. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record CompletionMessage(String role, JsonNode content) {
+        CompletionMessage {
+            FieldError.required(role, "role");
+            FieldError.check(ROLES.contains(role) || role.equals("developer"), "role",
+                    "must be system, developer, user or assistant, not '" + role + "'");
+            FieldError.required(content, "content");
+            FieldError.check(content.isTextual() || content.isArray(), "content", "must be a string or an array of text parts");
+            if (content.isArray()) {
+                for (int i = 0; i < content.size(); i++) {
+                    JsonNode part = content.get(i);
+                    FieldError.check(part.path("type").asText().equals("text") && part.path("text").isTextual(),
+                            "content[" + i + "]", "only text parts {\"type\":\"text\",\"text\":\"…\"} are supported");
+                }
+            }
+        }
+
+        Chat.Message toMessage() {
+            String text;
+            if (content.isTextual()) {
+                text = content.asText();
+            } else {
+                StringBuilder sb = new StringBuilder();
+                content.forEach(part -> sb.append(part.path("text").asText()));
+                text = sb.toString();
+            }
+            return new Chat.Message(role.equals("developer") ? "system" : role, text);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record StreamOptions(Boolean includeUsage) {
+    }
+
+    private static void checkSampling(Double temperature, Integer maxTokens, String tokensField) {
+        FieldError.check(temperature == null || temperature >= 0 && temperature <= 2, "temperature",
+                "must be from 0 to 2, not " + temperature);
+        FieldError.check(maxTokens == null || maxTokens >= 1 && maxTokens <= 1_000_000, tokensField,
+                "must be from 1 to 1000000, not " + maxTokens);
+    }
+}
