@@ -264,6 +264,8 @@ final class Dispatcher {
             e = new ApiException.NotFound("unknown_model", detail.toString());
         } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.REJECTED.code()))) {
             e = new ApiException.BadRequest("provider_rejected", detail.toString());
+        } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.CONNECTION.code()))) {
+            e = new ApiException.Unavailable(lastTarget.provider(), "provider_unavailable", detail.toString(), Map.of(), null);
         } else if (last.kind() == ProviderError.Kind.TIMEOUT) {
             e = new ApiException.UpstreamFailed(lastTarget.provider(), true, "provider_timeout", detail.toString(), null);
         } else {
