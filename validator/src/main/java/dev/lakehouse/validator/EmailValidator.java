@@ -1,0 +1,169 @@
+package dev.lakehouse.validator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.lakehouse.validator.roster.Roster;
+
+/**
+ * Checks a proposed e-mail to a worker (docs/validator.md has every rule with an
+ * example): no SSN-like numbers (by the real validity rules, with context words
+ * raising confidence and phones, ZIPs, order ids and dates left alone), no pay,
+ * salary or hourly-rate figures, a greeting that names the recipient, no worker
+ * ids that are not on the roster, no other worker's phone or e-mail. Pure: no I/O.
+ */
+final class EmailValidator {
+    // 3-2-4 digits with the same separator (dash, space or none) in both places, not inside a longer number
+    private static final Pattern SSN = Pattern.compile("(?<![\\d-])(\\d{3})([- ]?)(\\d{2})\\2(\\d{4})(?![\\d-])");
+    private static final Pattern SSN_CONTEXT = Pattern.compile(
+            "\\b(ssn|ss#|social security|social sec|soc\\.? sec|taxpayer id|tin)\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NOT_SSN_CONTEXT = Pattern.compile(
+            "\\b(order|po|invoice|ref|reference|tracking|confirmation|phone|tel|fax|zip|account|acct|case|ticket)\\b[^\\n]{0,12}$",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern MONEY = Pattern.compile(
+            "\\$\\s?\\d{1,3}(?:,\\d{3})*(?:\\.\\d{1,2})?(?:\\s?[kK]\\b)?|\\b\\d{1,3}(?:,\\d{3})*(?:\\.\\d{1,2})?\\s?(?:dollars|usd)\\b",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern RATE_AFTER = Pattern.compile(
+            "^\\s{0,2}(?:/\\s?(?:hr|hour|h|yr|year)\\b|per\\s(?:hour|hr|year|week|shift)\\b|an?\\s(?:hour|year|week)\\b|hourly\\b|annually\\b|salary\\b)",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern BARE_RATE = Pattern.compile(
+            "\\b\\d{1,3}(?:\\.\\d{1,2})?\\s?(?:/\\s?(?:hr|hour)\\b|per\\shour\\b|an\\shour\\b|hourly\\b)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PAY_WORDS = Pattern.compile(
+            "\\b(pay|pays|paid|paying|rate|wage|wages|salary|earn|earns|earning|earnings|compensation|bonus|stipend|hourly)\\b",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern WORKER_ID = Pattern.compile("\\bW\\d{6}\\b");
+    private static final Pattern PHONE = Pattern.compile(
+            "(?<![\\d-])(?:\\+?1[\\s.-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.-])\\d{3}[\\s.-]\\d{4}(?![\\d-])");
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    private static final Pattern GREETING = Pattern.compile(
+            "^\\s*(?i:hi|hello|hey|dear|greetings|good\\s(?:morning|afternoon|evening))(?:[ \\t]*,)?[ \\t]+"
+                    + "(?:(?i:(mr|mrs|ms|miss|dr))\\.?\\s+)?(\\p{L}[\\p{L}'-]*)"
+                    + "(?:[ \\t]+(\\p{Lu}[\\p{L}'-]*)(?=[ \\t]*(?:[,!:.\\n]|$)))?");
+    private static final Set<String> NOT_NAMES = Set.of("there", "team", "all", "everyone", "everybody", "folks",
+            "friend", "friends", "y'all", "crew", "again", "and", "from", "to", "you");
+
+    private final Roster roster;
+
+    EmailValidator(Roster roster) {
+        this.roster = roster;
+    }
+
+    List<Violation> validate(Wire.Email email) {
+        List<Violation> out = new ArrayList<>();
+        int recipient = roster.row(email.toWorkerId());
+        if (recipient < 0) {
+            out.add(Violation.error("unknown_recipient", "to_worker_id", "worker " + email.toWorkerId()
+                    + " is not on the roster"));
+        }
+        for (String field : List.of("subject", "body")) {
+            String text = field.equals("subject") ? email.subject() : email.body();
+            ssns(text, field, out);
+            pay(text, field, out);
+            workerIds(text, field, out);
+            contacts(text, field, recipient, out);
+        }
+        if (recipient >= 0) {
+            greeting(email.body(), recipient, out);
+        }
+        return out;
+    }
+
+    private static void ssns(String text, String path, List<Violation> out) {
+        Matcher m = SSN.matcher(text);
+        while (m.find()) {
+            int area = Integer.parseInt(m.group(1));
+            int group = Integer.parseInt(m.group(3));
+            int serial = Integer.parseInt(m.group(4));
+            if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0) {
+                continue;   // never issued: not an SSN
+            }
+            String before = text.substring(Math.max(0, m.start() - 60), m.start());
+            String around = before + text.substring(m.end(), Math.min(text.length(), m.end() + 20));
+            boolean context = SSN_CONTEXT.matcher(around).find();
+            boolean separated = !m.group(2).isEmpty();
+            if (!context && (!separated || NOT_SSN_CONTEXT.matcher(before).find())) {
+                continue;   // a bare nine-digit number, or one labelled as an order/phone/zip… number
+            }
+            out.add(Violation.error("ssn", path, "an SSN-like number ***" + m.group(2) + "**" + m.group(2) + m.group(4)
+                    + " (" + (context ? "high" : "medium") + " confidence" + (context ? ": named as one" : "")
+                    + "); never send SSNs by e-mail"));
+        }
+    }
+
+    private static void pay(String text, String path, List<Violation> out) {
+        Matcher m = MONEY.matcher(text);
+        List<int[]> flagged = new ArrayList<>();
+        while (m.find()) {
+            String after = text.substring(m.end(), Math.min(text.length(), m.end() + 20));
+            String before = text.substring(Math.max(0, m.start() - 40), m.start());
+            if (RATE_AFTER.matcher(after).find() || PAY_WORDS.matcher(before).find()) {
+                flagged.add(new int[] {m.start(), m.end()});
+                out.add(Violation.error("pay_disclosure", path, "discloses a pay figure ('" + m.group().strip()
+                        + "'); pay is discussed by phone, not e-mail"));
+            }
+        }
+        Matcher bare = BARE_RATE.matcher(text);
+        while (bare.find()) {
+            int at = bare.start();
+            if (flagged.stream().noneMatch(f -> at < f[1] && bare.end() > f[0])) {
+                out.add(Violation.error("pay_disclosure", path, "discloses an hourly rate ('" + bare.group().strip()
+                        + "'); pay is discussed by phone, not e-mail"));
+            }
+        }
+    }
+
+    private void workerIds(String text, String path, List<Violation> out) {
+        Matcher m = WORKER_ID.matcher(text);
+        while (m.find()) {
+            if (roster.row(m.group()) < 0) {
+                out.add(Violation.error("unknown_worker_id", path, "mentions worker " + m.group()
+                        + ", who is not on the roster"));
+            }
+        }
+    }
+
+    private void contacts(String text, String path, int recipient, List<Violation> out) {
+        Matcher phones = PHONE.matcher(text);
+        while (phones.find()) {
+            int row = roster.rowByPhone(phones.group());
+            if (row >= 0 && row != recipient) {
+                out.add(Violation.error("other_worker_contact", path, "contains the phone number of another worker ("
+                        + roster.workerId(row) + ")"));
+            }
+        }
+        Matcher emails = EMAIL.matcher(text);
+        while (emails.find()) {
+            int row = roster.rowByEmail(emails.group());
+            if (row >= 0 && row != recipient) {
+                out.add(Violation.error("other_worker_contact", path, "contains the e-mail address of another worker ("
+                        + roster.workerId(row) + ")"));
+            }
+        }
+    }
+
+    private void greeting(String body, int recipient, List<Violation> out) {
+        Matcher m = GREETING.matcher(body);
+        if (!m.find()) {
+            return;
+        }
+        String title = m.group(1);
+        String name = m.group(2);
+        String second = m.group(3);
+        if (title == null && NOT_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
+            return;
+        }
+        String first = roster.firstName(recipient);
+        String last = roster.lastName(recipient);
+        boolean ok = title != null ? name.equalsIgnoreCase(last)
+                : name.equalsIgnoreCase(first) && (second == null || second.equalsIgnoreCase(last));
+        if (!ok) {
+            String greeted = (title == null ? "" : title + ". ") + name + (second == null || title != null ? "" : " " + second);
+            out.add(Violation.error("greeting_name_mismatch", "body", "greets '" + greeted + "' but "
+                    + roster.workerId(recipient) + "'s roster name is " + first + " " + last));
+        }
+    }
+}

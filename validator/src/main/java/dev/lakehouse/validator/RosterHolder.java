@@ -1,0 +1,72 @@
+package dev.lakehouse.validator;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.Readiness;
+import dev.lakehouse.validator.roster.Roster;
+import dev.lakehouse.validator.roster.RosterLoader;
+
+/**
+ * The roster as validatord sees it: loading, loaded, or failed (missing or
+ * corrupt file) — in which case the daemon stays up, {@code /ready} says why, and
+ * whatever needs the roster answers 503 {@code roster_unavailable} naming the file.
+ */
+final class RosterHolder {
+    private static final Logger LOG = Logger.getLogger(RosterHolder.class.getName());
+
+    private final Path file;
+    private volatile Roster roster;
+    private volatile String problem = "loading";
+    private volatile long loadMs = -1;
+
+    RosterHolder(Path file) {
+        this.file = file;
+    }
+
+    /** Loads the roster on a thread of its own; returns at once. */
+    RosterHolder loadInBackground() {
+        Thread.ofPlatform().name("roster-loader").daemon().start(this::load);
+        return this;
+    }
+
+    void load() {
+        long t0 = System.nanoTime();
+        try {
+            Roster r = RosterLoader.load(file);
+            loadMs = (System.nanoTime() - t0) / 1_000_000;
+            roster = r;
+            problem = null;
+            LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms");
+        } catch (Exception | OutOfMemoryError e) {
+            problem = "failed: " + e.getMessage();
+            LOG.severe("roster " + file + " could not be loaded: " + e.getMessage()
+                    + (Files.exists(file) ? "" : " (make one with: bin/lakehouse roster generate --out " + file + ")"));
+        }
+    }
+
+    Readiness readiness() {
+        return roster != null ? Readiness.up() : Readiness.down(problem);
+    }
+
+    /** The roster, or 503 naming it when it is loading or failed. */
+    Roster require() {
+        Roster r = roster;
+        if (r == null) {
+            throw new ApiException.Unavailable("roster", "roster_unavailable", "the roster " + file + " is "
+                    + ("loading".equals(problem) ? "still loading" : "unavailable: " + problem), java.util.Map.of("Retry-After",
+                    "loading".equals(problem) ? "2" : "60"), null);
+        }
+        return r;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    long loadMs() {
+        return loadMs;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.lakehouse.validator;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.lakehouse.common.Observer;
+import dev.lakehouse.validator.roster.Roster;
+
+/**
+ * Runs the right validator for an artifact against the loaded roster, times it,
+ * and records the outcome through the observer client (kind {@code validate}).
+ * The validators are built per roster, once.
+ */
+final class Validation {
+    /** A verdict: valid when no violation is an error. */
+    record Result(boolean valid, String kind, List<Violation> violations, double tookMs) {
+    }
+
+    private final RosterHolder roster;
+    private final Observer observer;
+    private volatile Validators validators;
+
+    private record Validators(Roster roster, FillValidator fill, EmailValidator email) {
+    }
+
+    Validation(RosterHolder roster, Observer observer) {
+        this.roster = roster;
+        this.observer = observer;
+    }
+
+    Result fill(Wire.Fill fill) {
+        return run("fill", fill);
+    }
+
+    Result email(Wire.Email email) {
+        return run("email", email);
+    }
+
+    /** Validates without recording (the iterate loop records its attempts itself). */
+    Result check(String kind, Object artifact) {
+        long t0 = System.nanoTime();
+        Validators v = validators();
+        List<Violation> violations = kind.equals("fill") ? v.fill().validate((Wire.Fill) artifact)
+                : v.email().validate((Wire.Email) artifact);
+        double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
+        return new Result(violations.stream().noneMatch(Violation::isError), kind, List.copyOf(violations), ms);
+    }
+
+    private Result run(String kind, Object artifact) {
+        Result r = check(kind, artifact);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("kind", kind);
+        payload.put("valid", r.valid());
+        payload.put("artifact", artifact);
+        payload.put("violations", r.violations());
+        payload.put("took_ms", r.tookMs());
+        observer.observe("validate", payload);
+        return r;
+    }
+
+    private Validators validators() {
+        Roster r = roster.require();
+        Validators v = validators;
+        if (v == null || v.roster() != r) {
+            v = new Validators(r, new FillValidator(r), new EmailValidator(r));
+            validators = v;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.lakehouse.validator;
+
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Routes;
+import dev.lakehouse.validator.roster.Roster;
+import dev.lakehouse.validator.roster.RosterFile;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * validatord's API (docs/validator.md):
+ * <pre>
+ * POST /v1/validate              {"kind":"fill","fill":{…}} | {"kind":"email","email":{…}} → {"valid","kind","violations","took_ms"}
+ * POST /v1/iterate               generate through chatd → validate → correct, up to max_attempts
+ * GET  /v1/roster/stats          rows, active/inactive, per role and state, load time
+ * GET  /v1/roster/workers/{id}   one worker
+ * </pre>
+ */
+final class ValidatorRoutes implements HttpService {
+    private final RosterHolder roster;
+    private final Validation validation;
+    private final IterateLoop iterate;
+
+    ValidatorRoutes(RosterHolder roster, Validation validation, IterateLoop iterate) {
+        this.roster = roster;
+        this.validation = validation;
+        this.iterate = iterate;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/validate", this::validate);
+        Routes.allow(rules, "/validate", Method.POST);
+        rules.post("/iterate", this::iterate);
+        Routes.allow(rules, "/iterate", Method.POST);
+        rules.get("/roster/stats", this::stats);
+        Routes.allow(rules, "/roster/stats", Method.GET);
+        rules.get("/roster/workers/{id}", this::worker);
+        Routes.allow(rules, "/roster/workers/{id}", Method.GET);
+    }
+
+    private void validate(ServerRequest req, ServerResponse res) {
+        Wire.ValidateRequest body = Json.read(req, Wire.ValidateRequest.class);
+        Validation.Result r = body.kind().equals("fill") ? validation.fill(body.fill()) : validation.email(body.email());
+        Json.send(res, 200, new Wire.ValidateResponse(r.valid(), r.kind(), r.violations(), r.tookMs()));
+    }
+
+    private void iterate(ServerRequest req, ServerResponse res) {
+        Wire.IterateRequest body = Json.read(req, Wire.IterateRequest.class);
+        roster.require();   // fail fast, before asking chatd anything
+        Json.send(res, 200, iterate.run(body));
+    }
+
+    private void stats(ServerRequest req, ServerResponse res) throws java.io.IOException {
+        Roster r = roster.require();
+        Map<String, Integer> status = r.counts("status");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("file", roster.file().toString());
+        out.put("file_bytes", Files.size(roster.file()));
+        out.put("workers", r.size());
+        out.put("active", status.getOrDefault("active", 0));
+        out.put("inactive", r.size() - status.getOrDefault("active", 0));
+        out.put("load_ms", roster.loadMs());
+        out.put("roles", r.counts("role"));
+        out.put("states", r.counts("state"));
+        Json.send(res, 200, out);
+    }
+
+    private void worker(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!RosterFile.isWorkerId(id)) {
+            throw new ApiException.BadRequest("invalid_worker_id", "'" + id + "' is not a worker id (W and six digits)");
+        }
+        Roster r = roster.require();
+        Json.send(res, 200, r.worker(id).orElseThrow(() -> new ApiException.NotFound("unknown_worker",
+                "worker " + id + " is not on the roster")));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.lakehouse.validator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Observer;
+import dev.lakehouse.common.PeerClient;
+
+/** validatord (4220): the worker roster, the fill and e-mail validators, /v1/validate and /v1/iterate. See docs/validator.md. */
+public final class ValidatordMain {
+    private ValidatordMain() {
+    }
+
+    public static void main(String[] args) {
+        builder(EnvConfig.fromEnvironment()).start();
+    }
+
+    /** {@code LAKEHOUSE_ROSTER}, default {@code workers.parquet} in {@code LAKEHOUSE_DATA_DIR} (./data). */
+    public static Path rosterPath(EnvConfig env) {
+        return env.path("LAKEHOUSE_ROSTER", env.path("LAKEHOUSE_DATA_DIR", Path.of("data")).resolve("workers.parquet"));
+    }
+
+    /** validatord, wired; the roster starts loading in the background (tests start it embedded). */
+    static DaemonServer.Builder builder(EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder("validatord", env, DaemonId.VALIDATORD.defaultPort());
+        RosterHolder roster = new RosterHolder(rosterPath(env))
+                .loadInBackground();
+        Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
+        PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
+                .withReadTimeout(env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300))).withRetries(0, Duration.ZERO));
+        Validation validation = new Validation(roster, observer);
+        return builder.routing(r -> r.register("/v1", new ValidatorRoutes(roster, validation,
+                        new IterateLoop(validation, chatd, observer))))
+                .readiness("roster", roster::readiness)
+                .onStop("observer", observer::close);
+    }
+}

@@ -1,0 +1,240 @@
+package dev.lakehouse.validator.roster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The worker roster in memory, column by column: worker numbers as ints, names,
+ * roles, places and status dictionary-encoded, coordinates and rates as floats,
+ * phones and emails in byte arenas — about 60 bytes a worker instead of a map of
+ * Strings. Lookups by worker id (binary search), and by phone and e-mail (sorted
+ * packed keys) so the e-mail validator can recognise another worker's contact
+ * details. Immutable and safe to share between threads.
+ */
+public final class Roster {
+    /** One worker, as the API shows it. */
+    public record Worker(String workerId, String firstName, String lastName, String role, String city, String state,
+                         String zip, double lat, double lon, String phone, String email, double hourlyRate,
+                         String skills, String status) {
+        public boolean active() {
+            return "active".equals(status);
+        }
+    }
+
+    private static final int ROW_BITS = 24;
+    public static final int MAX_ROWS = 1 << ROW_BITS;
+
+    private final int size;
+    private final int[] numbers;        // worker number per row
+    private final int[] byNumber;       // rows sorted by worker number (null when rows already are)
+    private final StringColumn firstName;
+    private final StringColumn lastName;
+    private final StringColumn role;
+    private final StringColumn city;
+    private final StringColumn state;
+    private final StringColumn zip;
+    private final float[] lat;
+    private final float[] lon;
+    private final StringColumn phone;
+    private final StringColumn email;
+    private final float[] rate;
+    private final StringColumn skills;
+    private final StringColumn status;
+    private final long[] phoneKeys;     // (10-digit phone << 24 | row), sorted
+    private final long[] emailKeys;     // (40-bit hash of the lower-cased e-mail << 24 | row), sorted
+
+    Roster(int size, int[] numbers, StringColumn firstName, StringColumn lastName, StringColumn role, StringColumn city,
+           StringColumn state, StringColumn zip, float[] lat, float[] lon, StringColumn phone, StringColumn email,
+           float[] rate, StringColumn skills, StringColumn status) {
+        this.size = size;
+        this.numbers = numbers;
+        this.firstName = firstName;
+        this.lastName = lastName;
+        this.role = role;
+        this.city = city;
+        this.state = state;
+        this.zip = zip;
+        this.lat = lat;
+        this.lon = lon;
+        this.phone = phone;
+        this.email = email;
+        this.rate = rate;
+        this.skills = skills;
+        this.status = status;
+        this.byNumber = sortedOrNull(numbers, size);
+        this.phoneKeys = new long[size];
+        this.emailKeys = new long[size];
+        for (int row = 0; row < size; row++) {
+            phoneKeys[row] = phoneDigits(phone.get(row)) << ROW_BITS | row;
+            emailKeys[row] = emailHash(email.get(row)) << ROW_BITS | row;
+        }
+        Arrays.sort(phoneKeys);
+        Arrays.sort(emailKeys);
+    }
+
+    private static int[] sortedOrNull(int[] numbers, int size) {
+        boolean sorted = true;
+        for (int i = 1; i < size && sorted; i++) {
+            sorted = numbers[i - 1] < numbers[i];
+        }
+        if (sorted) {
+            return null;
+        }
+        Integer[] rows = new Integer[size];
+        for (int i = 0; i < size; i++) {
+            rows[i] = i;
+        }
+        Arrays.sort(rows, (a, b) -> Integer.compare(numbers[a], numbers[b]));
+        return Arrays.stream(rows).mapToInt(Integer::intValue).toArray();
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The row of a worker id, or -1 when it is not on the roster (or not a well-formed id). */
+    public int row(String workerId) {
+        if (!RosterFile.isWorkerId(workerId)) {
+            return -1;
+        }
+        int number = RosterFile.number(workerId);
+        int lo = 0;
+        int hi = size - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int row = byNumber == null ? mid : byNumber[mid];
+            int n = numbers[row];
+            if (n < number) {
+                lo = mid + 1;
+            } else if (n > number) {
+                hi = mid - 1;
+            } else {
+                return row;
+            }
+        }
+        return -1;
+    }
+
+    public Optional<Worker> worker(String workerId) {
+        int row = row(workerId);
+        return row < 0 ? Optional.empty() : Optional.of(worker(row));
+    }
+
+    public Worker worker(int row) {
+        return new Worker(workerId(row), firstName.get(row), lastName.get(row), role.get(row), city.get(row),
+                state.get(row), zip.get(row), exact(lat[row]), exact(lon[row]), phone.get(row), email.get(row), exact(rate[row]),
+                skills.get(row), status.get(row));
+    }
+
+    /** A float as the decimal it was written as (30.36087, not 30.360870361328125). */
+    private static double exact(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
+    public String workerId(int row) {
+        return RosterFile.workerId(numbers[row]);
+    }
+
+    public String firstName(int row) {
+        return firstName.get(row);
+    }
+
+    public String lastName(int row) {
+        return lastName.get(row);
+    }
+
+    public String role(int row) {
+        return role.get(row);
+    }
+
+    public double lat(int row) {
+        return lat[row];
+    }
+
+    public double lon(int row) {
+        return lon[row];
+    }
+
+    public boolean active(int row) {
+        return status.equalsAt(row, "active");
+    }
+
+    /** The row of the worker with this phone number (any formatting; a leading US 1 ignored), or -1. */
+    public int rowByPhone(String phoneNumber) {
+        long digits = phoneDigits(phoneNumber);
+        if (digits < 0) {
+            return -1;
+        }
+        int i = lowerBound(phoneKeys, digits << ROW_BITS);
+        return i < size && phoneKeys[i] >>> ROW_BITS == digits ? (int) (phoneKeys[i] & (MAX_ROWS - 1)) : -1;
+    }
+
+    /** The row of the worker with this e-mail address (case-insensitive), or -1. */
+    public int rowByEmail(String address) {
+        String lower = address.toLowerCase(java.util.Locale.ROOT);
+        long hash = emailHash(lower);
+        for (int i = lowerBound(emailKeys, hash << ROW_BITS); i < size && emailKeys[i] >>> ROW_BITS == hash; i++) {
+            int row = (int) (emailKeys[i] & (MAX_ROWS - 1));
+            if (email.get(row).toLowerCase(java.util.Locale.ROOT).equals(lower)) {
+                return row;
+            }
+        }
+        return -1;
+    }
+
+    /** Rows per value of a low-cardinality column (role, state, status, city), sorted by value. */
+    public Map<String, Integer> counts(String column) {
+        StringColumn c = switch (column) {
+            case "role" -> role;
+            case "state" -> state;
+            case "status" -> status;
+            case "city" -> city;
+            default -> throw new IllegalArgumentException("no counts for column " + column);
+        };
+        return new TreeMap<>(c.counts());
+    }
+
+    private static int lowerBound(long[] keys, long key) {
+        int lo = 0;
+        int hi = keys.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (keys[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The ten digits of a US phone number, or -1 when it has another count of digits. */
+    static long phoneDigits(String s) {
+        long v = 0;
+        int digits = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                v = v * 10 + (c - '0');
+                digits++;
+            }
+        }
+        if (digits == 11 && v / 10_000_000_000L == 1) {
+            return v % 10_000_000_000L;
+        }
+        return digits == 10 ? v : -1;
+    }
+
+    /** 40 bits of FNV-1a over the lower-cased address's UTF-8 bytes. */
+    static long emailHash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h >>> 24;
+    }
+}
