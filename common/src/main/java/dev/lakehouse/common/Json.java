@@ -101,6 +101,20 @@ public final class Json {
         }
     }
 
+    /**
+     * Maps a JSON subtree (e.g. one member of a free-form {@code context}) to {@code type}
+     * with the same strict rules; a failure is a 400 whose detail starts with {@code at},
+     * the subtree's own path: {@code context.order: lat: must be from -90 to 90}.
+     */
+    public static <T> T convert(com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String at) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (IOException e) {
+            ApiException bad = toBadRequest(e);
+            throw new ApiException.BadRequest(bad.status(), bad.code(), at + ": " + bad.detail(), bad.headers());
+        }
+    }
+
     public static byte[] bytes(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

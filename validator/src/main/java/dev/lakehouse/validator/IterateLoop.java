@@ -40,7 +40,7 @@ final class IterateLoop {
         this.observer = observer;
     }
 
-    Map<String, Object> run(Wire.IterateRequest req) {
+    ObjectNode run(Wire.IterateRequest req) {
         boolean fill = req.kind().equals("fill");
         JsonNode context = req.context() == null ? Json.mapper().createObjectNode() : req.context();
         Wire.Order order = fill ? order(context) : null;
@@ -74,13 +74,10 @@ final class IterateLoop {
             messages.add(Map.of("role", "assistant", "content", output));
             messages.add(Map.of("role", "user", "content", correction(violations)));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("valid", valid);
-        out.put("final", artifact);
-        out.put("attempts", attempts);
-        out.put("iteration_id", iteration);
-        out.put("provider", provider);
-        out.put("model", model);
+        ObjectNode out = Json.mapper().createObjectNode().put("valid", valid);
+        out.set("final", Json.mapper().valueToTree(artifact));   // null when no attempt parsed
+        out.set("attempts", Json.mapper().valueToTree(attempts));
+        out.put("iteration_id", iteration).put("provider", provider).put("model", model);
         return out;
     }
 
@@ -100,17 +97,7 @@ final class IterateLoop {
     private static Wire.Order order(JsonNode context) {
         JsonNode order = context.path("order");
         FieldError.check(order.isObject(), "context.order", "is required for kind fill (the order to staff)");
-        try {
-            return Json.mapper().treeToValue(order, Wire.Order.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new FieldError("context.order", "invalid_field", e.getOriginalMessage());
-        } catch (IllegalArgumentException e) {
-            Throwable cause = e instanceof FieldError ? e : e.getCause();
-            if (cause instanceof FieldError fe) {
-                throw new FieldError("context.order." + fe.field(), fe.code(), fe.getMessage());
-            }
-            throw new FieldError("context.order", "invalid_field", e.getMessage());
-        }
+        return Json.convert(order, Wire.Order.class, "context.order");
     }
 
     private static String recipient(JsonNode context) {

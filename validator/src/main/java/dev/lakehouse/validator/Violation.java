@@ -1,5 +1,7 @@
 package dev.lakehouse.validator;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One broken rule: its name, {@code error} (the artifact must not be used) or
  * {@code warning} (worth a look), the JSON path inside the artifact, and a message
@@ -14,6 +16,7 @@ public record Violation(String rule, String severity, String path, String messag
         return new Violation(rule, "warning", path, message);
     }
 
+    @JsonIgnore
     public boolean isError() {
         return severity.equals("error");
     }

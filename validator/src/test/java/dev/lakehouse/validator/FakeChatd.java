@@ -1,0 +1,54 @@
+package dev.lakehouse.validator;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Json;
+
+/** chatd's {@code POST /v1/chat} answering from a script of outputs, recording each request. */
+final class FakeChatd implements AutoCloseable {
+    final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+    final Queue<String> outputs = new ConcurrentLinkedQueue<>();
+    private final DaemonServer server;
+
+    FakeChatd() {
+        server = DaemonServer.builder("fakechatd", EnvConfig.of(Map.of("LAKEHOUSE_FAKECHATD_PORT", "0")), 0)
+                .embedded()
+                .routing(r -> r.post("/v1/chat", (req, res) -> {
+                    JsonNode body = Json.mapper().readTree(req.content().inputStream());
+                    requests.add(body);
+                    String output = outputs.poll();
+                    if (output == null) {
+                        res.status(502).header("Content-Type", "application/problem+json").send(
+                                "{\"status\":502,\"code\":\"all_providers_failed\",\"detail\":\"script exhausted\"}");
+                        return;
+                    }
+                    Json.send(res, 200, Map.of("provider", "ollama", "model", "scripted", "message",
+                            Map.of("role", "assistant", "content", output), "finish_reason", "stop", "latency_ms", 1.0,
+                            "attempts", List.of()));
+                }))
+                .start();
+    }
+
+    URI url() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    void reset() {
+        requests.clear();
+        outputs.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
