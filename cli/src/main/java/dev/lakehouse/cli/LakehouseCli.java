@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true, version = "lakehouse 0.1.0",
         description = "Operate the Lakehouse daemons of this checkout.",
         subcommands = {LakehouseCli.Up.class, LakehouseCli.Down.class, LakehouseCli.Status.class,
-                LakehouseCli.Restart.class, LakehouseCli.Logs.class},
+                LakehouseCli.Restart.class, LakehouseCli.Logs.class, RosterCommand.class},
         footer = {"", "  build     Build every module (./mvnw -DskipTests package); handled by bin/lakehouse itself.",
                 "  test      Run every test (./mvnw -B verify); handled by bin/lakehouse itself.",
                 "", "Environment: LAKEHOUSE_<DAEMON>_PORT, LAKEHOUSE_DATA_DIR, LAKEHOUSE_RUN_DIR, LAKEHOUSE_LOG_DIR,",
@@ -141,6 +141,12 @@ public final class LakehouseCli implements Runnable {
             if (present.stream().anyMatch(d -> !stack.isBuilt(d)) && build() != 0) {
                 err().println("build failed; nothing started");
                 return 1;
+            }
+            if (present.contains(DaemonId.VALIDATORD) && !Files.exists(stack.rosterPath())) {
+                out().println("no roster at " + stack.rosterPath() + ": generating the demo roster ("
+                        + RosterCommand.DEFAULT_ROWS + " workers, seed " + RosterCommand.DEFAULT_SEED + ")");
+                out().flush();
+                RosterCommand.generate(stack.rosterPath(), RosterCommand.DEFAULT_ROWS, RosterCommand.DEFAULT_SEED, out());
             }
             List<DaemonId> started = new ArrayList<>();
             for (DaemonId d : present) {

@@ -76,6 +76,12 @@ final class LocalStack {
         }
     }
 
+    /** The roster validatord loads: {@code LAKEHOUSE_ROSTER}, else {@code workers.parquet} in the data directory. */
+    Path rosterPath() {
+        Path data = env.path("LAKEHOUSE_DATA_DIR", home.resolve("data"));
+        return home.resolve(env.path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"))).normalize();
+    }
+
     int port(DaemonId d) {
         return env.port(d.daemonName(), d.defaultPort());
     }

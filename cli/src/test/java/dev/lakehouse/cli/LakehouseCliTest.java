@@ -45,6 +45,21 @@ class LakehouseCliTest {
     }
 
     @Test
+    void rosterGenerate_writesTheFile_andRefusesImpossibleRowCounts() throws Exception {
+        Path out = home.resolve("r/workers.parquet");
+        String result = run(stack(), "roster", "generate", "--rows", "2000", "--seed", "7", "--out", out.toString());
+        assertThat(result).startsWith("0\n").contains("wrote " + out + ": 2000 workers, seed 7");
+        assertThat(Files.size(out)).isPositive();
+        byte[] first = Files.readAllBytes(out);
+        run(stack(), "roster", "generate", "--rows", "2000", "--seed", "7", "--out", out.toString());
+        assertThat(Files.readAllBytes(out)).isEqualTo(first);
+        assertThat(run(stack(), "roster", "generate", "--rows", "0")).startsWith("2\n").contains("--rows must be from 1");
+        assertThat(stack().rosterPath()).isEqualTo(home.resolve("data/workers.parquet"));
+        assertThat(new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_ROSTER", "x/w.parquet"))).rosterPath())
+                .isEqualTo(home.resolve("x/w.parquet"));
+    }
+
+    @Test
     void status_readsPortsFromEnvironment() {
         String out = run(new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_CHATD_PORT", "5218"))), "status");
         assertThat(out).containsPattern("(?m)^chatd\\s+5218\\s");
