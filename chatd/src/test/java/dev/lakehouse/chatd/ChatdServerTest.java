@@ -335,6 +335,17 @@ class ChatdServerTest {
     }
 
     @Test
+    void aStreamThatStallsAfterItsFirstToken_endsWithAnErrorEvent_afterTheChunkTimeout() throws Exception {
+        start("CHATD_RETRIES", "0");
+        fake.script("ollama", FakeProviders.Step.ticking(5, 1_500));   // a chunk every 1.5 s; the chunk timeout is 0.7 s
+        List<Event> events = events("/v1/chat", chat("ollama", "m1", true, ""));
+        assertThat(events).extracting(Event::name).containsExactly("start", "delta", "error");
+        JsonNode error = events.get(2).json();
+        assertThat(error.path("error_kind").asText()).isEqualTo("timeout");
+        assertThat(error.path("detail").asText()).contains("no chunk within 700 ms");
+    }
+
+    @Test
     void aHungProvider_timesOut_wholeAndStreamed() throws Exception {
         start("CHATD_RETRIES", "0");
         fake.script("ollama", FakeProviders.Step.hang());
