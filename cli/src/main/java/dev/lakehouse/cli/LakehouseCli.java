@@ -48,6 +48,8 @@ public final class LakehouseCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // the CLI's own output is the terminal's; libraries (Parquet, Hadoop) speak up only for warnings
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(stackFromEnvironment(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
