@@ -108,7 +108,7 @@ final class Provider {
                 body = in.readNBytes(MAX_ANSWER_BYTES);
             } catch (IOException | UncheckedIOException e) {
                 throw transport(new UncheckedIOException(e instanceof IOException io ? io : new IOException(e)),
-                        timeouts.request());
+                        timeouts.request(), timeouts.request().toNanos());
             }
             if (body.length == 0) {
                 throw new ProviderError(ProviderError.Kind.EMPTY, "answered " + r.status().code() + " with an empty body");
@@ -197,10 +197,11 @@ final class Provider {
             request.header(HeaderNames.AUTHORIZATION, "Bearer " + settings.key());
         }
         HttpClientResponse r;
+        long t0 = System.nanoTime();
         try {
             r = request.submit(settings.protocol().request(call, model, stream));
         } catch (RuntimeException e) {
-            throw transport(e, readTimeout);
+            throw transport(e, readTimeout, System.nanoTime() - t0);
         }
         int status = r.status().code();
         if (status >= 400) {
@@ -227,11 +228,20 @@ final class Provider {
         return new ProviderError(kind, status, retryAfter, "HTTP " + status + ": " + text, null);
     }
 
-    private ProviderError transport(RuntimeException e, Duration readTimeout) {
+    /**
+     * A call that failed without an answer. A "timeout" long before the read timeout
+     * (a pooled connection the provider had closed, say) is a broken connection, and
+     * says what broke.
+     */
+    private ProviderError transport(RuntimeException e, Duration readTimeout, long elapsedNanos) {
         ApiException f = PeerClient.transportFailure(settings.name(), settings.base(), Method.POST,
                 settings.protocol().path(), readTimeout, e);
-        return new ProviderError("peer_timeout".equals(f.code()) ? ProviderError.Kind.TIMEOUT : ProviderError.Kind.CONNECTION,
-                null, null, f.detail(), e);
+        if ("peer_timeout".equals(f.code()) && elapsedNanos >= readTimeout.toNanos() / 2) {
+            return new ProviderError(ProviderError.Kind.TIMEOUT, null, null, f.detail(), e);
+        }
+        String detail = "peer_timeout".equals(f.code()) ? settings.name() + " at " + settings.base()
+                + " broke the connection after " + elapsedNanos / 1_000_000 + " ms: " + e : f.detail();
+        return new ProviderError(ProviderError.Kind.CONNECTION, null, null, detail, e);
     }
 
     /** Retry-After as delay-seconds or an HTTP date; null when it is neither. */
