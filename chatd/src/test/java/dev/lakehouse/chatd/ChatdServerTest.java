@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +31,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.testing.TestHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,23 +100,22 @@ class ChatdServerTest {
         chatd = ChatdMain.builder(EnvConfig.of(env), Clock.systemUTC()).embedded().start();
     }
 
+    final TestHttp http = new TestHttp(() -> chatd.port());
+
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + chatd.port() + path);
+        return http.uri(path);
     }
 
     HttpResponse<String> post(String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .expectContinue(json.length() > 10_000)
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.post(path, json);
     }
 
     JsonNode get(String path) throws Exception {
-        return Json.mapper().readTree(HTTP.send(HttpRequest.newBuilder(uri(path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return TestHttp.json(http.get(path));
     }
 
     static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.mapper().readTree(r.body());
+        return TestHttp.json(r);
     }
 
     static String chat(String provider, String model, boolean stream, String extra) {
@@ -503,16 +502,7 @@ class ChatdServerTest {
     @MethodSource("badInputs")
     void badInput_is4xxProblem_namingWhatIsWrong(String body, int status, String code, String mentions) throws Exception {
         start();
-        HttpResponse<String> r = post("/v1/chat", body);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        JsonNode problem = json(r);
-        if (code != null) {
-            assertThat(problem.path("code").asText()).isEqualTo(code);
-        } else {
-            assertThat(problem.path("code").asText()).isNotEmpty();
-        }
-        assertThat(problem.path("detail").asText()).contains(mentions);
+        TestHttp.assertProblem(post("/v1/chat", body), status, code, mentions);
         assertThat(fake.calls).as("nothing reaches a provider").isEmpty();
     }
 

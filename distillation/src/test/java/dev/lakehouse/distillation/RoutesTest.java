@@ -2,9 +2,6 @@ package dev.lakehouse.distillation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.testing.TestHttp;
 import dev.lakehouse.distillation.journald.Journal;
 import dev.lakehouse.distillation.journald.JournalRoutes;
 import dev.lakehouse.distillation.observerd.EventStore;
@@ -34,7 +32,6 @@ class RoutesTest {
     static DaemonServer server;
     static EventStore events;
     static Journal journal;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
@@ -57,10 +54,7 @@ class RoutesTest {
     }
 
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new TestHttp(server::port).send(method, path, body, "application/json");
     }
 
     static String events(int n) {

@@ -21,6 +21,7 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.testing.TestHttp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,11 +65,9 @@ class EmbeddServerTest {
         return URI.create("http://127.0.0.1:" + server.port() + path);
     }
 
-    /** Large uploads ask with Expect: 100-continue, as curl does, so the 413 arrives before the body is sent. */
+    /** Large uploads ask with Expect: 100-continue (TestHttp), as curl does, so the 413 arrives before the body is sent. */
     static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(url(path)).header("Content-Type", "application/json")
-                .expectContinue(body.length() > (1 << 20))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return new TestHttp(server::port).post(path, body);
     }
 
     static JsonNode embed(String body) throws Exception {

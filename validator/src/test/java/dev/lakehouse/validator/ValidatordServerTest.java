@@ -2,9 +2,6 @@ package dev.lakehouse.validator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +11,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
-import dev.lakehouse.common.Json;
+import dev.lakehouse.common.testing.TestHttp;
 import dev.lakehouse.validator.roster.Roster;
 import dev.lakehouse.validator.roster.RosterGenerator;
 import dev.lakehouse.validator.roster.RosterLoader;
@@ -39,7 +36,6 @@ class ValidatordServerTest {
     static Roster roster;
     static FakeChatd chatd;
     static DaemonServer validatord;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -79,18 +75,15 @@ class ValidatordServerTest {
     }
 
     static HttpResponse<String> get(DaemonServer server, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return new TestHttp(server::port).get(path);
     }
 
     static HttpResponse<String> post(DaemonServer server, String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .header("Content-Type", "application/json").expectContinue(json.length() > 50_000)
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return new TestHttp(server::port).post(path, json);
     }
 
     static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.mapper().readTree(r.body());
+        return TestHttp.json(r);
     }
 
     /** An order at worker W000010's home, for its role, radius 10 miles. */
@@ -292,16 +285,7 @@ class ValidatordServerTest {
     @ParameterizedTest
     @MethodSource("badInputs")
     void badInput_is400Problem_namingWhatIsWrong(String path, String body, String code, String mentions) throws Exception {
-        HttpResponse<String> r = post(validatord, path, body);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        JsonNode problem = json(r);
-        if (code != null) {
-            assertThat(problem.path("code").asText()).isEqualTo(code);
-        } else {
-            assertThat(problem.path("code").asText()).isNotEmpty();
-        }
-        assertThat(problem.path("detail").asText()).contains(mentions);
+        TestHttp.assertProblem(post(validatord, path, body), 400, code, mentions);
         assertThat(chatd.requests).as("nothing was asked of chatd").isEmpty();
     }
 }

@@ -2,9 +2,6 @@ package dev.lakehouse.vectord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.testing.TestHttp;
 import dev.lakehouse.vectord.store.LocalSnapshotStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +28,6 @@ class VectordServerTest {
     static Path dir;
     static DaemonServer server;
     static IndexRegistry registry;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,13 +49,7 @@ class VectordServerTest {
     }
 
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .expectContinue(body != null && body.length() > (1 << 20));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new TestHttp(server::port).send(method, path, body);
     }
 
     static String points(int n, int dims) {
