@@ -93,12 +93,7 @@ class RoutesTest {
     @ParameterizedTest(name = "{0} {1} -> {3} {4}")
     @MethodSource("badInputs")
     void badInput_isProblemJson(String method, String path, String body, int status, String code, String detail) throws Exception {
-        HttpResponse<String> r = send(method, path, body);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        JsonNode p = Json.mapper().readTree(r.body());
-        assertThat(p.path("code").asText()).isEqualTo(code);
-        assertThat(p.path("detail").asText()).contains(detail);
-        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        TestHttp.assertProblem(send(method, path, body), status, code, detail);
     }
 
     @Test

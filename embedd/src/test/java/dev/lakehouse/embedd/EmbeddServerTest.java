@@ -154,11 +154,7 @@ class EmbeddServerTest {
     @ParameterizedTest(name = "[{index}] -> {1} {2}")
     @MethodSource("badInputs")
     void badInput_isProblemJson(String body, int status, String code, String detail) throws Exception {
-        HttpResponse<String> r = post("/v1/embed", body);
-        assertThat(r.statusCode()).as(r.body().length() > 500 ? r.body().substring(0, 500) : r.body()).isEqualTo(status);
-        JsonNode p = Json.mapper().readTree(r.body());
-        assertThat(p.path("code").asText()).isEqualTo(code);
-        assertThat(p.path("detail").asText()).contains(detail);
+        JsonNode p = TestHttp.assertProblem(post("/v1/embed", body), status, code, detail);
         assertThat(p.path("daemon").asText()).isEqualTo("embedd");
     }
 
