@@ -13,6 +13,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Problem;
 import dev.lakehouse.common.RequestContext;
 import dev.lakehouse.common.Routes;
 import io.helidon.http.HeaderNames;
@@ -243,19 +244,13 @@ final class ChatRoutes implements HttpService {
             return new UncheckedIOException(new IOException("the caller closed the connection", e));
         }
 
-        static Map<String, Object> problem(Dispatcher.StreamBroken broken) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("type", "about:blank");
-            p.put("title", "Bad Gateway");
-            p.put("status", 502);
-            p.put("detail", broken.getMessage());
-            p.put("code", "stream_failed");
-            p.put("daemon", "chatd");
-            RequestContext.currentId().ifPresent(id -> p.put("request_id", id));
-            p.put("peer", broken.target.provider());
-            p.put("error_kind", broken.kind.code());
-            p.put("attempts", broken.attempts);
-            return p;
+        /** The kit's problem body for a stream that failed after its first byte, with the error kind and the attempts. */
+        static Problem problem(Dispatcher.StreamBroken broken) {
+            Map<String, Object> extensions = new LinkedHashMap<>();
+            extensions.put("error_kind", broken.kind.code());
+            extensions.put("attempts", broken.attempts);
+            return Problem.of(502, "stream_failed", broken.getMessage(), "chatd", RequestContext.currentId().orElse(null),
+                    broken.target.provider()).withExtensions(extensions);
         }
 
         void close() {
@@ -287,7 +282,7 @@ final class ChatRoutes implements HttpService {
 
         @Override
         void broken(Dispatcher.StreamBroken broken) {
-            event("error", Json.bytes(problem(broken)));
+            event("error", problem(broken).toBytes());
         }
     }
 
