@@ -42,14 +42,10 @@ final class ChatRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/chat", this::chat);
-        Routes.allow(rules, "/chat", Method.POST);
-        rules.post("/chat/completions", this::completions);
-        Routes.allow(rules, "/chat/completions", Method.POST);
-        rules.get("/providers", this::providers);
-        Routes.allow(rules, "/providers", Method.GET);
-        rules.get("/models", this::models);
-        Routes.allow(rules, "/models", Method.GET);
+        Routes.only(rules, Method.POST, "/chat", this::chat);
+        Routes.only(rules, Method.POST, "/chat/completions", this::completions);
+        Routes.only(rules, Method.GET, "/providers", this::providers);
+        Routes.only(rules, Method.GET, "/models", this::models);
     }
 
     private void chat(ServerRequest req, ServerResponse res) {

@@ -45,12 +45,9 @@ final class KitRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/health", this::health);
-        Routes.allow(rules, "/health", Method.GET);
-        rules.get("/ready", this::ready);
-        Routes.allow(rules, "/ready", Method.GET);
-        rules.get("/metrics", this::metrics);
-        Routes.allow(rules, "/metrics", Method.GET);
+        Routes.only(rules, Method.GET, "/health", this::health);
+        Routes.only(rules, Method.GET, "/ready", this::ready);
+        Routes.only(rules, Method.GET, "/metrics", this::metrics);
     }
 
     record Health(String status, String daemon, String version, long uptimeS) {

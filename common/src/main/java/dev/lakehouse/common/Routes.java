@@ -15,6 +15,15 @@ public final class Routes {
     }
 
     /**
+     * {@code method} on {@code path} goes to {@code handler}, and every other method
+     * is answered 405 (see {@link #allow}): the usual single-method route.
+     */
+    public static void only(HttpRules rules, Method method, String path, Handler handler) {
+        rules.route(method, path, handler);
+        allow(rules, path, method);
+    }
+
+    /**
      * Answers every other method on {@code path} with 405 {@code method_not_allowed}
      * and an {@code Allow} header. Call it after the path's real routes: Helidon
      * tries routes in the order they were added.

@@ -36,12 +36,9 @@ final class EmbedRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/embed", this::embed);
-        Routes.allow(rules, "/embed", Method.POST);
-        rules.post("/embeddings", this::openAi);
-        Routes.allow(rules, "/embeddings", Method.POST);
-        rules.get("/models", this::models);
-        Routes.allow(rules, "/models", Method.GET);
+        Routes.only(rules, Method.POST, "/embed", this::embed);
+        Routes.only(rules, Method.POST, "/embeddings", this::openAi);
+        Routes.only(rules, Method.GET, "/models", this::models);
     }
 
     private void embed(ServerRequest req, ServerResponse res) {

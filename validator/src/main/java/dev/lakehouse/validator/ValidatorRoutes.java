@@ -37,14 +37,10 @@ final class ValidatorRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/validate", this::validate);
-        Routes.allow(rules, "/validate", Method.POST);
-        rules.post("/iterate", this::iterate);
-        Routes.allow(rules, "/iterate", Method.POST);
-        rules.get("/roster/stats", this::stats);
-        Routes.allow(rules, "/roster/stats", Method.GET);
-        rules.get("/roster/workers/{id}", this::worker);
-        Routes.allow(rules, "/roster/workers/{id}", Method.GET);
+        Routes.only(rules, Method.POST, "/validate", this::validate);
+        Routes.only(rules, Method.POST, "/iterate", this::iterate);
+        Routes.only(rules, Method.GET, "/roster/stats", this::stats);
+        Routes.only(rules, Method.GET, "/roster/workers/{id}", this::worker);
     }
 
     private void validate(ServerRequest req, ServerResponse res) {

@@ -39,8 +39,7 @@ final class VectordRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (req, res) -> Json.send(res, 200, Map.of("indexes", registry.list())));
-        Routes.allow(rules, "/", Method.GET);
+        Routes.only(rules, Method.GET, "/", (req, res) -> Json.send(res, 200, Map.of("indexes", registry.list())));
         rules.put("/{name}", this::create);
         rules.get("/{name}", (req, res) -> Json.send(res, 200, registry.describe(name(req))));
         rules.delete("/{name}", (req, res) -> {
@@ -48,15 +47,12 @@ final class VectordRoutes implements HttpService {
             res.status(204).send();
         });
         Routes.allow(rules, "/{name}", Method.GET, Method.PUT, Method.DELETE);
-        rules.post("/{name}/points", this::upsert);
-        Routes.allow(rules, "/{name}/points", Method.POST);
+        Routes.only(rules, Method.POST, "/{name}/points", this::upsert);
         rules.get("/{name}/points/{id}", this::getPoint);
         rules.delete("/{name}/points/{id}", this::deletePoint);
         Routes.allow(rules, "/{name}/points/{id}", Method.GET, Method.DELETE);
-        rules.post("/{name}/search", this::search);
-        Routes.allow(rules, "/{name}/search", Method.POST);
-        rules.post("/{name}/snapshot", (req, res) -> Json.send(res, 200, registry.snapshot(name(req))));
-        Routes.allow(rules, "/{name}/snapshot", Method.POST);
+        Routes.only(rules, Method.POST, "/{name}/search", this::search);
+        Routes.only(rules, Method.POST, "/{name}/snapshot", (req, res) -> Json.send(res, 200, registry.snapshot(name(req))));
     }
 
     private static String name(ServerRequest req) {

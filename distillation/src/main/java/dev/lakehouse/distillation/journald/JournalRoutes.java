@@ -33,8 +33,7 @@ public final class JournalRoutes implements HttpService {
         rules.post("/entries", this::post);
         rules.get("/entries", this::get);
         Routes.allow(rules, "/entries", Method.GET, Method.POST);
-        rules.get("/verify", (req, res) -> Json.send(res, 200, journal.verify()));
-        Routes.allow(rules, "/verify", Method.GET);
+        Routes.only(rules, Method.GET, "/verify", (req, res) -> Json.send(res, 200, journal.verify()));
     }
 
     private void post(ServerRequest req, ServerResponse res) {

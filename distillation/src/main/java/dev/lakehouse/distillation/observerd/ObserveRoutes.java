@@ -39,8 +39,7 @@ public final class ObserveRoutes implements HttpService {
         rules.post("/events", this::post);
         rules.get("/events", this::get);
         Routes.allow(rules, "/events", Method.GET, Method.POST);
-        rules.get("/stats", (req, res) -> Json.send(res, 200, store.stats()));
-        Routes.allow(rules, "/stats", Method.GET);
+        Routes.only(rules, Method.GET, "/stats", (req, res) -> Json.send(res, 200, store.stats()));
     }
 
     private void post(ServerRequest req, ServerResponse res) {
