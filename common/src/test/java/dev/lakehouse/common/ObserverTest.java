@@ -103,6 +103,15 @@ class ObserverTest {
         assertThat(PAYLOADS).hasSize(n);
     }
 
+    /** The fake records a batch before its answer reaches the observer, which counts it after: wait for the count. */
+    void awaitCount(String outcome, double atLeast) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (count(outcome) < atLeast && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(count(outcome)).as(outcome).isGreaterThanOrEqualTo(atLeast);
+    }
+
     @Test
     void events_areDeliveredInBatches_exactlyOnce() throws Exception {
         open(10_000);
@@ -110,6 +119,7 @@ class ObserverTest {
         observe(0, 250);
         awaitPayloads(250);
         assertThat(RECEIVED).hasSize(250).allSatisfy((id, times) -> assertThat(times).isEqualTo(1));
+        awaitCount("sent", 250);
         assertThat(count("sent")).isEqualTo(250);
         assertThat(count("dropped")).isZero();
         assertThat(POSTS.get()).as("batched").isLessThan(250);
@@ -120,15 +130,13 @@ class ObserverTest {
         MODE.set(Mode.FAIL);
         open(10_000);
         observe(0, 300);
-        while (count("spooled") < 300) {
-            Thread.sleep(20);
-        }
+        awaitCount("spooled", 300);
         assertThat(Files.exists(dir.resolve("observer-spool.jsonl"))).isTrue();
         MODE.set(Mode.OK);
         observe(300, 350);
         awaitPayloads(350);
         assertThat(RECEIVED.values()).allMatch(times -> times == 1);
-        assertThat(count("replayed")).isGreaterThanOrEqualTo(300);
+        awaitCount("replayed", 300);
         assertThat(count("dropped")).isZero();
         while (Files.exists(dir.resolve("observer-spool.jsonl"))) {
             Thread.sleep(20);
