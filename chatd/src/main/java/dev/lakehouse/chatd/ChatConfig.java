@@ -50,16 +50,17 @@ record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Lis
         requireProvider(provider, "CHATD_DEFAULT_PROVIDER");
         Chat.Target defaultTarget = new Chat.Target(provider, env.string("CHATD_DEFAULT_MODEL", "qwen2.5:7b"));
         List<Chat.Target> chain = new ArrayList<>();
-        for (String item : env.string("CHATD_FALLBACK", "").split(",")) {
-            if (item.isBlank()) {
+        for (String raw : env.string("CHATD_FALLBACK", "").split(",")) {
+            String item = raw.strip();
+            if (item.isEmpty()) {
                 continue;
             }
-            int slash = item.strip().indexOf('/');
-            if (slash <= 0 || slash == item.strip().length() - 1) {
-                throw new ConfigException("CHATD_FALLBACK: '" + item.strip() + "' is not provider/model");
+            int slash = item.indexOf('/');
+            if (slash <= 0 || slash == item.length() - 1) {
+                throw new ConfigException("CHATD_FALLBACK: '" + item + "' is not provider/model");
             }
-            requireProvider(item.strip().substring(0, slash), "CHATD_FALLBACK");
-            chain.add(new Chat.Target(item.strip().substring(0, slash), item.strip().substring(slash + 1)));
+            requireProvider(item.substring(0, slash), "CHATD_FALLBACK");
+            chain.add(new Chat.Target(item.substring(0, slash), item.substring(slash + 1)));
         }
         Provider.Timeouts timeouts = new Provider.Timeouts(
                 env.duration("CHATD_CONNECT_TIMEOUT", Duration.ofSeconds(2)),

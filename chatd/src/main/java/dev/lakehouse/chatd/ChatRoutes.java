@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Problem;
 import dev.lakehouse.common.RequestContext;
@@ -57,7 +56,7 @@ final class ChatRoutes implements HttpService {
             fallback.add(dispatcher.resolve(f.provider(), f.model(), "fallback[" + i + "]."));
         }
         List<Chat.Message> messages = body.messages().stream().map(m -> new Chat.Message(m.role(), m.content())).toList();
-        Chat.Call call = call(messages, body.temperature(), body.maxTokens(), dispatcher.chain(first, fallback));
+        Chat.Call call = dispatcher.call(messages, body.temperature(), body.maxTokens(), first, fallback);
         if (!body.streaming()) {
             Chat.Completion c = dispatcher.chat(call, "chat", null);
             Json.send(res, 200, new Wire.ChatResponse(c.target().provider(), c.target().model(),
@@ -86,7 +85,7 @@ final class ChatRoutes implements HttpService {
         Wire.CompletionRequest body = Json.read(req, Wire.CompletionRequest.class);
         Chat.Target first = dispatcher.resolve(null, body.model(), "");
         List<Chat.Message> messages = body.messages().stream().map(Wire.CompletionMessage::toMessage).toList();
-        Chat.Call call = call(messages, body.temperature(), body.tokens(), dispatcher.chain(first, List.of()));
+        Chat.Call call = dispatcher.call(messages, body.temperature(), body.tokens(), first, List.of());
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (!body.streaming()) {
@@ -104,12 +103,7 @@ final class ChatRoutes implements HttpService {
         OpenAiSink sink = new OpenAiSink(res, id, created);
         stream(sink, () -> {
             Chat.Completion c = dispatcher.chat(call, "chat.completions", sink);
-            ObjectNode last = sink.chunk(c.target());
-            ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
-            choice.putObject("delta");
-            choice.putNull("logprobs");
-            choice.put("finish_reason", c.finishReason());
-            sink.data(Json.bytes(last));
+            sink.choice(c.target(), null, null, c.finishReason());
             if (body.includeUsage()) {
                 ObjectNode usage = sink.chunk(c.target());
                 usage.putArray("choices");
@@ -118,14 +112,6 @@ final class ChatRoutes implements HttpService {
             }
             sink.data("[DONE]".getBytes(StandardCharsets.US_ASCII));
         });
-    }
-
-    private Chat.Call call(List<Chat.Message> messages, Double temperature, Integer maxTokens, List<Chat.Target> chain) {
-        if (messages.size() > dispatcher.config().maxMessages()) {
-            throw new ApiException.BadRequest("too_many_messages", "messages: " + messages.size() + " messages; at most "
-                    + dispatcher.config().maxMessages() + " (CHATD_MAX_MESSAGES)");
-        }
-        return new Chat.Call(messages, temperature, maxTokens, chain);
     }
 
     /**
@@ -178,6 +164,8 @@ final class ChatRoutes implements HttpService {
     /** Server-Sent Events onto a response, committed (200, text/event-stream) at the first event. */
     abstract static class SseSink implements Dispatcher.Sink {
         private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
         private final ServerResponse res;
         private OutputStream out;
 
@@ -196,49 +184,36 @@ final class ChatRoutes implements HttpService {
         }
 
         void event(String name, byte[] data) {
-            write((name == null ? "" : "event: " + name + "\n").getBytes(StandardCharsets.US_ASCII), data);
+            open();
+            write((name == null ? "" : "event: " + name + "\n").getBytes(StandardCharsets.US_ASCII), DATA, data, END);
         }
 
         void data(byte[] data) {
             event(null, data);
         }
 
-        private void write(byte[] head, byte[] data) {
-            open();
+        @Override
+        public void idle() {
+            if (out != null) {
+                write(KEEP_ALIVE);
+            }
+        }
+
+        /** Writes and flushes; a caller gone (Helidon's unchecked CloseConnectionException too) is an UncheckedIOException. */
+        private void write(byte[]... parts) {
             try {
-                out.write(head);
-                out.write("data: ".getBytes(StandardCharsets.US_ASCII));
-                out.write(data);
-                out.write('\n');
-                out.write('\n');
+                for (byte[] part : parts) {
+                    out.write(part);
+                }
                 out.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (CloseConnectionException e) {
-                throw callerGone(e);
-            }
-        }
-
-        @Override
-        public void idle() {
-            if (out != null) {
-                try {
-                    out.write(KEEP_ALIVE);
-                    out.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (CloseConnectionException e) {
-                    throw callerGone(e);
-                }
+                throw new UncheckedIOException(new IOException("the caller closed the connection", e));
             }
         }
 
         abstract void broken(Dispatcher.StreamBroken broken);
-
-        /** Helidon reports a caller gone mid-response as an unchecked CloseConnectionException. */
-        private static UncheckedIOException callerGone(CloseConnectionException e) {
-            return new UncheckedIOException(new IOException("the caller closed the connection", e));
-        }
 
         /** The kit's problem body for a stream that failed after its first byte, with the error kind and the attempts. */
         static Problem problem(Dispatcher.StreamBroken broken) {
@@ -299,25 +274,31 @@ final class ChatRoutes implements HttpService {
                     .put("created", created).put("model", t.id());
         }
 
+        /** A chunk of one choice: its delta (role and content when given) and finish_reason (null until the last). */
+        void choice(Chat.Target t, String role, String content, String finishReason) {
+            ObjectNode c = chunk(t);
+            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+            ObjectNode delta = choice.putObject("delta");
+            if (role != null) {
+                delta.put("role", role);
+            }
+            if (content != null) {
+                delta.put("content", content);
+            }
+            choice.putNull("logprobs");
+            choice.put("finish_reason", finishReason);
+            data(Json.bytes(c));
+        }
+
         @Override
         public void start(Chat.Target t) {
             target = t;
-            ObjectNode first = chunk(t);
-            ObjectNode choice = first.putArray("choices").addObject().put("index", 0);
-            choice.putObject("delta").put("role", "assistant").put("content", "");
-            choice.putNull("logprobs");
-            choice.putNull("finish_reason");
-            data(Json.bytes(first));
+            choice(t, "assistant", "", null);
         }
 
         @Override
         public void delta(String text) {
-            ObjectNode c = chunk(target);
-            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
-            choice.putObject("delta").put("content", text);
-            choice.putNull("logprobs");
-            choice.putNull("finish_reason");
-            data(Json.bytes(c));
+            choice(target, null, text, null);
         }
 
         /** As OpenAI-compatible servers report a failure inside a stream: an {@code error} object, and no [DONE]. */

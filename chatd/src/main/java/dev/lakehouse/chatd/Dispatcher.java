@@ -68,9 +68,11 @@ final class Dispatcher {
     private final Map<String, Cooldown> cooldowns = new LinkedHashMap<>();
     private final ChatMetrics metrics;
     private final Observer observer;
+    private final Clock clock;
 
     Dispatcher(ChatConfig config, ChatMetrics metrics, Observer observer, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.metrics = metrics;
         this.observer = observer;
         for (Provider.Settings s : config.providers()) {
@@ -123,13 +125,22 @@ final class Dispatcher {
         return t;
     }
 
-    /** The asked target, then the request's fallbacks, then the configured chain; each once. */
-    List<Chat.Target> chain(Chat.Target first, List<Chat.Target> fallback) {
+    /**
+     * A call of {@code messages} on the asked target, then the request's fallbacks,
+     * then the configured chain, each target once. Refuses more than
+     * {@code CHATD_MAX_MESSAGES} messages.
+     */
+    Chat.Call call(List<Chat.Message> messages, Double temperature, Integer maxTokens, Chat.Target first,
+                   List<Chat.Target> fallback) {
+        if (messages.size() > config.maxMessages()) {
+            throw new ApiException.BadRequest("too_many_messages", "messages: " + messages.size() + " messages; at most "
+                    + config.maxMessages() + " (CHATD_MAX_MESSAGES)");
+        }
         LinkedHashSet<Chat.Target> chain = new LinkedHashSet<>();
         chain.add(first);
         chain.addAll(fallback);
         chain.addAll(config.defaultChain());
-        return List.copyOf(chain);
+        return new Chat.Call(messages, temperature, maxTokens, List.copyOf(chain));
     }
 
     /**
@@ -258,7 +269,7 @@ final class Dispatcher {
         if (last == null) {
             Optional<Instant> soonest = cooldowns.values().stream().flatMap(c -> c.coolingUntil().stream()).min(Instant::compareTo);
             Map<String, String> headers = soonest.map(at -> Map.of("Retry-After", Long.toString(
-                    Math.max(1, (Duration.between(Instant.now(), at).toMillis() + 999) / 1000)))).orElse(Map.of());
+                    Math.max(1, (Duration.between(clock.instant(), at).toMillis() + 999) / 1000)))).orElse(Map.of());
             e = new ApiException.Unavailable(null, "no_provider_available", detail.toString(), headers, null);
         } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.UNKNOWN_MODEL.code()))) {
             e = new ApiException.NotFound("unknown_model", detail.toString());
@@ -327,7 +338,7 @@ final class Dispatcher {
             Provider.Settings s = p.settings();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", s.name());
-            m.put("protocol", s.protocol() instanceof OllamaProtocol ? "ollama" : "openai");
+            m.put("protocol", s.protocol().name());
             m.put("base_url", s.base().toString());
             Optional<Instant> until = cooldowns.get(s.name()).coolingUntil();
             m.put("state", !s.hasKey() ? "no_key" : until.isPresent() ? "cooling_down" : "ok");

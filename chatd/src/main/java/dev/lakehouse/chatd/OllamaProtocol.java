@@ -13,6 +13,11 @@ import dev.lakehouse.common.Json;
  */
 record OllamaProtocol() implements Protocol {
     @Override
+    public String name() {
+        return "ollama";
+    }
+
+    @Override
     public String path() {
         return "/api/chat";
     }
@@ -36,7 +41,7 @@ record OllamaProtocol() implements Protocol {
                 options.put("num_predict", call.maxTokens());
             }
         }
-        return Protocol.encode(body);
+        return Json.bytes(body);
     }
 
     @Override

@@ -15,6 +15,11 @@ import dev.lakehouse.common.Json;
  */
 record OpenAiProtocol() implements Protocol {
     @Override
+    public String name() {
+        return "openai";
+    }
+
+    @Override
     public String path() {
         return "/chat/completions";
     }
@@ -38,7 +43,7 @@ record OpenAiProtocol() implements Protocol {
         if (stream) {
             body.putObject("stream_options").put("include_usage", true);
         }
-        return Protocol.encode(body);
+        return Json.bytes(body);
     }
 
     @Override

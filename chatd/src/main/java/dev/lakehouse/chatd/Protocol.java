@@ -15,6 +15,9 @@ import dev.lakehouse.common.Json;
  */
 sealed interface Protocol permits OllamaProtocol, OpenAiProtocol {
 
+    /** The protocol's name in {@code GET /v1/providers}: ollama or openai. */
+    String name();
+
     /** The path under the provider's base URL. */
     String path();
 
@@ -119,14 +122,6 @@ sealed interface Protocol permits OllamaProtocol, OpenAiProtocol {
             list.addObject().put("role", m.role()).put("content", m.content());
         }
         return body;
-    }
-
-    static byte[] encode(JsonNode node) {
-        try {
-            return Json.mapper().writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static String snippet(byte[] bytes) {
