@@ -1,40 +1,34 @@
 package dev.lakehouse.chatd;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.lakehouse.common.Meters;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * chatd's figures, per provider and model: attempts by outcome, errors by kind,
  * latency, time to first token, tokens in and out, cooldowns started. Model names
  * come from callers, so at most {@value #MAX_MODELS} distinct ones get their own
- * tag; later ones are counted as {@code other}. Meters are built once per tag set
- * and kept: Micrometer's builder-and-register is too slow for every call.
+ * tag; later ones are counted as {@code other}.
  */
 final class ChatMetrics {
     static final int MAX_MODELS = 200;
 
-    private final MeterRegistry registry;
+    private final Meters meters;
     private final Set<String> models = ConcurrentHashMap.newKeySet();
-    private final Map<String, Meter> meters = new ConcurrentHashMap<>();
 
-    ChatMetrics(MeterRegistry registry) {
-        this.registry = registry;
+    ChatMetrics(Meters meters) {
+        this.meters = meters;
     }
 
     void attempt(Chat.Target t, String outcome, String errorKind, long nanos) {
         String model = model(t.model());
-        counter("chatd.requests", "provider calls, by outcome (ok, error, cancelled)",
+        meters.counter("chatd.requests", "provider calls, by outcome (ok, error, cancelled)",
                 "provider", t.provider(), "model", model, "outcome", outcome).increment();
         if (errorKind != null) {
-            counter("chatd.errors", "failed provider calls, by kind", "provider", t.provider(), "model", model,
+            meters.counter("chatd.errors", "failed provider calls, by kind", "provider", t.provider(), "model", model,
                     "kind", errorKind).increment();
         }
         timer("chatd.latency", "provider call latency, to the end of the answer", t.provider(), model)
@@ -42,7 +36,7 @@ final class ChatMetrics {
     }
 
     void skipped(Chat.Target t, String reason) {
-        counter("chatd.skipped", "targets skipped without a call (no_key, cooling_down, retry_after_too_long)",
+        meters.counter("chatd.skipped", "targets skipped without a call (no_key, cooling_down, retry_after_too_long)",
                 "provider", t.provider(), "reason", reason).increment();
     }
 
@@ -56,28 +50,18 @@ final class ChatMetrics {
             return;
         }
         String model = model(t.model());
-        counter("chatd.tokens", "tokens as the provider reported them", "provider", t.provider(), "model", model,
+        meters.counter("chatd.tokens", "tokens as the provider reported them", "provider", t.provider(), "model", model,
                 "direction", "in").increment(usage.promptTokens());
-        counter("chatd.tokens", "tokens as the provider reported them", "provider", t.provider(), "model", model,
+        meters.counter("chatd.tokens", "tokens as the provider reported them", "provider", t.provider(), "model", model,
                 "direction", "out").increment(usage.completionTokens());
     }
 
     void cooldown(String provider) {
-        counter("chatd.cooldowns", "cooldowns started", "provider", provider).increment();
-    }
-
-    private Counter counter(String name, String description, String... tags) {
-        return (Counter) meter(name, tags, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        meters.counter("chatd.cooldowns", "cooldowns started", "provider", provider).increment();
     }
 
     private Timer timer(String name, String description, String provider, String model) {
-        String[] tags = {"provider", provider, "model", model};
-        return (Timer) meter(name, tags, k -> Timer.builder(name).description(description).tags(tags)
-                .publishPercentileHistogram().register(registry));
-    }
-
-    private Meter meter(String name, String[] tags, Function<String, Meter> create) {
-        return meters.computeIfAbsent(name + '|' + String.join("|", tags), create);
+        return meters.timer(name, description, Timer.Builder::publishPercentileHistogram, "provider", provider, "model", model);
     }
 
     private String model(String model) {

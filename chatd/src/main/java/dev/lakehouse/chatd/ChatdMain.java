@@ -5,6 +5,7 @@ import java.time.Clock;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.Observer;
 
 /** chatd (4218): one chat API over ollama, ollama_cloud, openrouter, kimi and opencode. See docs/chatd.md. */
@@ -21,7 +22,7 @@ public final class ChatdMain {
         ChatConfig config = ChatConfig.from(env);
         DaemonServer.Builder builder = DaemonServer.builder("chatd", env, DaemonId.CHATD.defaultPort());
         Observer observer = Observer.create("chatd", env, builder.dataDir(), builder.metrics().registry());
-        Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(builder.metrics().registry()), observer, clock);
+        Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(new Meters(builder.metrics().registry())), observer, clock);
         return builder.routing(r -> r.register("/v1", new ChatRoutes(dispatcher)))
                 .onStop("observer", observer::close);
     }

@@ -3,7 +3,6 @@ package dev.lakehouse.common;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -28,10 +27,12 @@ public final class HttpMetrics {
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
     private final PrometheusMeterRegistry registry;
+    private final Meters meters;
 
     public HttpMetrics(String daemon) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("daemon", daemon);
+        meters = new Meters(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -45,19 +46,10 @@ public final class HttpMetrics {
     }
 
     public void record(String method, String route, int status, long nanos) {
-        timers.computeIfAbsent(new TimerKey(method, route, status), k -> Timer.builder("http.server.requests")
-                        .description("HTTP requests served, by route template")
-                        .tags("method", method, "route", route, "status", Integer.toString(status))
-                        .serviceLevelObjectives(BUCKETS)
-                        .register(registry))
+        meters.timer("http.server.requests", "HTTP requests served, by route template",
+                        b -> b.serviceLevelObjectives(BUCKETS), "method", method, "route", route, "status", Integer.toString(status))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
-
-    /** Timers built once per (method, route, status): building and registering one per request costs more than the request. */
-    private record TimerKey(String method, String route, int status) {
-    }
-
-    private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Prometheus text exposition format 0.0.4. */
     public String scrape() {

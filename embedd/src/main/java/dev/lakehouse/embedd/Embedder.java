@@ -16,9 +16,8 @@ import java.util.concurrent.TimeUnit;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.lakehouse.common.ApiException;
-import io.micrometer.core.instrument.Counter;
+import dev.lakehouse.common.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 /**
@@ -57,13 +56,13 @@ final class Embedder {
     private final OllamaProvider ollama;
     private final AsyncCache<Key, CachedVector> cache;
     private final Map<String, Integer> dimsByModel = new ConcurrentHashMap<>();
-    private final MeterRegistry registry;
+    private final Meters meters;
 
     Embedder(EmbeddConfig config, LocalProvider local, OllamaProvider ollama, MeterRegistry registry) {
         this.config = config;
         this.local = local;
         this.ollama = ollama;
-        this.registry = registry;
+        this.meters = new Meters(registry);
         Caffeine<Key, CachedVector> builder = Caffeine.newBuilder()
                 .maximumWeight(config.cacheMaxBytes())
                 .weigher((Key k, CachedVector v) -> v.weight() + 2 * k.text().length() + 2 * k.model().length())
@@ -154,19 +153,18 @@ final class Embedder {
         try {
             vectors = provider.embed(model, texts);
         } catch (ApiException e) {
-            Counter.builder("embedd.upstream.errors").tags("provider", provider.name(), "code", e.code())
-                    .register(registry).increment();
+            meters.counter("embedd.upstream.errors", "failed upstream batches, by error code",
+                    "provider", provider.name(), "code", e.code()).increment();
             throw e;
         } finally {
-            Timer.builder("embedd.upstream.requests").tags("provider", provider.name(), "model", model)
-                    .description("one upstream batch").register(registry)
+            meters.timer("embedd.upstream.requests", "one upstream batch", b -> b, "provider", provider.name(), "model", model)
                     .record(Duration.ofNanos(System.nanoTime() - start));
         }
         Map<Key, CachedVector> out = new HashMap<>(ordered.size() * 2);
         for (int i = 0; i < ordered.size(); i++) {
             out.put(ordered.get(i), CachedVector.of(vectors.get(i)));
         }
-        Counter.builder("embedd.upstream.texts").tags("provider", provider.name()).register(registry).increment(texts.size());
+        meters.counter("embedd.upstream.texts", "texts embedded upstream", "provider", provider.name()).increment(texts.size());
         dimsByModel.putIfAbsent(model, vectors.get(0).length);
         return out;
     }

@@ -20,6 +20,7 @@ import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -31,17 +32,17 @@ final class Gateway {
     private final Map<DaemonId, Upstream> upstreams = new EnumMap<>(DaemonId.class);
     private final ApiKeys keys;          // null: open
     private final RateLimiter limiter;   // null: no limit
-    private final MeterRegistry registry;
+    private final Meters meters;
 
     Gateway(GatewayConfig config, EnvConfig env, ApiKeys keys, MeterRegistry registry) {
         this.config = config;
         this.keys = keys;
-        this.registry = registry;
+        this.meters = new Meters(registry);
         this.limiter = keys != null && config.ratePerSecond() > 0
                 ? new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime) : null;
         for (DaemonId d : DaemonId.values()) {
             if (d != DaemonId.GATEWAY) {
-                upstreams.put(d, new Upstream(d, env.peerUrl(d), config, registry));
+                upstreams.put(d, new Upstream(d, env.peerUrl(d), config, meters));
             }
         }
     }
@@ -75,14 +76,15 @@ final class Gateway {
         ApiKeys.Caller caller = keys.find(authorization.substring(7).strip())
                 .orElseThrow(() -> rejected(401, "invalid_api_key", "the API key is not known"));
         if (!caller.allows(route.scope())) {
-            registry.counter("gateway.auth.failures", "reason", "forbidden_scope").increment();
+            authFailure("forbidden_scope");
             throw new ApiException.BadRequest(403, "forbidden_scope", "key '" + caller.name() + "' may not use scope '"
                     + route.scope() + "' (" + route.prefix() + "); its scopes: " + caller.scopes(), Map.of());
         }
         if (limiter != null) {
             long wait = limiter.acquire(caller.name());
             if (wait > 0) {
-                registry.counter("gateway.rate.limited", "caller", caller.name()).increment();
+                meters.counter("gateway.rate.limited", "requests refused by the rate limit, by caller", "caller", caller.name())
+                        .increment();
                 throw new ApiException.BadRequest(429, "rate_limited", "key '" + caller.name() + "' is over its limit of "
                         + (long) config.ratePerSecond() + " requests/s (burst " + (long) config.rateBurst() + ")",
                         Map.of("Retry-After", Long.toString(wait)));
@@ -92,7 +94,7 @@ final class Gateway {
     }
 
     private ApiException rejected(int status, String code, String detail) {
-        registry.counter("gateway.auth.failures", "reason", code).increment();
+        authFailure(code);
         return new ApiException.BadRequest(status, code, detail, Map.of("WWW-Authenticate", "Bearer"));
     }
 
@@ -198,5 +200,9 @@ final class Gateway {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private void authFailure(String reason) {
+        meters.counter("gateway.auth.failures", "requests refused by authentication, by reason", "reason", reason).increment();
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.CircuitBreaker;
 import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.common.RequestContext;
 import io.helidon.http.Header;
@@ -25,7 +26,6 @@ import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -55,13 +55,12 @@ final class Upstream {
     private final WebClient client;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final MeterRegistry registry;
+    private final Meters meters;
 
-    Upstream(DaemonId daemon, URI base, GatewayConfig config, MeterRegistry registry) {
+    Upstream(DaemonId daemon, URI base, GatewayConfig config, Meters meters) {
         this.daemon = daemon;
         this.base = base;
-        this.registry = registry;
+        this.meters = meters;
         this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpenFor());
         this.client = WebClient.builder()
                 .baseUri(base)
@@ -70,7 +69,7 @@ final class Upstream {
                 .keepAlive(true)
                 .socketOptions(s -> s.tcpNoDelay(true))
                 .build();
-        registry.gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", daemon.daemonName())),
+        meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", daemon.daemonName())),
                 inFlight);
     }
 
@@ -192,12 +191,10 @@ final class Upstream {
         }
     }
 
-    /** The timer of (route, status), built once: Micrometer's builder-and-register is too slow for every request. */
     private Timer timer(String route, int status) {
-        return timers.computeIfAbsent(route + ' ' + status, k -> Timer.builder("gateway.upstream.requests")
-                .description("requests forwarded, by upstream, route prefix and status (none: no answer)")
-                .tags("upstream", daemon.daemonName(), "route", route, "status", status == 0 ? "none" : Integer.toString(status))
-                .register(registry));
+        return meters.timer("gateway.upstream.requests",
+                "requests forwarded, by upstream, route prefix and status (none: no answer)", b -> b,
+                "upstream", daemon.daemonName(), "route", route, "status", status == 0 ? "none" : Integer.toString(status));
     }
 
     /**
@@ -230,7 +227,8 @@ final class Upstream {
     }
 
     private void error(String kind) {
-        registry.counter("gateway.upstream.errors", "upstream", daemon.daemonName(), "kind", kind).increment();
+        meters.counter("gateway.upstream.errors", "requests forwarded that got no answer, by kind",
+                "upstream", daemon.daemonName(), "kind", kind).increment();
     }
 
     /** A GET for the gateway's own use (status probes, model lists), outside the breaker. */
