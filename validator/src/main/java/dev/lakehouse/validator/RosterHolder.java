@@ -2,6 +2,9 @@ package dev.lakehouse.validator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.logging.Logger;
 
 import dev.lakehouse.common.ApiException;
@@ -20,7 +23,7 @@ final class RosterHolder {
     private final Path file;
     private volatile Roster roster;
     private volatile String problem = "loading";
-    private volatile long loadMs = -1;
+    private volatile Map<String, Object> stats;
 
     RosterHolder(Path file) {
         this.file = file;
@@ -35,8 +38,10 @@ final class RosterHolder {
     void load() {
         long t0 = System.nanoTime();
         try {
+            long bytes = Files.size(file);
             Roster r = RosterLoader.load(file);
-            loadMs = (System.nanoTime() - t0) / 1_000_000;
+            long loadMs = (System.nanoTime() - t0) / 1_000_000;
+            stats = stats(r, bytes, loadMs);
             roster = r;
             problem = null;
             LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms");
@@ -56,17 +61,29 @@ final class RosterHolder {
         Roster r = roster;
         if (r == null) {
             throw new ApiException.Unavailable("roster", "roster_unavailable", "the roster " + file + " is "
-                    + ("loading".equals(problem) ? "still loading" : "unavailable: " + problem), java.util.Map.of("Retry-After",
+                    + ("loading".equals(problem) ? "still loading" : "unavailable: " + problem), Map.of("Retry-After",
                     "loading".equals(problem) ? "2" : "60"), null);
         }
         return r;
     }
 
-    Path file() {
-        return file;
+    /** {@code GET /v1/roster/stats}: the loaded file, its size, the load time, and the workers by status, role and state. */
+    Map<String, Object> stats() {
+        require();
+        return stats;
     }
 
-    long loadMs() {
-        return loadMs;
+    private Map<String, Object> stats(Roster r, long fileBytes, long loadMs) {
+        Map<String, Integer> status = r.counts("status");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("file", file.toString());
+        out.put("file_bytes", fileBytes);
+        out.put("workers", r.size());
+        out.put("active", status.getOrDefault("active", 0));
+        out.put("inactive", r.size() - status.getOrDefault("active", 0));
+        out.put("load_ms", loadMs);
+        out.put("roles", r.counts("role"));
+        out.put("states", r.counts("state"));
+        return Collections.unmodifiableMap(out);
     }
 }

@@ -21,7 +21,7 @@ final class Validation {
     private final Observer observer;
     private volatile Validators validators;
 
-    private record Validators(Roster roster, FillValidator fill, EmailValidator email) {
+    private record Validators(FillValidator fill, EmailValidator email) {
     }
 
     Validation(RosterHolder roster, Observer observer) {
@@ -62,8 +62,8 @@ final class Validation {
     private Validators validators() {
         Roster r = roster.require();
         Validators v = validators;
-        if (v == null || v.roster() != r) {
-            v = new Validators(r, new FillValidator(r), new EmailValidator(r));
+        if (v == null) {   // the roster is loaded once, in the background: build them when it is there
+            v = new Validators(new FillValidator(r), new EmailValidator(r));
             validators = v;
         }
         return v;

@@ -1,9 +1,5 @@
 package dev.lakehouse.validator;
 
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Routes;
@@ -55,19 +51,8 @@ final class ValidatorRoutes implements HttpService {
         Json.send(res, 200, iterate.run(body));
     }
 
-    private void stats(ServerRequest req, ServerResponse res) throws java.io.IOException {
-        Roster r = roster.require();
-        Map<String, Integer> status = r.counts("status");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("file", roster.file().toString());
-        out.put("file_bytes", Files.size(roster.file()));
-        out.put("workers", r.size());
-        out.put("active", status.getOrDefault("active", 0));
-        out.put("inactive", r.size() - status.getOrDefault("active", 0));
-        out.put("load_ms", roster.loadMs());
-        out.put("roles", r.counts("role"));
-        out.put("states", r.counts("state"));
-        Json.send(res, 200, out);
+    private void stats(ServerRequest req, ServerResponse res) {
+        Json.send(res, 200, roster.stats());
     }
 
     private void worker(ServerRequest req, ServerResponse res) {
