@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.vectord.IndexParams;
@@ -184,6 +183,22 @@ public class VectordBench {
         for (int i = 0; i < Math.min(200, qs.length); i++) {   // warm-up
             post(url.resolve("/v1/indexes/bench/search"), "{\"vector\":" + vec(qs[i]) + ",\"k\":10}");
         }
+        recallByEf("search over HTTP (Java client)", qs, truth, (i, ef) -> {
+            HttpResponse<String> r = post(url.resolve("/v1/indexes/bench/search"),
+                    "{\"vector\":" + vec(qs[i]) + ",\"k\":10,\"ef\":" + ef + "}");
+            List<String> ids = new ArrayList<>();
+            Json.mapper().readTree(r.body()).path("hits").forEach(h -> ids.add(h.path("id").asText()));
+            return ids;
+        });
+    }
+
+    /** The ids of the top 10 for query {@code i} searched with {@code ef}. */
+    interface Search {
+        List<String> top10(int i, int ef) throws Exception;
+    }
+
+    /** Runs every query on 2 threads at ef 50, 100 and 200; prints QPS and recall@10 against the exact answers. */
+    static void recallByEf(String what, float[][] qs, List<Set<String>> truth, Search search) {
         for (int ef : new int[] {50, 100, 200}) {
             AtomicInteger found = new AtomicInteger();
             AtomicInteger next = new AtomicInteger();
@@ -193,10 +208,8 @@ public class VectordBench {
                     pool.submit(() -> {
                         int i;
                         while ((i = next.getAndIncrement()) < qs.length) {
-                            HttpResponse<String> r = post(url.resolve("/v1/indexes/bench/search"),
-                                    "{\"vector\":" + vec(qs[i]) + ",\"k\":10,\"ef\":" + ef + "}");
-                            for (JsonNode h : Json.mapper().readTree(r.body()).path("hits")) {
-                                if (truth.get(i).contains(h.path("id").asText())) {
+                            for (String id : search.top10(i, ef)) {
+                                if (truth.get(i).contains(id)) {
                                     found.incrementAndGet();
                                 }
                             }
@@ -206,8 +219,8 @@ public class VectordBench {
                 }
             }
             double s = (System.nanoTime() - start) / 1e9;
-            System.out.printf("search over HTTP, ef %3d: recall@10 %.4f (Java client, 2 threads: %.0f QPS)%n", ef,
-                    found.get() / (qs.length * 10.0), qs.length / s);
+            System.out.printf("%s, ef %3d, 2 threads: %6.0f QPS, recall@10 %.4f%n", what, ef, qs.length / s,
+                    found.get() / (qs.length * 10.0));
         }
     }
 
@@ -227,28 +240,8 @@ public class VectordBench {
         for (int i = 0; i < Math.min(200, qs.length); i++) {   // warm-up
             index.search(index.prepare(qs[i], "q"), 10, null, null);
         }
-        for (int ef : new int[] {50, 100, 200}) {
-            AtomicInteger found = new AtomicInteger();
-            AtomicInteger next = new AtomicInteger();
-            long start = System.nanoTime();
-            try (var pool = Executors.newFixedThreadPool(2)) {
-                for (int t = 0; t < 2; t++) {
-                    pool.submit(() -> {
-                        int i;
-                        while ((i = next.getAndIncrement()) < qs.length) {
-                            for (VectorIndex.Hit h : index.search(index.prepare(qs[i], "q"), 10, ef, null)) {
-                                if (truth.get(i).contains(h.id())) {
-                                    found.incrementAndGet();
-                                }
-                            }
-                        }
-                        return null;
-                    });
-                }
-            }
-            double s = (System.nanoTime() - start) / 1e9;
-            System.out.printf("search in-process, ef %3d, 2 threads: %6.0f QPS, recall@10 %.4f%n", ef, qs.length / s, found.get() / (qs.length * 10.0));
-        }
+        recallByEf("search in-process", qs, truth,
+                (i, ef) -> index.search(index.prepare(qs[i], "q"), 10, ef, null).stream().map(VectorIndex.Hit::id).toList());
         long start = System.nanoTime();
         int exactQueries = Math.min(200, qs.length);
         for (int i = 0; i < exactQueries; i++) {
