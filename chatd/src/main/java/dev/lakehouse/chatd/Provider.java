@@ -72,12 +72,7 @@ final class Provider {
         String base = settings.base().toString();
         this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
                 + settings.protocol().path());
-        this.client = WebClient.builder()
-                .connectTimeout(timeouts.connect())
-                .followRedirects(false)
-                .keepAlive(true)
-                .socketOptions(s -> s.tcpNoDelay(true))
-                .build();
+        this.client = PeerClient.clientBuilder(timeouts.connect()).build();
     }
 
     String name() {

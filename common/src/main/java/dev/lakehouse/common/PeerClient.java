@@ -15,6 +15,7 @@ import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.api.WebClientConfig;
 
 /**
  * Calls one peer daemon over HTTP/JSON (Helidon WebClient, pooled keep-alive
@@ -69,13 +70,22 @@ public final class PeerClient {
         this.base = base;
         this.options = options;
         this.breaker = new CircuitBreaker(options.breakerFailures(), options.breakerOpenFor());
-        this.client = WebClient.builder()
+        this.client = clientBuilder(options.connectTimeout())
                 .baseUri(base)
-                .connectTimeout(options.connectTimeout())
                 .readTimeout(options.readTimeout())
-                .followRedirects(false)
-                .socketOptions(s -> s.tcpNoDelay(true))
                 .build();
+    }
+
+    /**
+     * The WebClient settings every daemon-to-daemon or provider client uses: the
+     * connect timeout, redirects not followed, pooled keep-alive connections, TCP_NODELAY.
+     */
+    public static WebClientConfig.Builder clientBuilder(Duration connectTimeout) {
+        return WebClient.builder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(false)
+                .keepAlive(true)
+                .socketOptions(s -> s.tcpNoDelay(true));
     }
 
     /** A client for one of the eleven daemons, at {@code LAKEHOUSE_<DAEMON>_URL}. */

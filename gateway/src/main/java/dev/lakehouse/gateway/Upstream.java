@@ -62,13 +62,7 @@ final class Upstream {
         this.base = base;
         this.meters = meters;
         this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpenFor());
-        this.client = WebClient.builder()
-                .baseUri(base)
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(false)
-                .keepAlive(true)
-                .socketOptions(s -> s.tcpNoDelay(true))
-                .build();
+        this.client = PeerClient.clientBuilder(config.connectTimeout()).baseUri(base).build();
         meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", daemon.daemonName())),
                 inFlight);
     }
