@@ -1,5 +1,6 @@
 package dev.lakehouse.common;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -16,7 +17,7 @@ import io.micrometer.core.instrument.Timer;
  */
 public final class Meters {
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<String, Meter> meters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Meter> meters = new ConcurrentHashMap<>();
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -28,21 +29,33 @@ public final class Meters {
     }
 
     public Counter counter(String name, String description, String... tags) {
-        return (Counter) meters.computeIfAbsent(key(name, tags),
-                k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        Meter m = meters.get(new Key(name, tags));
+        return (Counter) (m != null ? m : meters.computeIfAbsent(new Key(name, tags.clone()),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry)));
     }
 
     /** A timer; {@code options} (buckets, histograms) is applied once, when the timer is built. */
     public Timer timer(String name, String description, UnaryOperator<Timer.Builder> options, String... tags) {
-        return (Timer) meters.computeIfAbsent(key(name, tags),
-                k -> options.apply(Timer.builder(name).description(description).tags(tags)).register(registry));
+        Meter m = meters.get(new Key(name, tags));
+        return (Timer) (m != null ? m : meters.computeIfAbsent(new Key(name, tags.clone()),
+                k -> options.apply(Timer.builder(name).description(description).tags(tags)).register(registry)));
     }
 
-    private static String key(String name, String[] tags) {
-        StringBuilder key = new StringBuilder(name);
-        for (String tag : tags) {
-            key.append('\0').append(tag);
+    /** Name and tags; looked up with the caller's array, stored with a copy of it. No string is built per call. */
+    private record Key(String name, String[] tags) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && name.equals(k.name) && Arrays.equals(tags, k.tags);
         }
-        return key.toString();
+
+        @Override
+        public int hashCode() {
+            return 31 * name.hashCode() + Arrays.hashCode(tags);
+        }
+
+        @Override
+        public String toString() {
+            return name + Arrays.toString(tags);
+        }
     }
 }
