@@ -5,18 +5,13 @@
 #   scripts/bench/chat.sh [duration=15s] [tokens=20]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$root/bin/jdk.sh"
+. "$root/scripts/bench/lib.sh"
 duration=${1:-15s}
 tokens=${2:-20}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -f "$root/chatd/target/chatd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/chatd/target/chatd.jar:$root/chatd/target/libs/*"
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fake=$(free_port) chatd=$(free_port) observerd=$(free_port)
 cflags="-Xmx256m -XX:+UseSerialGC -Xss512k"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 java -Xmx128m -XX:+UseSerialGC -cp "$cp" "$root/scripts/bench/ChatBench.java" fake-ollama "$fake" "$tokens" > "$work/fake.log" 2>&1 &
 pids+=($!)
@@ -29,11 +24,7 @@ LAKEHOUSE_CHATD_PORT=$chatd LAKEHOUSE_DATA_DIR="$work" CHATD_OLLAMA_URL="http://
   LAKEHOUSE_OBSERVERD_URL="http://127.0.0.1:$observerd" LAKEHOUSE_LOG_LEVEL=WARN \
   java $cflags -cp "$cp" dev.lakehouse.chatd.ChatdMain > "$work/chatd.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 200); do
-  curl -sf "http://127.0.0.1:$chatd/ready" >/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$fake/health" \
-    && curl -sf -o /dev/null "http://127.0.0.1:$observerd/ready" && break
-  sleep 0.1
-done
+wait_up "http://127.0.0.1:$chatd/ready" "http://127.0.0.1:$fake/health" "http://127.0.0.1:$observerd/ready"
 msgs='"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Confirm the Monday shift for order O-1"}]'
 lua() { printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$1" > "$work/$2.lua"; }
 lua "{\"model\":\"bench\",$msgs,\"stream\":false}" direct
@@ -42,13 +33,7 @@ lua "{\"model\":\"ollama/bench\",$msgs}" completions
 lua "{$msgs,\"stream\":true}" stream
 echo "sample: $(curl -sf "http://127.0.0.1:$chatd/v1/chat" -H 'Content-Type: application/json' -d "{$msgs}" | head -c 120) …"
 echo "machine: $(nproc) cores; $(java -version 2>&1 | head -1); chatd: $cflags; answers of $tokens tokens"
-run() {  # label, threads, url, [script]
-  local out
-  out=$(wrk -t"$2" -c10 -d"$duration" --latency ${4:+-s "$4"} "$3")
-  if echo "$out" | grep -q "Non-2xx"; then echo "$1: NON-2xx answers:"; echo "$out" | grep Non-2xx; fi
-  echo "$out" | awk -v l="$1" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2}
-     END{printf "%-36s %9s RPS  p50 %-8s p99 %s\n", l, rps, p50, p99}'
-}
+run() { wrk_line 36 "$@"; }
 wrk -t1 -c10 -d10s -s "$work/chat.lua" "http://127.0.0.1:$chatd/v1/chat" >/dev/null   # warm-up (JIT)
 wrk -t1 -c10 -d5s -s "$work/stream.lua" "http://127.0.0.1:$chatd/v1/chat" >/dev/null
 for t in 1 2; do
@@ -58,5 +43,5 @@ for t in 1 2; do
   run "(d) chatd /v1/chat stream -t$t" $t "http://127.0.0.1:$chatd/v1/chat" "$work/stream.lua"
   run "(e) chatd /health -t$t" $t "http://127.0.0.1:$chatd/health"
 done
-echo "chatd RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/${pids[2]}/status) / 1024 )) MiB"
+echo "chatd RSS after load: $(rss_mib "${pids[2]}") MiB"
 echo "observed: $(curl -sf "http://127.0.0.1:$observerd/v1/observe/stats" | head -c 160)"

@@ -6,40 +6,31 @@
 #   scripts/bench/embed.sh [duration=15s]    (LOG_LEVEL=WARN to turn the per-request access log off; default INFO)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$root/bin/jdk.sh"
+. "$root/scripts/bench/lib.sh"
 duration=${1:-15s}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -f "$root/embedd/target/embedd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/embedd/target/embedd.jar:$root/embedd/target/libs/*"
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fake=$(free_port) port=$(free_port)
 flags="${EMBEDD_JAVA_FLAGS:--Xmx768m -XX:+UseSerialGC -Xss512k --enable-native-access=ALL-UNNAMED}"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 java -Xmx128m -XX:+UseSerialGC -cp "$cp" "$root/scripts/bench/EmbedBench.java" fake-ollama "$fake" 768 > "$work/fake.log" 2>&1 &
 pids+=($!)
 LAKEHOUSE_EMBEDD_PORT=$port LAKEHOUSE_DATA_DIR="$work" EMBEDD_OLLAMA_URL="http://127.0.0.1:$fake" LAKEHOUSE_LOG_LEVEL="${LOG_LEVEL:-INFO}" \
   java $flags -cp "$cp" dev.lakehouse.embedd.EmbeddMain > "$work/embedd.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$fake/health" && break; sleep 0.1; done
+wait_up "http://127.0.0.1:$port/ready" "http://127.0.0.1:$fake/health"
 body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$root/scripts/bench/embed.lua")
 curl -sf "http://127.0.0.1:$port/v1/embed" -H 'Content-Type: application/json' -d "$body" -o "$work/sample.json"   # warms the cache
 echo "sample: $(head -c 100 "$work/sample.json") …"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); embedd flags: $flags; log level ${LOG_LEVEL:-INFO}"
-run() {  # label, threads, url, [script]
-  local out
-  out=$(wrk -t"$2" -c10 -d"$duration" --latency ${4:+-s "$4"} "$3")
-  printf '%-34s %s\n' "$1" "$(echo "$out" | awk '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END{printf "%10s RPS  p50 %-8s p99 %s", rps, p50, p99}')"
-}
+run() { wrk_line 34 "$@"; }
 for t in 1 2; do
   wrk -t$t -c10 -d3s -s "$root/scripts/bench/embed.lua" "http://127.0.0.1:$port/v1/embed" >/dev/null   # warm-up
   run "embed (cached, 768 dims) -t$t" $t "http://127.0.0.1:$port/v1/embed" "$root/scripts/bench/embed.lua"
   run "health -t$t" $t "http://127.0.0.1:$port/health"
 done
-echo "embedd RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/${pids[1]}/status) / 1024 )) MiB"
+echo "embedd RSS after load: $(rss_mib "${pids[1]}") MiB"
 
 # the local model: unique sentences (no cache hits), 2 connections, over HTTP, then in-process
 for batch in 1 32; do

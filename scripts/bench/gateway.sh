@@ -4,19 +4,14 @@
 #   scripts/bench/gateway.sh [duration=15s]   (LOG_LEVEL=WARN turns access logs off; default INFO)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$root/bin/jdk.sh"
+. "$root/scripts/bench/lib.sh"
 duration=${1:-15s}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -f "$root/gateway/target/gateway.jar" ] && [ -f "$root/embedd/target/embedd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 ecp="$root/embedd/target/embedd.jar:$root/embedd/target/libs/*"
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fake=$(free_port) embedd=$(free_port) gateway=$(free_port)
 eflags="-Xmx768m -XX:+UseSerialGC -Xss512k --enable-native-access=ALL-UNNAMED"
 gflags="${GATEWAY_JAVA_FLAGS:--Xmx512m -Xmn300m -XX:+UseSerialGC -Xss512k}"
 level="${LOG_LEVEL:-INFO}"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 java -Xmx128m -XX:+UseSerialGC -cp "$ecp" "$root/scripts/bench/EmbedBench.java" fake-ollama "$fake" 768 > "$work/fake.log" 2>&1 &
 pids+=($!)
@@ -26,11 +21,7 @@ pids+=($!)
 LAKEHOUSE_GATEWAY_PORT=$gateway LAKEHOUSE_EMBEDD_URL="http://127.0.0.1:$embedd" LAKEHOUSE_DATA_DIR="$work" \
   LAKEHOUSE_LOG_LEVEL=$level java $gflags -cp "$root/gateway/target/gateway.jar" dev.lakehouse.gateway.GatewayMain > "$work/gateway.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 200); do
-  curl -sf "http://127.0.0.1:$embedd/ready" >/dev/null && curl -sf "http://127.0.0.1:$gateway/ready" >/dev/null \
-    && curl -sf -o /dev/null "http://127.0.0.1:$fake/health" && break
-  sleep 0.1
-done
+wait_up "http://127.0.0.1:$embedd/ready" "http://127.0.0.1:$gateway/ready" "http://127.0.0.1:$fake/health"
 body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$root/scripts/bench/embed.lua")
 curl -sf "http://127.0.0.1:$gateway/v1/embed" -H 'Content-Type: application/json' -d "$body" -o "$work/sample.json"
 echo "sample through the gateway: $(head -c 90 "$work/sample.json") …"
@@ -56,4 +47,4 @@ for t in 1 2; do
   run "(b) gateway -> embedd -t$t" $t "http://127.0.0.1:$gateway/v1/embed" "$root/scripts/bench/embed.lua"
   run "(c) gateway /health -t$t" $t "http://127.0.0.1:$gateway/health"
 done
-echo "RSS after load: gateway $(( $(awk '/VmRSS/{print $2}' /proc/${pids[2]}/status) / 1024 )) MiB, embedd $(( $(awk '/VmRSS/{print $2}' /proc/${pids[1]}/status) / 1024 )) MiB"
+echo "RSS after load: gateway $(rss_mib "${pids[2]}") MiB, embedd $(rss_mib "${pids[1]}") MiB"

@@ -5,18 +5,13 @@
 #   scripts/bench/validator.sh [rows=500000] [duration=15s]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$root/bin/jdk.sh"
+. "$root/scripts/bench/lib.sh"
 rows=${1:-500000}
 duration=${2:-15s}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -f "$root/validator/target/validator.jar" ] && [ -f "$root/cli/target/lakehouse.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/validator/target/validator.jar:$root/validator/target/libs/*"
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port) observerd=$(free_port)
 vflags="-Xmx512m -XX:+UseSerialGC -Xss512k --enable-native-access=ALL-UNNAMED"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores; $(java -version 2>&1 | head -1); validatord: $vflags"
 
 "$root/bin/lakehouse" roster generate --rows "$rows" --seed 42 --out "$work/workers.parquet" 2>/dev/null
@@ -34,7 +29,7 @@ LAKEHOUSE_VALIDATORD_PORT=$port LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_ROSTER="$wo
   java $vflags -cp "$cp" dev.lakehouse.validator.ValidatordMain > "$work/validatord.log" 2>&1 &
 pids+=($!)
 vpid=$!
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.05; done
+wait_up "http://127.0.0.1:$port/ready"
 echo "validatord start to ready (roster loaded): $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 w=$(curl -sf "http://127.0.0.1:$port/v1/roster/workers/W000001")
 body=$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(json.dumps({"kind":"fill","fill":{"order":{"order_id":"O-1",
@@ -43,17 +38,11 @@ body=$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(json.dumps(
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" > "$work/validate.lua"
 echo "sample: $(curl -sf "http://127.0.0.1:$port/v1/validate" -H 'Content-Type: application/json' -d "$body" | head -c 160) …"
 
-run() {  # label, threads, url, [script]
-  local out
-  out=$(wrk -t"$2" -c10 -d"$duration" --latency ${4:+-s "$4"} "$3")
-  if echo "$out" | grep -q "Non-2xx"; then echo "$1: NON-2xx answers:"; echo "$out" | grep Non-2xx; fi
-  echo "$out" | awk -v l="$1" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2}
-     END{printf "%-28s %9s RPS  p50 %-8s p99 %s\n", l, rps, p50, p99}'
-}
+run() { wrk_line 28 "$@"; }
 wrk -t1 -c10 -d10s -s "$work/validate.lua" "http://127.0.0.1:$port/v1/validate" >/dev/null   # warm-up (JIT)
 for t in 1 2; do
   run "/v1/validate (5 workers) -t$t" $t "http://127.0.0.1:$port/v1/validate" "$work/validate.lua"
   run "/health -t$t" $t "http://127.0.0.1:$port/health"
 done
 echo "observations: $(curl -sf "http://127.0.0.1:$observerd/v1/observe/stats" | head -c 200)"
-echo "validatord RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/$vpid/status) / 1024 )) MiB"
+echo "validatord RSS after load: $(rss_mib "$vpid") MiB"

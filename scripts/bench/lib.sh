@@ -1,0 +1,36 @@
+# What the bench scripts share; sourced after "root" is set:
+#   . "$root/scripts/bench/lib.sh"
+# Finds the JDK, installs wrk when it is missing, makes $work (a scratch directory) and $pids (the processes
+# started), and removes both on exit.
+. "$root/bin/jdk.sh"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_up URL…: until every URL answers 2xx (at most 60 s); says which did not, and fails, otherwise.
+wait_up() {
+  local url down
+  for _ in $(seq 600); do
+    down=""
+    for url in "$@"; do curl -sf -o /dev/null "$url" || { down=$url; break; }; done
+    [ -z "$down" ] && return 0
+    sleep 0.1
+  done
+  echo "not up after 60 s: $down" >&2
+  return 1
+}
+
+rss_mib() { echo $(( $(awk '/VmRSS/{print $2}' "/proc/$1/status") / 1024 )); }
+
+# wrk_line WIDTH LABEL THREADS URL [SCRIPT]: wrk -c10 for $duration; one line "LABEL  RPS  p50  p99",
+# after the count of non-2xx answers if there were any.
+wrk_line() {
+  local out
+  out=$(wrk -t"$3" -c10 -d"$duration" --latency ${5:+-s "$5"} "$4")
+  if echo "$out" | grep -q "Non-2xx"; then echo "$2: NON-2xx answers:"; echo "$out" | grep Non-2xx; fi
+  echo "$out" | awk -v w="$1" -v l="$2" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2}
+     END{printf "%-" w "s %9s RPS  p50 %-8s p99 %s\n", l, rps, p50, p99}'
+}
