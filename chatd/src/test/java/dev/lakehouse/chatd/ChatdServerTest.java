@@ -80,14 +80,22 @@ class ChatdServerTest {
         fake.reset();
     }
 
-    /** chatd with the providers pointed at the fakes, all keys set, short timeouts; {@code overrides} change any of it. */
+    /**
+     * Deadlines short enough for the timeout tests to be quick. Only those tests use them: on a loaded 2-core
+     * machine a healthy fake can take longer than 700 ms to answer, and every other test would then see a
+     * timeout and a retry it did not ask for.
+     */
+    static final String[] SHORT_TIMEOUTS = {"CHATD_TIMEOUT", "1s", "CHATD_FIRST_TOKEN_TIMEOUT", "700ms",
+            "CHATD_CHUNK_TIMEOUT", "700ms", "CHATD_RETRIES", "0"};
+
+    /** chatd with the providers pointed at the fakes, all keys set, 10 s deadlines; {@code overrides} change any of it. */
     void start(String... overrides) {
         Map<String, String> env = new HashMap<>(fake.env());
         env.putAll(Map.of("LAKEHOUSE_CHATD_PORT", "0", "LAKEHOUSE_DATA_DIR", dataDir.toString(),
                 "LAKEHOUSE_OBSERVERD_URL", observerd.url().toString(),
                 "OLLAMA_API_KEY", "ollama-cloud-key", "OPENROUTER_API_KEY", OPENROUTER_KEY,
                 "MOONSHOT_API_KEY", "sk-moonshot-key", "OPENCODE_API_KEY", "opencode-key"));
-        env.putAll(Map.of("CHATD_TIMEOUT", "1s", "CHATD_FIRST_TOKEN_TIMEOUT", "700ms", "CHATD_CHUNK_TIMEOUT", "700ms",
+        env.putAll(Map.of("CHATD_TIMEOUT", "10s", "CHATD_FIRST_TOKEN_TIMEOUT", "10s", "CHATD_CHUNK_TIMEOUT", "10s",
                 "CHATD_RETRY_BACKOFF", "10ms", "CHATD_RETRY_AFTER_MAX", "2s", "CHATD_MAX_BODY_BYTES", "65536",
                 "CHATD_DEFAULT_MODEL", "qwen2.5:7b"));
         for (int i = 0; i < overrides.length; i += 2) {
@@ -323,7 +331,7 @@ class ChatdServerTest {
 
     @Test
     void aSlowFirstToken_timesOut_despiteKeepAliveComments_thenTheFallbackServes() throws Exception {
-        start("CHATD_RETRIES", "0");
+        start(SHORT_TIMEOUTS);
         fake.script("openrouter", FakeProviders.Step.slowFirstToken(3_000));
         List<Event> events = events("/v1/chat", chat("openrouter", "m1", true, ",\"fallback\":[{\"model\":\"ollama/m2\"}]"));
         assertThat(events).extracting(Event::name).containsExactly("start", "delta", "delta", "delta", "done");
@@ -335,7 +343,7 @@ class ChatdServerTest {
 
     @Test
     void aStreamThatStallsAfterItsFirstToken_endsWithAnErrorEvent_afterTheChunkTimeout() throws Exception {
-        start("CHATD_RETRIES", "0");
+        start(SHORT_TIMEOUTS);
         fake.script("ollama", FakeProviders.Step.ticking(5, 1_500));   // a chunk every 1.5 s; the chunk timeout is 0.7 s
         List<Event> events = events("/v1/chat", chat("ollama", "m1", true, ""));
         assertThat(events).extracting(Event::name).containsExactly("start", "delta", "error");
@@ -346,7 +354,7 @@ class ChatdServerTest {
 
     @Test
     void aHungProvider_timesOut_wholeAndStreamed() throws Exception {
-        start("CHATD_RETRIES", "0");
+        start(SHORT_TIMEOUTS);
         fake.script("ollama", FakeProviders.Step.hang());
         HttpResponse<String> whole = post("/v1/chat", chat("ollama", "m1", false, ""));
         assertThat(whole.statusCode()).isEqualTo(504);
