@@ -44,7 +44,7 @@ final class EmbedRoutes implements HttpService {
     private void embed(ServerRequest req, ServerResponse res) {
         Wire.EmbedRequest body = Json.read(req, Wire.EmbedRequest.class);
         List<String> inputs = body.inputs();
-        Embedder.Result r = embedder.embed(body.model() == null ? embedder.defaultModel() : body.model(), inputs);
+        Embedder.Result r = embedder.embed(body.model(), inputs);
         List<RawValue> vectors = new ArrayList<>(r.vectors().size());
         r.vectors().forEach(v -> vectors.add(v.json()));
         Json.send(res, 200, new Wire.EmbedResponse(r.model(), r.provider(), r.dims(), vectors, r.cacheHits()));
@@ -53,7 +53,7 @@ final class EmbedRoutes implements HttpService {
     private void openAi(ServerRequest req, ServerResponse res) {
         Wire.OpenAiRequest body = Json.read(req, Wire.OpenAiRequest.class);
         List<String> inputs = body.inputs();
-        Embedder.Result r = embedder.embed(body.model() == null ? embedder.defaultModel() : body.model(), inputs);
+        Embedder.Result r = embedder.embed(body.model(), inputs);
         if (body.dimensions() != null && body.dimensions() != r.dims()) {
             throw new ApiException.BadRequest("invalid_field", "dimensions: " + r.model() + " produces " + r.dims()
                     + " dimensions; other sizes are not supported");

@@ -80,10 +80,6 @@ final class Embedder {
         }
     }
 
-    String defaultModel() {
-        return config.defaultModel();
-    }
-
     /** Models known now: the local one, and every model Ollama has answered for (with its dims). */
     Map<String, Integer> knownModels() {
         return Map.copyOf(dimsByModel);
@@ -115,7 +111,9 @@ final class Embedder {
         }
     }
 
-    Result embed(String model, List<String> inputs) {
+    /** Embeds {@code inputs} with {@code model}, or with {@code EMBEDD_DEFAULT_MODEL} when it is null. */
+    Result embed(String asked, List<String> inputs) {
+        String model = asked == null ? config.defaultModel() : asked;
         checkLimits(inputs);
         Provider provider = providerFor(model);
         Set<Key> keys = new LinkedHashSet<>(inputs.size() * 2);
