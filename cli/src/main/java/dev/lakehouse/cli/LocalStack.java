@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.validator.ValidatordMain;
 
 /**
  * The daemons of one checkout on this machine, as processes: where their jars,
@@ -76,10 +77,9 @@ final class LocalStack {
         }
     }
 
-    /** The roster validatord loads: {@code LAKEHOUSE_ROSTER}, else {@code workers.parquet} in the data directory. */
+    /** The roster validatord loads (its own rule), relative paths taken from the checkout, where daemons start. */
     Path rosterPath() {
-        Path data = env.path("LAKEHOUSE_DATA_DIR", home.resolve("data"));
-        return home.resolve(env.path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"))).normalize();
+        return home.resolve(ValidatordMain.rosterPath(env)).normalize();
     }
 
     int port(DaemonId d) {
