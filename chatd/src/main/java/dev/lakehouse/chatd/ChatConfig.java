@@ -83,7 +83,7 @@ record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Lis
                                               String keyEnv, Map<String, String> otherEndpoints) {
         String upper = name.toUpperCase(java.util.Locale.ROOT);
         URI base = env.url("CHATD_" + upper + "_URL", URI.create(defaultUrl));
-        String key = keyEnv == null ? null : env.get(keyEnv).orElse(null);
+        String key = keyEnv == null ? null : env.secret(keyEnv).orElse(null);
         List<String> models = Arrays.stream(env.string("CHATD_" + upper + "_MODELS", "").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         return new Provider.Settings(name, protocol, base, keyEnv, key, models, otherEndpoints);

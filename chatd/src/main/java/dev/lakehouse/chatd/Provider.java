@@ -50,6 +50,14 @@ final class Provider {
         boolean hasKey() {
             return keyEnv == null || key != null && !key.isBlank();
         }
+
+        /** Never the key itself: whether one is set, and from which variable. */
+        @Override
+        public String toString() {
+            return "Settings[name=" + name + ", protocol=" + protocol.name() + ", base=" + base + ", key="
+                    + (keyEnv == null ? "none needed" : keyEnv + (hasKey() ? " (set)" : " (not set)"))
+                    + ", models=" + models + ", otherEndpoints=" + otherEndpoints + "]";
+        }
     }
 
     /** The deadlines of one attempt (docs/chatd.md, failure policy). */

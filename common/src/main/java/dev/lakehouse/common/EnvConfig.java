@@ -88,6 +88,16 @@ public final class EnvConfig {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
+    /**
+     * A secret (an API key, a password): the value, registered with {@link Redact}
+     * so that it can never appear in a log line or an error body.
+     */
+    public Optional<String> secret(String name) {
+        Optional<String> value = get(name);
+        value.ifPresent(Redact::register);
+        return value;
+    }
+
     public String string(String name, String defaultValue) {
         return get(name).orElse(defaultValue);
     }

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -26,6 +28,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -61,6 +64,9 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            // null as an element of a list or a value of a typed map is refused where it is read
+            // (records see lists without holes); free-form JsonNode trees keep their nulls
+            .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
             .addModule(finiteNumbers())
             .build();
 
@@ -87,7 +93,7 @@ public final class Json {
     /** Parses bytes (a peer's answer, a file line) with the same strict rules and errors. */
     public static <T> T parse(byte[] bytes, Class<T> type) {
         try {
-            return MAPPER.readValue(bytes, type);
+            return present(MAPPER.readValue(bytes, type), type);
         } catch (IOException e) {
             throw toBadRequest(e);
         }
@@ -95,10 +101,18 @@ public final class Json {
 
     static <T> T parse(InputStream in, Class<T> type) throws IOException {
         try {
-            return MAPPER.readValue(in, type);
+            return present(MAPPER.readValue(in, type), type);
         } catch (JacksonException e) {
             throw toBadRequest(e);
         }
+    }
+
+    /** A document that is JSON {@code null} where a value is expected is a 400, never a null handed to a handler. */
+    private static <T> T present(T value, Class<T> type) {
+        if (value == null) {
+            throw new ApiException.BadRequest("invalid_json", "the body is null; expected " + describe(type));
+        }
+        return value;
     }
 
     /**
@@ -107,6 +121,9 @@ public final class Json {
      * the subtree's own path: {@code context.order: lat: must be from -90 to 90}.
      */
     public static <T> T convert(com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String at) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            throw new ApiException.BadRequest("missing_field", at + ": is required: " + describe(type));
+        }
         try {
             return MAPPER.treeToValue(node, type);
         } catch (IOException e) {
@@ -178,6 +195,10 @@ public final class Json {
                         where + ": unknown value " + quote(ife.getValue()) + "; expected one of " + allowed);
             }
             return new ApiException.BadRequest("invalid_field", where + ": " + clean(ife.getOriginalMessage()));
+        }
+        if (e instanceof InvalidNullException ine) {
+            String where = path(ine);
+            return new ApiException.BadRequest("invalid_field", (where.isEmpty() ? "body" : where) + ": must not be null");
         }
         if (e instanceof MismatchedInputException mie) {
             String message = mie.getOriginalMessage();

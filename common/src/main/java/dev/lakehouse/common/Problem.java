@@ -20,7 +20,7 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public static Problem of(int status, String code, String detail, String daemon, String requestId, String peer) {
-        return new Problem("about:blank", Status.create(status).reasonPhrase(), status, detail, code, daemon, requestId, peer,
+        return new Problem("about:blank", Status.create(status).reasonPhrase(), status, Redact.text(detail), code, daemon, requestId, peer,
                 Map.of());
     }
 

@@ -1,13 +1,26 @@
 package dev.lakehouse.common;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
 /**
- * Masks secrets and PII in text bound for logs: bearer tokens, API-key-looking
+ * Masks secrets and PII in text bound for logs and error bodies: every secret the
+ * process was configured with ({@link #register}, done by {@link EnvConfig#secret}
+ * and the gateway's key file), whatever its shape; bearer tokens, API-key-looking
  * strings ({@code sk-…}), {@code key=}/{@code token=} parameters and SSN-like numbers.
- * Applied by the log formatter to every line, so no call site has to remember.
+ * Applied by the log formatter to every line and by {@link Problem#of} to every
+ * detail, so no call site has to remember.
+ *
+ * <p>The registry is process-wide on purpose: the log formatter is too. It holds
+ * the few configured secrets (provider keys, API keys), each checked with one
+ * {@code indexOf} per line: linear in the line for a fixed set.
  */
 public final class Redact {
+    /** Shorter values are not registered: masking every occurrence of "ab" would wreck the logs, not protect a key. */
+    static final int MIN_SECRET_LENGTH = 6;
+    private static final List<String> KNOWN = new CopyOnWriteArrayList<>();
+
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
     private static final Pattern SK_KEY = Pattern.compile("\\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}");
     private static final Pattern KEY_PARAM = Pattern.compile("(?i)((?:api[_-]?key|token|secret|password)[\"']?\\s*[=:]\\s*[\"']?)[^\\s\"'&,}]+");
@@ -18,11 +31,27 @@ public final class Redact {
 
     private static final Pattern MAYBE_SECRET = Pattern.compile("(?i)bearer|sk-|pk-|rk-|key|token|secret|password");
 
+    /** Remembers a configured secret so that no log line or error body ever shows it. */
+    public static void register(String secret) {
+        if (secret != null && secret.strip().length() >= MIN_SECRET_LENGTH && !KNOWN.contains(secret.strip())) {
+            KNOWN.add(secret.strip());
+        }
+    }
+
     public static String text(String s) {
-        if (s == null || s.isEmpty() || !mayHold(s)) {
+        if (s == null || s.isEmpty()) {
             return s;
         }
-        String out = BEARER.matcher(s).replaceAll("$1***");
+        String out = s;
+        for (String secret : KNOWN) {
+            if (out.contains(secret)) {
+                out = out.replace(secret, "***");
+            }
+        }
+        if (!mayHold(out)) {
+            return out;
+        }
+        out = BEARER.matcher(out).replaceAll("$1***");
         out = SK_KEY.matcher(out).replaceAll("$1-***");
         out = KEY_PARAM.matcher(out).replaceAll("$1***");
         return SSN.matcher(out).replaceAll("***-**-****");

@@ -62,4 +62,31 @@ class RedactTest {
         assertThat(node.path("status").asInt()).isEqualTo(200);
         assertThat(line).doesNotContain("123-45-6789").endsWith("\n");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "OPENROUTER_API_KEY|sk-or-v1-5f2e9a8b7c6d5e4f3a2b1c0d9e8f7a6b",
+            "MOONSHOT_API_KEY|Zm9vYmFyYmF6cXV4cXV1eA==",
+            "VECTORD_S3_ACCESS_KEY|AKIAIOSFODNN7EXAMPLE",
+            "VECTORD_S3_SECRET_KEY|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "OPENCODE_API_KEY|3f0c6a52-1b7e-4d8e-9a34-0c2b5d7e9f11",
+            "OLLAMA_API_KEY|plainwordkey"})
+    void configuredSecrets_ofAnyShape_neverReachALogLineOrAnErrorBody(String variable, String key) throws Exception {
+        EnvConfig env = EnvConfig.of(Map.of(variable, key));
+        assertThat(env.secret(variable)).contains(key);
+        LogRecord record = new LogRecord(Level.SEVERE, "provider answered 401 for " + key);
+        record.setLoggerName("x");
+        record.setParameters(new Object[] {Map.of("settings", "key=" + key)});
+        record.setThrown(new IllegalStateException("call with " + key + " failed"));
+        String line = new Logs.JsonFormatter("chatd").format(record);
+        assertThat(line).doesNotContain(key);
+        Problem problem = Problem.of(502, "upstream_failed", "upstream said: invalid key '" + key + "'", "chatd", "r1", "openrouter");
+        assertThat(new String(problem.toBytes(), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(key).contains("***");
+    }
+
+    @Test
+    void register_ignoresValuesTooShortToBeAKey() {
+        Redact.register("ab");
+        assertThat(Redact.text("about a cab")).isEqualTo("about a cab");
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.lakehouse.common.ConfigException;
+import dev.lakehouse.common.Redact;
 
 /**
  * The API keys of {@code LAKEHOUSE_API_KEYS_FILE}: one per line,
@@ -61,6 +62,7 @@ final class ApiKeys {
                     throw new ConfigException(where + " names an unknown scope '" + scope + "'; scopes: " + RouteTable.SCOPES);
                 }
             }
+            Redact.register(parts[1]);
             byte[] digest = sha256(parts[1]);
             if (keys.put(HexFormat.of().formatHex(digest), Map.entry(digest, new Caller(parts[0].strip(), scopes))) != null) {
                 throw new ConfigException(where + " repeats a key given on an earlier line");

@@ -32,8 +32,8 @@ public final class VectordMain {
                     env.string("VECTORD_S3_REGION", "us-east-1"),
                     env.get("VECTORD_S3_BUCKET").orElseThrow(() -> new ConfigException("VECTORD_STORE=s3 needs VECTORD_S3_BUCKET")),
                     env.string("VECTORD_S3_PREFIX", ""),
-                    env.get("VECTORD_S3_ACCESS_KEY").orElse(null),
-                    env.get("VECTORD_S3_SECRET_KEY").orElse(null));
+                    env.secret("VECTORD_S3_ACCESS_KEY").orElse(null),
+                    env.secret("VECTORD_S3_SECRET_KEY").orElse(null));
             default -> throw new ConfigException("VECTORD_STORE=" + env.string("VECTORD_STORE", "") + " is not valid: expected local or s3");
         };
     }
