@@ -137,6 +137,12 @@ class EmbeddServerTest {
                 Arguments.of("{\"input\":null}", 400, "missing_field", "input"),
                 Arguments.of("{\"input\":\"\"}", 400, "invalid_field", "input: is empty"),
                 Arguments.of("{\"input\":[]}", 400, "invalid_field", "empty array"),
+                Arguments.of("null", 400, "invalid_json", "the body is null"),
+                Arguments.of("{\"input\":\"\\u0000\"}", 400, "invalid_field", "input: has nothing to embed"),
+                Arguments.of("{\"input\":[\"ok\",\" \\t\\r\\n\\u00a0\"]}", 400, "invalid_field", "input[1]: has nothing to embed"),
+                Arguments.of("{\"input\":[\"ok\",\"\\u200b\\u0301\\u0007\"]}", 400, "invalid_field", "input[1]: has nothing to embed"),
+                Arguments.of("{\"input\":[\"ok\",\"a\\ud800b\"]}", 400, "invalid_field", "input[1]: has an unpaired surrogate"),
+                Arguments.of("{\"input\":[\"ok\",null]}", 400, "invalid_field", "input[1]: must be a string, got null"),
                 Arguments.of("{\"input\":[\"ok\",\"\"]}", 400, "invalid_field", "input[1]: is empty"),
                 Arguments.of("{\"input\":[\"ok\",3]}", 400, "invalid_field", "input[1]: must be a string, got a number"),
                 Arguments.of("{\"input\":[\"ok\",{\"a\":1}]}", 400, "invalid_field", "input[1]"),
@@ -156,6 +162,13 @@ class EmbeddServerTest {
     void badInput_isProblemJson(String body, int status, String code, String detail) throws Exception {
         JsonNode p = TestHttp.assertProblem(post("/v1/embed", body), status, code, detail);
         assertThat(p.path("daemon").asText()).isEqualTo("embedd");
+    }
+
+    @Test
+    void edgeTexts_thatPassValidation_embedWithTheLocalModel() throws Exception {
+        HttpResponse<String> res = post("/v1/embed", "{\"input\":[\".\",\"\\ud83d\\ude00\",\"a\\u0000b\",\"\\u00e9\\u0301\"]}");
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(res.body()).path("embeddings")).hasSize(4);
     }
 
     @Test
