@@ -38,6 +38,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * ({@code <index>/snapshot-<generation>.parquet}) and the WAL generation the
  * snapshot covers. {@code walLock} is held by the writer while it writes and
  * applies, and by a snapshot while it rotates the WAL and captures the points.
+ * {@code snapshotLock} makes the snapshots of one index strictly one after the
+ * other: two at once would let the slower write a manifest covering a WAL
+ * generation the faster had deleted, and delete the faster's snapshot (lost
+ * writes). After {@link #close} no snapshot starts.
  *
  * <p>Start-up, for each manifest: load its snapshot, replay the WAL generations
  * after it (cutting a torn tail), and carry on appending. A snapshot: rotate the
@@ -61,6 +65,8 @@ final class IndexRegistry implements AutoCloseable {
         final VectorIndex index;
         final Wal wal;
         final ReentrantLock walLock = new ReentrantLock();
+        /** One snapshot of this index at a time (timer, POST …/snapshot, stop), and none during a drop. */
+        final ReentrantLock snapshotLock = new ReentrantLock();
         final GroupCommitter<List<Op>, Integer> committer;
         volatile Manifest manifest;
         volatile long lastWrite = System.nanoTime();
@@ -98,6 +104,7 @@ final class IndexRegistry implements AutoCloseable {
     private final Path scratch;
     private final Map<String, Managed> indexes = new ConcurrentHashMap<>();
     private volatile boolean loaded;
+    private volatile boolean closed;
 
     IndexRegistry(Path dataDir, SnapshotStore store, MeterRegistry registry) throws IOException {
         this.walRoot = dataDir.resolve("wal");
@@ -255,8 +262,9 @@ final class IndexRegistry implements AutoCloseable {
     synchronized void drop(String name) {
         Managed m = require(name);
         indexes.remove(name);
-        m.committer.close();
+        m.snapshotLock.lock();
         try {
+            m.committer.close();
             m.wal.close();
             store.delete(name + "/manifest.json");
             for (String key : store.list(name + "/")) {
@@ -274,6 +282,8 @@ final class IndexRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new ApiException.Unavailable("storage_failed", "index '" + name + "' was dropped but its files were not all removed: "
                     + e.getMessage());
+        } finally {
+            m.snapshotLock.unlock();
         }
     }
 
@@ -344,9 +354,21 @@ final class IndexRegistry implements AutoCloseable {
         return indexes.keySet().stream().sorted().map(this::describe).toList();
     }
 
-    /** Writes a snapshot of one index now; returns its manifest. */
+    /** Writes a snapshot of one index now, after any snapshot of it already under way; returns its manifest. */
     Manifest snapshot(String name) {
         Managed m = require(name);
+        m.snapshotLock.lock();
+        try {
+            if (closed || indexes.get(name) != m) {
+                throw new ApiException.Unavailable("stopping", "index '" + name + "' is being dropped or vectord is stopping");
+            }
+            return snapshot(name, m);
+        } finally {
+            m.snapshotLock.unlock();
+        }
+    }
+
+    private Manifest snapshot(String name, Managed m) {
         try {
             long covered;
             List<StoredPoint> points;
@@ -396,8 +418,13 @@ final class IndexRegistry implements AutoCloseable {
     /** Snapshots every index written since its last snapshot (periodic, and on graceful stop). */
     void snapshotChanged() {
         for (Managed m : indexes.values()) {
-            if (m.lastWrite != m.lastSnapshotWrite) {
-                snapshot(m.index.name());
+            m.snapshotLock.lock();
+            try {
+                if (!closed && indexes.get(m.index.name()) == m && m.lastWrite != m.lastSnapshotWrite) {
+                    snapshot(m.index.name(), m);
+                }
+            } finally {
+                m.snapshotLock.unlock();
             }
         }
     }
@@ -408,10 +435,14 @@ final class IndexRegistry implements AutoCloseable {
                 .map(t -> (double) Duration.between(t, Instant.now()).toSeconds()).orElse(0.0);
     }
 
+    /** The last snapshot of every changed index, then the writers and WALs closed; no snapshot starts after. */
     @Override
     public void close() {
         snapshotChanged();
+        closed = true;
         for (Managed m : indexes.values()) {
+            m.snapshotLock.lock();
+            m.snapshotLock.unlock();   // wait out a snapshot that began before closed was set
             m.committer.close();
             try {
                 m.wal.close();

@@ -38,6 +38,18 @@ public final class VectordMain {
         };
     }
 
+    /** No periodic snapshot after this returns; one under way finishes (the registry's close would wait for it anyway). */
+    private static void stopTimer(java.util.concurrent.ScheduledExecutorService timer) {
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warning("a periodic snapshot is still running after 30 s; the final snapshot waits for it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         EnvConfig env = EnvConfig.fromEnvironment();
         DaemonServer.Builder builder = DaemonServer.builder("vectord", env, DaemonId.VECTORD.defaultPort())
@@ -45,9 +57,11 @@ public final class VectordMain {
         var dataDir = builder.dataDir();
         IndexRegistry registry = new IndexRegistry(dataDir, store(env, dataDir), builder.metrics().registry());
         Duration every = env.duration("VECTORD_SNAPSHOT_INTERVAL", Duration.ofMinutes(5));
+        var timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("snapshots").daemon(true).factory());
         builder.routing(r -> r.register("/v1/indexes", new VectordRoutes(registry, builder.metrics().registry())))
                 .readiness("indexes", registry::readiness)
                 .onStop("indexes", registry::close)
+                .onStop("snapshot timer", () -> stopTimer(timer))   // runs first: hooks run last-added first
                 .start();
         try {
             registry.load();
@@ -56,7 +70,6 @@ public final class VectordMain {
             throw e;
         }
         if (!every.isZero()) {
-            var timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("snapshots").daemon(true).factory());
             timer.scheduleWithFixedDelay(() -> {
                 try {
                     registry.snapshotChanged();
