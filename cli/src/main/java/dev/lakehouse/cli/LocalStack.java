@@ -98,7 +98,11 @@ final class LocalStack {
         return runDir.resolve(d.daemonName() + ".pid");
     }
 
-    /** The live process recorded in the PID file, if it is still this daemon. */
+    /**
+     * The live process recorded in the PID file, if it is still this daemon: a PID
+     * that names no process, a zombie (killed, not yet reaped: {@code ProcessHandle}
+     * calls it alive), or a process running anything else (the PID reused) is not.
+     */
     Optional<ProcessHandle> process(DaemonId d) {
         try {
             Path file = pidFile(d);
@@ -106,10 +110,31 @@ final class LocalStack {
                 return Optional.empty();
             }
             long pid = Long.parseLong(Files.readString(file).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().commandLine().map(c -> c.contains(d.mainClass())).orElse(true));
+            return ProcessHandle.of(pid).filter(p -> isRunning(p, d.mainClass()));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Alive, not a zombie, and its command line names {@code mainClass}. */
+    static boolean isRunning(ProcessHandle p, String mainClass) {
+        if (!p.isAlive() || isZombie(p.pid())) {
+            return false;
+        }
+        return p.info().commandLine().or(() -> p.info().arguments().map(a -> String.join(" ", a)))
+                .map(c -> c.contains(mainClass)).orElse(false);
+    }
+
+    /** State Z (zombie) or X (dead) in {@code /proc/<pid>/stat}; false where there is no /proc. */
+    static boolean isZombie(long pid) {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        try {
+            String text = Files.readString(stat);
+            int close = text.lastIndexOf(')');   // the command name in (…) may hold spaces and parentheses
+            char state = close < 0 || close + 2 >= text.length() ? '?' : text.charAt(close + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return Files.isDirectory(Path.of("/proc", "self"));   // with /proc, no stat means no process
         }
     }
 

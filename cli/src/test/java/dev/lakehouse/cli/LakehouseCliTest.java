@@ -114,4 +114,47 @@ class LakehouseCliTest {
         assertThat(StatusTable.duration(7322)).isEqualTo("2h2m");
         assertThat(StatusTable.mib(150L << 20)).isEqualTo("150 MiB");
     }
+
+    /** A child that exits under a parent that never reaps it: a zombie, as a daemon is right after kill -9. */
+    static long zombie(List<Process> keep) throws Exception {
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        keep.add(parent);
+        long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine().strip());
+        for (int i = 0; i < 200 && !LocalStack.isZombie(pid); i++) {
+            Thread.sleep(10);
+        }
+        return pid;
+    }
+
+    @Test
+    void aZombie_aDeadPid_andAForeignProcess_areNotRunning() throws Exception {
+        List<Process> keep = new java.util.ArrayList<>();
+        try {
+            LocalStack stack = stack();
+            Files.createDirectories(stack.pidFile(DaemonId.VECTORD).getParent());
+            long zombie = zombie(keep);
+            assertThat(LocalStack.isZombie(zombie)).isTrue();
+            assertThat(ProcessHandle.of(zombie).map(ProcessHandle::isAlive)).as("the JDK calls a zombie alive").contains(true);
+            Files.writeString(stack.pidFile(DaemonId.VECTORD), Long.toString(zombie));
+            assertThat(stack.process(DaemonId.VECTORD)).as("zombie").isEmpty();
+
+            Process foreign = new ProcessBuilder("sleep", "30").start();
+            keep.add(foreign);
+            Files.writeString(stack.pidFile(DaemonId.VECTORD), Long.toString(foreign.pid()));
+            assertThat(stack.process(DaemonId.VECTORD)).as("another program under a reused pid").isEmpty();
+
+            Process dead = new ProcessBuilder("true").start();
+            dead.waitFor();
+            Files.writeString(stack.pidFile(DaemonId.VECTORD), Long.toString(dead.pid()));
+            assertThat(stack.process(DaemonId.VECTORD)).as("a dead pid").isEmpty();
+
+            Process ours = new ProcessBuilder("sh", "-c", "sleep 30; :", DaemonId.VECTORD.mainClass()).start();
+            keep.add(ours);
+            Files.writeString(stack.pidFile(DaemonId.VECTORD), Long.toString(ours.pid()));
+            assertThat(stack.process(DaemonId.VECTORD)).as("a live process running the daemon's main class").isPresent();
+            assertThat(LocalStack.isZombie(ours.pid())).isFalse();
+        } finally {
+            keep.forEach(Process::destroyForcibly);
+        }
+    }
 }
