@@ -143,17 +143,19 @@ final class LocalStack {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid");   // own session: a Ctrl-C in this terminal does not reach the daemons
         }
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        cmd.add(java.toString());
         Optional<String> opts = env.get("LAKEHOUSE_" + d.envName() + "_JAVA_OPTS");
+        Path jar = home.resolve(d.jarPath());
         if (opts.isPresent()) {
             cmd.addAll(List.of(opts.get().split("\\s+")));
         } else {
-            cmd.addAll(List.of("-Xmx" + HEAP.get(d), "-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-XX:SharedArchiveFile=" + runDir.resolve(d.daemonName() + ".jsa"), "-XX:+AutoCreateSharedArchive",
-                    "-Xshare:auto"));
+            List<String> flags = List.of("-Xmx" + HEAP.get(d), "-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
+                    "--enable-native-access=ALL-UNNAMED");
+            cmd.addAll(flags);
+            cmd.addAll(ClassDataArchive.flags(runDir, java, d.daemonName(), flags, jar));
         }
-        cmd.addAll(List.of("-cp", home.resolve(d.jarPath()).toString(), d.mainClass()));
+        cmd.addAll(List.of("-cp", jar.toString(), d.mainClass()));
         return cmd;
     }
 

@@ -68,6 +68,30 @@ class CliIT {
         assertThat(run("status").out()).containsPattern("(?m)^observerd\\s+\\d+\\s+-\\s+stopped");
     }
 
+    /**
+     * With the default flags a daemon runs with class-data sharing, and the archive always
+     * matches them: the first start writes its dynamic archive at exit, the next runs from
+     * it, and neither prints a CDS error (it did on every start: the JDK's base archive
+     * was dumped without --enable-native-access).
+     */
+    @Test
+    void defaultFlags_useAClassDataArchive_thatMatchesThem() throws Exception {
+        env = new java.util.HashMap<>(env);
+        env.remove("LAKEHOUSE_JOURNALD_JAVA_OPTS");
+        assertThat(run("up", "journald").code()).isZero();
+        Result restart = run("restart", "journald");   // stopped gracefully: the JVM writes its archive
+        assertThat(restart.code()).as(restart.out()).isZero();
+        try (var files = Files.list(work.resolve("run/cds"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.matches("journald-[0-9a-f]+\\.jsa"))
+                    .anyMatch(n -> n.matches("base-[0-9a-f]+\\.jsa"));
+        }
+        assertThat(run("restart", "journald").code()).isZero();   // this start maps base + dynamic archive
+        String log = Files.readString(work.resolve("logs/journald.log"));
+        assertThat(log).doesNotContain("[error]").doesNotContain("Mismatched values").contains("journald started");
+        String cmdline = Files.readString(Path.of("/proc", Files.readString(work.resolve("run/journald.pid")).strip(), "cmdline"));
+        assertThat(cmdline).contains("-XX:SharedArchiveFile=").contains(".jsa:");
+    }
+
     record Result(int code, String out) {
     }
 
