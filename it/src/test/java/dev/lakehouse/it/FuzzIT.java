@@ -1,0 +1,110 @@
+package dev.lakehouse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.it.fuzz.Fuzzer;
+import dev.lakehouse.it.harness.Stack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fuzz suite against the seven daemons as real processes (and a local server
+ * speaking Ollama's /api/chat for chatd): every route of scripts/fuzz/routes.json,
+ * mutated. Short and seeded here ({@code -Dfuzz.requests}, default 2,100, about 300
+ * per daemon; {@code -Dfuzz.seed}, default 1; {@code -Dfuzz.daemons=vectord,gateway} for a
+ * few; {@code -Dfuzz.max_ms}, the slowest answer allowed); {@code scripts/fuzz/run.sh} runs the
+ * long form. The report goes to {@code it/target/fuzz-report.txt}.
+ */
+class FuzzIT {
+    static DaemonServer ollama;
+    static Stack stack;
+    static final java.util.List<String> DAEMONS = new java.util.ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        ollama = DaemonServer.builder("fuzzollama", EnvConfig.of(Map.of("LAKEHOUSE_FUZZOLLAMA_PORT", "0")), 0)
+                .embedded()
+                .routing(r -> r.post("/api/chat", (req, res) -> {
+                    JsonNode body = Json.mapper().readTree(req.content().inputStream());
+                    String model = body.path("model").asText();
+                    Map<String, Object> done = Map.of("model", model, "message", Map.of("role", "assistant",
+                            "content", "{\"worker_ids\":[\"W000010\"]}"), "done", true, "done_reason", "stop",
+                            "prompt_eval_count", 10, "eval_count", 5);
+                    if (!body.path("stream").asBoolean()) {
+                        Json.send(res, 200, done);
+                        return;
+                    }
+                    res.header("Content-Type", "application/x-ndjson");
+                    try (var out = res.outputStream()) {
+                        out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", "hi"),
+                                "done", false)));
+                        out.write('\n');
+                        out.write(Json.bytes(done));
+                        out.write('\n');
+                    }
+                }))
+                .start();
+        Path roster = Files.createTempDirectory("lakehouse-fuzz-roster-").resolve("workers.parquet");
+        Process gen = new ProcessBuilder(Stack.repoRoot().resolve("bin/lakehouse").toString(), "roster", "generate",
+                "--rows", "2000", "--seed", "42", "--out", roster.toString()).redirectErrorStream(true).start();
+        String genOut = new String(gen.getInputStream().readAllBytes());
+        assertThat(gen.waitFor()).as(genOut).isZero();
+        Map<DaemonId, Map<String, String>> all = new LinkedHashMap<>();
+        all.put(DaemonId.OBSERVERD, Map.of());
+        all.put(DaemonId.JOURNALD, Map.of());
+        all.put(DaemonId.EMBEDD, Map.of());
+        all.put(DaemonId.VECTORD, Map.of());
+        all.put(DaemonId.CHATD, Map.of("CHATD_OLLAMA_URL", "http://127.0.0.1:" + ollama.port(), "CHATD_DEFAULT_MODEL", "qwen2.5:7b"));
+        all.put(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString()));
+        all.put(DaemonId.GATEWAY, Map.of());
+        java.util.List<String> chosen = java.util.List.of(System.getProperty("fuzz.daemons", String.join(",",
+                all.keySet().stream().map(DaemonId::daemonName).toList())).split(","));
+        Stack.Builder builder = Stack.builder();
+        all.forEach((id, env) -> {
+            if (chosen.contains(id.daemonName())) {
+                builder.daemon(id, env);
+                DAEMONS.add(id.daemonName());
+            }
+        });
+        stack = builder.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (ollama != null) {
+            ollama.stop();
+        }
+    }
+
+    @Test
+    void everyRoute_survivesItsMutations() throws Exception {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        for (String d : DAEMONS) {
+            urls.put(d, stack.url(d));
+        }
+        Fuzzer fuzzer = new Fuzzer(Stack.repoRoot().resolve("scripts/fuzz/routes.json"), urls,
+                d -> stack.daemon(d).isAlive(), Long.getLong("fuzz.seed", 1), Duration.ofMillis(Long.getLong("fuzz.max_ms", 10_000)));
+        assertThat(fuzzer.checkExamples()).as("every example of the catalog is a valid request").isEmpty();
+        Fuzzer.Report report = fuzzer.run(Integer.getInteger("fuzz.requests", 2_100));
+        Path out = Stack.repoRoot().resolve("it/target/fuzz-report.txt");
+        Files.writeString(out, report.text());
+        System.out.println(report.text());
+        assertThat(report.findings()).as(report.text()).isEmpty();
+    }
+}
