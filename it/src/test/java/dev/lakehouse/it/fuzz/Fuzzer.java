@@ -78,12 +78,12 @@ public final class Fuzzer {
     record Outcome(Case c, int status, String contentType, String body, long nanos, String finding) {
     }
 
-    public record Report(int requests, List<String> findings, List<String> slowest, Map<String, Integer> perDaemon,
-                         Map<String, Integer> statuses, long seed) {
+    public record Report(int requests, int distinctCases, List<String> findings, List<String> slowest,
+                         Map<String, Integer> perDaemon, Map<String, Integer> statuses, long seed) {
         public String text() {
             StringBuilder sb = new StringBuilder();
-            sb.append("fuzz: ").append(requests).append(" requests, seed ").append(seed).append(", ").append(findings.size())
-                    .append(" findings\n");
+            sb.append("fuzz: ").append(requests).append(" requests (of ").append(distinctCases).append(" distinct cases), seed ")
+                    .append(seed).append(", ").append(findings.size()).append(" findings\n");
             sb.append("per daemon: ").append(perDaemon).append('\n');
             sb.append("statuses: ").append(statuses).append('\n');
             sb.append("slowest ten:\n");
@@ -219,7 +219,8 @@ public final class Fuzzer {
         checkAlive(null, findings);
         List<String> slowest = outcomes.stream().sorted(Comparator.comparingLong(Outcome::nanos).reversed()).limit(10)
                 .map(o -> String.format(Locale.ROOT, "%8.1f ms %d %s", o.nanos() / 1e6, o.status(), o.c().describe())).toList();
-        return new Report(sent, findings, slowest, perDaemon, statuses, seed);
+        int distinct = byDaemon.values().stream().mapToInt(List::size).sum();
+        return new Report(sent, distinct, findings, slowest, perDaemon, statuses, seed);
     }
 
     private void checkAlive(Case last, List<String> findings) {
