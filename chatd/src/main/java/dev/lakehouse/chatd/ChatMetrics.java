@@ -1,7 +1,5 @@
 package dev.lakehouse.chatd;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.lakehouse.common.Meters;
@@ -10,21 +8,18 @@ import io.micrometer.core.instrument.Timer;
 /**
  * chatd's figures, per provider and model: attempts by outcome, errors by kind,
  * latency, time to first token, tokens in and out, cooldowns started. Model names
- * come from callers, so at most {@value #MAX_MODELS} distinct ones get their own
- * tag; later ones are counted as {@code other}.
+ * come from callers: {@link Meters} bounds their length and number (later ones are
+ * counted as {@code other}).
  */
 final class ChatMetrics {
-    static final int MAX_MODELS = 200;
-
     private final Meters meters;
-    private final Set<String> models = ConcurrentHashMap.newKeySet();
 
     ChatMetrics(Meters meters) {
         this.meters = meters;
     }
 
     void attempt(Chat.Target t, String outcome, String errorKind, long nanos) {
-        String model = model(t.model());
+        String model = t.model();
         meters.counter("chatd.requests", "provider calls, by outcome (ok, error, cancelled)",
                 "provider", t.provider(), "model", model, "outcome", outcome).increment();
         if (errorKind != null) {
@@ -41,7 +36,7 @@ final class ChatMetrics {
     }
 
     void firstToken(Chat.Target t, long nanos) {
-        timer("chatd.ttft", "time to first token of streamed answers", t.provider(), model(t.model()))
+        timer("chatd.ttft", "time to first token of streamed answers", t.provider(), t.model())
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -49,7 +44,7 @@ final class ChatMetrics {
         if (usage == null) {
             return;
         }
-        String model = model(t.model());
+        String model = t.model();
         meters.counter("chatd.tokens", "tokens as the provider reported them", "provider", t.provider(), "model", model,
                 "direction", "in").increment(usage.promptTokens());
         meters.counter("chatd.tokens", "tokens as the provider reported them", "provider", t.provider(), "model", model,
@@ -62,16 +57,5 @@ final class ChatMetrics {
 
     private Timer timer(String name, String description, String provider, String model) {
         return meters.timer(name, description, Timer.Builder::publishPercentileHistogram, "provider", provider, "model", model);
-    }
-
-    private String model(String model) {
-        if (models.contains(model)) {
-            return model;
-        }
-        if (models.size() < MAX_MODELS) {
-            models.add(model);
-            return model;
-        }
-        return "other";
     }
 }

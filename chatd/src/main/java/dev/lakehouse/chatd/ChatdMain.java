@@ -14,13 +14,13 @@ public final class ChatdMain {
     }
 
     public static void main(String[] args) {
-        builder(EnvConfig.fromEnvironment(), Clock.systemUTC()).start();
+        EnvConfig env = EnvConfig.fromEnvironment();
+        builder(ChatConfig.from(env), env, Clock.systemUTC()).start();
     }
 
     /** chatd, wired and ready to start (tests start it embedded). */
-    static DaemonServer.Builder builder(EnvConfig env, Clock clock) {
-        ChatConfig config = ChatConfig.from(env);
-        DaemonServer.Builder builder = DaemonServer.builder("chatd", env, DaemonId.CHATD.defaultPort());
+    static DaemonServer.Builder builder(ChatConfig config, EnvConfig env, Clock clock) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.CHATD, env);
         Observer observer = Observer.create("chatd", env, builder.dataDir(), builder.metrics().registry());
         Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(new Meters(builder.metrics().registry())), observer, clock);
         return builder.routing(r -> r.register("/v1", new ChatRoutes(dispatcher)))

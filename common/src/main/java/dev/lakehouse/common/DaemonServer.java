@@ -29,10 +29,12 @@ import io.helidon.webserver.http.HttpRouting;
  * and the process exits 0.
  *
  * <pre>{@code
- * DaemonServer.builder("embedd", env, 4216)
- *     .routing(r -> r.register("/v1/embed", new EmbedRoutes(service)))
- *     .readiness("model", service::readiness)
- *     .onStop("cache", cache::close)
+ * DaemonServer.builder(DaemonId.OBSERVERD, env)
+ *     .maxBodyBytes(16L << 20)
+ *     .routing(r -> r.register("/v1/observe", new ObserveRoutes(store)))
+ *     .readiness("events", store::readiness)
+ *     .onStop("events", store::close)
+ *     .afterStart("events", store::load)    // /ready says "loading" meanwhile
  *     .start();
  * }</pre>
  */
@@ -58,6 +60,12 @@ public final class DaemonServer {
         this.dataDir = dataDir;
     }
 
+    /** One of the platform's daemons, on its port of DESIGN.md unless {@code LAKEHOUSE_<DAEMON>_PORT} says otherwise. */
+    public static Builder builder(DaemonId id, EnvConfig env) {
+        return new Builder(id.daemonName(), env, id.defaultPort());
+    }
+
+    /** A server that is not one of the eleven (a test's fake upstream), under its own name. */
     public static Builder builder(String daemon, EnvConfig env, int defaultPort) {
         return new Builder(daemon, env, defaultPort);
     }
@@ -77,10 +85,6 @@ public final class DaemonServer {
 
     public HttpMetrics metrics() {
         return metrics;
-    }
-
-    public boolean isRunning() {
-        return server.isRunning();
     }
 
     /** Graceful stop; idempotent. Does not exit the JVM. */
@@ -111,6 +115,7 @@ public final class DaemonServer {
         private final Map<String, Supplier<Readiness>> checks = new LinkedHashMap<>();
         private final List<Map.Entry<String, Runnable>> stopHooks = new ArrayList<>();
         private final List<Consumer<HttpRouting.Builder>> routings = new ArrayList<>();
+        private final List<Map.Entry<String, Runnable>> afterStart = new ArrayList<>();
         private final HttpMetrics metrics;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private boolean embedded;
@@ -146,6 +151,16 @@ public final class DaemonServer {
         /** Runs on graceful stop, after in-flight requests finished; hooks run last-added first. */
         public Builder onStop(String name, Runnable hook) {
             stopHooks.add(Map.entry(name, hook));
+            return this;
+        }
+
+        /**
+         * Runs once the server listens, on the starting thread, in order of registration:
+         * loading state (indexes, the journal) while {@code /ready} says why it is not ready.
+         * A hook that throws stops the server and fails {@link #start()}.
+         */
+        public Builder afterStart(String name, Runnable hook) {
+            afterStart.add(Map.entry(name, hook));
             return this;
         }
 
@@ -211,6 +226,15 @@ public final class DaemonServer {
             fields.put("max_body_bytes", bodyLimit);
             fields.put("pid", ProcessHandle.current().pid());
             Logs.info(LOG, daemon + " started", fields);
+            for (var hook : afterStart) {
+                try {
+                    hook.getValue().run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, daemon + ": " + hook.getKey() + " failed at start; stopping", e);
+                    daemonServer.stop();
+                    throw e;
+                }
+            }
             return daemonServer;
         }
     }

@@ -198,7 +198,7 @@ public final class Json {
         }
         if (e instanceof InvalidNullException ine) {
             String where = path(ine);
-            return new ApiException.BadRequest("invalid_field", (where.isEmpty() ? "body" : where) + ": must not be null");
+            return new ApiException.BadRequest("missing_field", (where.isEmpty() ? "body" : where) + ": must not be null");
         }
         if (e instanceof MismatchedInputException mie) {
             String message = mie.getOriginalMessage();

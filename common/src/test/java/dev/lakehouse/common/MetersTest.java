@@ -42,4 +42,26 @@ class MetersTest {
         Timer timer = registry.get("x.latency").tag("route", "/v1/x").timer();
         assertThat(timer.count()).isEqualTo(3);
     }
+
+    @Test
+    void callerTagValues_areClipped_andTheirNumberCapped_soMetricsStayBounded() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Meters meters = new Meters(registry);
+        String huge = "m".repeat(70_000);
+        meters.counter("x.calls", "d", "model", huge).increment();
+        meters.counter("x.calls", "d", "model", huge).increment();
+        String tag = registry.get("x.calls").counters().iterator().next().getId().getTag("model");
+        assertThat(tag).hasSizeLessThanOrEqualTo(Meters.MAX_TAG_CHARS).startsWith("mmmm");
+        assertThat(registry.get("x.calls").counter().count()).isEqualTo(2.0);
+        assertThat(Meters.clip("a\u0000b\ud800")).isEqualTo("a?b?");
+        assertThat(Meters.clip("")).isEqualTo("none");
+        assertThat(Meters.clip("m".repeat(100))).isNotEqualTo(Meters.clip("m".repeat(101)));
+
+        for (int i = 0; i < Meters.MAX_VALUES_PER_TAG + 500; i++) {
+            meters.counter("y.calls", "d", "model", "model-" + i).increment();
+        }
+        assertThat(registry.get("y.calls").counters()).hasSize(Meters.MAX_VALUES_PER_TAG + 1);
+        assertThat(registry.get("y.calls").tag("model", Meters.OTHER).counter().count()).isEqualTo(500.0);
+        assertThat(registry.get("y.calls").tag("model", "model-3").counter().count()).isEqualTo(1.0);
+    }
 }

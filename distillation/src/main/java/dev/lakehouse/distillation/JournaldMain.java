@@ -13,14 +13,16 @@ public final class JournaldMain {
 
     public static void main(String[] args) {
         EnvConfig env = EnvConfig.fromEnvironment();
-        DaemonServer.Builder builder = DaemonServer.builder("journald", env, DaemonId.JOURNALD.defaultPort())
-                .maxBodyBytes(1L << 20);
-        Journal journal = new Journal(builder.dataDir().resolve("segments"),
-                env.bytes("JOURNALD_SEGMENT_BYTES", 64L << 20), builder.metrics().registry());
-        builder.routing(r -> r.register("/v1/journal", new JournalRoutes(journal)))
+        builder(JournaldConfig.from(env), env).start();
+    }
+
+    /** journald, wired; its segments load after the server starts (/ready is 503 until then). */
+    static DaemonServer.Builder builder(JournaldConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.JOURNALD, env).maxBodyBytes(JournaldConfig.MAX_BODY_BYTES);
+        Journal journal = new Journal(builder.dataDir().resolve("segments"), config.segmentBytes(), builder.metrics().registry());
+        return builder.routing(r -> r.register("/v1/journal", new JournalRoutes(journal)))
                 .readiness("journal", journal::readiness)
                 .onStop("journal", journal::close)
-                .start();
-        journal.load();
+                .afterStart("journal", journal::load);
     }
 }

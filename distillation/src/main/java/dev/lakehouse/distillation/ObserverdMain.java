@@ -13,13 +13,16 @@ public final class ObserverdMain {
 
     public static void main(String[] args) {
         EnvConfig env = EnvConfig.fromEnvironment();
-        DaemonServer.Builder builder = DaemonServer.builder("observerd", env, DaemonId.OBSERVERD.defaultPort())
-                .maxBodyBytes(16L << 20);
+        builder(ObserverdConfig.from(env), env).start();
+    }
+
+    /** observerd, wired; its event files are indexed after the server starts (/ready is 503 until then). */
+    static DaemonServer.Builder builder(ObserverdConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.OBSERVERD, env).maxBodyBytes(ObserverdConfig.MAX_BODY_BYTES);
         EventStore store = new EventStore(builder.dataDir().resolve("events"), builder.metrics().registry());
-        builder.routing(r -> r.register("/v1/observe", new ObserveRoutes(store)))
+        return builder.routing(r -> r.register("/v1/observe", new ObserveRoutes(store)))
                 .readiness("events", store::readiness)
                 .onStop("events", store::close)
-                .start();
-        store.load();
+                .afterStart("events", store::load);
     }
 }

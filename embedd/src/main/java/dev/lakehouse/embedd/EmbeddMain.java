@@ -7,23 +7,29 @@ import dev.lakehouse.common.Readiness;
 
 /** embedd (4216): embeddings through a Caffeine cache, from the in-process model or Ollama. See docs/embedd.md. */
 public final class EmbeddMain {
+    /** Default body limit: 256 inputs of 32k characters (the operator's {@code EMBEDD_MAX_BODY_BYTES} overrides it). */
+    static final long MAX_BODY_BYTES = 16L << 20;
+
     private EmbeddMain() {
     }
 
     public static void main(String[] args) {
         EnvConfig env = EnvConfig.fromEnvironment();
-        EmbeddConfig config = EmbeddConfig.from(env);
-        DaemonServer.Builder builder = DaemonServer.builder("embedd", env, DaemonId.EMBEDD.defaultPort())
-                .maxBodyBytes(16L << 20);
+        builder(EmbeddConfig.from(env), env).start();
+    }
+
+    /** embedd, wired; the local model loads after the server starts (/ready is 503 until then). */
+    static DaemonServer.Builder builder(EmbeddConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.EMBEDD, env).maxBodyBytes(MAX_BODY_BYTES);
         LocalProvider local = config.localModel() ? new LocalProvider(config.localThreads(), config.localQueue()) : null;
         OllamaProvider ollama = config.ollamaUrl().map(u -> new OllamaProvider(u, config.ollamaTimeout())).orElse(null);
         Embedder embedder = new Embedder(config, local, ollama, builder.metrics().registry());
         builder.routing(r -> r.register("/v1", new EmbedRoutes(embedder)))
-                .readiness("local_model", local == null ? () -> Readiness.up() : local::readiness)
-                .start();
-        Embedder.quietCacheLoadWarnings();
+                .readiness("local_model", local == null ? Readiness::up : local::readiness)
+                .afterStart("cache warnings", Embedder::quietCacheLoadWarnings);
         if (local != null) {
-            local.load(builder.dataDir());
+            builder.afterStart("local model", () -> local.load(builder.dataDir()));
         }
+        return builder;
     }
 }

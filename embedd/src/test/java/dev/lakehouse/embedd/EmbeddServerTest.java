@@ -22,7 +22,6 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.testing.TestHttp;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,23 +35,16 @@ class EmbeddServerTest {
     @TempDir
     static Path dataDir;
     static FakeOllama ollama;
-    static LocalProvider local;
     static DaemonServer server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
         ollama = new FakeOllama();
-        local = new LocalProvider(2, 16);
-        local.load(dataDir);
         EmbeddConfig config = new EmbeddConfig(LocalProvider.MODEL, Optional.of(ollama.url()), Duration.ofSeconds(5), true, 2, 16,
                 64L << 20, Duration.ZERO, 256, 32_768);
-        Embedder embedder = new Embedder(config, local, new OllamaProvider(ollama.url(), Duration.ofSeconds(5)), new SimpleMeterRegistry());
-        server = DaemonServer.builder("embedd", EnvConfig.of(Map.of("LAKEHOUSE_EMBEDD_PORT", "0")), 0)
-                .embedded()
-                .maxBodyBytes(16L << 20)
-                .routing(r -> r.register("/v1", new EmbedRoutes(embedder)))
-                .start();
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_EMBEDD_PORT", "0", "LAKEHOUSE_DATA_DIR", dataDir.toString()));
+        server = EmbeddMain.builder(config, env).embedded().start();   // the daemon's own wiring and body limit
     }
 
     @AfterAll

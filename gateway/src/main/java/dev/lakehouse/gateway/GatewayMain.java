@@ -10,22 +10,30 @@ import dev.lakehouse.common.EnvConfig;
 public final class GatewayMain {
     private static final Logger LOG = Logger.getLogger(GatewayMain.class.getName());
 
+    /** Default body limit: the largest a routed daemon accepts passes through (the operator's {@code GATEWAY_MAX_BODY_BYTES} overrides it). */
+    static final long MAX_BODY_BYTES = 32L << 20;
+
     private GatewayMain() {
     }
 
     public static void main(String[] args) {
         EnvConfig env = EnvConfig.fromEnvironment();
-        GatewayConfig config = GatewayConfig.from(env);
+        builder(GatewayConfig.from(env), env).start();
+    }
+
+    /** The gateway, wired: its keys are read before it listens (a bad key file stops the start). */
+    static DaemonServer.Builder builder(GatewayConfig config, EnvConfig env) {
         ApiKeys keys = config.keysFile().map(ApiKeys::load).orElse(null);
-        DaemonServer.Builder builder = DaemonServer.builder("gateway", env, DaemonId.GATEWAY.defaultPort())
-                .maxBodyBytes(32L << 20);
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(MAX_BODY_BYTES);
         Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry());
-        builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway))).start();
-        if (keys == null) {
-            LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 route is open to anyone who can reach "
-                    + "this port, with no rate limit. Set it before exposing the gateway.");
-        } else {
-            LOG.info(keys.size() + " API keys loaded from " + config.keysFile().get());
-        }
+        return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway)))
+                .afterStart("keys", () -> {
+                    if (keys == null) {
+                        LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 route is open to anyone who "
+                                + "can reach this port, with no rate limit. Set it before exposing the gateway.");
+                    } else {
+                        LOG.info(keys.size() + " API keys loaded from " + config.keysFile().get());
+                    }
+                });
     }
 }

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Observer;
-import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.validator.client.ChatdClient;
 
 /**
  * {@code POST /v1/iterate}: generate → validate → correct. Asks chatd for the
@@ -31,38 +31,51 @@ final class IterateLoop {
             + "social security numbers, pay or salary figures, or other workers' phone numbers or e-mail addresses. No prose.";
 
     private final Validation validation;
-    private final PeerClient chatd;
+    private final ChatdClient chatd;
     private final Observer observer;
 
-    IterateLoop(Validation validation, PeerClient chatd, Observer observer) {
+    IterateLoop(Validation validation, ChatdClient chatd, Observer observer) {
         this.validation = validation;
         this.chatd = chatd;
         this.observer = observer;
     }
 
     ObjectNode run(Wire.IterateRequest req) {
-        boolean fill = req.kind().equals("fill");
         JsonNode context = req.context() == null ? Json.mapper().createObjectNode() : req.context();
-        Wire.Order order = fill ? order(context) : null;
-        String to = fill ? null : recipient(context);
+        // what the kind fixes: the prompt, and how an answer becomes the artifact to validate
+        String system = switch (req.kind()) {
+            case FILL -> FILL_SYSTEM;
+            case EMAIL -> EMAIL_SYSTEM;
+        };
+        java.util.function.Function<String, Wire.Artifact> parse = switch (req.kind()) {
+            case FILL -> {
+                Wire.Order order = order(context);
+                yield output -> parseFill(output, order);
+            }
+            case EMAIL -> {
+                String to = recipient(context);
+                yield output -> parseEmail(output, to);
+            }
+        };
         String iteration = UUID.randomUUID().toString();
-        List<Map<String, String>> messages = new ArrayList<>();
-        messages.add(Map.of("role", "system", "content", fill ? FILL_SYSTEM : EMAIL_SYSTEM));
-        messages.add(Map.of("role", "user", "content", req.instruction() + "\n\nContext:\n" + context));
+        List<ChatdClient.Message> messages = new ArrayList<>();
+        messages.add(ChatdClient.Message.system(system));
+        messages.add(ChatdClient.Message.user(req.instruction() + "\n\nContext:\n" + context));
         List<Wire.Attempt> attempts = new ArrayList<>();
-        Object artifact = null;
+        Wire.Artifact artifact = null;
         boolean valid = false;
         String provider = null;
         String model = null;
         for (int n = 1; n <= req.maxAttempts() && !valid; n++) {
-            JsonNode answer = chat(req, messages);
-            provider = answer.path("provider").asText(null);
-            model = answer.path("model").asText(null);
-            String output = answer.path("message").path("content").asText("");
+            ChatdClient.ChatResponse answer = chatd.chat(new ChatdClient.ChatRequest(req.provider(), req.model(),
+                    List.copyOf(messages), 0.2));
+            provider = answer.provider();
+            model = answer.model();
+            String output = answer.content();
             List<Violation> violations;
             try {
-                artifact = fill ? parseFill(output, order) : parseEmail(output, to);
-                Validation.Result r = validation.check(req.kind(), artifact);
+                artifact = parse.apply(output);
+                Validation.Result r = validation.check(artifact);
                 violations = r.violations();
                 valid = r.valid();
             } catch (Unparseable e) {
@@ -71,27 +84,14 @@ final class IterateLoop {
             }
             attempts.add(new Wire.Attempt(n, output, violations));
             observe(iteration, n, req, messages, output, violations, valid, provider, model);
-            messages.add(Map.of("role", "assistant", "content", output));
-            messages.add(Map.of("role", "user", "content", correction(violations)));
+            messages.add(ChatdClient.Message.assistant(output));
+            messages.add(ChatdClient.Message.user(correction(violations)));
         }
         ObjectNode out = Json.mapper().createObjectNode().put("valid", valid);
         out.set("final", Json.mapper().valueToTree(artifact));   // null when no attempt parsed
         out.set("attempts", Json.mapper().valueToTree(attempts));
         out.put("iteration_id", iteration).put("provider", provider).put("model", model);
         return out;
-    }
-
-    private JsonNode chat(Wire.IterateRequest req, List<Map<String, String>> messages) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (req.provider() != null) {
-            body.put("provider", req.provider());
-        }
-        if (req.model() != null) {
-            body.put("model", req.model());
-        }
-        body.put("messages", messages);
-        body.put("temperature", 0.2);
-        return chatd.post("/v1/chat", body, JsonNode.class, false);
     }
 
     private static Wire.Order order(JsonNode context) {
@@ -163,12 +163,12 @@ final class IterateLoop {
         return sb.append("Answer again with only the corrected JSON object.").toString();
     }
 
-    private void observe(String iteration, int n, Wire.IterateRequest req, List<Map<String, String>> prompt, String output,
+    private void observe(String iteration, int n, Wire.IterateRequest req, List<ChatdClient.Message> prompt, String output,
                          List<Violation> violations, boolean valid, String provider, String model) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("iteration_id", iteration);
         p.put("n", n);
-        p.put("kind", req.kind());
+        p.put("kind", req.kind().toString());
         p.put("instruction", req.instruction());
         p.put("context", req.context());
         p.put("prompt", List.copyOf(prompt));

@@ -14,7 +14,7 @@ import dev.lakehouse.validator.roster.Roster;
  */
 final class Validation {
     /** A verdict: valid when no violation is an error. */
-    record Result(boolean valid, String kind, List<Violation> violations, double tookMs) {
+    record Result(boolean valid, Wire.Kind kind, List<Violation> violations, double tookMs) {
     }
 
     private final RosterHolder roster;
@@ -29,34 +29,29 @@ final class Validation {
         this.observer = observer;
     }
 
-    Result fill(Wire.Fill fill) {
-        return run("fill", fill);
-    }
-
-    Result email(Wire.Email email) {
-        return run("email", email);
-    }
-
-    /** Validates without recording (the iterate loop records its attempts itself). */
-    Result check(String kind, Object artifact) {
-        long t0 = System.nanoTime();
-        Validators v = validators();
-        List<Violation> violations = kind.equals("fill") ? v.fill().validate((Wire.Fill) artifact)
-                : v.email().validate((Wire.Email) artifact);
-        double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
-        return new Result(violations.stream().noneMatch(Violation::isError), kind, List.copyOf(violations), ms);
-    }
-
-    private Result run(String kind, Object artifact) {
-        Result r = check(kind, artifact);
+    /** Validates and records the outcome ({@code validate}). */
+    Result validate(Wire.Artifact artifact) {
+        Result r = check(artifact);
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("kind", kind);
+        payload.put("kind", artifact.kind().toString());
         payload.put("valid", r.valid());
         payload.put("artifact", artifact);
         payload.put("violations", r.violations());
         payload.put("took_ms", r.tookMs());
         observer.observe("validate", payload);
         return r;
+    }
+
+    /** Validates without recording (the iterate loop records its attempts itself). */
+    Result check(Wire.Artifact artifact) {
+        long t0 = System.nanoTime();
+        Validators v = validators();
+        List<Violation> violations = switch (artifact) {
+            case Wire.Fill fill -> v.fill().validate(fill);
+            case Wire.Email email -> v.email().validate(email);
+        };
+        double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
+        return new Result(violations.stream().noneMatch(Violation::isError), artifact.kind(), List.copyOf(violations), ms);
     }
 
     private Validators validators() {

@@ -41,7 +41,7 @@ final class ValidatorRoutes implements HttpService {
 
     private void validate(ServerRequest req, ServerResponse res) {
         Wire.ValidateRequest body = Json.read(req, Wire.ValidateRequest.class);
-        Validation.Result r = body.kind().equals("fill") ? validation.fill(body.fill()) : validation.email(body.email());
+        Validation.Result r = validation.validate(body.artifact());
         Json.send(res, 200, new Wire.ValidateResponse(r.valid(), r.kind(), r.violations(), r.tookMs()));
     }
 

@@ -8,6 +8,7 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.validator.client.ChatdClient;
 
 /** validatord (4220): the worker roster, the fill and e-mail validators, /v1/validate and /v1/iterate. See docs/validator.md. */
 public final class ValidatordMain {
@@ -15,7 +16,8 @@ public final class ValidatordMain {
     }
 
     public static void main(String[] args) {
-        builder(EnvConfig.fromEnvironment()).start();
+        EnvConfig env = EnvConfig.fromEnvironment();
+        builder(ValidatordConfig.from(env), env).start();
     }
 
     /** {@code LAKEHOUSE_ROSTER}, default {@code workers.parquet} in {@code LAKEHOUSE_DATA_DIR} (./data). */
@@ -24,16 +26,16 @@ public final class ValidatordMain {
     }
 
     /** validatord, wired; the roster starts loading in the background (tests start it embedded). */
-    static DaemonServer.Builder builder(EnvConfig env) {
-        DaemonServer.Builder builder = DaemonServer.builder("validatord", env, DaemonId.VALIDATORD.defaultPort());
-        RosterHolder roster = new RosterHolder(rosterPath(env))
+    static DaemonServer.Builder builder(ValidatordConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env);
+        RosterHolder roster = new RosterHolder(config.roster())
                 .loadInBackground();
         Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
         PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
-                .withReadTimeout(env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300))).withRetries(0, Duration.ZERO));
+                .withReadTimeout(config.chatTimeout()).withRetries(0, Duration.ZERO));
         Validation validation = new Validation(roster, observer);
         return builder.routing(r -> r.register("/v1", new ValidatorRoutes(roster, validation,
-                        new IterateLoop(validation, chatd, observer))))
+                        new IterateLoop(validation, new ChatdClient(chatd), observer))))
                 .readiness("roster", roster::readiness)
                 .onStop("observer", observer::close);
     }

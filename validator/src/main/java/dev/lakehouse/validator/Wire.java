@@ -2,7 +2,9 @@ package dev.lakehouse.validator;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.validator.roster.RosterFile;
@@ -17,28 +19,45 @@ final class Wire {
     private Wire() {
     }
 
-    static void checkKind(String kind) {
-        FieldError.required(kind, "kind");
-        FieldError.check(kind.equals("fill") || kind.equals("email"), "kind", "must be fill or email, not '" + kind + "'");
-    }
+    /** What validatord checks; on the wire {@code "fill"} or {@code "email"} (any other value is a 400 naming both). */
+    enum Kind {
+        FILL, EMAIL;
 
-    /** {@code POST /v1/validate}. */
-    record ValidateRequest(String kind, Fill fill, Email email) {
-        ValidateRequest {
-            checkKind(kind);
-            if (kind.equals("fill")) {
-                FieldError.required(fill, "fill");
-            } else {
-                FieldError.required(email, "email");
-            }
+        @JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    record ValidateResponse(boolean valid, String kind, List<Violation> violations, double tookMs) {
+    /** A thing to validate: a fill or an e-mail, nothing else. */
+    sealed interface Artifact permits Fill, Email {
+        Kind kind();
+    }
+
+    /** {@code POST /v1/validate}: {@code {"kind":"fill","fill":{…}}} or {@code {"kind":"email","email":{…}}}. */
+    record ValidateRequest(Kind kind, Fill fill, Email email) {
+        ValidateRequest {
+            FieldError.required(kind, "kind");
+            switch (kind) {
+                case FILL -> FieldError.required(fill, "fill");
+                case EMAIL -> FieldError.required(email, "email");
+            }
+        }
+
+        Artifact artifact() {
+            return switch (kind) {
+                case FILL -> fill;
+                case EMAIL -> email;
+            };
+        }
+    }
+
+    record ValidateResponse(boolean valid, Kind kind, List<Violation> violations, double tookMs) {
     }
 
     /** A proposed fill: workers for an order. */
-    record Fill(Order order, List<String> workerIds) {
+    record Fill(Order order, List<String> workerIds) implements Artifact {
         Fill {
             FieldError.required(order, "order");
             FieldError.required(workerIds, "worker_ids");
@@ -47,6 +66,11 @@ final class Wire {
             for (int i = 0; i < workerIds.size(); i++) {
                 FieldError.required(workerIds.get(i), "worker_ids[" + i + "]");
             }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.FILL;
         }
     }
 
@@ -67,7 +91,7 @@ final class Wire {
     }
 
     /** A proposed e-mail to a worker. */
-    record Email(String toWorkerId, String subject, String body) {
+    record Email(String toWorkerId, String subject, String body) implements Artifact {
         Email {
             FieldError.required(toWorkerId, "to_worker_id");
             FieldError.check(RosterFile.isWorkerId(toWorkerId), "to_worker_id", "'" + toWorkerId
@@ -79,13 +103,18 @@ final class Wire {
             int bytes = body.getBytes(StandardCharsets.UTF_8).length;
             FieldError.check(bytes <= MAX_BODY_BYTES, "body", bytes + " bytes; at most " + MAX_BODY_BYTES + " (100 KB)");
         }
+
+        @Override
+        public Kind kind() {
+            return Kind.EMAIL;
+        }
     }
 
     /** {@code POST /v1/iterate}. */
-    record IterateRequest(String kind, String instruction, JsonNode context, String provider, String model,
+    record IterateRequest(Kind kind, String instruction, JsonNode context, String provider, String model,
                           Integer maxAttempts) {
         IterateRequest {
-            checkKind(kind);
+            FieldError.required(kind, "kind");
             FieldError.required(instruction, "instruction");
             FieldError.check(!instruction.isBlank(), "instruction", "must not be blank");
             FieldError.check(instruction.length() <= 20_000, "instruction", "at most 20000 characters");

@@ -48,9 +48,10 @@ class ValidatordServerTest {
     }
 
     static DaemonServer start(Path roster, String chatdUrl) {
-        return ValidatordMain.builder(EnvConfig.of(Map.of("LAKEHOUSE_VALIDATORD_PORT", "0", "LAKEHOUSE_ROSTER", roster.toString(),
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_VALIDATORD_PORT", "0", "LAKEHOUSE_ROSTER", roster.toString(),
                 "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(), "LAKEHOUSE_CHATD_URL", chatdUrl,
-                "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"))).embedded().start();
+                "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
+        return ValidatordMain.builder(ValidatordConfig.from(env), env).embedded().start();
     }
 
     static void awaitReady(DaemonServer server) throws Exception {

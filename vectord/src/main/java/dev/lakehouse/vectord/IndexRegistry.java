@@ -105,6 +105,7 @@ final class IndexRegistry implements AutoCloseable {
     private final Map<String, Managed> indexes = new ConcurrentHashMap<>();
     private volatile boolean loaded;
     private volatile boolean closed;
+    private final io.micrometer.core.instrument.Timer searches;
 
     IndexRegistry(Path dataDir, SnapshotStore store, MeterRegistry registry) throws IOException {
         this.walRoot = dataDir.resolve("wal");
@@ -112,6 +113,8 @@ final class IndexRegistry implements AutoCloseable {
         this.store = store;
         Files.createDirectories(walRoot);
         Files.createDirectories(scratch);
+        this.searches = io.micrometer.core.instrument.Timer.builder("vectord.search").description("searches, in-process time")
+                .register(registry);
         Gauge.builder("vectord.indexes", indexes, Map::size).register(registry);
         Gauge.builder("vectord.points", this, r -> r.indexes.values().stream().mapToLong(m -> m.index.size()).sum())
                 .description("points in all indexes").register(registry);
@@ -234,13 +237,16 @@ final class IndexRegistry implements AutoCloseable {
         }
     }
 
-    /** Creates an index: 201 new, 200 when it exists with the same parameters, 409 with others. */
-    synchronized int create(String name, IndexParams params) {
+    /** What {@link #create} did. */
+    enum Created { NEW, SAME }
+
+    /** Creates an index; {@code SAME} when it exists with the same parameters, 409 {@code index_exists} with others. */
+    synchronized Created create(String name, IndexParams params) {
         IndexParams.checkName(name);
         Managed existing = indexes.get(name);
         if (existing != null) {
             if (existing.index.params().sameShape(params)) {
-                return 200;
+                return Created.SAME;
             }
             throw new ApiException.Conflict("index_exists", "index '" + name + "' exists with other parameters: "
                     + describeParams(existing.index.params()));
@@ -249,7 +255,7 @@ final class IndexRegistry implements AutoCloseable {
             Manifest m = new Manifest(1, name, params, 0, null, null, 0, 0, Instant.now().toString(), null);
             store.write(name + "/manifest.json", Json.bytes(m));
             open(m);
-            return 201;
+            return Created.NEW;
         } catch (IOException e) {
             throw new ApiException.Unavailable("storage_failed", "index '" + name + "' could not be created: " + e.getMessage());
         }
@@ -329,29 +335,43 @@ final class IndexRegistry implements AutoCloseable {
         write(name, List.of(new Op(new Wal.Record(Wal.DELETE, id, null, null), null)));
     }
 
-    /** The description of an index: parameters, size, memory, WAL and last snapshot. */
-    Map<String, Object> describe(String name) {
-        Managed m = require(name);
-        IndexParams p = m.index.params();
-        Map<String, Object> d = new java.util.LinkedHashMap<>();
-        d.put("name", name);
-        d.put("dims", p.dims());
-        d.put("metric", p.metric().toString());
-        d.put("m", p.m());
-        d.put("ef_construction", p.efConstruction());
-        d.put("ef", p.ef());
-        d.put("count", m.index.size());
-        d.put("memory_estimate_bytes", m.index.memoryEstimateBytes());
-        d.put("wal_bytes", m.wal.bytes());
-        Manifest man = m.manifest;
-        d.put("created_at", man.createdAt());
-        d.put("last_snapshot", man.snapshot() == null ? null
-                : Map.of("version", man.version(), "at", man.snapshotAt(), "points", man.points(), "key", man.snapshot()));
-        return d;
+    /** An index as {@code GET /v1/indexes/{name}} shows it: parameters, size, memory, WAL and last snapshot. */
+    record Description(String name, int dims, String metric, int m, int efConstruction, int ef, long count,
+                       long memoryEstimateBytes, long walBytes, String createdAt,
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
+                       LastSnapshot lastSnapshot) {
     }
 
-    List<Map<String, Object>> list() {
+    /** The newest snapshot of an index: its manifest version, time, point count and key in the store. */
+    record LastSnapshot(long version, String at, long points, String key) {
+    }
+
+    Description describe(String name) {
+        Managed m = require(name);
+        IndexParams p = m.index.params();
+        Manifest man = m.manifest;
+        return new Description(name, p.dims(), p.metric().toString(), p.m(), p.efConstruction(), p.ef(), m.index.size(),
+                m.index.memoryEstimateBytes(), m.wal.bytes(), man.createdAt(),
+                man.snapshot() == null ? null : new LastSnapshot(man.version(), man.snapshotAt(), man.points(), man.snapshot()));
+    }
+
+    List<Description> list() {
         return indexes.keySet().stream().sorted().map(this::describe).toList();
+    }
+
+    /** What a search found, and how long it took in this process. */
+    record SearchResult(List<VectorIndex.Hit> hits, double tookMs) {
+    }
+
+    /** Prepares the query (dimensions, cosine normalisation), searches with the request's filter, and times it. */
+    SearchResult search(String name, Wire.SearchRequest request) {
+        VectorIndex index = index(name);
+        long start = System.nanoTime();
+        float[] query = index.prepare(request.vector(), "vector");
+        List<VectorIndex.Hit> hits = index.search(query, request.k(), request.ef(), request.filterMap());
+        long nanos = System.nanoTime() - start;
+        searches.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return new SearchResult(hits, Math.round(nanos / 10_000.0) / 100.0);
     }
 
     /** Writes a snapshot of one index now, after any snapshot of it already under way; returns its manifest. */

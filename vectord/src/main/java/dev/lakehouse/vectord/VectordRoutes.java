@@ -1,9 +1,7 @@
 package dev.lakehouse.vectord;
 
-import java.util.List;
 import java.util.Map;
 
-import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Routes;
 import io.helidon.http.Method;
@@ -11,8 +9,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * vectord's API, under {@code /v1/indexes}:
@@ -30,11 +26,9 @@ import io.micrometer.core.instrument.Timer;
  */
 final class VectordRoutes implements HttpService {
     private final IndexRegistry registry;
-    private final Timer searches;
 
-    VectordRoutes(IndexRegistry registry, MeterRegistry meters) {
+    VectordRoutes(IndexRegistry registry) {
         this.registry = registry;
-        this.searches = Timer.builder("vectord.search").description("searches, in-process time").register(meters);
     }
 
     @Override
@@ -62,7 +56,10 @@ final class VectordRoutes implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         String name = name(req);
         IndexParams params = Json.read(req, IndexParams.class);
-        int status = registry.create(name, params);
+        int status = switch (registry.create(name, params)) {
+            case NEW -> 201;
+            case SAME -> 200;
+        };
         Json.send(res, status, registry.describe(name));
     }
 
@@ -87,16 +84,9 @@ final class VectordRoutes implements HttpService {
 
     private void search(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        VectorIndex index = registry.index(name);
+        registry.index(name);   // 404 for a missing index before the body is read
         Wire.SearchRequest body = Json.read(req, Wire.SearchRequest.class);
-        long start = System.nanoTime();
-        float[] query = index.prepare(body.vector(), "vector");
-        if (body.ef() != null && body.ef() < body.k()) {
-            throw new FieldError("ef", "invalid_field", "must be at least k (" + body.k() + ")");
-        }
-        List<VectorIndex.Hit> hits = index.search(query, body.k(), body.ef(), body.filterMap());
-        long nanos = System.nanoTime() - start;
-        searches.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        Json.send(res, 200, new Wire.SearchResponse(hits, Math.round(nanos / 10_000.0) / 100.0));
+        IndexRegistry.SearchResult result = registry.search(name, body);
+        Json.send(res, 200, new Wire.SearchResponse(result.hits(), result.tookMs()));
     }
 }

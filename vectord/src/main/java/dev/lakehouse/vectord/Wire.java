@@ -50,6 +50,7 @@ final class Wire {
             k = k == null ? 10 : k;
             FieldError.check(k >= 1 && k <= 1000, "k", "must be from 1 to 1000, got " + k);
             FieldError.check(ef == null || ef >= 1 && ef <= 5000, "ef", "must be from 1 to 5000");
+            FieldError.check(ef == null || ef >= k, "ef", "must be at least k (" + k + ")");
             FieldError.check(filter == null || filter.isNull() || filter.isObject(), "filter",
                     "must be an object of payload fields, e.g. {\"role\":\"welder\"}");
         }

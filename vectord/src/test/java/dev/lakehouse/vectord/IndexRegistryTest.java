@@ -39,7 +39,8 @@ class IndexRegistryTest {
     @Test
     void restart_loadsTheGraph_replaysTheWal_andDeletesStillWork() throws Exception {
         IndexRegistry first = open();
-        first.create("g", new IndexParams(3, Metric.COSINE, 8, 50, 50));
+        assertThat(first.create("g", new IndexParams(3, Metric.COSINE, 8, 50, 50))).isEqualTo(IndexRegistry.Created.NEW);
+        assertThat(first.create("g", new IndexParams(3, Metric.COSINE, 8, 50, 50))).isEqualTo(IndexRegistry.Created.SAME);
         first.write("g", points(first.index("g"), 0, 10));
         assertThat(first.snapshot("g").graph()).isNotNull();
         first.write("g", points(first.index("g"), 10, 15));   // only in the WAL: the process "dies" here, no close()

@@ -12,8 +12,6 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.testing.TestHttp;
-import dev.lakehouse.vectord.store.LocalSnapshotStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,17 +25,11 @@ class VectordServerTest {
     @TempDir
     static Path dir;
     static DaemonServer server;
-    static IndexRegistry registry;
 
     @BeforeAll
     static void start() throws Exception {
-        registry = new IndexRegistry(dir, new LocalSnapshotStore(dir.resolve("snapshots")), new SimpleMeterRegistry());
-        registry.load();
-        server = DaemonServer.builder("vectord", EnvConfig.of(Map.of("LAKEHOUSE_VECTORD_PORT", "0")), 0)
-                .embedded()
-                .maxBodyBytes(8L << 20)
-                .routing(r -> r.register("/v1/indexes", new VectordRoutes(registry, new SimpleMeterRegistry())))
-                .start();
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_VECTORD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString()));
+        server = VectordMain.builder(VectordConfig.from(env), env).embedded().start();   // the daemon's own wiring and 64 MiB limit
         send("PUT", "/v1/indexes/t3", "{\"dims\":3,\"metric\":\"cosine\"}");
         send("POST", "/v1/indexes/t3/points", "{\"points\":[{\"id\":\"a\",\"vector\":[1,0,0],\"payload\":{\"role\":\"welder\"}}]}");
     }
@@ -45,7 +37,6 @@ class VectordServerTest {
     @AfterAll
     static void stop() {
         server.stop();
-        registry.close();
     }
 
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -74,7 +65,7 @@ class VectordServerTest {
                 Arguments.of("POST", "/v1/indexes/t3/points", "{\"points\":[{\"id\":\"x\",\"vector\":[0,0,0]}]}", 400, "zero_vector", "points[0].vector"),
                 Arguments.of("POST", "/v1/indexes/t3/points", "{\"points\":[]}", 400, "invalid_field", "points: must not be empty"),
                 Arguments.of("POST", "/v1/indexes/t3/points", points(10_001, 3), 400, "batch_too_large", "10000"),
-                Arguments.of("POST", "/v1/indexes/t3/points", points(40_000, 64), 413, "payload_too_large", "limit"),
+                Arguments.of("POST", "/v1/indexes/t3/points", points(50_000, 400), 413, "payload_too_large", "67108864"),
                 Arguments.of("POST", "/v1/indexes/t3/search", "{\"vector\":[1,0,0],\"k\":0}", 400, "invalid_field", "k"),
                 Arguments.of("POST", "/v1/indexes/t3/search", "{\"vector\":[1,0,0],\"k\":1001}", 400, "invalid_field", "k"),
                 Arguments.of("POST", "/v1/indexes/t3/search", "{\"vector\":[1,0,0],\"filter\":[\"welder\"]}", 400, "invalid_field", "filter"),

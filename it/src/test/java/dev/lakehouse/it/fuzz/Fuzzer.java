@@ -44,7 +44,7 @@ import dev.lakehouse.common.Json;
  */
 public final class Fuzzer {
     /** A 5xx that says a dependency is down or failing: allowed only with one of these codes, naming it. */
-    static final List<String> DEPENDENCY_CODES = List.of("peer_unavailable", "peer_timeout", "peer_failed", "upstream_failed",
+    static final List<String> DEPENDENCY_CODES = List.of("peer_unavailable", "peer_timeout", "peer_connection_failed", "peer_error", "upstream_failed",
             "upstream_unavailable", "upstream_timeout", "circuit_open", "no_provider_available", "provider_unavailable",
             "provider_timeout", "all_providers_failed", "roster_unavailable", "chatd_unavailable", "loading", "stopping",
             "not_ready", "unavailable", "storage_failed");
