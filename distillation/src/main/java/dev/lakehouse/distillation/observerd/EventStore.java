@@ -229,7 +229,11 @@ public final class EventStore implements AutoCloseable {
             }
             record Hit(Instant ts, String id, byte[] line) {
             }
-            List<Hit> hits = new ArrayList<>();
+            // only the first (limit - written) hits of this day in (ts, event_id) order are kept: memory stays
+            // bounded by the limit however large the day file is (a max-heap evicts the latest)
+            int room = q.limit() - written;
+            Comparator<Hit> order = Comparator.comparing(Hit::ts).thenComparing(Hit::id);
+            java.util.PriorityQueue<Hit> kept = new java.util.PriorityQueue<>(Math.min(room, 1024) + 1, order.reversed());
             JsonLines.read(file, 0, (line, offset) -> {
                 JsonNode node = parseStored(line, file, offset);
                 if (node == null || q.kind() != null && !q.kind().equals(node.path("kind").asText())) {
@@ -239,17 +243,21 @@ public final class EventStore implements AutoCloseable {
                 if (q.since() != null && ts.isBefore(q.since()) || q.until() != null && !ts.isBefore(q.until())) {
                     return true;
                 }
-                hits.add(new Hit(ts, node.path("event_id").asText(), line));
+                kept.add(new Hit(ts, node.path("event_id").asText(), line));
+                if (kept.size() > room) {
+                    kept.poll();
+                }
                 return true;
             });
-            hits.sort(Comparator.comparing(Hit::ts).thenComparing(Hit::id));
+            List<Hit> hits = new ArrayList<>(kept);
+            hits.sort(order);
             for (Hit h : hits) {
-                if (written == q.limit()) {
-                    return written;
-                }
                 out.write(h.line());
                 out.write('\n');
                 written++;
+            }
+            if (written == q.limit()) {
+                return written;
             }
         }
         return written;

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where snapshots and manifests live: a local directory (default) or, in a
- * later step, S3-compatible object storage. Keys are relative paths such as
+ * Where snapshots and manifests live: a local directory ({@link LocalSnapshotStore},
+ * the default) or S3-compatible object storage ({@link S3SnapshotStore}). Keys are relative paths such as
  * {@code jobs/manifest.json}. Writes are atomic: a reader sees the old object or
  * the new one, never a part. (The WAL always stays on local disk: it needs fsync.)
  */
