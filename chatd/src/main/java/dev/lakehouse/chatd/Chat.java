@@ -36,22 +36,33 @@ final class Chat {
      * down) or {@code cancelled} (the caller went away).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Attempt(String provider, String model, String status, String errorKind, String error, Integer httpStatus,
+    record Attempt(String provider, String model, Status status, String errorKind, String error, Integer httpStatus,
                    Double latencyMs) {
+        /** How a try ended; on the wire {@code ok}, {@code error}, {@code skipped}, {@code cancelled}. */
+        enum Status {
+            OK, ERROR, SKIPPED, CANCELLED;
+
+            @com.fasterxml.jackson.annotation.JsonValue
+            @Override
+            public String toString() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
         static Attempt ok(Target t, double ms) {
-            return new Attempt(t.provider(), t.model(), "ok", null, null, null, round(ms));
+            return new Attempt(t.provider(), t.model(), Status.OK, null, null, null, round(ms));
         }
 
         static Attempt failed(Target t, ProviderError e, double ms) {
-            return new Attempt(t.provider(), t.model(), "error", e.kind().code(), e.getMessage(), e.httpStatus(), round(ms));
+            return new Attempt(t.provider(), t.model(), Status.ERROR, e.kind().code(), e.getMessage(), e.httpStatus(), round(ms));
         }
 
         static Attempt skipped(Target t, String kind, String why) {
-            return new Attempt(t.provider(), t.model(), "skipped", kind, why, null, null);
+            return new Attempt(t.provider(), t.model(), Status.SKIPPED, kind, why, null, null);
         }
 
         static Attempt cancelled(Target t, double ms) {
-            return new Attempt(t.provider(), t.model(), "cancelled", "client_disconnected",
+            return new Attempt(t.provider(), t.model(), Status.CANCELLED, "client_disconnected",
                     "the caller closed the connection; the provider call was cancelled", null, round(ms));
         }
     }

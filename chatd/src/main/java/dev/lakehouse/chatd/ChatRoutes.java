@@ -48,19 +48,19 @@ final class ChatRoutes implements HttpService {
     }
 
     private void chat(ServerRequest req, ServerResponse res) {
-        Wire.ChatRequest body = Json.read(req, Wire.ChatRequest.class);
+        ChatdWire.ChatRequest body = Json.read(req, ChatdWire.ChatRequest.class);
         Chat.Target first = dispatcher.resolve(body.provider(), body.model(), "");
         List<Chat.Target> fallback = new ArrayList<>();
         for (int i = 0; i < body.fallback().size(); i++) {
-            Wire.TargetSpec f = body.fallback().get(i);
+            ChatdWire.TargetSpec f = body.fallback().get(i);
             fallback.add(dispatcher.resolve(f.provider(), f.model(), "fallback[" + i + "]."));
         }
         List<Chat.Message> messages = body.messages().stream().map(m -> new Chat.Message(m.role(), m.content())).toList();
         Chat.Call call = dispatcher.call(messages, body.temperature(), body.maxTokens(), first, fallback);
         if (!body.streaming()) {
             Chat.Completion c = dispatcher.chat(call, "chat", null);
-            Json.send(res, 200, new Wire.ChatResponse(c.target().provider(), c.target().model(),
-                    new Wire.Message("assistant", c.content()), c.finishReason(), c.usage(), c.latencyMs(), c.ttftMs(),
+            Json.send(res, 200, new ChatdWire.ChatResponse(c.target().provider(), c.target().model(),
+                    new ChatdWire.Message("assistant", c.content()), c.finishReason(), c.usage(), c.latencyMs(), c.ttftMs(),
                     c.attempts()));
             return;
         }
@@ -82,9 +82,9 @@ final class ChatRoutes implements HttpService {
     }
 
     private void completions(ServerRequest req, ServerResponse res) {
-        Wire.CompletionRequest body = Json.read(req, Wire.CompletionRequest.class);
+        ChatdWire.CompletionRequest body = Json.read(req, ChatdWire.CompletionRequest.class);
         Chat.Target first = dispatcher.resolve(null, body.model(), "");
-        List<Chat.Message> messages = body.messages().stream().map(Wire.CompletionMessage::toMessage).toList();
+        List<Chat.Message> messages = body.messages().stream().map(ChatdWire.CompletionMessage::toMessage).toList();
         Chat.Call call = dispatcher.call(messages, body.temperature(), body.tokens(), first, List.of());
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;

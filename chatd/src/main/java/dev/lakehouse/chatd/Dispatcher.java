@@ -10,10 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
 import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.Backoff;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Observer;
 
@@ -264,12 +264,12 @@ final class Dispatcher {
             detail.append(i == 0 ? "" : "; ").append(a.provider()).append('/').append(a.model()).append(' ')
                     .append(a.status()).append(" (").append(a.error()).append(')');
         }
-        List<Chat.Attempt> errors = attempts.stream().filter(a -> a.status().equals("error")).toList();
+        List<Chat.Attempt> errors = attempts.stream().filter(a -> a.status() == Chat.Attempt.Status.ERROR).toList();
         ApiException e;
         if (last == null) {
             Optional<Instant> soonest = cooldowns.values().stream().flatMap(c -> c.coolingUntil().stream()).min(Instant::compareTo);
-            Map<String, String> headers = soonest.map(at -> Map.of("Retry-After", Long.toString(
-                    Math.max(1, (Duration.between(clock.instant(), at).toMillis() + 999) / 1000)))).orElse(Map.of());
+            Map<String, String> headers = soonest.map(at -> Map.of("Retry-After",
+                    Backoff.retryAfter(Duration.between(clock.instant(), at)))).orElse(Map.of());
             e = new ApiException.Unavailable(null, "no_provider_available", detail.toString(), headers, null);
         } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.UNKNOWN_MODEL.code()))) {
             e = new ApiException.NotFound("unknown_model", detail.toString());
@@ -286,8 +286,7 @@ final class Dispatcher {
     }
 
     private Duration backoff(int retry) {
-        long base = config.retryBackoff().toMillis() << Math.min(retry - 1, 10);
-        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+        return Backoff.jittered(config.retryBackoff(), retry);
     }
 
     private static void sleep(Duration d) {
@@ -331,26 +330,32 @@ final class Dispatcher {
         observer.observe("chat.call", p);
     }
 
+    /** One provider as {@code GET /v1/providers} shows it. */
+    record ProviderState(String name, String protocol, String baseUrl, State state, String coolingUntil, String keyEnv,
+                         List<String> models, Map<String, String> refusedModelPrefixes) {
+        /** On the wire {@code ok}, {@code no_key}, {@code cooling_down}. */
+        enum State {
+            OK, NO_KEY, COOLING_DOWN;
+
+            @com.fasterxml.jackson.annotation.JsonValue
+            @Override
+            public String toString() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+    }
+
     /** Each provider's state for {@code GET /v1/providers}. */
-    List<Map<String, Object>> providerStates() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    List<ProviderState> providerStates() {
+        List<ProviderState> out = new ArrayList<>();
         for (Provider p : providers.values()) {
             Provider.Settings s = p.settings();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", s.name());
-            m.put("protocol", s.protocol().name());
-            m.put("base_url", s.base().toString());
             Optional<Instant> until = cooldowns.get(s.name()).coolingUntil();
-            m.put("state", !s.hasKey() ? "no_key" : until.isPresent() ? "cooling_down" : "ok");
-            until.ifPresent(u -> m.put("cooling_until", u.toString()));
-            if (s.keyEnv() != null) {
-                m.put("key_env", s.keyEnv());
-            }
-            m.put("models", models(s));
-            if (!s.otherEndpoints().isEmpty()) {
-                m.put("refused_model_prefixes", s.otherEndpoints());
-            }
-            out.add(m);
+            ProviderState.State state = !s.hasKey() ? ProviderState.State.NO_KEY
+                    : until.isPresent() ? ProviderState.State.COOLING_DOWN : ProviderState.State.OK;
+            out.add(new ProviderState(s.name(), s.protocol().name(), s.base().toString(), state,
+                    until.map(Instant::toString).orElse(null), s.keyEnv(), models(s),
+                    s.otherEndpoints().isEmpty() ? null : s.otherEndpoints()));
         }
         return out;
     }

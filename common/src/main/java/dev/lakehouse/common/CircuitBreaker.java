@@ -95,4 +95,15 @@ public final class CircuitBreaker {
         }
         return Duration.ofNanos(Math.max(0, openUntil - clock.getAsLong()));
     }
+
+    /**
+     * What a caller gets while this breaker is open: 503 {@code circuit_open} naming
+     * the peer, with the failures and the wait, and {@code Retry-After} in seconds.
+     */
+    public ApiException.Unavailable refusal(String peer, String where) {
+        Duration wait = retryIn();
+        return new ApiException.Unavailable(peer, "circuit_open", where + " is failing (" + consecutiveFailures()
+                + " consecutive failures); not calling it for another " + wait.toMillis() + " ms",
+                java.util.Map.of("Retry-After", Backoff.retryAfter(wait)), null);
+    }
 }

@@ -91,7 +91,7 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
             LOG.log(Level.SEVERE, "request failed before routing: " + eventType + " " + message);
         }
         Problem problem = Problem.of(status, Problem.codeFor(status), detail, daemon, requestId, null);
-        Logs.access(request.method(), stripQuery(request.path()), status, 0);
+        Logs.access(request.method(), Routes.withoutQuery(request.path()), status, 0);
         responseHeaders.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         responseHeaders.set(KitFilter.REQUEST_ID, requestId);
         return TransportResponse.builder()
@@ -99,10 +99,5 @@ final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
                 .headers(responseHeaders)
                 .entity(problem.toBytes())
                 .build();
-    }
-
-    private static String stripQuery(String path) {
-        int q = path.indexOf('?');
-        return q < 0 ? path : path.substring(0, q);
     }
 }

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -92,19 +93,40 @@ public final class Json {
 
     /** Parses bytes (a peer's answer, a file line) with the same strict rules and errors. */
     public static <T> T parse(byte[] bytes, Class<T> type) {
-        try {
-            return present(MAPPER.readValue(bytes, type), type);
+        try (JsonParser p = MAPPER.createParser(bytes)) {
+            return read(p, type);
         } catch (IOException e) {
             throw toBadRequest(e);
         }
     }
 
     static <T> T parse(InputStream in, Class<T> type) throws IOException {
-        try {
-            return present(MAPPER.readValue(in, type), type);
+        try (JsonParser p = MAPPER.createParser(in)) {
+            return read(p, type);
         } catch (JacksonException e) {
             throw toBadRequest(e);
         }
+    }
+
+    /** Readers without the trailing-token check: {@link #read} makes it, and says which failure it was. */
+    private static final ClassValue<ObjectReader> READERS = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        }
+    };
+
+    /** One document: nothing at all, a null, or anything after it are refused each with its own message. */
+    private static <T> T read(JsonParser p, Class<T> type) throws IOException {
+        if (p.nextToken() == null) {
+            throw new ApiException.BadRequest("invalid_json", "the request body is empty; expected a JSON document");
+        }
+        T value = READERS.get(type).readValue(p);
+        if (p.nextToken() != null) {
+            throw new ApiException.BadRequest("invalid_json", "unexpected content after the JSON document"
+                    + at(p.currentTokenLocation()));
+        }
+        return present(value, type);
     }
 
     /** A document that is JSON {@code null} where a value is expected is a 400, never a null handed to a handler. */
@@ -201,15 +223,9 @@ public final class Json {
             return new ApiException.BadRequest("missing_field", (where.isEmpty() ? "body" : where) + ": must not be null");
         }
         if (e instanceof MismatchedInputException mie) {
-            String message = mie.getOriginalMessage();
-            if (message.startsWith("No content to map")) {
-                return new ApiException.BadRequest("invalid_json", "the request body is empty; expected a JSON document");
-            }
-            if (message.startsWith("Trailing token")) {
-                return new ApiException.BadRequest("invalid_json", "unexpected content after the JSON document" + at(mie));
-            }
             String where = path(mie);
-            String expected = mie.getTargetType() == null ? message : "expected " + describe(mie.getTargetType());
+            String expected = mie.getTargetType() == null ? clean(mie.getOriginalMessage())
+                    : "expected " + describe(mie.getTargetType());
             return new ApiException.BadRequest("invalid_field", (where.isEmpty() ? "body" : where) + ": " + expected);
         }
         if (e instanceof JsonMappingException jme) {
@@ -247,7 +263,10 @@ public final class Json {
     }
 
     private static String at(JacksonException e) {
-        JsonLocation loc = e.getLocation();
+        return at(e.getLocation());
+    }
+
+    private static String at(JsonLocation loc) {
         if (loc == null || loc.getLineNr() < 0) {
             return "";
         }

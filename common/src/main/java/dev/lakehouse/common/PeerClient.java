@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -193,7 +192,7 @@ public final class PeerClient {
                 // not a problem body: keep the status-derived code
             }
         }
-        String what = peer + " answered " + status + " to " + method.text() + " " + pathOnly(path) + ": " + detail;
+        String what = peer + " answered " + status + " to " + method.text() + " " + Routes.withoutQuery(path) + ": " + detail;
         Map<String, String> headers = retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter);
         return switch (status) {
             case 404 -> new ApiException.NotFound(code, what);
@@ -225,37 +224,26 @@ public final class PeerClient {
                         Map.of(), e);
             }
             if (t instanceof SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
-                    || t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
+                    || t instanceof java.net.http.HttpTimeoutException) {
                 return new ApiException.UpstreamFailed(peer, true, "peer_timeout", where + " did not answer "
-                        + method.text() + " " + pathOnly(path) + " within " + readTimeout.toMillis() + " ms", e);
+                        + method.text() + " " + Routes.withoutQuery(path) + " within " + readTimeout.toMillis() + " ms", e);
             }
         }
         return new ApiException.UpstreamFailed(peer, false, "peer_connection_failed", where + " failed during "
-                + method.text() + " " + pathOnly(path) + ": " + e.getClass().getSimpleName()
+                + method.text() + " " + Routes.withoutQuery(path) + ": " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
     }
 
     private ApiException circuitOpen() {
-        long retryMs = breaker.retryIn().toMillis();
-        long retryS = Math.max(1, (retryMs + 999) / 1000);
-        return new ApiException.Unavailable(peer, "circuit_open", peer + " at " + base + " is failing ("
-                + breaker.consecutiveFailures() + " consecutive failures); not calling it for another " + retryMs + " ms",
-                Map.of("Retry-After", Long.toString(retryS)), null);
+        return breaker.refusal(peer, peer + " at " + base);
     }
 
     private void backoff(int retry) {
-        long base = options.retryBackoff().toMillis() << Math.min(retry - 1, 6);
-        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         try {
-            Thread.sleep(jittered);
+            Thread.sleep(Backoff.jittered(options.retryBackoff(), retry));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException.Unavailable(peer, "interrupted", "interrupted while retrying " + peer, Map.of(), e);
         }
-    }
-
-    private static String pathOnly(String path) {
-        int q = path.indexOf('?');
-        return q < 0 ? path : path.substring(0, q);
     }
 }

@@ -57,4 +57,10 @@ public final class Routes {
         FieldError.check(v >= min && v <= max, name, "must be from " + min + " to " + max + ", got " + v);
         return v;
     }
+
+    /** A request target without its query string: what logs and error details show (a query may hold a secret). */
+    public static String withoutQuery(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
+    }
 }

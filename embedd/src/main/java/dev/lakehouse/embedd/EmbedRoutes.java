@@ -42,16 +42,16 @@ final class EmbedRoutes implements HttpService {
     }
 
     private void embed(ServerRequest req, ServerResponse res) {
-        Wire.EmbedRequest body = Json.read(req, Wire.EmbedRequest.class);
+        EmbeddWire.EmbedRequest body = Json.read(req, EmbeddWire.EmbedRequest.class);
         List<String> inputs = body.inputs();
         Embedder.Result r = embedder.embed(body.model(), inputs);
         List<RawValue> vectors = new ArrayList<>(r.vectors().size());
         r.vectors().forEach(v -> vectors.add(v.json()));
-        Json.send(res, 200, new Wire.EmbedResponse(r.model(), r.provider(), r.dims(), vectors, r.cacheHits()));
+        Json.send(res, 200, new EmbeddWire.EmbedResponse(r.model(), r.provider(), r.dims(), vectors, r.cacheHits()));
     }
 
     private void openAi(ServerRequest req, ServerResponse res) {
-        Wire.OpenAiRequest body = Json.read(req, Wire.OpenAiRequest.class);
+        EmbeddWire.OpenAiRequest body = Json.read(req, EmbeddWire.OpenAiRequest.class);
         List<String> inputs = body.inputs();
         Embedder.Result r = embedder.embed(body.model(), inputs);
         if (body.dimensions() != null && body.dimensions() != r.dims()) {
@@ -59,22 +59,22 @@ final class EmbedRoutes implements HttpService {
                     + " dimensions; other sizes are not supported");
         }
         boolean base64 = "base64".equals(body.encodingFormat());
-        List<Wire.OpenAiEmbedding> data = new ArrayList<>(inputs.size());
+        List<EmbeddWire.OpenAiEmbedding> data = new ArrayList<>(inputs.size());
         int tokens = 0;
         for (int i = 0; i < inputs.size(); i++) {
             CachedVector v = r.vectors().get(i);
-            data.add(new Wire.OpenAiEmbedding("embedding", i, base64 ? base64(v.vector()) : v.json()));
+            data.add(new EmbeddWire.OpenAiEmbedding("embedding", i, base64 ? base64(v.vector()) : v.json()));
             tokens += (inputs.get(i).length() + 3) / 4;
         }
-        Json.send(res, 200, new Wire.OpenAiResponse("list", data, r.model(), new Wire.Usage(tokens, tokens)));
+        Json.send(res, 200, new EmbeddWire.OpenAiResponse("list", data, r.model(), new EmbeddWire.Usage(tokens, tokens)));
     }
 
     private void models(ServerRequest req, ServerResponse res) {
-        List<Wire.ModelInfo> data = new ArrayList<>();
+        List<EmbeddWire.ModelInfo> data = new ArrayList<>();
         for (Map.Entry<String, Integer> m : new TreeMap<>(embedder.knownModels()).entrySet()) {
-            data.add(new Wire.ModelInfo(m.getKey(), "model", 0, embedder.providerFor(m.getKey()).name(), m.getValue()));
+            data.add(new EmbeddWire.ModelInfo(m.getKey(), "model", 0, embedder.providerFor(m.getKey()).name(), m.getValue()));
         }
-        Json.send(res, 200, new Wire.ModelList("list", data));
+        Json.send(res, 200, new EmbeddWire.ModelList("list", data));
     }
 
     static String base64(float[] vector) {

@@ -55,10 +55,6 @@ final class Gateway {
         return upstreams.get(d);
     }
 
-    boolean open() {
-        return keys == null;
-    }
-
     /**
      * Who is calling, from the {@code Authorization} header, checked against the
      * route's scope and the caller's rate limit. Open gateways answer "anonymous".
@@ -98,63 +94,65 @@ final class Gateway {
         return new ApiException.BadRequest(status, code, detail, Map.of("WWW-Authenticate", "Bearer"));
     }
 
+    /** {@code GET /v1/status}: {@code UP} when every daemon is up and ready, {@code DOWN} when none is, else {@code DEGRADED}. */
+    record Status(String status, int up, int expected, Map<String, DaemonStatus> daemons) {
+    }
+
+    /** One daemon's probe: health ({@code UP}, {@code DOWN}, {@code HTTP n}), readiness and why not, the breaker. */
+    record DaemonStatus(String url, double latencyMs, String health, String ready, String error, String version, Long uptimeS,
+                        JsonNode checks, String breaker) {
+    }
+
     /** Every daemon's health and readiness, probed in parallel. */
-    Map<String, Object> status() {
-        Map<String, Object> daemons = new LinkedHashMap<>();
+    Status status() {
+        Map<String, DaemonStatus> daemons = new LinkedHashMap<>();
         int up = 0;
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            Map<DaemonId, Future<Map<String, Object>>> probes = new LinkedHashMap<>();
+            Map<DaemonId, Future<DaemonStatus>> probes = new LinkedHashMap<>();
             for (DaemonId d : config.daemons()) {
                 if (d != DaemonId.GATEWAY) {
                     probes.put(d, pool.submit(() -> probe(upstreams.get(d))));
                 }
             }
             for (var p : probes.entrySet()) {
-                Map<String, Object> result = join(p.getValue());
+                DaemonStatus result = join(p.getValue());
                 daemons.put(p.getKey().daemonName(), result);
-                if ("UP".equals(result.get("health")) && "READY".equals(result.get("ready"))) {
+                if ("UP".equals(result.health()) && "READY".equals(result.ready())) {
                     up++;
                 }
             }
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("status", up == daemons.size() ? "UP" : up == 0 ? "DOWN" : "DEGRADED");
-        out.put("up", up);
-        out.put("expected", daemons.size());
-        out.put("daemons", daemons);
-        return out;
+        return new Status(up == daemons.size() ? "UP" : up == 0 ? "DOWN" : "DEGRADED", up, daemons.size(), daemons);
     }
 
-    private Map<String, Object> probe(Upstream u) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("url", u.base().toString());
+    private DaemonStatus probe(Upstream u) {
+        String url = u.base().toString();
         Upstream.Probe health = u.get("/health", config.statusTimeout());
-        r.put("latency_ms", Math.round(health.ms() * 100) / 100.0);
+        double latency = Math.round(health.ms() * 100) / 100.0;
         if (health.error() != null) {
-            r.put("health", "DOWN");
-            r.put("ready", "DOWN");
-            r.put("error", health.error());
-            return r;
+            return new DaemonStatus(url, latency, "DOWN", "DOWN", health.error(), null, null, null, u.breakerState().name());
         }
-        r.put("health", health.status() == 200 ? "UP" : "HTTP " + health.status());
+        String version = null;
+        Long uptime = null;
         try {
             JsonNode h = Json.mapper().readTree(health.body());
-            r.put("version", h.path("version").asText(null));
-            r.put("uptime_s", h.path("uptime_s").isMissingNode() ? null : h.path("uptime_s").asLong());
+            version = h.path("version").asText(null);
+            uptime = h.path("uptime_s").isMissingNode() ? null : h.path("uptime_s").asLong();
         } catch (IOException ignored) {
             // a health body we cannot read: the status code says enough
         }
         Upstream.Probe ready = u.get("/ready", config.statusTimeout());
-        r.put("ready", ready.status() == 200 ? "READY" : ready.error() != null ? "DOWN" : "NOT READY");
+        JsonNode checks = null;
         if (ready.status() != 200 && ready.body().length > 0) {
             try {
-                r.put("checks", Json.mapper().readTree(ready.body()).path("checks"));
+                checks = Json.mapper().readTree(ready.body()).path("checks");
             } catch (IOException ignored) {
                 // no checks to show
             }
         }
-        r.put("breaker", u.breakerState().name());
-        return r;
+        return new DaemonStatus(url, latency, health.status() == 200 ? "UP" : "HTTP " + health.status(),
+                ready.status() == 200 ? "READY" : ready.error() != null ? "DOWN" : "NOT READY", null, version, uptime, checks,
+                u.breakerState().name());
     }
 
     /** The union of embedd's and chatd's models, each id once (the first daemon to name it wins). */

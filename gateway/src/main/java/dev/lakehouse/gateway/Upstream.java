@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -82,10 +81,7 @@ final class Upstream {
     void forward(ServerRequest req, ServerResponse res, String route, Duration timeout, String caller) {
         if (!breaker.tryAcquire()) {
             error("circuit_open");
-            long retry = Math.max(1, (breaker.retryIn().toMillis() + 999) / 1000);
-            throw new ApiException.Unavailable(daemon.daemonName(), "circuit_open", daemon.daemonName() + " at " + base
-                    + " failed repeatedly; not calling it for another " + breaker.retryIn().toMillis() + " ms",
-                    Map.of("Retry-After", Long.toString(retry)), null);
+            throw breaker.refusal(daemon.daemonName(), daemon.daemonName() + " at " + base);
         }
         Method method = req.prologue().method();
         String rawPath = req.prologue().uriPath().rawPath();
@@ -119,14 +115,9 @@ final class Upstream {
             }
         } catch (ApiException e) {
             throw e;
-        } catch (UncheckedIOException e) {
-            if (status != 0) {
-                throw e;   // the caller went away or the daemon broke off mid-body: nothing can be sent now
-            }
-            throw transportFailure(method, rawPath, timeout, e);
         } catch (RuntimeException e) {
             if (status != 0) {
-                throw e;
+                throw e;   // the caller went away or the daemon broke off mid-body: nothing can be sent now
             }
             throw transportFailure(method, rawPath, timeout, e);
         } finally {

@@ -58,7 +58,7 @@ final class EmailValidator {
         this.roster = roster;
     }
 
-    List<Violation> validate(Wire.Email email) {
+    List<Violation> validate(ValidatordWire.Email email) {
         return validate(email.toWorkerId(), email.subject(), email.body());
     }
 

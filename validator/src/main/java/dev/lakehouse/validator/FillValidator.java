@@ -24,9 +24,9 @@ final class FillValidator {
         this.roster = roster;
     }
 
-    List<Violation> validate(Wire.Fill fill) {
+    List<Violation> validate(ValidatordWire.Fill fill) {
         List<Violation> out = new ArrayList<>();
-        Wire.Order order = fill.order();
+        ValidatordWire.Order order = fill.order();
         checkOrder(order, out);
         boolean geography = order.lat() != null && order.lon() != null && order.radiusMiles() != null;
         Map<String, Integer> seen = new HashMap<>();
@@ -75,7 +75,7 @@ final class FillValidator {
         return out;
     }
 
-    private static void checkOrder(Wire.Order order, List<Violation> out) {
+    private static void checkOrder(ValidatordWire.Order order, List<Violation> out) {
         List<String> missing = new ArrayList<>();
         if (order.role() == null) {
             missing.add("role");

@@ -40,16 +40,16 @@ final class IterateLoop {
         this.observer = observer;
     }
 
-    ObjectNode run(Wire.IterateRequest req) {
+    ObjectNode run(ValidatordWire.IterateRequest req) {
         JsonNode context = req.context() == null ? Json.mapper().createObjectNode() : req.context();
         // what the kind fixes: the prompt, and how an answer becomes the artifact to validate
         String system = switch (req.kind()) {
             case FILL -> FILL_SYSTEM;
             case EMAIL -> EMAIL_SYSTEM;
         };
-        java.util.function.Function<String, Wire.Artifact> parse = switch (req.kind()) {
+        java.util.function.Function<String, ValidatordWire.Artifact> parse = switch (req.kind()) {
             case FILL -> {
-                Wire.Order order = order(context);
+                ValidatordWire.Order order = order(context);
                 yield output -> parseFill(output, order);
             }
             case EMAIL -> {
@@ -61,8 +61,8 @@ final class IterateLoop {
         List<ChatdClient.Message> messages = new ArrayList<>();
         messages.add(ChatdClient.Message.system(system));
         messages.add(ChatdClient.Message.user(req.instruction() + "\n\nContext:\n" + context));
-        List<Wire.Attempt> attempts = new ArrayList<>();
-        Wire.Artifact artifact = null;
+        List<ValidatordWire.Attempt> attempts = new ArrayList<>();
+        ValidatordWire.Artifact artifact = null;
         boolean valid = false;
         String provider = null;
         String model = null;
@@ -82,7 +82,7 @@ final class IterateLoop {
                 artifact = null;
                 violations = List.of(Violation.error("unparseable_output", "output", e.getMessage()));
             }
-            attempts.add(new Wire.Attempt(n, output, violations));
+            attempts.add(new ValidatordWire.Attempt(n, output, violations));
             observe(iteration, n, req, messages, output, violations, valid, provider, model);
             messages.add(ChatdClient.Message.assistant(output));
             messages.add(ChatdClient.Message.user(correction(violations)));
@@ -94,10 +94,10 @@ final class IterateLoop {
         return out;
     }
 
-    private static Wire.Order order(JsonNode context) {
+    private static ValidatordWire.Order order(JsonNode context) {
         JsonNode order = context.path("order");
         FieldError.check(order.isObject(), "context.order", "is required for kind fill (the order to staff)");
-        return Json.convert(order, Wire.Order.class, "context.order");
+        return Json.convert(order, ValidatordWire.Order.class, "context.order");
     }
 
     private static String recipient(JsonNode context) {
@@ -124,7 +124,7 @@ final class IterateLoop {
         throw new Unparseable("the answer is not a JSON object");
     }
 
-    static Wire.Fill parseFill(String output, Wire.Order order) {
+    static ValidatordWire.Fill parseFill(String output, ValidatordWire.Order order) {
         JsonNode ids = json(output).path("worker_ids");
         if (!ids.isArray()) {
             throw new Unparseable("the answer has no worker_ids array");
@@ -137,19 +137,19 @@ final class IterateLoop {
             list.add(id.asText());
         }
         try {
-            return new Wire.Fill(order, list);
+            return new ValidatordWire.Fill(order, list);
         } catch (FieldError e) {
             throw new Unparseable(e.field() + ": " + e.getMessage());
         }
     }
 
-    static Wire.Email parseEmail(String output, String to) {
+    static ValidatordWire.Email parseEmail(String output, String to) {
         ObjectNode node = json(output);
         if (!node.path("subject").isTextual() || !node.path("body").isTextual()) {
             throw new Unparseable("the answer needs string fields subject and body");
         }
         try {
-            return new Wire.Email(to, node.path("subject").asText(), node.path("body").asText());
+            return new ValidatordWire.Email(to, node.path("subject").asText(), node.path("body").asText());
         } catch (FieldError e) {
             throw new Unparseable(e.field() + ": " + e.getMessage());
         }
@@ -163,7 +163,7 @@ final class IterateLoop {
         return sb.append("Answer again with only the corrected JSON object.").toString();
     }
 
-    private void observe(String iteration, int n, Wire.IterateRequest req, List<ChatdClient.Message> prompt, String output,
+    private void observe(String iteration, int n, ValidatordWire.IterateRequest req, List<ChatdClient.Message> prompt, String output,
                          List<Violation> violations, boolean valid, String provider, String model) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("iteration_id", iteration);

@@ -3,7 +3,6 @@ package dev.lakehouse.validator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -23,7 +22,7 @@ final class RosterHolder {
     private final Path file;
     private volatile Roster roster;
     private volatile String problem = "loading";
-    private volatile Map<String, Object> stats;
+    private volatile Stats stats;
 
     RosterHolder(Path file) {
         this.file = file;
@@ -68,22 +67,18 @@ final class RosterHolder {
     }
 
     /** {@code GET /v1/roster/stats}: the loaded file, its size, the load time, and the workers by status, role and state. */
-    Map<String, Object> stats() {
+    record Stats(String file, long fileBytes, int workers, int active, int inactive, long loadMs, Map<String, Integer> roles,
+                 Map<String, Integer> states) {
+    }
+
+    Stats stats() {
         require();
         return stats;
     }
 
-    private Map<String, Object> stats(Roster r, long fileBytes, long loadMs) {
-        Map<String, Integer> status = r.counts("status");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("file", file.toString());
-        out.put("file_bytes", fileBytes);
-        out.put("workers", r.size());
-        out.put("active", status.getOrDefault("active", 0));
-        out.put("inactive", r.size() - status.getOrDefault("active", 0));
-        out.put("load_ms", loadMs);
-        out.put("roles", r.counts("role"));
-        out.put("states", r.counts("state"));
-        return Collections.unmodifiableMap(out);
+    private Stats stats(Roster r, long fileBytes, long loadMs) {
+        int active = r.counts("status").getOrDefault("active", 0);
+        return new Stats(file.toString(), fileBytes, r.size(), active, r.size() - active, loadMs, Collections.unmodifiableMap(r.counts("role")),
+                Collections.unmodifiableMap(r.counts("state")));
     }
 }

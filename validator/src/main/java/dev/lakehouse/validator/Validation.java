@@ -14,7 +14,7 @@ import dev.lakehouse.validator.roster.Roster;
  */
 final class Validation {
     /** A verdict: valid when no violation is an error. */
-    record Result(boolean valid, Wire.Kind kind, List<Violation> violations, double tookMs) {
+    record Result(boolean valid, ValidatordWire.Kind kind, List<Violation> violations, double tookMs) {
     }
 
     private final RosterHolder roster;
@@ -30,7 +30,7 @@ final class Validation {
     }
 
     /** Validates and records the outcome ({@code validate}). */
-    Result validate(Wire.Artifact artifact) {
+    Result validate(ValidatordWire.Artifact artifact) {
         Result r = check(artifact);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("kind", artifact.kind().toString());
@@ -43,12 +43,12 @@ final class Validation {
     }
 
     /** Validates without recording (the iterate loop records its attempts itself). */
-    Result check(Wire.Artifact artifact) {
+    Result check(ValidatordWire.Artifact artifact) {
         long t0 = System.nanoTime();
         Validators v = validators();
         List<Violation> violations = switch (artifact) {
-            case Wire.Fill fill -> v.fill().validate(fill);
-            case Wire.Email email -> v.email().validate(email);
+            case ValidatordWire.Fill fill -> v.fill().validate(fill);
+            case ValidatordWire.Email email -> v.email().validate(email);
         };
         double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
         return new Result(violations.stream().noneMatch(Violation::isError), artifact.kind(), List.copyOf(violations), ms);

@@ -40,13 +40,13 @@ final class ValidatorRoutes implements HttpService {
     }
 
     private void validate(ServerRequest req, ServerResponse res) {
-        Wire.ValidateRequest body = Json.read(req, Wire.ValidateRequest.class);
+        ValidatordWire.ValidateRequest body = Json.read(req, ValidatordWire.ValidateRequest.class);
         Validation.Result r = validation.validate(body.artifact());
-        Json.send(res, 200, new Wire.ValidateResponse(r.valid(), r.kind(), r.violations(), r.tookMs()));
+        Json.send(res, 200, new ValidatordWire.ValidateResponse(r.valid(), r.kind(), r.violations(), r.tookMs()));
     }
 
     private void iterate(ServerRequest req, ServerResponse res) {
-        Wire.IterateRequest body = Json.read(req, Wire.IterateRequest.class);
+        ValidatordWire.IterateRequest body = Json.read(req, ValidatordWire.IterateRequest.class);
         roster.require();   // fail fast, before asking chatd anything
         Json.send(res, 200, iterate.run(body));
     }

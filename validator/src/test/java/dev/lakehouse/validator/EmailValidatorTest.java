@@ -14,7 +14,7 @@ class EmailValidatorTest {
     final EmailValidator validator = new EmailValidator(Fixtures.ROSTER);
 
     List<String> check(String body) {
-        return rules(validator.validate(new Wire.Email("W000001", "Your shift", body)));
+        return rules(validator.validate(new ValidatordWire.Email("W000001", "Your shift", body)));
     }
 
     @Test
@@ -45,7 +45,7 @@ class EmailValidatorTest {
 
     @Test
     void theSsnMessage_masksTheNumber() {
-        Violation v = validator.validate(new Wire.Email("W000001", "s", "Hi Maria, SSN 078-05-1120")).get(0);
+        Violation v = validator.validate(new ValidatordWire.Email("W000001", "s", "Hi Maria, SSN 078-05-1120")).get(0);
         assertThat(v.message()).contains("***-**-1120", "high confidence").doesNotContain("078");
     }
 
@@ -65,14 +65,14 @@ class EmailValidatorTest {
 
     @Test
     void paysInTheSubject_areFlaggedThereToo() {
-        assertThat(rules(validator.validate(new Wire.Email("W000001", "Now $22/hr!", "Hi Maria, see you."))))
+        assertThat(rules(validator.validate(new ValidatordWire.Email("W000001", "Now $22/hr!", "Hi Maria, see you."))))
                 .containsExactly("pay_disclosure@subject");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Hi John,", "Dear Mr. Smith,", "Hello Maria Lopez,", "Good morning Ana!"})
     void aGreetingToSomeoneElse_isFlagged(String greeting) {
-        List<Violation> v = validator.validate(new Wire.Email("W000001", "s", greeting + "\nsee you Monday."));
+        List<Violation> v = validator.validate(new ValidatordWire.Email("W000001", "s", greeting + "\nsee you Monday."));
         assertThat(rules(v)).containsExactly("greeting_name_mismatch@body");
         assertThat(v.get(0).message()).contains("Maria Garcia");
     }
@@ -105,7 +105,7 @@ class EmailValidatorTest {
 
     @Test
     void aRecipientNotOnTheRoster_isFlagged_andTheGreetingCannotBeChecked() {
-        assertThat(rules(validator.validate(new Wire.Email("W000006", "s", "Hi Bob, hello."))))
+        assertThat(rules(validator.validate(new ValidatordWire.Email("W000006", "s", "Hi Bob, hello."))))
                 .containsExactly("unknown_recipient@to_worker_id");
     }
 }

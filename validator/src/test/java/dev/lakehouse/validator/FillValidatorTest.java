@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class FillValidatorTest {
     final FillValidator validator = new FillValidator(Fixtures.ROSTER);
 
-    List<String> check(Wire.Fill fill) {
+    List<String> check(ValidatordWire.Fill fill) {
         return rules(validator.validate(fill));
     }
 
@@ -70,9 +70,9 @@ class FillValidatorTest {
     @Test
     void justInsideTheRadius_passes() {
         // Cleveland is ~126 miles from Columbus: a 130-mile radius takes it, a 120-mile one does not
-        Wire.Order wide = new Wire.Order("O-2", "forklift operator", null, null, Fixtures.COLUMBUS_LAT, Fixtures.COLUMBUS_LON,
+        ValidatordWire.Order wide = new ValidatordWire.Order("O-2", "forklift operator", null, null, Fixtures.COLUMBUS_LAT, Fixtures.COLUMBUS_LON,
                 130.0, 1, 20.0);
-        Wire.Order narrow = new Wire.Order("O-3", "forklift operator", null, null, Fixtures.COLUMBUS_LAT, Fixtures.COLUMBUS_LON,
+        ValidatordWire.Order narrow = new ValidatordWire.Order("O-3", "forklift operator", null, null, Fixtures.COLUMBUS_LAT, Fixtures.COLUMBUS_LON,
                 120.0, 1, 20.0);
         assertThat(check(fill(wide, "W000004"))).isEmpty();
         assertThat(check(fill(narrow, "W000004"))).containsExactly("outside_radius@worker_ids[0]");
@@ -87,14 +87,14 @@ class FillValidatorTest {
 
     @Test
     void anIncompleteOrder_saysWhatCannotBeChecked() {
-        Wire.Order bare = new Wire.Order("O-4", null, null, null, null, null, null, null, null);
+        ValidatordWire.Order bare = new ValidatordWire.Order("O-4", null, null, null, null, null, null, null, null);
         assertThat(check(fill(bare, "W000002"))).containsExactly("order_incomplete@order.role", "order_incomplete@order.lat",
                 "order_incomplete@order.lon", "order_incomplete@order.radius_miles", "order_incomplete@order.headcount");
     }
 
     @Test
     void anUnknownOrderRole_andPayBelowMinimum_areWarnings() {
-        Wire.Order odd = new Wire.Order("O-5", "astronaut", null, null, Fixtures.COLUMBUS_LAT, Fixtures.COLUMBUS_LON, 25.0, 1, 5.0);
+        ValidatordWire.Order odd = new ValidatordWire.Order("O-5", "astronaut", null, null, Fixtures.COLUMBUS_LAT, Fixtures.COLUMBUS_LON, 25.0, 1, 5.0);
         List<Violation> v = validator.validate(fill(odd, "W000002"));
         assertThat(rules(v)).containsExactly("unknown_order_role@order.role", "pay_below_minimum@order.pay_rate",
                 "role_mismatch@worker_ids[0]");
@@ -110,7 +110,7 @@ class FillValidatorTest {
     @Test
     void severalRules_onOneWorker_areAllReported() {
         // inactive, wrong role, and (with a tight radius) too far
-        Wire.Order tight = new Wire.Order("O-6", "forklift operator", null, null, 40.5, -82.0, 5.0, 1, 20.0);
+        ValidatordWire.Order tight = new ValidatordWire.Order("O-6", "forklift operator", null, null, 40.5, -82.0, 5.0, 1, 20.0);
         assertThat(check(fill(tight, "W000003"))).containsExactly("inactive_worker@worker_ids[0]", "role_mismatch@worker_ids[0]",
                 "outside_radius@worker_ids[0]");
     }

@@ -21,12 +21,12 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    static Wire.Order order(String role, int headcount) {
-        return new Wire.Order("O-1", role, "Columbus", "OH", COLUMBUS_LAT, COLUMBUS_LON, 25.0, headcount, 19.5);
+    static ValidatordWire.Order order(String role, int headcount) {
+        return new ValidatordWire.Order("O-1", role, "Columbus", "OH", COLUMBUS_LAT, COLUMBUS_LON, 25.0, headcount, 19.5);
     }
 
-    static Wire.Fill fill(Wire.Order order, String... ids) {
-        return new Wire.Fill(order, List.of(ids));
+    static ValidatordWire.Fill fill(ValidatordWire.Order order, String... ids) {
+        return new ValidatordWire.Fill(order, List.of(ids));
     }
 
     static List<String> rules(List<Violation> violations) {

@@ -315,11 +315,11 @@ final class IndexRegistry implements AutoCloseable {
     }
 
     /** Checks and prepares the points (dimensions, cosine normalisation), then writes them durably. */
-    int upsert(String name, List<Wire.PointIn> points) {
+    int upsert(String name, List<VectordWire.PointIn> points) {
         VectorIndex index = index(name);
         List<Op> ops = new ArrayList<>(points.size());
         for (int i = 0; i < points.size(); i++) {
-            Wire.PointIn p = points.get(i);
+            VectordWire.PointIn p = points.get(i);
             float[] prepared = index.prepare(p.vector(), "points[" + i + "].vector");
             ops.add(new Op(new Wal.Record(Wal.UPSERT, p.id(), prepared, p.payload().toString().getBytes(StandardCharsets.UTF_8)),
                     p.payload()));
@@ -364,7 +364,7 @@ final class IndexRegistry implements AutoCloseable {
     }
 
     /** Prepares the query (dimensions, cosine normalisation), searches with the request's filter, and times it. */
-    SearchResult search(String name, Wire.SearchRequest request) {
+    SearchResult search(String name, VectordWire.SearchRequest request) {
         VectorIndex index = index(name);
         long start = System.nanoTime();
         float[] query = index.prepare(request.vector(), "vector");

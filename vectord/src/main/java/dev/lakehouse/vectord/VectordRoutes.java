@@ -66,7 +66,7 @@ final class VectordRoutes implements HttpService {
     private void upsert(ServerRequest req, ServerResponse res) {
         String name = name(req);
         registry.index(name);   // 404 for a missing index before the body is read
-        Wire.UpsertRequest body = Json.read(req, Wire.UpsertRequest.class);
+        VectordWire.UpsertRequest body = Json.read(req, VectordWire.UpsertRequest.class);
         Json.send(res, 200, Map.of("upserted", registry.upsert(name, body.points())));
     }
 
@@ -85,8 +85,8 @@ final class VectordRoutes implements HttpService {
     private void search(ServerRequest req, ServerResponse res) {
         String name = name(req);
         registry.index(name);   // 404 for a missing index before the body is read
-        Wire.SearchRequest body = Json.read(req, Wire.SearchRequest.class);
+        VectordWire.SearchRequest body = Json.read(req, VectordWire.SearchRequest.class);
         IndexRegistry.SearchResult result = registry.search(name, body);
-        Json.send(res, 200, new Wire.SearchResponse(result.hits(), result.tookMs()));
+        Json.send(res, 200, new VectordWire.SearchResponse(result.hits(), result.tookMs()));
     }
 }

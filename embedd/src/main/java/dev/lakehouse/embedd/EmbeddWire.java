@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.lakehouse.common.FieldError;
 
 /** embedd's wire records; each is documented with its JSON form. */
-final class Wire {
-    private Wire() {
+final class EmbeddWire {
+    private EmbeddWire() {
     }
 
     /** {@code {"model":"all-minilm-l6-v2","input":"text" | ["t1","t2"]}}; {@code model} optional. */

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.lakehouse.common.FieldError;
 
 /** vectord's wire records. */
-final class Wire {
+final class VectordWire {
     static final int MAX_POINTS = 10_000;
     static final int MAX_ID = 256;
 
-    private Wire() {
+    private VectordWire() {
     }
 
     /** {@code {"id":"W000001","vector":[…],"payload":{"role":"forklift operator"}}}; payload optional. */

@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.FieldError;
 
 /** The JSON shapes of chatd's two APIs, with their validation. */
-final class Wire {
+final class ChatdWire {
     static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
-    private Wire() {
+    private ChatdWire() {
     }
 
     /** {@code POST /v1/chat}. */

@@ -10,13 +10,13 @@ import dev.lakehouse.common.FieldError;
 import dev.lakehouse.validator.roster.RosterFile;
 
 /** validatord's JSON shapes and the checks that make a malformed request a 400 (docs/validator.md). */
-final class Wire {
+final class ValidatordWire {
     static final int MAX_WORKER_IDS = 1_000;
     static final int MAX_BODY_BYTES = 100 * 1024;
     static final int MAX_SUBJECT_CHARS = 1_000;
     static final int MAX_ATTEMPTS = 5;
 
-    private Wire() {
+    private ValidatordWire() {
     }
 
     /** What validatord checks; on the wire {@code "fill"} or {@code "email"} (any other value is a 400 naming both). */
