@@ -206,4 +206,29 @@ class KitServerTest {
                 .contains("jvm_threads_live_threads")
                 .contains("jvm_gc_");
     }
+
+    @Test
+    void afterStart_runsOnceListening_andAFailingHookStopsTheServer() throws Exception {
+        java.util.List<Integer> seenPort = new java.util.ArrayList<>();
+        DaemonServer[] holder = new DaemonServer[1];
+        DaemonServer ok = DaemonServer.builder("hooktest", EnvConfig.of(Map.of("LAKEHOUSE_HOOKTEST_PORT", "0")), 0)
+                .embedded()
+                .afterStart("probe", () -> seenPort.add(1))
+                .start();
+        assertThat(seenPort).containsExactly(1);
+        ok.stop();
+
+        AtomicBoolean stopped = new AtomicBoolean();
+        Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> holder[0] =
+                DaemonServer.builder("hooktest", EnvConfig.of(Map.of("LAKEHOUSE_HOOKTEST_PORT", "0")), 0)
+                        .embedded()
+                        .onStop("flag", () -> stopped.set(true))
+                        .afterStart("load", () -> {
+                            throw new IllegalStateException("corrupt state");
+                        })
+                        .start());
+        assertThat(failed).isInstanceOf(IllegalStateException.class).hasMessage("corrupt state");
+        assertThat(holder[0]).isNull();
+        assertThat(stopped).as("the stop hooks ran: the half-started daemon was stopped").isTrue();
+    }
 }

@@ -12,11 +12,6 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.testing.TestHttp;
-import dev.lakehouse.distillation.journald.Journal;
-import dev.lakehouse.distillation.journald.JournalRoutes;
-import dev.lakehouse.distillation.observerd.EventStore;
-import dev.lakehouse.distillation.observerd.ObserveRoutes;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,36 +20,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** observerd's and journald's routes in-process, one server holding both: every bad input by status and code. */
+/** observerd and journald in-process, each wired by its own main's builder: every bad input by status and code. */
 class RoutesTest {
     @TempDir
     static Path dir;
-    static DaemonServer server;
-    static EventStore events;
-    static Journal journal;
+    static DaemonServer observerd;
+    static DaemonServer journald;
 
     @BeforeAll
     static void start() {
-        events = new EventStore(dir.resolve("events"), new SimpleMeterRegistry());
-        journal = new Journal(dir.resolve("journal"), 1 << 20, new SimpleMeterRegistry());
-        server = DaemonServer.builder("distill-test", EnvConfig.of(Map.of("LAKEHOUSE_DISTILL_TEST_PORT", "0")), 0)
-                .embedded()
-                .maxBodyBytes(1 << 20)
-                .routing(r -> r.register("/v1/observe", new ObserveRoutes(events)).register("/v1/journal", new JournalRoutes(journal)))
-                .start();
-        events.load();
-        journal.load();
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_OBSERVERD_PORT", "0", "LAKEHOUSE_JOURNALD_PORT", "0",
+                "LAKEHOUSE_DATA_DIR", dir.toString(), "JOURNALD_SEGMENT_BYTES", Integer.toString(1 << 20)));
+        observerd = ObserverdMain.builder(ObserverdConfig.from(env), env).embedded().start();
+        journald = JournaldMain.builder(JournaldConfig.from(env), env).embedded().start();
     }
 
     @AfterAll
     static void stop() {
-        server.stop();
-        events.close();
-        journal.close();
+        observerd.stop();
+        journald.stop();
     }
 
+    /** To observerd or journald, by the path. */
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return new TestHttp(server::port).send(method, path, body, "application/json");
+        DaemonServer to = path.startsWith("/v1/journal") ? journald : observerd;
+        return new TestHttp(to::port).send(method, path, body, "application/json");
     }
 
     static String events(int n) {
@@ -75,7 +65,7 @@ class RoutesTest {
                 Arguments.of("POST", "/v1/observe/events", "{\"events\":[{\"event_id\":\"a\",\"ts\":\"2026-11-22T10:00:00Z\",\"kind\":\"Bad Kind\"}]}", 400, "invalid_field", "events[0].kind"),
                 Arguments.of("POST", "/v1/observe/events", "{\"events\":[]}", 400, "invalid_field", "events: must not be empty"),
                 Arguments.of("POST", "/v1/observe/events", events(1001), 400, "batch_too_large", "at most 1000"),
-                Arguments.of("POST", "/v1/observe/events", "{\"events\":[" + "{\"event_id\":\"x\",\"ts\":\"2026-11-22T10:00:00Z\",\"kind\":\"k\",\"payload\":{\"p\":\"" + "y".repeat(1 << 20) + "\"}}]}", 413, "payload_too_large", "limit"),
+                Arguments.of("POST", "/v1/observe/events", "{\"events\":[" + "{\"event_id\":\"x\",\"ts\":\"2026-11-22T10:00:00Z\",\"kind\":\"k\",\"payload\":{\"p\":\"" + "y".repeat(17 << 20) + "\"}}]}", 413, "payload_too_large", "16777216"),
                 Arguments.of("GET", "/v1/observe/events?since=2026-11-23T00:00:00Z&until=2026-11-22T00:00:00Z", null, 400, "invalid_range", "is after until"),
                 Arguments.of("GET", "/v1/observe/events?since=yesterday", null, 400, "invalid_field", "since"),
                 Arguments.of("GET", "/v1/observe/events?limit=0", null, 400, "invalid_field", "limit"),
