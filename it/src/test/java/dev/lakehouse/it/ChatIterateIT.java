@@ -9,8 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -19,11 +17,10 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
-import dev.lakehouse.common.DaemonServer;
-import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.it.harness.ManagedDaemon;
 import dev.lakehouse.it.harness.Stack;
+import dev.lakehouse.it.kit.ScriptedOllama;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,39 +40,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ChatIterateIT {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Queue<String> SCRIPT = new ConcurrentLinkedQueue<>();
-    static final List<JsonNode> OLLAMA_CALLS = Collections.synchronizedList(new ArrayList<>());
-    static DaemonServer ollama;
+    static ScriptedOllama ollama;
     static Stack stack;
     static JsonNode worker;
 
     @BeforeAll
     static void start() throws Exception {
-        ollama = DaemonServer.builder("scriptedollama", EnvConfig.of(Map.of("LAKEHOUSE_SCRIPTEDOLLAMA_PORT", "0")), 0)
-                .embedded()
-                .routing(r -> r.post("/api/chat", (req, res) -> {
-                    JsonNode body = Json.mapper().readTree(req.content().inputStream());
-                    OLLAMA_CALLS.add(body);
-                    String content = SCRIPT.isEmpty() ? "Hello there, friend" : SCRIPT.poll();
-                    String model = body.path("model").asText();
-                    if (!body.path("stream").asBoolean()) {
-                        Json.send(res, 200, Map.of("model", model, "message", Map.of("role", "assistant", "content", content),
-                                "done", true, "done_reason", "stop", "prompt_eval_count", 40, "eval_count", 12));
-                        return;
-                    }
-                    res.header("Content-Type", "application/x-ndjson");
-                    try (var out = res.outputStream()) {
-                        for (String word : content.split("(?<= )")) {
-                            out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", word),
-                                    "done", false)));
-                            out.write('\n');
-                            out.flush();
-                        }
-                        out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", ""),
-                                "done", true, "done_reason", "stop", "prompt_eval_count", 40, "eval_count", 3)));
-                        out.write('\n');
-                    }
-                }))
-                .start();
+        ollama = new ScriptedOllama(body -> SCRIPT.isEmpty() ? "Hello there, friend" : SCRIPT.poll());
         Path roster = Files.createTempDirectory("lakehouse-roster-").resolve("workers.parquet");
         Process gen = new ProcessBuilder(Stack.repoRoot().resolve("bin/lakehouse").toString(), "roster", "generate",
                 "--rows", "5000", "--seed", "42", "--out", roster.toString()).redirectErrorStream(true).start();
@@ -96,7 +67,7 @@ class ChatIterateIT {
         if (stack != null) {
             stack.close();
         }
-        ollama.stop();
+        ollama.close();
     }
 
     static HttpResponse<String> get(URI base, String path) throws Exception {
@@ -137,7 +108,7 @@ class ChatIterateIT {
     void iterate_correctsAFill_throughTheRealChatd_andObservesEveryAttempt() throws Exception {
         SCRIPT.add("{\"worker_ids\":[\"W000010\",\"W999999\"]}");
         SCRIPT.add("{\"worker_ids\":[\"W000010\"]}");
-        OLLAMA_CALLS.clear();
+        ollama.calls().clear();
         HttpResponse<String> r = post(stack.url("gateway"), "/v1/iterate", iterateFill());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode body = Json.mapper().readTree(r.body());
@@ -146,8 +117,8 @@ class ChatIterateIT {
         assertThat(body.path("attempts").get(0).path("violations")).extracting(v -> v.path("rule").asText())
                 .containsExactly("phantom_worker", "over_headcount");
         assertThat(body.path("provider").asText() + "/" + body.path("model").asText()).isEqualTo("ollama/qwen2.5:7b");
-        assertThat(OLLAMA_CALLS).hasSize(2);
-        assertThat(OLLAMA_CALLS.get(1).path("messages").get(3).path("content").asText()).contains("phantom_worker");
+        assertThat(ollama.calls()).hasSize(2);
+        assertThat(ollama.calls().get(1).path("messages").get(3).path("content").asText()).contains("phantom_worker");
 
         String iteration = body.path("iteration_id").asText();
         List<JsonNode> attempts = awaitEvents("iterate.attempt", iteration, 2);

@@ -9,13 +9,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
-import dev.lakehouse.common.DaemonServer;
-import dev.lakehouse.common.EnvConfig;
-import dev.lakehouse.common.Json;
 import dev.lakehouse.it.fuzz.Fuzzer;
 import dev.lakehouse.it.harness.Stack;
+import dev.lakehouse.it.kit.ScriptedOllama;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,34 +26,13 @@ import org.junit.jupiter.api.Test;
  * long form. The report goes to {@code it/target/fuzz-report.txt}.
  */
 class FuzzIT {
-    static DaemonServer ollama;
+    static ScriptedOllama ollama;
     static Stack stack;
     static final java.util.List<String> DAEMONS = new java.util.ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        ollama = DaemonServer.builder("fuzzollama", EnvConfig.of(Map.of("LAKEHOUSE_FUZZOLLAMA_PORT", "0")), 0)
-                .embedded()
-                .routing(r -> r.post("/api/chat", (req, res) -> {
-                    JsonNode body = Json.mapper().readTree(req.content().inputStream());
-                    String model = body.path("model").asText();
-                    Map<String, Object> done = Map.of("model", model, "message", Map.of("role", "assistant",
-                            "content", "{\"worker_ids\":[\"W000010\"]}"), "done", true, "done_reason", "stop",
-                            "prompt_eval_count", 10, "eval_count", 5);
-                    if (!body.path("stream").asBoolean()) {
-                        Json.send(res, 200, done);
-                        return;
-                    }
-                    res.header("Content-Type", "application/x-ndjson");
-                    try (var out = res.outputStream()) {
-                        out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", "hi"),
-                                "done", false)));
-                        out.write('\n');
-                        out.write(Json.bytes(done));
-                        out.write('\n');
-                    }
-                }))
-                .start();
+        ollama = new ScriptedOllama(body -> "{\"worker_ids\":[\"W000010\"]}");   // a fill iterate can parse
         Path roster = Files.createTempDirectory("lakehouse-fuzz-roster-").resolve("workers.parquet");
         Process gen = new ProcessBuilder(Stack.repoRoot().resolve("bin/lakehouse").toString(), "roster", "generate",
                 "--rows", "2000", "--seed", "42", "--out", roster.toString()).redirectErrorStream(true).start();
@@ -88,7 +64,7 @@ class FuzzIT {
             stack.close();
         }
         if (ollama != null) {
-            ollama.stop();
+            ollama.close();
         }
     }
 
