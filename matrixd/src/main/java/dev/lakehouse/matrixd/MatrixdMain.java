@@ -1,0 +1,36 @@
+package dev.lakehouse.matrixd;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Observer;
+import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.matrixd.client.EmbeddClient;
+import dev.lakehouse.matrixd.client.VectordClient;
+
+/** matrixd (4219): one retrieval over many corpora, with attribution and the cross-role gate. See docs/matrixd.md. */
+public final class MatrixdMain {
+    private MatrixdMain() {
+    }
+
+    public static void main(String[] args) {
+        EnvConfig env = EnvConfig.fromEnvironment();
+        builder(MatrixdConfig.from(env), env).start();
+    }
+
+    /** matrixd, wired; its corpus registry loads after the server starts (/ready is 503 until then). */
+    static DaemonServer.Builder builder(MatrixdConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.MATRIXD, env).maxBodyBytes(MatrixdConfig.MAX_BODY_BYTES);
+        CorpusRegistry registry = new CorpusRegistry(builder.dataDir());
+        Observer observer = Observer.create("matrixd", env, builder.dataDir(), builder.metrics().registry());
+        EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
+                PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
+        Matrix matrix = new Matrix(registry, embedd, new VectordClient(config.searchTimeout()), RoleGate.standard(), observer,
+                config.searchTimeout());
+        return builder.routing(r -> r.register("/v1/matrix", new MatrixRoutes(registry, matrix)))
+                .readiness("corpora", registry::readiness)
+                .onStop("observer", observer::close)
+                .onStop("retrievals", matrix::close)
+                .afterStart("corpora", registry::load);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.lakehouse.matrixd;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.FieldError;
+
+/** matrixd's JSON shapes and the checks that make a malformed request a 400 (docs/matrixd.md). */
+final class MatrixdWire {
+    static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
+    static final int MAX_SHARDS = 16;
+    static final int MAX_CORPORA = 64;
+    static final int MAX_K = 1_000;
+    static final int MAX_QUERY_CHARS = 8_000;
+
+    private MatrixdWire() {
+    }
+
+    static String checkName(String name, String field) {
+        FieldError.required(name, field);
+        FieldError.check(NAME.matcher(name).matches(), field, "must be 1-64 of a-z, 0-9, '_' and '-'");
+        return name;
+    }
+
+    /** {@code gate:"none"} (default) or {@code "role"}: a role-gated corpus serves a hit only to a query for a compatible role. */
+    enum Gate {
+        NONE, ROLE;
+
+        @JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * {@code PUT /v1/matrix/corpora/{name}}: {@code {"index":"jobs","vectord_url":"http://…"}} or
+     * {@code {"index":"jobs","shards":["http://…","http://…"],"weight":1.0,"gate":"role"}}.
+     */
+    record CorpusSpec(String index, String vectordUrl, List<String> shards, Double weight, Gate gate) {
+        CorpusSpec {
+            checkName(index, "index");
+            FieldError.check(vectordUrl == null || shards == null, "shards", "give vectord_url or shards, not both");
+            FieldError.check(vectordUrl != null || shards != null, "vectord_url", "is required (or shards: several vectord URLs)");
+            if (shards != null) {
+                FieldError.check(!shards.isEmpty() && shards.size() <= MAX_SHARDS, "shards", "must hold 1 to " + MAX_SHARDS
+                        + " vectord URLs, got " + shards.size());
+                for (int i = 0; i < shards.size(); i++) {
+                    url(shards.get(i), "shards[" + i + "]");
+                }
+                FieldError.check(new HashSet<>(shards).size() == shards.size(), "shards", "names a vectord twice");
+            } else {
+                url(vectordUrl, "vectord_url");
+            }
+            FieldError.check(weight == null || weight > 0 && weight <= 1_000, "weight", "must be more than 0 and at most 1000, got "
+                    + weight);
+            weight = weight == null ? 1.0 : weight;
+            gate = gate == null ? Gate.NONE : gate;
+        }
+
+        List<URI> shardUrls() {
+            List<URI> out = new ArrayList<>();
+            for (String s : shards == null ? List.of(vectordUrl) : shards) {
+                out.add(URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    static void url(String value, String field) {
+        FieldError.required(value, field);
+        FieldError.check(value.length() <= 2_000, field, "is longer than 2000 characters");
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (java.net.URISyntaxException e) {
+            throw new FieldError(field, "invalid_field", "is not a URL: " + e.getReason());
+        }
+        FieldError.check(("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                && uri.getRawQuery() == null && uri.getRawFragment() == null, field,
+                "must be an http(s) URL of a vectord, like http://127.0.0.1:4217");
+    }
+
+    /** A registered corpus, as {@code GET /v1/matrix/corpora/{name}} shows it (and as the registry file stores it). */
+    record Corpus(String name, String index, List<URI> shards, double weight, Gate gate, String createdAt) {
+    }
+
+    record CorpusList(List<Corpus> corpora) {
+    }
+
+    /**
+     * {@code POST /v1/matrix/retrieve}: {@code {"query":"…","corpora":["jobs","playbooks"],"k":10,
+     * "query_role":"forklift operator","filter":{"state":"OH"},"fusion":"rrf|dbsf|relative"}}.
+     */
+    record RetrieveRequest(String query, List<String> corpora, Integer k, String queryRole, JsonNode filter, Fusion fusion) {
+        RetrieveRequest {
+            FieldError.required(query, "query");
+            FieldError.check(!query.isBlank(), "query", "must not be blank");
+            FieldError.check(query.length() <= MAX_QUERY_CHARS, "query", query.length() + " characters; at most " + MAX_QUERY_CHARS);
+            FieldError.required(corpora, "corpora");
+            FieldError.check(!corpora.isEmpty() && corpora.size() <= MAX_CORPORA, "corpora", "must name 1 to " + MAX_CORPORA
+                    + " corpora, got " + corpora.size());
+            for (int i = 0; i < corpora.size(); i++) {
+                checkName(corpora.get(i), "corpora[" + i + "]");
+            }
+            FieldError.check(new HashSet<>(corpora).size() == corpora.size(), "corpora", "names a corpus twice");
+            k = k == null ? 10 : k;
+            FieldError.check(k >= 1 && k <= MAX_K, "k", "must be from 1 to " + MAX_K + ", got " + k);
+            FieldError.check(queryRole == null || !queryRole.isBlank() && queryRole.length() <= 100, "query_role",
+                    "must be a role of 1-100 characters");
+            FieldError.check(filter == null || filter.isNull() || filter.isObject(), "filter",
+                    "must be an object of payload fields, e.g. {\"state\":\"OH\"}");
+            fusion = fusion == null ? Fusion.RRF : fusion;
+        }
+    }
+
+    /** One merged hit, with where it came from. */
+    record Hit(String corpus, String index, String shard, String id, String docId, double score, double rawScore,
+               int rankInCorpus, JsonNode payload) {
+    }
+
+    /** A corpus that did not answer, or was left out: {@code {"corpus","code","detail"}}. */
+    record CorpusError(String corpus, String code, String detail) {
+    }
+
+    /** {@code {"hits":[…],"fusion":"rrf","query_role":"…","partial":false,"errors":[],"skipped":[],"took_ms":4.2}}. */
+    record RetrieveResponse(List<Hit> hits, Fusion fusion, String queryRole, boolean partial, List<CorpusError> errors,
+                            List<CorpusError> skipped, double tookMs) {
+    }
+}

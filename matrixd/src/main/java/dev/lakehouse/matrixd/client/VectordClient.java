@@ -1,0 +1,56 @@
+package dev.lakehouse.matrixd.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.PeerClient;
+
+/**
+ * matrixd's view of vectord (DESIGN.md §3, vectord): an index's description and
+ * search, on any vectord a corpus names (a corpus may spread over several, its
+ * shards). One {@link PeerClient} per vectord URL, each with its own breaker, so a
+ * dead shard fails fast without disturbing the others. Searches are idempotent and
+ * retried once.
+ */
+public final class VectordClient {
+    /** What matrixd reads of {@code GET /v1/indexes/{name}}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record IndexInfo(String name, int dims, String metric, long count) {
+    }
+
+    /** {@code POST /v1/indexes/{name}/search}: {@code {"vector":[…],"k":10,"filter":{…}}}. */
+    public record SearchRequest(float[] vector, int k, JsonNode filter) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SearchHit(String id, double score, JsonNode payload) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SearchResponse(List<SearchHit> hits) {
+    }
+
+    private final PeerClient.Options options;
+    private final Map<URI, PeerClient> clients = new ConcurrentHashMap<>();
+
+    public VectordClient(Duration timeout) {
+        this.options = PeerClient.Options.defaults().withReadTimeout(timeout).withRetries(1, Duration.ofMillis(20));
+    }
+
+    private PeerClient client(URI vectord) {
+        return clients.computeIfAbsent(vectord, u -> new PeerClient("vectord", u, options));
+    }
+
+    public IndexInfo describe(URI vectord, String index) {
+        return client(vectord).get("/v1/indexes/" + index, IndexInfo.class);
+    }
+
+    public SearchResponse search(URI vectord, String index, SearchRequest request) {
+        return client(vectord).post("/v1/indexes/" + index + "/search", request, SearchResponse.class, true);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lakehouse.matrixd;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Json;
+
+/**
+ * Local servers speaking embedd's {@code POST /v1/embed} and vectord's
+ * {@code GET /v1/indexes/{name}} and {@code POST /v1/indexes/{name}/search} (dot
+ * product, payload filters by equality or any-of, as vectord documents them).
+ * embedd embeds a text as (1, length mod 7, 0, 0); a vectord may be told to hang.
+ */
+final class FakePeers {
+    private FakePeers() {
+    }
+
+    static DaemonServer embedd(AtomicInteger calls) {
+        return DaemonServer.builder("fakeembedd", EnvConfig.of(Map.of("LAKEHOUSE_FAKEEMBEDD_PORT", "0")), 0).embedded()
+                .routing(r -> r.post("/v1/embed", (req, res) -> {
+                    calls.incrementAndGet();
+                    String text = Json.mapper().readTree(req.content().inputStream()).path("input").asText();
+                    Json.send(res, 200, Map.of("model", "fake", "provider", "local", "dims", 4, "cache_hits", 0,
+                            "embeddings", List.of(new float[] {1, text.length() % 7, 0, 0})));
+                }))
+                .start();
+    }
+
+    /** One vectord: index name → points (id, vector, payload). */
+    static final class Vectord {
+        record Point(String id, float[] vector, JsonNode payload) {
+        }
+
+        final Map<String, List<Point>> indexes = new ConcurrentHashMap<>();
+        volatile long hangMillis;
+        final DaemonServer server;
+
+        Vectord() {
+            server = DaemonServer.builder("fakevectord", EnvConfig.of(Map.of("LAKEHOUSE_FAKEVECTORD_PORT", "0")), 0).embedded()
+                    .routing(r -> r
+                            .get("/v1/indexes/{name}", (req, res) -> {
+                                String name = req.path().pathParameters().get("name");
+                                if (!indexes.containsKey(name)) {
+                                    res.status(404).header("Content-Type", "application/problem+json").send(Json.bytes(Map.of(
+                                            "status", 404, "code", "index_not_found", "detail", "index '" + name + "' does not exist")));
+                                    return;
+                                }
+                                Json.send(res, 200, Map.of("name", name, "dims", 4, "metric", "dot", "count", indexes.get(name).size()));
+                            })
+                            .post("/v1/indexes/{name}/search", (req, res) -> {
+                                if (hangMillis > 0) {
+                                    Thread.sleep(hangMillis);
+                                }
+                                JsonNode body = Json.mapper().readTree(req.content().inputStream());
+                                List<Point> points = indexes.getOrDefault(req.path().pathParameters().get("name"), List.of());
+                                float[] q = Json.mapper().treeToValue(body.path("vector"), float[].class);
+                                List<Map<String, Object>> hits = new ArrayList<>();
+                                points.stream().filter(p -> matches(p.payload(), body.path("filter")))
+                                        .sorted(Comparator.comparingDouble((Point p) -> -dot(p.vector(), q)))
+                                        .limit(body.path("k").asInt(10))
+                                        .forEach(p -> hits.add(Map.of("id", p.id(), "score", dot(p.vector(), q), "payload", p.payload())));
+                                Json.send(res, 200, Map.of("hits", hits, "took_ms", 0.1));
+                            }))
+                    .start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.port();
+        }
+
+        void add(String index, String id, float[] vector, String role) {
+            ObjectNode payload = Json.mapper().createObjectNode().put("doc_id", "doc-" + id);
+            if (role != null) {
+                payload.put("role", role);
+            }
+            indexes.computeIfAbsent(index, k -> new ArrayList<>()).add(new Point(id, vector, payload));
+        }
+
+        private static double dot(float[] a, float[] b) {
+            double s = 0;
+            for (int i = 0; i < a.length; i++) {
+                s += a[i] * b[i];
+            }
+            return s;
+        }
+
+        private static boolean matches(JsonNode payload, JsonNode filter) {
+            if (filter == null || !filter.isObject()) {
+                return true;
+            }
+            var it = filter.fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                JsonNode v = payload.path(e.getKey());
+                boolean ok = e.getValue() instanceof ArrayNode any
+                        ? java.util.stream.StreamSupport.stream(any.spliterator(), false).anyMatch(v::equals) : v.equals(e.getValue());
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
