@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fuzz suite against the seven daemons as real processes (and a local server
- * speaking Ollama's /api/chat for chatd): every route of scripts/fuzz/routes.json,
- * mutated. Short and seeded here ({@code -Dfuzz.requests}, default 2,100, about 300
+ * The fuzz suite against the daemons as real processes (and a local server
+ * speaking Ollama's /api/chat for chatd), and matrixd: every route of scripts/fuzz/routes.json,
+ * mutated. Short and seeded here ({@code -Dfuzz.requests}, default 2,400, about 300
  * per daemon; {@code -Dfuzz.seed}, default 1; {@code -Dfuzz.daemons=vectord,gateway} for a
  * few; {@code -Dfuzz.max_ms}, the slowest answer allowed); {@code scripts/fuzz/run.sh} runs the
  * long form. The report goes to {@code it/target/fuzz-report.txt}.
@@ -45,6 +45,7 @@ class FuzzIT {
         all.put(DaemonId.VECTORD, Map.of());
         all.put(DaemonId.CHATD, Map.of("CHATD_OLLAMA_URL", "http://127.0.0.1:" + ollama.port(), "CHATD_DEFAULT_MODEL", "qwen2.5:7b"));
         all.put(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString()));
+        all.put(DaemonId.MATRIXD, Map.of());
         all.put(DaemonId.GATEWAY, Map.of());
         java.util.List<String> chosen = java.util.List.of(System.getProperty("fuzz.daemons", String.join(",",
                 all.keySet().stream().map(DaemonId::daemonName).toList())).split(","));
@@ -77,7 +78,7 @@ class FuzzIT {
         Fuzzer fuzzer = new Fuzzer(Stack.repoRoot().resolve("scripts/fuzz/routes.json"), urls,
                 d -> stack.daemon(d).isAlive(), Long.getLong("fuzz.seed", 1), Duration.ofMillis(Long.getLong("fuzz.max_ms", 10_000)));
         assertThat(fuzzer.checkExamples()).as("every example of the catalog is a valid request").isEmpty();
-        Fuzzer.Report report = fuzzer.run(Integer.getInteger("fuzz.requests", 2_100));
+        Fuzzer.Report report = fuzzer.run(Integer.getInteger("fuzz.requests", 2_400));
         Path out = Stack.repoRoot().resolve("it/target/fuzz-report.txt");
         Files.writeString(out, report.text());
         System.out.println(report.text());

@@ -112,7 +112,11 @@ public final class Fuzzer {
      */
     public Fuzzer(Path catalog, Map<String, URI> urls, Predicate<String> alive, long seed, Duration maxTime) {
         try {
-            JsonNode root = Json.mapper().readTree(Files.readAllBytes(catalog));
+            String text = Files.readString(catalog);
+            for (var u : urls.entrySet()) {   // "${vectord}" in an example: the URL of that daemon in this run
+                text = text.replace("${" + u.getKey() + "}", u.getValue().toString());
+            }
+            JsonNode root = Json.mapper().readTree(text);
             this.setup = routes(root.path("setup"));
             this.routes = routes(root.path("routes"));
             List<String> kit = new ArrayList<>();
