@@ -15,6 +15,8 @@ import io.helidon.webserver.http.ServerResponse;
  * PUT    /corpora/{name}        {"index":"jobs","vectord_url":"http://…"|"shards":[…],"weight":1.0,"gate":"none|role"}
  *                               → 201 new | 200 replaced or unchanged; 400 index_not_found when a shard lacks the index
  * GET    /corpora/{name}        DELETE /corpora/{name} → 204 (the vectord index is left alone)
+ * POST   /corpora/{name}/documents  {"documents":[{"id","text","metadata"}]} → 202 {"job_id","status_url","job"}
+ * GET    /jobs/{id}             an ingest job's progress: documents, documents_done, chunks, failures, errors, state
  * POST   /retrieve              {"query","corpora":[…],"k":10,"query_role","filter","fusion":"rrf|dbsf|relative"}
  *                               → {"hits":[{corpus,index,shard,id,doc_id,score,raw_score,rank_in_corpus,payload}],
  *                                  "fusion","query_role","partial","errors","skipped","took_ms"}
@@ -24,10 +26,12 @@ import io.helidon.webserver.http.ServerResponse;
 final class MatrixRoutes implements HttpService {
     private final CorpusRegistry registry;
     private final Matrix matrix;
+    private final Ingest ingest;
 
-    MatrixRoutes(CorpusRegistry registry, Matrix matrix) {
+    MatrixRoutes(CorpusRegistry registry, Matrix matrix, Ingest ingest) {
         this.registry = registry;
         this.matrix = matrix;
+        this.ingest = ingest;
     }
 
     @Override
@@ -40,6 +44,18 @@ final class MatrixRoutes implements HttpService {
             res.status(204).send();
         });
         Routes.allow(rules, "/corpora/{name}", Method.GET, Method.PUT, Method.DELETE);
+        Routes.only(rules, Method.POST, "/corpora/{name}/documents", (req, res) -> {
+            String name = name(req);
+            registry.require(name);   // 404 before the body is read
+            Ingest.Job job = ingest.submit(name, Json.read(req, MatrixdWire.IngestRequest.class).documents());
+            Json.send(res, 202, new MatrixdWire.IngestAccepted(job.id(), "/v1/matrix/jobs/" + job.id(), job));
+        });
+        Routes.only(rules, Method.GET, "/jobs/{id}", (req, res) -> {
+            String id = req.path().pathParameters().get("id");
+            Json.send(res, 200, ingest.job(id).orElseThrow(() -> new dev.lakehouse.common.ApiException.NotFound("job_not_found",
+                    "no ingest job " + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + " (jobs are kept in memory, the last "
+                            + Ingest.KEPT + ")")));
+        });
         Routes.only(rules, Method.POST, "/retrieve", (req, res) ->
                 Json.send(res, 200, matrix.retrieve(Json.read(req, MatrixdWire.RetrieveRequest.class))));
     }

@@ -9,14 +9,20 @@ import dev.lakehouse.common.EnvConfig;
  *
  * @param searchTimeout {@code MATRIXD_SEARCH_TIMEOUT}, default 2s: every corpus of a retrieve must answer within it, or
  *                      the answer is partial without it
- * @param embedTimeout  {@code MATRIXD_EMBED_TIMEOUT}, default 10s: embedding the query through embedd
+ * @param embedTimeout  {@code MATRIXD_EMBED_TIMEOUT}, default 30s: one embedd call (a query, or a batch of 32 chunks)
+ * @param writeTimeout  {@code MATRIXD_WRITE_TIMEOUT}, default 60s: one upsert of a batch of chunks into vectord
+ * @param chunkChars    {@code MATRIXD_CHUNK_CHARS}, default 800: the longest chunk, in characters
+ * @param chunkOverlap  {@code MATRIXD_CHUNK_OVERLAP}, default 100: characters a chunk repeats of the one before
  */
-record MatrixdConfig(Duration searchTimeout, Duration embedTimeout) {
-    /** Default body limit: registrations and queries are small (the operator's {@code MATRIXD_MAX_BODY_BYTES} overrides it). */
-    static final long MAX_BODY_BYTES = 1L << 20;
+record MatrixdConfig(Duration searchTimeout, Duration embedTimeout, Duration writeTimeout, int chunkChars, int chunkOverlap) {
+    /** Default body limit: an ingest of up to 1,000 documents (the operator's {@code MATRIXD_MAX_BODY_BYTES} overrides it). */
+    static final long MAX_BODY_BYTES = 32L << 20;
 
     static MatrixdConfig from(EnvConfig env) {
+        int chunk = env.integer("MATRIXD_CHUNK_CHARS", 800, 50, 100_000);
         return new MatrixdConfig(env.duration("MATRIXD_SEARCH_TIMEOUT", Duration.ofSeconds(2)),
-                env.duration("MATRIXD_EMBED_TIMEOUT", Duration.ofSeconds(10)));
+                env.duration("MATRIXD_EMBED_TIMEOUT", Duration.ofSeconds(30)),
+                env.duration("MATRIXD_WRITE_TIMEOUT", Duration.ofSeconds(60)),
+                chunk, env.integer("MATRIXD_CHUNK_OVERLAP", 100, 0, chunk / 2 - 1));
     }
 }

@@ -25,12 +25,15 @@ public final class MatrixdMain {
         Observer observer = Observer.create("matrixd", env, builder.dataDir(), builder.metrics().registry());
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
-        Matrix matrix = new Matrix(registry, embedd, new VectordClient(config.searchTimeout()), RoleGate.standard(), observer,
-                config.searchTimeout());
-        return builder.routing(r -> r.register("/v1/matrix", new MatrixRoutes(registry, matrix)))
+        VectordClient vectord = new VectordClient(config.searchTimeout());
+        Matrix matrix = new Matrix(registry, embedd, vectord, RoleGate.standard(), observer, config.searchTimeout());
+        Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout()),
+                new Chunker(config.chunkChars(), config.chunkOverlap()));
+        return builder.routing(r -> r.register("/v1/matrix", new MatrixRoutes(registry, matrix, ingest)))
                 .readiness("corpora", registry::readiness)
                 .onStop("observer", observer::close)
                 .onStop("retrievals", matrix::close)
+                .onStop("ingest", ingest::close)
                 .afterStart("corpora", registry::load);
     }
 }

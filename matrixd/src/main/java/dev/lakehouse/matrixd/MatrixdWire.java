@@ -18,6 +18,9 @@ final class MatrixdWire {
     static final int MAX_CORPORA = 64;
     static final int MAX_K = 1_000;
     static final int MAX_QUERY_CHARS = 8_000;
+    static final Pattern DOC_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
+    static final int MAX_DOCUMENTS = 1_000;
+    static final int MAX_DOCUMENT_CHARS = 1_000_000;
 
     private MatrixdWire() {
     }
@@ -132,5 +135,40 @@ final class MatrixdWire {
     /** {@code {"hits":[…],"fusion":"rrf","query_role":"…","partial":false,"errors":[],"skipped":[],"took_ms":4.2}}. */
     record RetrieveResponse(List<Hit> hits, Fusion fusion, String queryRole, boolean partial, List<CorpusError> errors,
                             List<CorpusError> skipped, double tookMs) {
+    }
+
+    /** One document to ingest: {@code {"id":"job-17","text":"…","metadata":{"role":"welder","state":"OH"}}}. */
+    record Document(String id, String text, JsonNode metadata) {
+        Document {
+            FieldError.required(id, "id");
+            FieldError.check(DOC_ID.matcher(id).matches(), "id", "must be 1-200 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
+            FieldError.required(text, "text");
+            FieldError.check(!text.isBlank(), "text", "must not be blank");
+            FieldError.check(text.length() <= MAX_DOCUMENT_CHARS, "text", text.length() + " characters; at most "
+                    + MAX_DOCUMENT_CHARS);
+            FieldError.check(metadata == null || metadata.isNull() || metadata.isObject(), "metadata", "must be an object");
+            FieldError.check(metadata == null || !metadata.has("doc_id") && !metadata.has("chunk") && !metadata.has("text"),
+                    "metadata", "doc_id, chunk and text are set by matrixd");
+            metadata = metadata == null || metadata.isNull() ? null : metadata;
+        }
+    }
+
+    /** {@code POST /v1/matrix/corpora/{name}/documents}: {@code {"documents":[…]}}, ids distinct. */
+    record IngestRequest(List<Document> documents) {
+        IngestRequest {
+            FieldError.required(documents, "documents");
+            FieldError.check(!documents.isEmpty() && documents.size() <= MAX_DOCUMENTS, "documents", "must hold 1 to "
+                    + MAX_DOCUMENTS + " documents, got " + documents.size());
+            java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+            for (int i = 0; i < documents.size(); i++) {
+                Integer first = seen.putIfAbsent(documents.get(i).id(), i);
+                FieldError.check(first == null, "documents[" + i + "].id", "'" + documents.get(i).id()
+                        + "' is also documents[" + first + "]");
+            }
+        }
+    }
+
+    /** {@code 202 {"job_id":"…","status_url":"/v1/matrix/jobs/…","job":{…}}}. */
+    record IngestAccepted(String jobId, String statusUrl, Ingest.Job job) {
     }
 }

@@ -18,7 +18,8 @@ import dev.lakehouse.common.Json;
  * Local servers speaking embedd's {@code POST /v1/embed} and vectord's
  * {@code GET /v1/indexes/{name}} and {@code POST /v1/indexes/{name}/search} (dot
  * product, payload filters by equality or any-of, as vectord documents them).
- * embedd embeds a text as (1, length mod 7, 0, 0); a vectord may be told to hang.
+ * embedd embeds a text as (1, length mod 7, 0, 0); a vectord takes upserts and deletes
+ * of points and may be told to hang.
  */
 final class FakePeers {
     private FakePeers() {
@@ -28,9 +29,13 @@ final class FakePeers {
         return DaemonServer.builder("fakeembedd", EnvConfig.of(Map.of("LAKEHOUSE_FAKEEMBEDD_PORT", "0")), 0).embedded()
                 .routing(r -> r.post("/v1/embed", (req, res) -> {
                     calls.incrementAndGet();
-                    String text = Json.mapper().readTree(req.content().inputStream()).path("input").asText();
+                    JsonNode input = Json.mapper().readTree(req.content().inputStream()).path("input");
+                    List<float[]> vectors = new ArrayList<>();
+                    for (JsonNode t : input.isArray() ? input : List.of(input)) {
+                        vectors.add(new float[] {1, t.asText().length() % 7, 0, 0});
+                    }
                     Json.send(res, 200, Map.of("model", "fake", "provider", "local", "dims", 4, "cache_hits", 0,
-                            "embeddings", List.of(new float[] {1, text.length() % 7, 0, 0})));
+                            "embeddings", vectors));
                 }))
                 .start();
     }
@@ -55,6 +60,27 @@ final class FakePeers {
                                     return;
                                 }
                                 Json.send(res, 200, Map.of("name", name, "dims", 4, "metric", "dot", "count", indexes.get(name).size()));
+                            })
+                            .post("/v1/indexes/{name}/points", (req, res) -> {
+                                String name = req.path().pathParameters().get("name");
+                                JsonNode body = Json.mapper().readTree(req.content().inputStream());
+                                List<Point> list = indexes.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+                                for (JsonNode p : body.path("points")) {
+                                    list.removeIf(x -> x.id().equals(p.path("id").asText()));
+                                    list.add(new Point(p.path("id").asText(), Json.mapper().treeToValue(p.path("vector"), float[].class),
+                                            p.path("payload")));
+                                }
+                                Json.send(res, 200, Map.of("upserted", body.path("points").size()));
+                            })
+                            .delete("/v1/indexes/{name}/points/{id}", (req, res) -> {
+                                String id = req.path().pathParameters().get("id");
+                                List<Point> list = indexes.getOrDefault(req.path().pathParameters().get("name"), List.of());
+                                if (list.removeIf(x -> x.id().equals(id))) {
+                                    res.status(204).send();
+                                } else {
+                                    res.status(404).header("Content-Type", "application/problem+json").send(Json.bytes(Map.of(
+                                            "status", 404, "code", "point_not_found", "detail", "no point " + id)));
+                                }
                             })
                             .post("/v1/indexes/{name}/search", (req, res) -> {
                                 if (hangMillis > 0) {
@@ -82,7 +108,7 @@ final class FakePeers {
             if (role != null) {
                 payload.put("role", role);
             }
-            indexes.computeIfAbsent(index, k -> new ArrayList<>()).add(new Point(id, vector, payload));
+            indexes.computeIfAbsent(index, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(new Point(id, vector, payload));
         }
 
         private static double dot(float[] a, float[] b) {

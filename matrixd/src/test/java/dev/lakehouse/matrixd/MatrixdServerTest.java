@@ -168,6 +168,56 @@ class MatrixdServerTest {
         assertThat(EMBEDS.get() - before).isEqualTo(1);
     }
 
+    static JsonNode awaitJob(String id) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            JsonNode job = Json.mapper().readTree(send("GET", "/v1/matrix/jobs/" + id, null).body());
+            if (!job.path("state").asText().equals("queued") && !job.path("state").asText().equals("running")) {
+                return job;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    @Test
+    void ingest_chunksEmbedsAndSpreadsOverShards_reportsProgress_andLeavesNoOrphans() throws Exception {
+        v1.indexes.putIfAbsent("docs", new java.util.concurrent.CopyOnWriteArrayList<>());
+        v2.indexes.putIfAbsent("docs", new java.util.concurrent.CopyOnWriteArrayList<>());
+        assertThat(send("PUT", "/v1/matrix/corpora/docs", "{\"index\":\"docs\",\"shards\":[\"" + v1.url() + "\",\"" + v2.url()
+                + "\"],\"gate\":\"role\"}").statusCode()).isEqualTo(201);
+        String longText = "The night shift runs forklifts in aisle nine. ".repeat(60);   // ~2,800 characters: several chunks
+        StringBuilder docs = new StringBuilder("{\"documents\":[");
+        for (int i = 0; i < 6; i++) {
+            docs.append(i == 0 ? "" : ",").append("{\"id\":\"pb-").append(i).append("\",\"text\":\"")
+                    .append(i == 0 ? longText : "Short playbook " + i + ".").append("\",\"metadata\":{\"role\":\"Forklift Operator\"}}");
+        }
+        HttpResponse<String> accepted = send("POST", "/v1/matrix/corpora/docs/documents", docs.append("]}").toString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = awaitJob(Json.mapper().readTree(accepted.body()).path("job_id").asText());
+        assertThat(job.path("state").asText()).isEqualTo("done");
+        assertThat(job.path("documents_done").asInt()).isEqualTo(6);
+        assertThat(job.path("failures").asInt()).isZero();
+        int chunks = job.path("chunks").asInt();
+        assertThat(chunks).isGreaterThan(6);
+        assertThat(v1.indexes.get("docs").size() + v2.indexes.get("docs").size()).isEqualTo(chunks);
+        assertThat(v1.indexes.get("docs")).as("spread over both shards").isNotEmpty();
+        assertThat(v2.indexes.get("docs")).isNotEmpty();
+        FakePeers.Vectord home = Ingest.shard("pb-0", 2) == 0 ? v1 : v2;
+        FakePeers.Vectord.Point first = home.indexes.get("docs").stream().filter(p -> p.id().equals("pb-0~0")).findFirst().orElseThrow();
+        assertThat(first.payload().path("doc_id").asText()).isEqualTo("pb-0");
+        assertThat(first.payload().path("role").asText()).as("stored lower case, for the gate").isEqualTo("forklift operator");
+        assertThat(first.payload().path("text").asText()).startsWith("The night shift");
+
+        JsonNode gated = retrieve("{\"query\":\"x\",\"corpora\":[\"docs\"],\"k\":3,\"query_role\":\"forklift operator\"}");
+        assertThat(gated.path("hits")).hasSize(3);
+
+        HttpResponse<String> again = send("POST", "/v1/matrix/corpora/docs/documents",
+                "{\"documents\":[{\"id\":\"pb-0\",\"text\":\"Now one short sentence.\"}]}");
+        awaitJob(Json.mapper().readTree(again.body()).path("job_id").asText());
+        assertThat(home.indexes.get("docs").stream().filter(p -> p.payload().path("doc_id").asText().equals("pb-0")))
+                .as("re-ingesting replaces the document's chunks: no orphans").hasSize(1);
+    }
+
     static Stream<Arguments> badInputs() {
         String many = "[" + String.join(",", java.util.Collections.nCopies(65, "\"jobs\"")) + "]";
         return Stream.of(
@@ -192,6 +242,18 @@ class MatrixdServerTest {
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"gate\":\"team\",\"vectord_url\":\"http://h\"}", 400, "invalid_field", "gate"),
                 Arguments.of("PUT", "/v1/matrix/corpora/BAD", "{\"index\":\"jobs\",\"vectord_url\":\"http://h\"}", 400, "invalid_field", "name"),
                 Arguments.of("GET", "/v1/matrix/corpora/nope", null, 404, "corpus_not_found", "nope"),
+                Arguments.of("POST", "/v1/matrix/corpora/nope/documents", "{\"documents\":[{\"id\":\"a\",\"text\":\"t\"}]}", 404,
+                        "corpus_not_found", "nope"),
+                Arguments.of("POST", "/v1/matrix/corpora/jobs/documents", "{\"documents\":[{\"id\":\"a\",\"text\":\"t\"},"
+                        + "{\"id\":\"a\",\"text\":\"u\"}]}", 400, "invalid_field", "documents[1].id"),
+                Arguments.of("POST", "/v1/matrix/corpora/jobs/documents", "{\"documents\":[{\"id\":\"a\",\"text\":\" \"}]}", 400,
+                        "invalid_field", "text"),
+                Arguments.of("POST", "/v1/matrix/corpora/jobs/documents", "{\"documents\":[{\"id\":\"a b\",\"text\":\"t\"}]}", 400,
+                        "invalid_field", "id"),
+                Arguments.of("POST", "/v1/matrix/corpora/jobs/documents", "{\"documents\":[]}", 400, "invalid_field", "documents"),
+                Arguments.of("POST", "/v1/matrix/corpora/jobs/documents", "{\"documents\":[{\"id\":\"a\",\"text\":\""
+                        + "x".repeat(1_000_001) + "\"}]}", 400, "invalid_field", "1000000"),
+                Arguments.of("GET", "/v1/matrix/jobs/nope", null, 404, "job_not_found", "nope"),
                 Arguments.of("DELETE", "/v1/matrix/corpora/nope", null, 404, "corpus_not_found", "nope"));
     }
 

@@ -12,8 +12,8 @@ import dev.lakehouse.common.PeerClient;
  * embed) comes back as the caller's 400; embedd down is a 503 naming it.
  */
 public final class EmbeddClient {
-    /** {@code {"input":"text"}}. */
-    public record EmbedRequest(String input) {
+    /** {@code {"input":"text"}} or {@code {"input":["t1","t2"]}}. */
+    public record EmbedRequest(Object input) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -24,6 +24,16 @@ public final class EmbeddClient {
 
     public EmbeddClient(PeerClient embedd) {
         this.embedd = embedd;
+    }
+
+    /** Several texts in one call (embedd batches its misses upstream); the vectors in their order. */
+    public List<float[]> embedAll(List<String> texts) {
+        EmbedResponse r = embedd.post("/v1/embed", new EmbedRequest(texts), EmbedResponse.class, true);
+        if (r.embeddings() == null || r.embeddings().size() != texts.size()) {
+            throw new ApiException.UpstreamFailed("embedd", false, "peer_error", "embedd answered "
+                    + (r.embeddings() == null ? "no" : r.embeddings().size()) + " embeddings for " + texts.size() + " texts", null);
+        }
+        return r.embeddings();
     }
 
     public float[] embed(String text) {

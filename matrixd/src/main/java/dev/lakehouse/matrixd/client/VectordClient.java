@@ -35,6 +35,13 @@ public final class VectordClient {
     public record SearchResponse(List<SearchHit> hits) {
     }
 
+    /** One point of {@code POST /v1/indexes/{name}/points}. */
+    public record Point(String id, float[] vector, JsonNode payload) {
+    }
+
+    record UpsertRequest(List<Point> points) {
+    }
+
     private final PeerClient.Options options;
     private final Map<URI, PeerClient> clients = new ConcurrentHashMap<>();
 
@@ -48,6 +55,21 @@ public final class VectordClient {
 
     public IndexInfo describe(URI vectord, String index) {
         return client(vectord).get("/v1/indexes/" + index, IndexInfo.class);
+    }
+
+    /** Upserts (idempotent: the same points give the same index). */
+    public void upsert(URI vectord, String index, List<Point> points) {
+        client(vectord).post("/v1/indexes/" + index + "/points", new UpsertRequest(points), JsonNode.class, true);
+    }
+
+    /** Deletes a point; false when it was not there. Ids here are URL-safe ({@code [A-Za-z0-9._:~-]}). */
+    public boolean deleteIfPresent(URI vectord, String index, String id) {
+        try {
+            client(vectord).send(io.helidon.http.Method.DELETE, "/v1/indexes/" + index + "/points/" + id, null, true);
+            return true;
+        } catch (dev.lakehouse.common.ApiException.NotFound e) {
+            return false;
+        }
     }
 
     public SearchResponse search(URI vectord, String index, SearchRequest request) {
