@@ -45,16 +45,18 @@ final class Matrix {
     private final EmbeddClient embedd;
     private final VectordClient vectord;
     private final RoleGate gate;
+    private final RoleResolver roles;
     private final Observer observer;
     private final Duration searchTimeout;
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
 
-    Matrix(CorpusRegistry registry, EmbeddClient embedd, VectordClient vectord, RoleGate gate, Observer observer,
-           Duration searchTimeout) {
+    Matrix(CorpusRegistry registry, EmbeddClient embedd, VectordClient vectord, RoleGate gate, RoleResolver roles,
+           Observer observer, Duration searchTimeout) {
         this.registry = registry;
         this.embedd = embedd;
         this.vectord = vectord;
         this.gate = gate;
+        this.roles = roles;
         this.observer = observer;
         this.searchTimeout = searchTimeout;
     }
@@ -92,13 +94,15 @@ final class Matrix {
         long start = System.nanoTime();
         List<MatrixdWire.Corpus> corpora = new ArrayList<>();
         req.corpora().forEach(name -> corpora.add(registry.require(name)));   // 404 before any call
-        String role = req.queryRole() == null ? null : RoleGate.normal(req.queryRole());
+        boolean gated = corpora.stream().anyMatch(c -> c.gate() == MatrixdWire.Gate.ROLE);
+        RoleResolver.Resolved resolved = roles.resolve(req.queryRole(), req.query(), gated);
+        String role = resolved.role();
         List<MatrixdWire.CorpusError> skipped = new ArrayList<>();
         List<MatrixdWire.Corpus> searched = new ArrayList<>();
         for (MatrixdWire.Corpus c : corpora) {
             if (c.gate() == MatrixdWire.Gate.ROLE && role == null) {
                 skipped.add(new MatrixdWire.CorpusError(c.name(), "no_query_role",
-                        "corpus '" + c.name() + "' is role-gated and the query has no query_role"));
+                        "corpus '" + c.name() + "' is role-gated, the query has no query_role and none could be extracted"));
             } else {
                 searched.add(c);
             }
@@ -139,7 +143,8 @@ final class Matrix {
                 .thenComparing(MatrixdWire.Hit::corpus).thenComparing(MatrixdWire.Hit::id));
         List<MatrixdWire.Hit> hits = List.copyOf(merged.subList(0, Math.min(req.k(), merged.size())));
         double ms = Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
-        MatrixdWire.RetrieveResponse response = new MatrixdWire.RetrieveResponse(hits, req.fusion(), role, !errors.isEmpty(),
+        MatrixdWire.RetrieveResponse response = new MatrixdWire.RetrieveResponse(hits, req.fusion(), role, resolved.source(),
+                !errors.isEmpty(),
                 List.copyOf(errors), List.copyOf(skipped), ms);
         observe(req, response);
         return response;
@@ -223,6 +228,7 @@ final class Matrix {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("query", req.query());
         p.put("query_role", res.queryRole());
+        p.put("role_source", res.roleSource().toString());
         p.put("corpora", req.corpora());
         p.put("fusion", req.fusion().toString());
         p.put("k", req.k());

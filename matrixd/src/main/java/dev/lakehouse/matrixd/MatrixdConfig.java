@@ -13,8 +13,11 @@ import dev.lakehouse.common.EnvConfig;
  * @param writeTimeout  {@code MATRIXD_WRITE_TIMEOUT}, default 60s: one upsert of a batch of chunks into vectord
  * @param chunkChars    {@code MATRIXD_CHUNK_CHARS}, default 800: the longest chunk, in characters
  * @param chunkOverlap  {@code MATRIXD_CHUNK_OVERLAP}, default 100: characters a chunk repeats of the one before
+ * @param roleLlm        {@code MATRIXD_ROLE_LLM}, default true: ask chatd for a query's role when the dictionary finds none
+ * @param roleLlmTimeout {@code MATRIXD_ROLE_LLM_TIMEOUT}, default 5s: that question's deadline (then the role is unknown)
  */
-record MatrixdConfig(Duration searchTimeout, Duration embedTimeout, Duration writeTimeout, int chunkChars, int chunkOverlap) {
+record MatrixdConfig(Duration searchTimeout, Duration embedTimeout, Duration writeTimeout, int chunkChars, int chunkOverlap,
+                     boolean roleLlm, Duration roleLlmTimeout) {
     /** Default body limit: an ingest of up to 1,000 documents (the operator's {@code MATRIXD_MAX_BODY_BYTES} overrides it). */
     static final long MAX_BODY_BYTES = 32L << 20;
 
@@ -23,6 +26,7 @@ record MatrixdConfig(Duration searchTimeout, Duration embedTimeout, Duration wri
         return new MatrixdConfig(env.duration("MATRIXD_SEARCH_TIMEOUT", Duration.ofSeconds(2)),
                 env.duration("MATRIXD_EMBED_TIMEOUT", Duration.ofSeconds(30)),
                 env.duration("MATRIXD_WRITE_TIMEOUT", Duration.ofSeconds(60)),
-                chunk, env.integer("MATRIXD_CHUNK_OVERLAP", 100, 0, chunk / 2 - 1));
+                chunk, env.integer("MATRIXD_CHUNK_OVERLAP", 100, 0, chunk / 2 - 1),
+                env.bool("MATRIXD_ROLE_LLM", true), env.duration("MATRIXD_ROLE_LLM_TIMEOUT", Duration.ofSeconds(5)));
     }
 }

@@ -5,6 +5,7 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.matrixd.client.ChatdClient;
 import dev.lakehouse.matrixd.client.EmbeddClient;
 import dev.lakehouse.matrixd.client.VectordClient;
 
@@ -26,7 +27,11 @@ public final class MatrixdMain {
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
         VectordClient vectord = new VectordClient(config.searchTimeout());
-        Matrix matrix = new Matrix(registry, embedd, vectord, RoleGate.standard(), observer, config.searchTimeout());
+        RoleGate gate = RoleGate.standard();
+        ChatdClient chatd = new ChatdClient(PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
+                .withReadTimeout(config.roleLlmTimeout()).withRetries(0, java.time.Duration.ZERO)));
+        RoleResolver roles = new RoleResolver(RoleExtractor.standard(), gate, config.roleLlm() ? chatd::ask : null);
+        Matrix matrix = new Matrix(registry, embedd, vectord, gate, roles, observer, config.searchTimeout());
         Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout()),
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
         return builder.routing(r -> r.register("/v1/matrix", new MatrixRoutes(registry, matrix, ingest)))

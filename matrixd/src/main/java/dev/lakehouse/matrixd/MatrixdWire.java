@@ -132,8 +132,12 @@ final class MatrixdWire {
     record CorpusError(String corpus, String code, String detail) {
     }
 
-    /** {@code {"hits":[…],"fusion":"rrf","query_role":"…","partial":false,"errors":[],"skipped":[],"took_ms":4.2}}. */
-    record RetrieveResponse(List<Hit> hits, Fusion fusion, String queryRole, boolean partial, List<CorpusError> errors,
+    /**
+     * {@code {"hits":[…],"fusion":"rrf","query_role":"…","role_source":"request|dictionary|llm|none","partial":false,
+     * "errors":[],"skipped":[],"took_ms":4.2}}.
+     */
+    record RetrieveResponse(List<Hit> hits, Fusion fusion, String queryRole, RoleResolver.Source roleSource, boolean partial,
+                            List<CorpusError> errors,
                             List<CorpusError> skipped, double tookMs) {
     }
 

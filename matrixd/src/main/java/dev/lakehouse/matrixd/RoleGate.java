@@ -57,6 +57,11 @@ final class RoleGate {
         return role.strip().toLowerCase(Locale.ROOT);
     }
 
+    /** The roster's roles, sorted. */
+    List<String> known() {
+        return known.stream().sorted().toList();
+    }
+
     boolean isKnown(String role) {
         return known.contains(normal(role));
     }

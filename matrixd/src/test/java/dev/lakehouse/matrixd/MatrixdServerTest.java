@@ -36,10 +36,22 @@ class MatrixdServerTest {
     static FakePeers.Vectord v2;
     static FakePeers.Vectord slow;
     static DaemonServer matrixd;
+    static DaemonServer chatd;
+    static final AtomicInteger CHATS = new AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
         embedd = FakePeers.embedd(EMBEDS);
+        chatd = DaemonServer.builder("fakechatd", EnvConfig.of(Map.of("LAKEHOUSE_FAKECHATD_PORT", "0")), 0).embedded()
+                .routing(r -> r.post("/v1/chat", (req, res) -> {
+                    CHATS.incrementAndGet();
+                    JsonNode body = Json.mapper().readTree(req.content().inputStream());
+                    String user = body.path("messages").get(1).path("content").asText();
+                    String answer = user.contains("fix the AC") ? "HVAC Technician." : user.contains("pilot") ? "a pilot, I think" : "none";
+                    Json.send(res, 200, Map.of("provider", "ollama", "model", "m", "message", Map.of("role", "assistant", "content", answer),
+                            "finish_reason", "stop"));
+                }))
+                .start();
         v1 = new FakePeers.Vectord();
         v2 = new FakePeers.Vectord();
         slow = new FakePeers.Vectord();
@@ -55,6 +67,7 @@ class MatrixdServerTest {
         slow.add("slowidx", "s1", new float[] {0.99f, 0, 0, 0}, null);
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_MATRIXD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
                 "LAKEHOUSE_EMBEDD_URL", "http://127.0.0.1:" + embedd.port(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
+                "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:" + chatd.port(),
                 "MATRIXD_SEARCH_TIMEOUT", "700ms"));
         matrixd = MatrixdMain.builder(MatrixdConfig.from(env), env).embedded().start();
         assertThat(send("PUT", "/v1/matrix/corpora/jobs", "{\"index\":\"jobs\",\"shards\":[\"" + v1.url() + "\",\"" + v2.url()
@@ -69,6 +82,7 @@ class MatrixdServerTest {
     static void stop() {
         matrixd.stop();
         embedd.stop();
+        chatd.stop();
         v1.server.stop();
         v2.server.stop();
         slow.server.stop();
@@ -130,6 +144,30 @@ class MatrixdServerTest {
         JsonNode r = retrieve("{\"query\":\"x\",\"corpora\":[\"jobs\",\"playbooks\"],\"k\":10}");
         assertThat(r.path("hits").findValuesAsText("corpus")).containsOnly("jobs");
         assertThat(r.path("skipped").get(0).path("code").asText()).isEqualTo("no_query_role");
+    }
+
+    @Test
+    void theRole_comesFromTheDictionaryFirst_thenFromChatd_isCached_andAnUnknownAnswerIsNone() throws Exception {
+        int before = CHATS.get();
+        JsonNode dict = retrieve("{\"query\":\"need two welders tomorrow\",\"corpora\":[\"playbooks\"],\"k\":5}");
+        assertThat(dict.path("query_role").asText()).isEqualTo("welder");
+        assertThat(dict.path("role_source").asText()).isEqualTo("dictionary");
+        assertThat(dict.path("hits").findValuesAsText("id")).containsExactly("pb-welder");
+        assertThat(CHATS.get()).as("the dictionary found it: chatd not asked").isEqualTo(before);
+
+        JsonNode llm = retrieve("{\"query\":\"someone to fix the AC at the plant\",\"corpora\":[\"playbooks\"]}");
+        assertThat(llm.path("query_role").asText()).isEqualTo("hvac technician");
+        assertThat(llm.path("role_source").asText()).isEqualTo("llm");
+        retrieve("{\"query\":\"Someone to fix the AC at the plant!\",\"corpora\":[\"playbooks\"]}");
+        assertThat(CHATS.get() - before).as("one question, then the cache (same words)").isEqualTo(1);
+
+        JsonNode unknown = retrieve("{\"query\":\"we need a pilot\",\"corpora\":[\"playbooks\"]}");
+        assertThat(unknown.path("role_source").asText()).isEqualTo("none");
+        assertThat(unknown.path("skipped").get(0).path("code").asText()).isEqualTo("no_query_role");
+
+        JsonNode given = retrieve("{\"query\":\"need two welders\",\"corpora\":[\"jobs\"],\"query_role\":\"Janitor\"}");
+        assertThat(given.path("role_source").asText()).isEqualTo("request");
+        assertThat(given.path("query_role").asText()).isEqualTo("janitor");
     }
 
     @Test
