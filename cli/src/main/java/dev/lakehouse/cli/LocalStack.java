@@ -54,6 +54,10 @@ final class LocalStack {
         this.logDir = env.path("LAKEHOUSE_LOG_DIR", home.resolve("logs")).toAbsolutePath();
     }
 
+    EnvConfig env() {
+        return env;
+    }
+
     Path home() {
         return home;
     }

@@ -157,4 +157,46 @@ class LakehouseCliTest {
             keep.forEach(Process::destroyForcibly);
         }
     }
+
+    @Test
+    void matrixIngest_sendsBatches_followsTheJobs_andRefusesABadLineBeforeSendingAnything() throws Exception {
+        java.util.List<Integer> batches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.lakehouse.common.DaemonServer matrixd = dev.lakehouse.common.DaemonServer.builder("fakematrixd",
+                        EnvConfig.of(Map.of("LAKEHOUSE_FAKEMATRIXD_PORT", "0")), 0).embedded()
+                .routing(r -> r
+                        .post("/v1/matrix/corpora/{name}/documents", (req, res) -> {
+                            var body = dev.lakehouse.common.Json.mapper().readTree(req.content().inputStream());
+                            int n = body.path("documents").size();
+                            batches.add(n);
+                            dev.lakehouse.common.Json.send(res, 202, Map.of("job_id", "j" + batches.size() + "-" + n));
+                        })
+                        .get("/v1/matrix/jobs/{id}", (req, res) -> {
+                            String id = req.path().pathParameters().get("id");
+                            int n = Integer.parseInt(id.substring(id.indexOf('-') + 1));
+                            boolean done = polls.incrementAndGet() % 2 == 0;
+                            dev.lakehouse.common.Json.send(res, 200, Map.of("id", id, "state", done ? "done" : "running",
+                                    "documents_done", done ? n : 0, "chunks", done ? 2 * n : 0, "failures", 0, "errors", List.of()));
+                        }))
+                .start();
+        try {
+            Path file = home.resolve("docs.jsonl");
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                lines.append("{\"id\":\"d").append(i).append("\",\"text\":\"text ").append(i).append("\"}\n");
+            }
+            Files.writeString(file, lines.toString());
+            String url = "http://127.0.0.1:" + matrixd.port();
+            String ok = run(stack(), "matrix", "ingest", file.toString(), "--corpus", "jobs", "--batch", "2", "--url", url);
+            assertThat(ok).startsWith("0\n").contains("ingested 5 documents into jobs: 10 chunks, 0 failed");
+            assertThat(batches).containsExactly(2, 2, 1);
+
+            Files.writeString(file, lines + "{\"id\":\"x\"\n");
+            String bad = run(stack(), "matrix", "ingest", file.toString(), "--corpus", "jobs", "--url", url);
+            assertThat(bad).startsWith("2\n").contains("line 6 is not JSON");
+            assertThat(batches).as("nothing sent for a file with a bad line").hasSize(3);
+        } finally {
+            matrixd.stop();
+        }
+    }
 }
