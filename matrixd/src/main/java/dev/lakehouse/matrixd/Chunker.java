@@ -24,6 +24,11 @@ final class Chunker {
         this.overlap = overlap;
     }
 
+    /** The longest chunk, in characters. */
+    int size() {
+        return size;
+    }
+
     List<String> chunks(String text) {
         List<String> out = new ArrayList<>();
         int start = skipSpace(text, 0);
