@@ -185,20 +185,23 @@ final class Ingest {
                     payload.put("role", RoleGate.normal(payload.path("role").asText()));
                 }
                 payload.put("doc_id", c.doc().id()).put("chunk", c.n()).put("text", c.text());
-                URI shard = corpus.shards().get(shard(c.doc().id(), corpus.shards().size()));
-                byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(new VectordClient.Point(c.doc().id() + "~" + c.n(),
+                byShard.computeIfAbsent(shardOf(corpus, c.doc().id()), k -> new ArrayList<>()).add(new VectordClient.Point(c.doc().id() + "~" + c.n(),
                         vectors.get(i), payload));
             }
             byShard.forEach((shard, points) -> vectord.upsert(shard, corpus.index(), points));
         }
         for (int i = 0; i < docs.size(); i++) {
             MatrixdWire.Document d = docs.get(i);
-            URI shard = corpus.shards().get(shard(d.id(), corpus.shards().size()));
+            URI shard = shardOf(corpus, d.id());
             for (int n = counts.get(i); vectord.deleteIfPresent(shard, corpus.index(), d.id() + "~" + n); n++) {
                 // an earlier version of this document had more chunks: no orphans
             }
         }
         return counts;
+    }
+
+    private static URI shardOf(MatrixdWire.Corpus corpus, String docId) {
+        return corpus.shards().get(shard(docId, corpus.shards().size()));
     }
 
     /** The shard of a document: CRC-32 of its id's UTF-8 bytes, modulo the shards. Stable across processes and releases. */

@@ -2,6 +2,7 @@ package dev.lakehouse.matrixd;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -40,11 +41,11 @@ final class RoleResolver {
     private final RoleExtractor extractor;
     private final RoleGate gate;
     /** Asks the LLM (system, user) → its answer; null when no chatd is to be asked. */
-    private final java.util.function.BiFunction<String, String, String> llm;
+    private final BiFunction<String, String, String> llm;
     private final Cache<String, Resolved> cache = Caffeine.newBuilder().maximumSize(CACHE_SIZE).build();
     private final String system;
 
-    RoleResolver(RoleExtractor extractor, RoleGate gate, java.util.function.BiFunction<String, String, String> llm) {
+    RoleResolver(RoleExtractor extractor, RoleGate gate, BiFunction<String, String, String> llm) {
         this.extractor = extractor;
         this.gate = gate;
         this.llm = llm;

@@ -12,8 +12,8 @@ import dev.lakehouse.common.PeerClient;
  * embed) comes back as the caller's 400; embedd down is a 503 naming it.
  */
 public final class EmbeddClient {
-    /** {@code {"input":"text"}} or {@code {"input":["t1","t2"]}}. */
-    public record EmbedRequest(Object input) {
+    /** {@code {"input":["t1","t2"]}}. */
+    public record EmbedRequest(List<String> input) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -37,11 +37,6 @@ public final class EmbeddClient {
     }
 
     public float[] embed(String text) {
-        EmbedResponse r = embedd.post("/v1/embed", new EmbedRequest(text), EmbedResponse.class, true);
-        if (r.embeddings() == null || r.embeddings().size() != 1) {
-            throw new ApiException.UpstreamFailed("embedd", false, "peer_error", "embedd answered "
-                    + (r.embeddings() == null ? "no" : r.embeddings().size()) + " embeddings for one text", null);
-        }
-        return r.embeddings().get(0);
+        return embedAll(List.of(text)).get(0);
     }
 }
