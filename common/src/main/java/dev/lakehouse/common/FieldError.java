@@ -39,4 +39,75 @@ public final class FieldError extends IllegalArgumentException {
             throw new FieldError(field, "invalid_field", message);
         }
     }
+
+    private static final java.time.format.DateTimeFormatter RFC_3339 = new java.time.format.DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .appendValue(java.time.temporal.ChronoField.YEAR, 4).appendLiteral('-')
+            .appendValue(java.time.temporal.ChronoField.MONTH_OF_YEAR, 2).appendLiteral('-')
+            .appendValue(java.time.temporal.ChronoField.DAY_OF_MONTH, 2).appendLiteral('T')
+            .appendValue(java.time.temporal.ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(java.time.temporal.ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(java.time.temporal.ChronoField.SECOND_OF_MINUTE, 2)
+            .optionalStart().appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+            .appendOffset("+HH:MM", "Z")
+            .toFormatter(java.util.Locale.ROOT).withResolverStyle(java.time.format.ResolverStyle.STRICT)
+            .withChronology(java.time.chrono.IsoChronology.INSTANCE);
+
+    /**
+     * An RFC 3339 date-time ({@code 2026-11-22T21:00:00Z}, {@code 2026-11-22T23:00:00.5+02:00}): four-digit year,
+     * seconds required, fraction optional, an offset required; null stays null. Anything else is {@code invalid_time}
+     * naming the field and an example. Linear in the value's length (at most 64 characters are looked at).
+     */
+    public static java.time.Instant time(String value, String field) {
+        if (value == null) {
+            return null;
+        }
+        String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        try {
+            if (value.length() <= 64) {
+                return java.time.OffsetDateTime.parse(value, RFC_3339).toInstant();
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // reported below
+        }
+        throw new FieldError(field, "invalid_time", "must be an RFC 3339 time such as 2026-11-22T21:00:00Z, got '"
+                + shown.replaceAll("\\p{Cntrl}", "?") + "'");
+    }
+
+    /**
+     * A text a model can embed: not empty, no unpaired surrogate (not text at all), and at
+     * least one letter, digit, punctuation mark or symbol — whitespace, control and format
+     * characters or lone combining marks tokenize to nothing, and a model cannot embed nothing.
+     * One pass over the text.
+     */
+    public static void embeddable(String text, String field) {
+        FieldError.check(!text.isEmpty(), field, "is empty");
+        boolean content = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                content |= hasContent(text.codePointAt(i));
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new FieldError(field, "invalid_field", "has an unpaired surrogate (\\u"
+                        + Integer.toHexString(c) + ") at character " + i + ": not text");
+            } else {
+                content |= hasContent(c);
+            }
+        }
+        FieldError.check(content, field, "has nothing to embed: only whitespace, control or format characters");
+    }
+
+    private static boolean hasContent(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+                 Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER,
+                 Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.CONNECTOR_PUNCTUATION,
+                 Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
+                 Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
+                 Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
+                 Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+            default -> false;
+        };
+    }
 }

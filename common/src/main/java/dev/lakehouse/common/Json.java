@@ -69,6 +69,8 @@ public final class Json {
             // (records see lists without holes); free-form JsonNode trees keep their nulls
             .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
             .addModule(finiteNumbers())
+            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
 
     private Json() {

@@ -71,7 +71,7 @@ final class EmbeddWire {
             throw new FieldError("input", "missing_field", "is required: a string or an array of strings");
         }
         if (input.isTextual()) {
-            checkEmbeddable(input.asText(), "input");
+            FieldError.embeddable(input.asText(), "input");
             return List.of(input.asText());
         }
         if (!input.isArray()) {
@@ -85,47 +85,10 @@ final class EmbeddWire {
                 throw new FieldError("input[" + i + "]", "invalid_field", "must be a string, got " + kind(item)
                         + (item.isArray() || item.isNumber() ? " (token arrays are not supported)" : ""));
             }
-            checkEmbeddable(item.asText(), "input[" + i + "]");
+            FieldError.embeddable(item.asText(), "input[" + i + "]");
             out.add(item.asText());
         }
         return out;
-    }
-
-    /**
-     * A text a model can embed: not empty, no unpaired surrogate (not text at all), and at
-     * least one letter, digit, punctuation mark or symbol — whitespace, control and format
-     * characters or lone combining marks tokenize to nothing, and a model cannot embed nothing.
-     * One pass over the text.
-     */
-    static void checkEmbeddable(String text, String field) {
-        FieldError.check(!text.isEmpty(), field, "is empty");
-        boolean content = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                content |= hasContent(text.codePointAt(i));
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new FieldError(field, "invalid_field", "has an unpaired surrogate (\\u"
-                        + Integer.toHexString(c) + ") at character " + i + ": not text");
-            } else {
-                content |= hasContent(c);
-            }
-        }
-        FieldError.check(content, field, "has nothing to embed: only whitespace, control or format characters");
-    }
-
-    private static boolean hasContent(int codePoint) {
-        return switch (Character.getType(codePoint)) {
-            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
-                 Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER,
-                 Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.CONNECTOR_PUNCTUATION,
-                 Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
-                 Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
-                 Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
-                 Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
-            default -> false;
-        };
     }
 
     private static String kind(JsonNode n) {

@@ -2,12 +2,8 @@ package dev.lakehouse.matrixd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.AtomicFile;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Readiness;
 
@@ -22,10 +19,9 @@ import dev.lakehouse.common.Readiness;
  * The registered corpora, durable in one file {@code <data>/corpora.json}
  * ({@code {"format":1,"corpora":[…]}}).
  *
- * <p>A change is acknowledged only once the whole new file is on disk: it is
- * written to {@code corpora.json.tmp}, fsynced, renamed over the old one
- * atomically, and the directory fsynced. A kill at any point leaves the old file
- * or the new one, never a part. Writers are serialised by {@code this}; readers
+ * <p>A change is acknowledged only once the whole new file is on disk
+ * ({@link AtomicFile}): a kill at any point leaves the old file or the new one,
+ * never a part. Writers are serialised by {@code this}; readers
  * see an immutable snapshot map (copy-on-write), so a retrieve never waits for a
  * registration. A file that does not parse stops the start with its path: matrixd
  * never starts with an empty registry in place of a damaged one.
@@ -54,7 +50,7 @@ final class CorpusRegistry {
     synchronized void load() {
         try {
             Files.createDirectories(file.getParent());
-            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));   // a write killed before its rename
+            AtomicFile.cleanUp(file);   // a write killed before its rename
             if (Files.exists(file)) {
                 File f = Json.parse(Files.readAllBytes(file), File.class);
                 if (f.format() != FORMAT) {
@@ -88,7 +84,7 @@ final class CorpusRegistry {
     /** Registers or replaces a corpus, durably; {@code SAME} (nothing written) when it is registered as given. */
     synchronized Put put(String name, MatrixdWire.CorpusSpec spec) {
         MatrixdWire.Corpus old = corpora.get(name);
-        MatrixdWire.Corpus next = new MatrixdWire.Corpus(name, spec.index(), spec.shardUrls(), spec.weight(), spec.gate(),
+        MatrixdWire.Corpus next = new MatrixdWire.Corpus(name, spec.index(), spec.shardUrls(), spec.weight(), spec.gate(), spec.filter(),
                 old == null ? Instant.now().toString() : old.createdAt());
         if (next.equals(old)) {
             return Put.SAME;
@@ -108,21 +104,8 @@ final class CorpusRegistry {
     }
 
     private void write(Map<String, MatrixdWire.Corpus> next) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            byte[] bytes = Json.bytes(new File(FORMAT, List.copyOf(next.values())));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            AtomicFile.write(file, Json.bytes(new File(FORMAT, List.copyOf(next.values()))));
             corpora = Map.copyOf(next);
         } catch (IOException e) {
             throw new ApiException.Unavailable("storage_failed", "the corpus registry " + file + " could not be written: "

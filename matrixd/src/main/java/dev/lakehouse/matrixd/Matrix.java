@@ -175,14 +175,23 @@ final class Matrix {
         }
     }
 
-    /** The caller's filter, with the gate's admitted roles in place of any {@code role} it gave for a gated corpus. */
+    /**
+     * The caller's filter, then the corpus's own filter over it, then, for a gated corpus, the gate's admitted roles
+     * in place of any {@code role} either gave.
+     */
     private JsonNode filter(JsonNode requested, MatrixdWire.Corpus c, String role) {
-        if (c.gate() != MatrixdWire.Gate.ROLE) {
-            return requested == null || requested.isNull() ? null : requested;
+        boolean none = requested == null || requested.isNull();
+        if (c.gate() != MatrixdWire.Gate.ROLE && c.filter() == null) {
+            return none ? null : requested;
         }
-        ObjectNode f = requested == null || requested.isNull() ? Json.mapper().createObjectNode() : ((ObjectNode) requested).deepCopy();
-        ArrayNode roles = f.putArray("role");
-        gate.admitted(role).forEach(roles::add);
+        ObjectNode f = none ? Json.mapper().createObjectNode() : ((ObjectNode) requested).deepCopy();
+        if (c.filter() != null) {
+            f.setAll((ObjectNode) c.filter());
+        }
+        if (c.gate() == MatrixdWire.Gate.ROLE) {
+            ArrayNode roles = f.putArray("role");
+            gate.admitted(role).forEach(roles::add);
+        }
         return f;
     }
 

@@ -44,9 +44,11 @@ final class MatrixdWire {
 
     /**
      * {@code PUT /v1/matrix/corpora/{name}}: {@code {"index":"jobs","vectord_url":"http://…"}} or
-     * {@code {"index":"jobs","shards":["http://…","http://…"],"weight":1.0,"gate":"role"}}.
+     * {@code {"index":"jobs","shards":["http://…","http://…"],"weight":1.0,"gate":"role","filter":{"kind":"playbook"}}}.
+     * {@code filter} (optional) makes the corpus the part of the index whose payloads match it: it is added to every
+     * search of the corpus and wins over a retrieve's own filter on the same field.
      */
-    record CorpusSpec(String index, String vectordUrl, List<String> shards, Double weight, Gate gate) {
+    record CorpusSpec(String index, String vectordUrl, List<String> shards, Double weight, Gate gate, JsonNode filter) {
         CorpusSpec {
             checkName(index, "index");
             FieldError.check(vectordUrl == null || shards == null, "shards", "give vectord_url or shards, not both");
@@ -65,6 +67,7 @@ final class MatrixdWire {
                     + weight);
             weight = weight == null ? 1.0 : weight;
             gate = gate == null ? Gate.NONE : gate;
+            filter = checkFilter(filter, "filter");
         }
 
         List<URI> shardUrls() {
@@ -74,6 +77,27 @@ final class MatrixdWire {
             }
             return List.copyOf(out);
         }
+    }
+
+    static final int MAX_FILTER_FIELDS = 16;
+
+    /**
+     * A payload filter: an object of at most 16 fields, each a string, number or boolean, or a non-empty list of
+     * them (any of). Null or empty is no filter.
+     */
+    static JsonNode checkFilter(JsonNode filter, String field) {
+        if (filter == null || filter.isNull() || filter.isObject() && filter.isEmpty()) {
+            return null;
+        }
+        FieldError.check(filter.isObject(), field, "must be an object of payload fields, e.g. {\"kind\":\"playbook\"}");
+        FieldError.check(filter.size() <= MAX_FILTER_FIELDS, field, "has " + filter.size() + " fields; at most " + MAX_FILTER_FIELDS);
+        filter.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            boolean ok = v.isValueNode() && !v.isNull() || v.isArray() && !v.isEmpty()
+                    && java.util.stream.StreamSupport.stream(v.spliterator(), false).allMatch(x -> x.isValueNode() && !x.isNull());
+            FieldError.check(ok, field + "." + e.getKey(), "must be a string, number or boolean, or a non-empty list of them");
+        });
+        return filter;
     }
 
     static void url(String value, String field) {
@@ -91,7 +115,8 @@ final class MatrixdWire {
     }
 
     /** A registered corpus, as {@code GET /v1/matrix/corpora/{name}} shows it (and as the registry file stores it). */
-    record Corpus(String name, String index, List<URI> shards, double weight, Gate gate, String createdAt) {
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Corpus(String name, String index, List<URI> shards, double weight, Gate gate, JsonNode filter, String createdAt) {
     }
 
     record CorpusList(List<Corpus> corpora) {

@@ -22,7 +22,7 @@ class CorpusRegistryTest {
 
     static MatrixdWire.CorpusSpec spec(String index, double weight) {
         return new MatrixdWire.CorpusSpec(index, null, List.of("http://127.0.0.1:1", "http://127.0.0.1:2/"), weight,
-                MatrixdWire.Gate.ROLE);
+                MatrixdWire.Gate.ROLE, null);
     }
 
     @Test

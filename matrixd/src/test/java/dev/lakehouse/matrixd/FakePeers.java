@@ -16,7 +16,7 @@ import dev.lakehouse.common.Json;
 
 /**
  * Local servers speaking embedd's {@code POST /v1/embed} and vectord's
- * {@code GET /v1/indexes/{name}} and {@code POST /v1/indexes/{name}/search} (dot
+ * {@code PUT|GET /v1/indexes/{name}} and {@code POST /v1/indexes/{name}/search} (dot
  * product, payload filters by equality or any-of, as vectord documents them).
  * embedd embeds a text as (1, length mod 7, 0, 0); a vectord takes upserts and deletes
  * of points and may be told to hang.
@@ -46,12 +46,20 @@ final class FakePeers {
         }
 
         final Map<String, List<Point>> indexes = new ConcurrentHashMap<>();
+        /** Every index creation asked for, as {@code name:dims}. */
+        final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile long hangMillis;
         final DaemonServer server;
 
         Vectord() {
             server = DaemonServer.builder("fakevectord", EnvConfig.of(Map.of("LAKEHOUSE_FAKEVECTORD_PORT", "0")), 0).embedded()
                     .routing(r -> r
+                            .put("/v1/indexes/{name}", (req, res) -> {
+                                String name = req.path().pathParameters().get("name");
+                                created.add(name + ":" + Json.mapper().readTree(req.content().inputStream()).path("dims").asInt());
+                                boolean fresh = indexes.putIfAbsent(name, new java.util.concurrent.CopyOnWriteArrayList<>()) == null;
+                                Json.send(res, fresh ? 201 : 200, Map.of("name", name));
+                            })
                             .get("/v1/indexes/{name}", (req, res) -> {
                                 String name = req.path().pathParameters().get("name");
                                 if (!indexes.containsKey(name)) {

@@ -140,6 +140,18 @@ class MatrixdServerTest {
     }
 
     @Test
+    void aCorpusFilter_makesTheCorpusPartOfAnIndex_andWinsOverTheRequestsFilter() throws Exception {
+        assertThat(send("PUT", "/v1/matrix/corpora/forkonly", "{\"index\":\"pb\",\"vectord_url\":\"" + v1.url()
+                + "\",\"gate\":\"role\",\"filter\":{\"doc_id\":[\"doc-pb-fork2\",\"doc-pb-welder\"]}}").statusCode()).isEqualTo(201);
+        JsonNode r = retrieve("{\"query\":\"x\",\"corpora\":[\"forkonly\"],\"k\":5,\"query_role\":\"forklift operator\","
+                + "\"filter\":{\"doc_id\":\"doc-pb-fork\"}}");
+        assertThat(r.path("hits").findValuesAsText("id")).as("the corpus's filter and the gate both hold").containsExactly("pb-fork2");
+        JsonNode shown = Json.mapper().readTree(send("GET", "/v1/matrix/corpora/forkonly", null).body());
+        assertThat(shown.path("filter").path("doc_id")).hasSize(2);
+        assertThat(send("DELETE", "/v1/matrix/corpora/forkonly", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void aGatedCorpus_withoutAQueryRole_isSkipped_andSaysWhy() throws Exception {
         JsonNode r = retrieve("{\"query\":\"x\",\"corpora\":[\"jobs\",\"playbooks\"],\"k\":10}");
         assertThat(r.path("hits").findValuesAsText("corpus")).containsOnly("jobs");
@@ -278,6 +290,9 @@ class MatrixdServerTest {
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\"}", 400, "invalid_field", "vectord_url"),
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"vectord_url\":\"ftp://h\"}", 400, "invalid_field", "vectord_url"),
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"gate\":\"team\",\"vectord_url\":\"http://h\"}", 400, "invalid_field", "gate"),
+                Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"vectord_url\":\"http://h\",\"filter\":{\"kind\":{\"a\":1}}}", 400, "invalid_field", "filter.kind"),
+                Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"vectord_url\":\"http://h\",\"filter\":{\"kind\":[]}}", 400, "invalid_field", "filter.kind"),
+                Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"vectord_url\":\"http://h\",\"filter\":[1]}", 400, "invalid_field", "filter"),
                 Arguments.of("PUT", "/v1/matrix/corpora/BAD", "{\"index\":\"jobs\",\"vectord_url\":\"http://h\"}", 400, "invalid_field", "name"),
                 Arguments.of("GET", "/v1/matrix/corpora/nope", null, 404, "corpus_not_found", "nope"),
                 Arguments.of("POST", "/v1/matrix/corpora/nope/documents", "{\"documents\":[{\"id\":\"a\",\"text\":\"t\"}]}", 404,

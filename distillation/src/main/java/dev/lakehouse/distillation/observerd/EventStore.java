@@ -30,7 +30,7 @@ import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Readiness;
 import dev.lakehouse.common.GroupCommitter;
-import dev.lakehouse.distillation.store.JsonLines;
+import dev.lakehouse.common.JsonLines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,9 +1,6 @@
 package dev.lakehouse.distillation.observerd;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +23,7 @@ public record ObserveEvent(String eventId, String ts, String kind, String daemon
         FieldError.required(kind, "kind");
         FieldError.check(KIND.matcher(kind).matches(), "kind", "must match [a-z0-9][a-z0-9_.-]{0,63}, got '" + kind + "'");
         FieldError.required(ts, "ts");
-        ts = parseTime(ts, "ts").toString();
+        ts = FieldError.time(ts, "ts").toString();
         FieldError.check(daemon == null || daemon.length() <= 64, "daemon", "must be at most 64 characters");
         FieldError.check(requestId == null || requestId.length() <= 128, "request_id", "must be at most 128 characters");
         if (payload == null || payload.isNull()) {
@@ -42,15 +39,5 @@ public record ObserveEvent(String eventId, String ts, String kind, String daemon
     /** The UTC day the event belongs to: its file. */
     String day() {
         return ts.substring(0, 10);
-    }
-
-    /** An RFC 3339 date-time with an offset ({@code Z} or {@code +02:00}). */
-    static Instant parseTime(String value, String field) {
-        try {
-            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new FieldError(field, "invalid_field", "must be an RFC 3339 time such as 2026-11-22T21:00:00Z, got '"
-                    + value + "'");
-        }
     }
 }

@@ -54,8 +54,8 @@ public final class ObserveRoutes implements HttpService {
         if (kind != null) {
             FieldError.check(ObserveEvent.KIND.matcher(kind).matches(), "kind", "must match [a-z0-9][a-z0-9_.-]{0,63}");
         }
-        Instant since = query.first("since").map(v -> ObserveEvent.parseTime(v, "since")).orElse(null);
-        Instant until = query.first("until").map(v -> ObserveEvent.parseTime(v, "until")).orElse(null);
+        Instant since = query.first("since").map(v -> FieldError.time(v, "since")).orElse(null);
+        Instant until = query.first("until").map(v -> FieldError.time(v, "until")).orElse(null);
         if (since != null && until != null && since.isAfter(until)) {
             throw new FieldError("since", "invalid_range", since + " is after until (" + until + ")");
         }

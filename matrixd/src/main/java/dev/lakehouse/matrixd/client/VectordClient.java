@@ -15,7 +15,7 @@ import dev.lakehouse.common.PeerClient;
  * search, on any vectord a corpus names (a corpus may spread over several, its
  * shards). One {@link PeerClient} per vectord URL, each with its own breaker, so a
  * dead shard fails fast without disturbing the others. Searches are idempotent and
- * retried once.
+ * retried once. pathwayd uses it too, for the indexes it owns.
  */
 public final class VectordClient {
     /** What matrixd reads of {@code GET /v1/indexes/{name}}. */
@@ -42,6 +42,10 @@ public final class VectordClient {
     record UpsertRequest(List<Point> points) {
     }
 
+    /** {@code PUT /v1/indexes/{name}}: {@code {"dims":384,"metric":"cosine"}}. */
+    record CreateRequest(int dims, String metric) {
+    }
+
     private final PeerClient.Options options;
     private final Map<URI, PeerClient> clients = new ConcurrentHashMap<>();
 
@@ -55,6 +59,12 @@ public final class VectordClient {
 
     public IndexInfo describe(URI vectord, String index) {
         return client(vectord).get("/v1/indexes/" + index, IndexInfo.class);
+    }
+
+    /** Creates an index, or finds it there with these parameters; a 409 (there with others) is thrown as a Conflict. */
+    public void create(URI vectord, String index, int dims, String metric) {
+        client(vectord).send(io.helidon.http.Method.PUT, "/v1/indexes/" + index,
+                dev.lakehouse.common.Json.bytes(new CreateRequest(dims, metric)), true);
     }
 
     /** Upserts (idempotent: the same points give the same index). */

@@ -1,4 +1,4 @@
-package dev.lakehouse.distillation.store;
+package dev.lakehouse.common;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.lakehouse.distillation.store;
+package dev.lakehouse.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
