@@ -40,6 +40,43 @@ final class FakePeers {
                 .start();
     }
 
+    /**
+     * An embedd whose vectors follow the words: each word (lower case, letters and digits) adds 1 to one of 64
+     * dimensions chosen by its hash, and the vector is normalised, so texts sharing words are near.
+     */
+    static DaemonServer wordsEmbedd(AtomicInteger calls) {
+        return DaemonServer.builder("fakeembedd", EnvConfig.of(Map.of("LAKEHOUSE_FAKEEMBEDD_PORT", "0")), 0).embedded()
+                .routing(r -> r.post("/v1/embed", (req, res) -> {
+                    calls.incrementAndGet();
+                    JsonNode input = Json.mapper().readTree(req.content().inputStream()).path("input");
+                    List<float[]> vectors = new ArrayList<>();
+                    for (JsonNode t : input.isArray() ? input : List.of(input)) {
+                        vectors.add(words(t.asText()));
+                    }
+                    Json.send(res, 200, Map.of("model", "fake", "provider", "local", "dims", 64, "cache_hits", 0,
+                            "embeddings", vectors));
+                }))
+                .start();
+    }
+
+    static float[] words(String text) {
+        float[] v = new float[64];
+        for (String w : text.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")) {
+            if (!w.isEmpty()) {
+                v[Math.floorMod(w.hashCode(), 64)] += 1;
+            }
+        }
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        for (int i = 0; i < v.length && norm > 0; i++) {
+            v[i] /= (float) Math.sqrt(norm);
+        }
+        v[63] += norm == 0 ? 1 : 0;
+        return v;
+    }
+
     /** One vectord: index name → points (id, vector, payload). */
     static final class Vectord {
         record Point(String id, float[] vector, JsonNode payload) {
@@ -49,6 +86,8 @@ final class FakePeers {
         /** Every index creation asked for, as {@code name:dims}. */
         final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile long hangMillis;
+        /** While set, writes (upserts, deletes) answer 503 as a vectord that is going down would. */
+        volatile boolean refuseWrites;
         final DaemonServer server;
 
         Vectord() {
@@ -70,6 +109,10 @@ final class FakePeers {
                                 Json.send(res, 200, Map.of("name", name, "dims", 4, "metric", "dot", "count", indexes.get(name).size()));
                             })
                             .post("/v1/indexes/{name}/points", (req, res) -> {
+                                if (refuseWrites) {
+                                    unavailable(res);
+                                    return;
+                                }
                                 String name = req.path().pathParameters().get("name");
                                 JsonNode body = Json.mapper().readTree(req.content().inputStream());
                                 List<Point> list = indexes.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
@@ -81,6 +124,10 @@ final class FakePeers {
                                 Json.send(res, 200, Map.of("upserted", body.path("points").size()));
                             })
                             .delete("/v1/indexes/{name}/points/{id}", (req, res) -> {
+                                if (refuseWrites) {
+                                    unavailable(res);
+                                    return;
+                                }
                                 String id = req.path().pathParameters().get("id");
                                 List<Point> list = indexes.getOrDefault(req.path().pathParameters().get("name"), List.of());
                                 if (list.removeIf(x -> x.id().equals(id))) {
@@ -109,6 +156,11 @@ final class FakePeers {
 
         String url() {
             return "http://127.0.0.1:" + server.port();
+        }
+
+        private static void unavailable(io.helidon.webserver.http.ServerResponse res) {
+            res.status(503).header("Content-Type", "application/problem+json").send(Json.bytes(Map.of(
+                    "status", 503, "code", "stopping", "detail", "vectord is stopping")));
         }
 
         void add(String index, String id, float[] vector, String role) {

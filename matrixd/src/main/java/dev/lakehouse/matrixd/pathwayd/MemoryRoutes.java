@@ -46,8 +46,9 @@ public final class MemoryRoutes implements HttpService {
                 Json.send(res, 200, index.search(Json.read(req, PathwaydWire.SearchRequest.class))));
         rules.get("/{id}", (req, res) -> {
             String id = id(req);
+            java.time.Instant asOf = FieldError.time(req.query().first("as_of").orElse(null), "as_of");
             Memory m = memories.require(id);
-            Version v = memories.read(id, FieldError.time(req.query().first("as_of").orElse(null), "as_of"));
+            Version v = memories.read(id, asOf);
             Json.send(res, 200, PathwaydWire.VersionView.of(m, v));
         });
         rules.put("/{id}", (req, res) -> {
