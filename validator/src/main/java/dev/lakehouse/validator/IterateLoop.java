@@ -12,6 +12,7 @@ import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Observer;
 import dev.lakehouse.validator.client.ChatdClient;
+import dev.lakehouse.validator.client.PathwaydClient;
 
 /**
  * {@code POST /v1/iterate}: generate → validate → correct. Asks chatd for the
@@ -21,6 +22,8 @@ import dev.lakehouse.validator.client.ChatdClient;
  * {@code max_attempts}. Every attempt is recorded ({@code iterate.attempt}, with
  * the prompt, the output and its violations, under one {@code iteration_id}):
  * failed-then-corrected pairs are the preference data of the distillation pipeline.
+ * A valid fill is also recorded as a playbook in pathwayd (fire-and-forget, id
+ * {@code playbook-<iteration_id>}), when the order names its role.
  */
 final class IterateLoop {
     static final String FILL_SYSTEM = "You staff orders for a staffing agency. Answer with only a JSON object "
@@ -33,11 +36,14 @@ final class IterateLoop {
     private final Validation validation;
     private final ChatdClient chatd;
     private final Observer observer;
+    private final java.util.function.Consumer<PathwaydClient.PlaybookMemory> playbooks;
 
-    IterateLoop(Validation validation, ChatdClient chatd, Observer observer) {
+    IterateLoop(Validation validation, ChatdClient chatd, Observer observer,
+                java.util.function.Consumer<PathwaydClient.PlaybookMemory> playbooks) {
         this.validation = validation;
         this.chatd = chatd;
         this.observer = observer;
+        this.playbooks = playbooks;
     }
 
     ObjectNode run(ValidatordWire.IterateRequest req) {
@@ -87,11 +93,32 @@ final class IterateLoop {
             messages.add(ChatdClient.Message.assistant(output));
             messages.add(ChatdClient.Message.user(correction(violations)));
         }
+        if (valid && artifact instanceof ValidatordWire.Fill fill && fill.order().role() != null && !fill.workerIds().isEmpty()) {
+            playbooks.accept(playbook(iteration, fill, attempts.size(), provider, model));
+        }
         ObjectNode out = Json.mapper().createObjectNode().put("valid", valid);
         out.set("final", Json.mapper().valueToTree(artifact));   // null when no attempt parsed
         out.set("attempts", Json.mapper().valueToTree(attempts));
         out.put("iteration_id", iteration).put("provider", provider).put("model", model);
         return out;
+    }
+
+    /** The playbook of a valid fill: what was staffed, with whom, found how. */
+    static PathwaydClient.PlaybookMemory playbook(String iteration, ValidatordWire.Fill fill, int attempts, String provider,
+                                                  String model) {
+        ValidatordWire.Order o = fill.order();
+        StringBuilder text = new StringBuilder("Filled ");
+        text.append(o.orderId() != null ? "order " + o.orderId() : "an order").append(" for ")
+                .append(o.headcount() != null ? o.headcount() + " × " : "").append(o.role());
+        if (o.city() != null || o.state() != null) {
+            text.append(" in ").append(o.city() != null ? o.city() : "").append(o.city() != null && o.state() != null ? ", " : "")
+                    .append(o.state() != null ? o.state() : "");
+        }
+        text.append(" with ").append(String.join(", ", fill.workerIds())).append('.');
+        ObjectNode metadata = Json.mapper().createObjectNode().put("iteration_id", iteration).put("attempts", attempts)
+                .put("provider", provider).put("model", model);
+        return new PathwaydClient.PlaybookMemory("playbook-" + iteration, text.toString(), o.role(),
+                new PathwaydClient.Playbook(Json.mapper().valueToTree(o), fill.workerIds(), "filled"), metadata);
     }
 
     private static ValidatordWire.Order order(JsonNode context) {

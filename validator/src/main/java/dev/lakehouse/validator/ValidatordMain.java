@@ -9,6 +9,7 @@ import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.validator.client.ChatdClient;
+import dev.lakehouse.validator.client.PathwaydClient;
 
 /** validatord (4220): the worker roster, the fill and e-mail validators, /v1/validate and /v1/iterate. See docs/validator.md. */
 public final class ValidatordMain {
@@ -34,9 +35,17 @@ public final class ValidatordMain {
         PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
                 .withReadTimeout(config.chatTimeout()).withRetries(0, Duration.ZERO));
         Validation validation = new Validation(roster, observer);
+        PathwaydClient playbooks = config.playbooks() ? new PathwaydClient(PeerClient.forDaemon(DaemonId.PATHWAYD, env,
+                PeerClient.Options.defaults().withReadTimeout(Duration.ofSeconds(10)).withRetries(0, Duration.ZERO)), 1_000,
+                builder.metrics().registry()) : null;
         return builder.routing(r -> r.register("/v1", new ValidatorRoutes(roster, validation,
-                        new IterateLoop(validation, new ChatdClient(chatd), observer))))
+                        new IterateLoop(validation, new ChatdClient(chatd), observer, playbooks == null ? p -> { } : playbooks::record))))
                 .readiness("roster", roster::readiness)
-                .onStop("observer", observer::close);
+                .onStop("observer", observer::close)
+                .onStop("playbooks", () -> {
+                    if (playbooks != null) {
+                        playbooks.close();
+                    }
+                });
     }
 }

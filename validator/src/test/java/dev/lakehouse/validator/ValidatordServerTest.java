@@ -50,6 +50,7 @@ class ValidatordServerTest {
     static DaemonServer start(Path roster, String chatdUrl) {
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_VALIDATORD_PORT", "0", "LAKEHOUSE_ROSTER", roster.toString(),
                 "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(), "LAKEHOUSE_CHATD_URL", chatdUrl,
+                "LAKEHOUSE_PATHWAYD_URL", chatdUrl,
                 "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
         return ValidatordMain.builder(ValidatordConfig.from(env), env).embedded().start();
     }
@@ -141,6 +142,40 @@ class ValidatordServerTest {
         HttpResponse<String> malformed = get(validatord, "/v1/roster/workers/bob");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(json(malformed).path("code").asText()).isEqualTo("invalid_worker_id");
+    }
+
+    @Test
+    void aValidFill_isRecordedAsAPlaybook_inPathwayd_retriedWhilePathwaydIsNotReady() throws Exception {
+        chatd.refuseMemories.set(1);
+        chatd.outputs.add("{\"worker_ids\":[\"W000010\"]}");
+        JsonNode body = json(post(validatord, "/v1/iterate", "{\"kind\":\"fill\",\"instruction\":\"Staff order O-1\","
+                + "\"context\":{\"order\":" + order(1) + "}}"));
+        assertThat(body.path("valid").asBoolean()).isTrue();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (chatd.memories.size() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(chatd.memories).as("the first post was refused with 503, the retry went through").hasSize(2);
+        JsonNode pb = chatd.memories.get(1);
+        assertThat(pb.path("id").asText()).isEqualTo("playbook-" + body.path("iteration_id").asText())
+                .isEqualTo(chatd.memories.get(0).path("id").asText());
+        assertThat(pb.path("kind").asText()).isEqualTo("playbook");
+        assertThat(pb.path("role").asText()).isEqualTo(roster.worker("W000010").orElseThrow().role());
+        assertThat(pb.path("playbook").path("workers").toString()).isEqualTo("[\"W000010\"]");
+        assertThat(pb.path("playbook").path("order").path("order_id").asText()).isEqualTo("O-1");
+        assertThat(pb.path("playbook").path("outcome").asText()).isEqualTo("filled");
+        assertThat(pb.path("text").asText()).startsWith("Filled order O-1 for 1 × ").contains("W000010");
+        String metrics = get(validatord, "/metrics").body();
+        assertThat(metrics).containsPattern("validatord_playbooks_total\\{[^}]*outcome=\"recorded\"[^}]*\\} [1-9]");
+    }
+
+    @Test
+    void anInvalidFill_orAnEmail_recordsNoPlaybook() throws Exception {
+        chatd.outputs.add("{\"worker_ids\":[\"W999999\"]}");
+        assertThat(json(post(validatord, "/v1/iterate", "{\"kind\":\"fill\",\"instruction\":\"Staff order O-1\","
+                + "\"context\":{\"order\":" + order(1) + "},\"max_attempts\":1}")).path("valid").asBoolean()).isFalse();
+        Thread.sleep(300);
+        assertThat(chatd.memories).isEmpty();
     }
 
     @Test
