@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,11 +46,7 @@ class ChatIterateIT {
     @BeforeAll
     static void start() throws Exception {
         ollama = new ScriptedOllama(body -> SCRIPT.isEmpty() ? "Hello there, friend" : SCRIPT.poll());
-        Path roster = Files.createTempDirectory("lakehouse-roster-").resolve("workers.parquet");
-        Process gen = new ProcessBuilder(Stack.repoRoot().resolve("bin/lakehouse").toString(), "roster", "generate",
-                "--rows", "5000", "--seed", "42", "--out", roster.toString()).redirectErrorStream(true).start();
-        String genOut = new String(gen.getInputStream().readAllBytes());
-        assertThat(gen.waitFor()).as(genOut).isZero();
+        Path roster = Stack.generateRoster(5000);
         stack = Stack.builder()
                 .daemon(DaemonId.OBSERVERD)
                 .daemon(DaemonId.CHATD, Map.of("CHATD_OLLAMA_URL", "http://127.0.0.1:" + ollama.port(),

@@ -33,11 +33,7 @@ class FuzzIT {
     @BeforeAll
     static void start() throws Exception {
         ollama = new ScriptedOllama(body -> "{\"worker_ids\":[\"W000010\"]}");   // a fill iterate can parse
-        Path roster = Files.createTempDirectory("lakehouse-fuzz-roster-").resolve("workers.parquet");
-        Process gen = new ProcessBuilder(Stack.repoRoot().resolve("bin/lakehouse").toString(), "roster", "generate",
-                "--rows", "2000", "--seed", "42", "--out", roster.toString()).redirectErrorStream(true).start();
-        String genOut = new String(gen.getInputStream().readAllBytes());
-        assertThat(gen.waitFor()).as(genOut).isZero();
+        Path roster = Stack.generateRoster(2000);
         Map<DaemonId, Map<String, String>> all = new LinkedHashMap<>();
         all.put(DaemonId.OBSERVERD, Map.of());
         all.put(DaemonId.JOURNALD, Map.of());

@@ -1,17 +1,15 @@
 package dev.lakehouse.it;
 
+import static dev.lakehouse.it.kit.Http.json;
+import static dev.lakehouse.it.kit.Http.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
-import dev.lakehouse.common.Json;
 import dev.lakehouse.it.harness.ManagedDaemon;
 import dev.lakehouse.it.harness.Stack;
 import org.junit.jupiter.api.Test;
@@ -24,21 +22,6 @@ import org.junit.jupiter.api.Test;
  * while registration reads go on.
  */
 class MatrixIT {
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    static HttpResponse<String> send(URI base, String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        return HTTP.send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.mapper().readTree(r.body());
-    }
-
     @Test
     void ingestRetrieveThroughTheGateway_survivesKill9_andNamesADeadEmbedd() throws Exception {
         try (Stack stack = Stack.builder()

@@ -70,6 +70,18 @@ public final class Stack implements AutoCloseable {
     }
 
     /** The repository root: the nearest ancestor of the working directory that holds {@code mvnw}. */
+    /** A synthetic roster of {@code rows} workers (seed 42) written by {@code bin/lakehouse roster generate}: its path. */
+    public static Path generateRoster(int rows) throws IOException, InterruptedException {
+        Path roster = java.nio.file.Files.createTempDirectory("lakehouse-roster-").resolve("workers.parquet");
+        Process gen = new ProcessBuilder(repoRoot().resolve("bin/lakehouse").toString(), "roster", "generate",
+                "--rows", Integer.toString(rows), "--seed", "42", "--out", roster.toString()).redirectErrorStream(true).start();
+        String out = new String(gen.getInputStream().readAllBytes());
+        if (gen.waitFor() != 0) {
+            throw new IllegalStateException("roster generate failed: " + out);
+        }
+        return roster;
+    }
+
     public static Path repoRoot() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
