@@ -47,7 +47,8 @@ public final class Fuzzer {
     static final List<String> DEPENDENCY_CODES = List.of("peer_unavailable", "peer_timeout", "peer_connection_failed", "peer_error", "upstream_failed",
             "upstream_unavailable", "upstream_timeout", "circuit_open", "no_provider_available", "provider_unavailable",
             "provider_timeout", "all_providers_failed", "roster_unavailable", "chatd_unavailable", "loading", "stopping",
-            "not_ready", "unavailable", "storage_failed", "busy");   // busy: a bounded queue is full (back-pressure, with Retry-After)
+            "not_ready", "unavailable", "storage_failed", "busy",   // busy: a bounded queue is full (back-pressure, with Retry-After)
+            "index_not_ready");   // pathwayd: its search indexes are still being created in vectord
     private static final int MAX_BODY_SHOWN = 300;
 
     /** One route of the catalog. */
