@@ -118,7 +118,8 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, name + ": a write of " + items.size() + " items failed and was rolled back", e);
             RuntimeException failure = e instanceof ApiException api ? api
-                    : new ApiException.Unavailable("storage_failed", name + " could not write to disk: " + e.getMessage());
+                    : new ApiException.Unavailable("storage_failed", name + (e instanceof IOException
+                    ? " could not write to disk: " : " failed to apply a write: ") + e.getMessage());
             group.forEach(p -> p.result().completeExceptionally(failure));
         }
     }

@@ -22,8 +22,12 @@ import dev.lakehouse.common.FieldError;
  * cosine the vectors are normalised to unit length on the way in, so cosine is an
  * inner product. Capacity doubles when full ({@code resize}); removal is enabled,
  * so an upsert of an existing id replaces it and a delete takes it out of results
- * at once. hnswlib keeps deleted slots: once deletions pass a quarter of the
- * points the graph is rebuilt ({@link #needsCompaction}).
+ * at once. hnswlib keeps deleted slots — a removed point holds its slot, so the
+ * graph is full when live plus deleted points reach its capacity, not live ones
+ * alone — until the graph is rebuilt, once deletions pass a quarter of the points
+ * ({@link #needsCompaction}). A graph loaded from a snapshot does not say how many
+ * of its slots are deleted, so an add that hnswlib refuses as over capacity grows
+ * the graph and is tried again.
  *
  * <p>Search breadth: hnswlib searches with {@code max(ef, k)} candidates and has
  * one {@code ef} for the whole index. The graph is therefore built with the
@@ -144,22 +148,45 @@ public final class VectorIndex {
 
     /** Adds or replaces a point whose vector is already {@link #prepare prepared}. */
     public void upsert(String id, float[] prepared, JsonNode payload) {
-        lock.readLock().lock();
-        try {
-            if (hnsw.size() >= hnsw.getMaxItemCount()) {
+        while (true) {
+            int capacity;
+            lock.readLock().lock();
+            try {
+                capacity = hnsw.getMaxItemCount();
+                if (slots() < capacity) {
+                    long version = versions.incrementAndGet();
+                    if (hnsw.contains(id)) {
+                        hnsw.remove(id, version);
+                        deleted++;
+                    }
+                    try {
+                        hnsw.add(new StoredPoint(id, prepared, payload, versions.incrementAndGet()));
+                        return;
+                    } catch (RuntimeException e) {
+                        if (!overCapacity(e)) {
+                            throw e;
+                        }
+                    }
+                }
+            } finally {
                 lock.readLock().unlock();
-                grow();
-                lock.readLock().lock();
             }
-            long version = versions.incrementAndGet();
-            if (hnsw.contains(id)) {
-                hnsw.remove(id, version);
-                deleted++;
-            }
-            hnsw.add(new StoredPoint(id, prepared, payload, versions.incrementAndGet()));
-        } finally {
-            lock.readLock().unlock();
+            grow(capacity);
         }
+    }
+
+    /** Slots hnswlib has used: live points and deleted ones (not counting those of a loaded graph). */
+    private int slots() {
+        return hnsw.size() + deleted;
+    }
+
+    private static boolean overCapacity(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.github.jelmerk.hnswlib.core.hnsw.SizeLimitExceededException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A prepared point for {@link #upsertAll}. */
@@ -176,16 +203,16 @@ public final class VectorIndex {
         batch.forEach(u -> last.put(u.id(), u));
         lock.writeLock().lock();
         try {
-            int needed = hnsw.size() + last.size();
+            int needed = slots() + last.size();   // a replaced point keeps its old slot too
             if (needed > hnsw.getMaxItemCount()) {
                 hnsw.resize(Math.max(needed, hnsw.getMaxItemCount() * 2));
             }
         } finally {
             lock.writeLock().unlock();
         }
+        List<StoredPoint> items = new ArrayList<>(last.size());
         lock.readLock().lock();
         try {
-            List<StoredPoint> items = new ArrayList<>(last.size());
             for (Upsert u : last.values()) {
                 if (hnsw.contains(u.id())) {
                     hnsw.remove(u.id(), versions.incrementAndGet());
@@ -193,24 +220,40 @@ public final class VectorIndex {
                 }
                 items.add(new StoredPoint(u.id(), u.prepared(), u.payload(), versions.incrementAndGet()));
             }
-            if (threads <= 1 || items.size() < 64) {
-                items.forEach(hnsw::add);
-            } else {
-                hnsw.addAll(items, threads, (done, max) -> { }, Integer.MAX_VALUE);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while adding points", e);
         } finally {
             lock.readLock().unlock();
         }
+        while (!items.isEmpty()) {
+            lock.readLock().lock();
+            int capacity = hnsw.getMaxItemCount();
+            try {
+                if (threads <= 1 || items.size() < 64) {
+                    items.forEach(hnsw::add);
+                } else {
+                    hnsw.addAll(items, threads, (done, max) -> { }, Integer.MAX_VALUE);
+                }
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while adding points", e);
+            } catch (RuntimeException e) {
+                if (!overCapacity(e)) {
+                    throw e;
+                }
+                items = items.stream().filter(p -> !hnsw.contains(p.id())).toList();   // the rest, after growing
+            } finally {
+                lock.readLock().unlock();
+            }
+            grow(capacity);
+        }
     }
 
-    private void grow() {
+    /** Doubles the graph's capacity, unless another writer already grew it past {@code seen}. */
+    private void grow(int seen) {
         lock.writeLock().lock();
         try {
-            if (hnsw.size() >= hnsw.getMaxItemCount()) {
-                hnsw.resize(hnsw.getMaxItemCount() * 2);
+            if (hnsw.getMaxItemCount() <= seen) {
+                hnsw.resize(seen * 2);
             }
         } finally {
             lock.writeLock().unlock();

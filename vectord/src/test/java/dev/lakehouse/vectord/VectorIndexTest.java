@@ -166,4 +166,43 @@ class VectorIndexTest {
         }
         return v;
     }
+
+    /** 1,000 points fill the first 1,024 slots; replacing 100 of them (too few deletions to compact) must grow the graph. */
+    @Test
+    void replacingPoints_whenDeletedSlotsFillTheGraph_growsIt_oneByOne_inBatches_andAfterALoad() throws Exception {
+        VectorIndex one = new VectorIndex("t", new IndexParams(4, Metric.EUCLIDEAN, 8, 50, 50));
+        for (int i = 0; i < 1_000; i++) {
+            one.upsert("p" + i, new float[] {i, 1, 0, 0}, payload("a"));
+        }
+        for (int i = 0; i < 100; i++) {
+            one.upsert("p" + i, new float[] {i, 2, 0, 0}, payload("b"));
+        }
+        assertThat(one.points()).hasSize(1_000);
+        assertThat(one.get("p7").orElseThrow().payload().path("role").asText()).isEqualTo("b");
+
+        VectorIndex batched = new VectorIndex("t", new IndexParams(4, Metric.EUCLIDEAN, 8, 50, 50));
+        List<VectorIndex.Upsert> first = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            first.add(new VectorIndex.Upsert("p" + i, new float[] {i, 1, 0, 0}, payload("a")));
+        }
+        batched.upsertAll(first, 2);
+        for (int round = 0; round < 3; round++) {
+            List<VectorIndex.Upsert> again = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                again.add(new VectorIndex.Upsert("p" + i, new float[] {i, 3 + round, 0, 0}, payload("c")));
+            }
+            batched.upsertAll(again, 2);
+        }
+        assertThat(batched.points()).hasSize(1_000);
+
+        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+        one.saveGraph(saved);   // 1,000 live points, 100 deleted slots the loaded graph cannot count
+        VectorIndex loaded = VectorIndex.loadGraph("t", new IndexParams(4, Metric.EUCLIDEAN, 8, 50, 50),
+                new java.io.ByteArrayInputStream(saved.toByteArray())).orElseThrow();
+        for (int i = 0; i < 100; i++) {
+            loaded.upsert("p" + (500 + i), new float[] {i, 9, 0, 0}, payload("d"));
+        }
+        assertThat(loaded.points()).hasSize(1_000);
+        assertThat(loaded.search(new float[] {5, 9, 0, 0}, 1, null, null).get(0).id()).isEqualTo("p505");
+    }
 }
