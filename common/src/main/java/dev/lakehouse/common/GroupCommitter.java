@@ -24,8 +24,10 @@ import java.util.logging.Logger;
  * writer thread ever touches it.
  *
  * <p>The queue is bounded: when it is full a caller gets 503 {@code busy} at
- * once. A failed group fails every caller in it with 503 {@code storage_failed};
- * the writer must leave the store as it was before that group.
+ * once. A group the disk refuses (an {@code IOException}) fails every caller in
+ * it with 503 {@code storage_failed}; any other failure is a bug and fails them
+ * with it (a 500, which the fuzz suite reports). Either way the writer must leave
+ * the store as it was before that group.
  */
 public final class GroupCommitter<T, R> implements AutoCloseable {
     /** Appends a group and makes it durable; returns one result per item, in order. */
@@ -117,9 +119,11 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, name + ": a write of " + items.size() + " items failed and was rolled back", e);
+            // a disk that refuses is a failed dependency (503); anything else is a bug, and says so (500)
             RuntimeException failure = e instanceof ApiException api ? api
-                    : new ApiException.Unavailable("storage_failed", name + (e instanceof IOException
-                    ? " could not write to disk: " : " failed to apply a write: ") + e.getMessage());
+                    : e instanceof IOException ? new ApiException.Unavailable("storage_failed", name + " could not write to disk: "
+                    + e.getMessage())
+                    : new IllegalStateException(name + " failed to apply a write: " + e.getMessage(), e);
             group.forEach(p -> p.result().completeExceptionally(failure));
         }
     }

@@ -58,6 +58,17 @@ class GroupCommitterTest {
     }
 
     @Test
+    void aGroupThatFailsForAnotherReason_isABug_notADependency() {
+        try (GroupCommitter<Integer, Integer> c = new GroupCommitter<>("t", 10, 10, items -> {
+            throw new IllegalArgumentException("The number of elements exceeds the specified limit.");
+        })) {
+            assertThatThrownBy(() -> c.submit(1, Duration.ofSeconds(5)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("t failed to apply a write")
+                    .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void fullQueue_isRejectedAtOnceAsBusy() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

@@ -80,5 +80,24 @@ class FuzzIT {
         Files.writeString(out, report.text());
         System.out.println(report.text());
         assertThat(report.findings()).as(report.text()).isEmpty();
+        if (DAEMONS.contains("pathwayd")) {
+            assertThat(pathwaydIndexCatchesUp()).as("pathwayd's search index took every write the fuzzer made "
+                    + "(pathwayd_index_pending reaches 0); see it/target/it-logs for why not").isTrue();
+        }
+    }
+
+    /** A write pathwayd accepted but cannot index shows in no answer: its indexer retries forever. */
+    static boolean pathwaydIndexCatchesUp() throws Exception {
+        URI metrics = stack.url("pathwayd").resolve("/metrics");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 600; i++) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (body.lines().anyMatch(l -> l.startsWith("pathwayd_index_pending ") && Double.parseDouble(l.split(" ")[1]) == 0)) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 }
