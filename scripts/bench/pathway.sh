@@ -52,14 +52,14 @@ embed_rate=$(wrk -t1 -c4 -d"$duration" -s "$work/embed1.lua" "http://127.0.0.1:$
 t0=$(date +%s.%N)
 # wrk stops at the duration, so run until $n are written
 while :; do
-  have=$(curl -sf "$P/metrics" | awk '/^pathwayd_memories /{printf "%d", $2}')
+  have=$(curl -sf "$P/metrics" | awk '/^pathwayd_memories[{ ]/{printf "%d", $2}')
   [ "${have:-0}" -ge "$n" ] && break
   wrk -t1 -c4 -d5s -s "$work/add.lua" "$P" >/dev/null
 done
 t1=$(date +%s.%N)
-have=$(curl -sf "$P/metrics" | awk '/^pathwayd_memories /{printf "%d", $2}')
+have=$(curl -sf "$P/metrics" | awk '/^pathwayd_memories[{ ]/{printf "%d", $2}')
 awk -v n="$have" -v a="$t0" -v b="$t1" -v e="$embed_rate" 'BEGIN{r=n/(b-a); printf "writes (POST, c=4, fsync + indexed): %d memories in %.1f s = %.0f/s; embedd alone, single texts, c=4: %.0f/s; ratio %.2f\n", n, b-a, r, e, r/e}'
-curl -sf "$P/metrics" | awk '/^pathwayd_index_pending /{print "index pending after the writes: " $2}'
+curl -sf "$P/metrics" | awk '/^pathwayd_index_pending[{ ]/{print "index pending after the writes: " $2}'
 
 id=$(curl -sf "$P/v1/memory" -H 'Content-Type: application/json' -d '{"text":"A memory to update many times","scope":"bench-put"}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["memory"]["id"])')

@@ -93,7 +93,8 @@ class FuzzIT {
         for (int i = 0; i < 600; i++) {
             String body = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            if (body.lines().anyMatch(l -> l.startsWith("pathwayd_index_pending ") && Double.parseDouble(l.split(" ")[1]) == 0)) {
+            if (body.lines().anyMatch(l -> l.startsWith("pathwayd_index_pending{")
+                    && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) == 0)) {
                 return true;
             }
             Thread.sleep(100);

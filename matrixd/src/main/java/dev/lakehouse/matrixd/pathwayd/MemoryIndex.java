@@ -49,8 +49,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * <p>The log is the truth; the indexes follow it. Every committed entry is queued; the indexer
  * takes queued entries in sequence order (up to 32 texts), embeds through embedd, upserts and
- * deletes in vectord, and then moves its watermark ({@code <data>/index-watermark.json}, written
- * atomically) past them. A restart re-queues every entry after the watermark; vectord writes are
+ * deletes in vectord, and then moves its watermark past them ({@code <data>/index-watermark.json},
+ * written atomically when the queue is empty, else at most twice a second). A restart re-queues every entry after the watermark; vectord writes are
  * idempotent, so an entry indexed twice is harmless. While embedd or vectord is down the writes
  * still succeed (durable in the log) and the indexer retries with backoff; {@code pending} in every
  * search answer says how far behind search is. A text embedd refuses is skipped and counted, never
@@ -65,6 +65,7 @@ public final class MemoryIndex implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MemoryIndex.class.getName());
     static final int BATCH_TEXTS = 32;
     private static final int MAX_FETCH = 1_000;
+    private static final Duration WATERMARK_EVERY = Duration.ofMillis(500);
 
     private final Memories memories;
     private final EmbeddClient embedd;
@@ -79,6 +80,7 @@ public final class MemoryIndex implements AutoCloseable {
     private final Counter skipped;
     private final Counter failures;
     private volatile long watermark;
+    private long persisted;   // the indexer thread's: when the watermark was last written
     private volatile boolean ready;
     private volatile String notReady = "creating the indexes";
     private volatile boolean closed;
@@ -173,8 +175,11 @@ public final class MemoryIndex implements AutoCloseable {
                 }
                 index(batch);
                 long last = batch.get(batch.size() - 1).seq();
-                writeWatermark(last);
                 batch.forEach(e -> pending.remove(e.seq()));
+                if (pending.isEmpty() || System.nanoTime() - persisted > WATERMARK_EVERY.toNanos()) {
+                    writeWatermark(last);   // under load at most twice a second: re-indexing a little after a crash is harmless
+                    persisted = System.nanoTime();
+                }
                 indexed.increment(batch.size());
                 synchronized (progress) {
                     watermark = last;
@@ -243,8 +248,16 @@ public final class MemoryIndex implements AutoCloseable {
             }
         }
         Map<String, float[]> vectors = embed(historyPoints, currentPoints);
-        upsert(history, historyPoints, vectors, true);
-        upsert(current, currentPoints, vectors, false);
+        try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {   // the two indexes at once
+            var h = both.submit(() -> upsert(history, historyPoints, vectors, true));
+            upsert(current, currentPoints, vectors, false);
+            h.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Unavailable("stopping", "interrupted while indexing");
+        }
         for (String id : currentDeletes) {
             vectord.deleteIfPresent(vectordUrl, current, id);
         }
@@ -420,6 +433,13 @@ public final class MemoryIndex implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            if (watermark > 0) {
+                writeWatermark(watermark);
+            }
+        } catch (IOException e) {
+            LOG.warning("could not save the index watermark (the next start re-indexes a little): " + e.getMessage());
         }
     }
 }
