@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.GroupCommitter;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.JsonLog;
 import dev.lakehouse.common.Readiness;
 import dev.lakehouse.matrixd.pathwayd.store.VersionLog;
 import io.micrometer.core.instrument.Counter;
@@ -26,7 +27,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Every memory and all its versions: in memory for reads, durable in the {@link VersionLog}.
+ * Every memory and all its versions: in memory for reads, durable in the log ({@link VersionLog}).
  *
  * <p>Writes go through a {@link GroupCommitter}: its one writer thread checks each write against
  * the memories as they are at that moment (and as the earlier writes of its group leave them),
@@ -60,7 +61,7 @@ public final class Memories implements AutoCloseable {
     private record Outcome(VersionLog.Entry entry, ApiException refused) {
     }
 
-    private final VersionLog log;
+    private final JsonLog<VersionLog.Entry> log;
     private volatile Consumer<VersionLog.Entry> listener = e -> { };
     private final Map<String, Memory> memories = new ConcurrentHashMap<>();
     private final GroupCommitter<Op, Outcome> committer;
@@ -70,12 +71,12 @@ public final class Memories implements AutoCloseable {
     private Instant lastRecorded = Instant.EPOCH;
 
     public Memories(Path dir, MeterRegistry registry) {
-        this.log = new VersionLog(dir);
+        this.log = VersionLog.open(dir);
         this.committer = new GroupCommitter<>("pathwayd", 1024, 256, this::write);
         this.versionsWritten = Counter.builder("pathwayd.versions.written").description("versions written since start")
                 .register(registry);
         Gauge.builder("pathwayd.memories", memories, Map::size).description("memories, deleted ones included").register(registry);
-        Gauge.builder("pathwayd.log.bytes", log, VersionLog::bytes).description("size of the version log").register(registry);
+        Gauge.builder("pathwayd.log.bytes", log, JsonLog::bytes).description("size of the version log").register(registry);
     }
 
     /** Sets the one listener of every entry; before {@link #load}. */

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lakehouse.common.JsonLog;
 import dev.lakehouse.matrixd.pathwayd.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class VersionLogTest {
 
     static List<VersionLog.Entry> replay(Path dir) throws IOException {
         List<VersionLog.Entry> seen = new ArrayList<>();
-        VersionLog log = new VersionLog(dir);
+        JsonLog<VersionLog.Entry> log = VersionLog.open(dir);
         log.load(seen::add);
         log.close();
         return seen;
@@ -36,7 +37,7 @@ class VersionLogTest {
 
     @Test
     void appendedEntries_replayInOrder_withTheirVersionsWhole() throws IOException {
-        VersionLog log = new VersionLog(dir);
+        JsonLog<VersionLog.Entry> log = VersionLog.open(dir);
         log.load(e -> { });
         log.append(List.of(entry(1, "a"), entry(2, "b")));
         log.append(List.of(entry(3, "c")));
@@ -48,13 +49,13 @@ class VersionLogTest {
 
     @Test
     void aTornLastLine_isCut_andTheLogGoesOnFromTheEntryBefore() throws IOException {
-        VersionLog log = new VersionLog(dir);
+        JsonLog<VersionLog.Entry> log = VersionLog.open(dir);
         log.load(e -> { });
         log.append(List.of(entry(1, "a")));
         log.close();
         Files.write(log.file(), "{\"seq\":2,\"at\":\"2026-12".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
         assertThat(replay(dir)).extracting(VersionLog.Entry::seq).containsExactly(1L);
-        VersionLog again = new VersionLog(dir);
+        JsonLog<VersionLog.Entry> again = VersionLog.open(dir);
         again.load(e -> { });
         again.append(List.of(entry(2, "b")));
         again.close();
@@ -63,7 +64,7 @@ class VersionLogTest {
 
     @Test
     void damageBeforeTheLastLine_stopsTheStart_namingFileAndOffset() throws IOException {
-        VersionLog log = new VersionLog(dir);
+        JsonLog<VersionLog.Entry> log = VersionLog.open(dir);
         log.load(e -> { });
         log.close();
         Files.writeString(log.file(), "{\"seq\":1}\nnot json\n");

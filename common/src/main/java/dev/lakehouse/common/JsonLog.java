@@ -1,0 +1,81 @@
+package dev.lakehouse.common;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * An append-only log of JSON entries, one per line, for a daemon whose state is
+ * the replay of everything it acknowledged (pathwayd's versions, truthd's claims).
+ * {@link #append} writes a group of entries and fsyncs once; a failed append is cut
+ * back off the file ({@link AppendOnly}), so an entry is on disk whole or not at
+ * all. {@link #load} cuts a torn last line (a write killed before it was
+ * acknowledged) and refuses to go on over any other damage, naming the file and
+ * offset. Lines are never rewritten. One writer: the caller's group-commit thread.
+ */
+public final class JsonLog<E> implements AutoCloseable {
+    private final Path file;
+    private final Class<E> type;
+    private FileChannel channel;   // the writer's, after load
+
+    public JsonLog(Path file, Class<E> type) {
+        this.file = file;
+        this.type = type;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Replays every entry, in order, then opens the log for appends. */
+    public void load(Consumer<E> replay) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        JsonLines.repairTail(file);
+        if (Files.exists(file)) {
+            JsonLines.read(file, 0, (line, offset) -> {
+                E e;
+                try {
+                    e = Json.mapper().readValue(line, type);
+                } catch (IOException bad) {
+                    throw new IOException(file + " offset " + offset + " is not a log entry: "
+                            + bad.getMessage().lines().findFirst().orElse(""), bad);
+                }
+                replay.accept(e);
+                return true;
+            });
+        }
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    /** Appends the entries, one line each, and fsyncs once; on failure nothing of them stays in the file. */
+    public void append(List<E> entries) throws IOException {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (E e : entries) {
+            lines.write(Json.bytes(e));
+            lines.write('\n');
+        }
+        AppendOnly.appendAndSync(channel, lines.toByteArray());
+    }
+
+    /** The log's size in bytes (0 before load, -1 when it cannot be read). */
+    public long bytes() {
+        try {
+            return channel == null ? 0 : channel.size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.force(true);
+            channel.close();
+        }
+    }
+}
