@@ -23,6 +23,7 @@ final class RosterHolder {
     private volatile Roster roster;
     private volatile String problem = "loading";
     private volatile Stats stats;
+    private volatile java.time.Instant fileTime = java.time.Instant.EPOCH;
 
     RosterHolder(Path file) {
         this.file = file;
@@ -38,9 +39,11 @@ final class RosterHolder {
         long t0 = System.nanoTime();
         try {
             long bytes = Files.size(file);
+            java.time.Instant written = Files.getLastModifiedTime(file).toInstant();
             Roster r = RosterLoader.load(file);
             long loadMs = (System.nanoTime() - t0) / 1_000_000;
             stats = stats(r, bytes, loadMs);
+            fileTime = written;
             roster = r;
             problem = null;
             LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms");
@@ -49,6 +52,11 @@ final class RosterHolder {
             LOG.severe("roster " + file + " could not be loaded: " + e.getMessage()
                     + (Files.exists(file) ? "" : " (make one with: bin/lakehouse roster generate --out " + file + ")"));
         }
+    }
+
+    /** When the loaded roster file was written: what its values are "as of". */
+    java.time.Instant fileTime() {
+        return fileTime;
     }
 
     Readiness readiness() {

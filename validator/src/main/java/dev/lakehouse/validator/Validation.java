@@ -8,25 +8,29 @@ import dev.lakehouse.common.Observer;
 import dev.lakehouse.validator.roster.Roster;
 
 /**
- * Runs the right validator for an artifact against the loaded roster, times it,
- * and records the outcome through the observer client (kind {@code validate}).
+ * Runs the right validator for an artifact against the loaded roster (and, for a
+ * fill, truthd's stale-roster check when configured), times it, and records the
+ * outcome through the observer client (kind {@code validate}).
  * The validators are built per roster, once.
  */
 final class Validation {
     /** A verdict: valid when no violation is an error. */
-    record Result(boolean valid, ValidatordWire.Kind kind, List<Violation> violations, double tookMs) {
+    record Result(boolean valid, ValidatordWire.Kind kind, List<Violation> violations, List<StaleRoster.Skipped> skipped,
+                  double tookMs) {
     }
 
     private final RosterHolder roster;
     private final Observer observer;
+    private final StaleRoster staleRoster;   // null: not asked
     private volatile Validators validators;
 
     private record Validators(FillValidator fill, EmailValidator email) {
     }
 
-    Validation(RosterHolder roster, Observer observer) {
+    Validation(RosterHolder roster, Observer observer, StaleRoster staleRoster) {
         this.roster = roster;
         this.observer = observer;
+        this.staleRoster = staleRoster;
     }
 
     /** Validates and records the outcome ({@code validate}). */
@@ -37,6 +41,7 @@ final class Validation {
         payload.put("valid", r.valid());
         payload.put("artifact", artifact);
         payload.put("violations", r.violations());
+        payload.put("skipped", r.skipped());
         payload.put("took_ms", r.tookMs());
         observer.observe("validate", payload);
         return r;
@@ -46,12 +51,24 @@ final class Validation {
     Result check(ValidatordWire.Artifact artifact) {
         long t0 = System.nanoTime();
         Validators v = validators();
+        StaleRoster.Outcome truth = artifact instanceof ValidatordWire.Fill fill && staleRoster != null
+                ? staleRoster.check(fill, roster.require(), roster.fileTime()) : StaleRoster.Outcome.NONE;
         List<Violation> violations = switch (artifact) {
-            case ValidatordWire.Fill fill -> v.fill().validate(fill);
+            case ValidatordWire.Fill fill -> concat(v.fill().validate(fill), truth.warnings());
             case ValidatordWire.Email email -> v.email().validate(email);
         };
         double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
-        return new Result(violations.stream().noneMatch(Violation::isError), artifact.kind(), List.copyOf(violations), ms);
+        return new Result(violations.stream().noneMatch(Violation::isError), artifact.kind(), List.copyOf(violations),
+                truth.skipped() == null ? null : List.of(truth.skipped()), ms);
+    }
+
+    private static List<Violation> concat(List<Violation> a, List<Violation> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<Violation> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private Validators validators() {

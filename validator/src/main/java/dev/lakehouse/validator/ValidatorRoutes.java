@@ -42,7 +42,7 @@ final class ValidatorRoutes implements HttpService {
     private void validate(ServerRequest req, ServerResponse res) {
         ValidatordWire.ValidateRequest body = Json.read(req, ValidatordWire.ValidateRequest.class);
         Validation.Result r = validation.validate(body.artifact());
-        Json.send(res, 200, new ValidatordWire.ValidateResponse(r.valid(), r.kind(), r.violations(), r.tookMs()));
+        Json.send(res, 200, new ValidatordWire.ValidateResponse(r.valid(), r.kind(), r.violations(), r.skipped(), r.tookMs()));
     }
 
     private void iterate(ServerRequest req, ServerResponse res) {

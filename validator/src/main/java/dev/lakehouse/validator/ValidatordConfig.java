@@ -12,10 +12,14 @@ import dev.lakehouse.common.EnvConfig;
  * @param chatTimeout {@code VALIDATORD_CHAT_TIMEOUT}, default 300s: one generation through chatd in /v1/iterate
  * @param playbooks   {@code VALIDATORD_PLAYBOOKS}, default true: record a playbook in pathwayd ({@code LAKEHOUSE_PATHWAYD_URL})
  *                    when /v1/iterate ends with a valid fill
+ * @param truth        {@code VALIDATORD_TRUTH}, default true: check a fill's workers against truthd
+ *                     ({@code LAKEHOUSE_TRUTHD_URL}) for a stale roster
+ * @param truthTimeout {@code VALIDATORD_TRUTH_TIMEOUT}, default 300ms: that check's deadline (then it is skipped)
  */
-record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks) {
+record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks, boolean truth, Duration truthTimeout) {
     static ValidatordConfig from(EnvConfig env) {
         return new ValidatordConfig(ValidatordMain.rosterPath(env), env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300)),
-                env.bool("VALIDATORD_PLAYBOOKS", true));
+                env.bool("VALIDATORD_PLAYBOOKS", true), env.bool("VALIDATORD_TRUTH", true),
+                env.duration("VALIDATORD_TRUTH_TIMEOUT", Duration.ofMillis(300)));
     }
 }

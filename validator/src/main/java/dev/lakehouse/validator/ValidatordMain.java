@@ -10,6 +10,7 @@ import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.validator.client.ChatdClient;
 import dev.lakehouse.validator.client.PathwaydClient;
+import dev.lakehouse.validator.client.TruthdClient;
 
 /** validatord (4220): the worker roster, the fill and e-mail validators, /v1/validate and /v1/iterate. See docs/validator.md. */
 public final class ValidatordMain {
@@ -34,7 +35,9 @@ public final class ValidatordMain {
         Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
         PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
                 .withReadTimeout(config.chatTimeout()).withRetries(0, Duration.ZERO));
-        Validation validation = new Validation(roster, observer);
+        StaleRoster stale = config.truth() ? new StaleRoster(new TruthdClient(PeerClient.forDaemon(DaemonId.TRUTHD, env,
+                PeerClient.Options.defaults().withReadTimeout(config.truthTimeout()).withRetries(0, Duration.ZERO)))) : null;
+        Validation validation = new Validation(roster, observer, stale);
         PathwaydClient playbooks = config.playbooks() ? new PathwaydClient(PeerClient.forDaemon(DaemonId.PATHWAYD, env,
                 PeerClient.Options.defaults().withReadTimeout(Duration.ofSeconds(10)).withRetries(0, Duration.ZERO)), 1_000,
                 builder.metrics().registry()) : null;

@@ -53,7 +53,9 @@ final class ValidatordWire {
         }
     }
 
-    record ValidateResponse(boolean valid, Kind kind, List<Violation> violations, double tookMs) {
+    /** {@code skipped} (absent when none): checks that did not run, and why (truthd down: the stale-roster check). */
+    record ValidateResponse(boolean valid, Kind kind, List<Violation> violations, List<StaleRoster.Skipped> skipped,
+                            double tookMs) {
     }
 
     /** A proposed fill: workers for an order. */

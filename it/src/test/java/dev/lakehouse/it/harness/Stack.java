@@ -154,7 +154,12 @@ public final class Stack implements AutoCloseable {
                 for (Spec s : specs) {
                     ports.put(s.name(), freePort());
                 }
-                Map<String, String> common = new HashMap<>(sharedEnv);
+                Map<String, String> common = new HashMap<>();
+                // a daemon outside this stack is unreachable, never one that happens to run on this machine's default port
+                for (DaemonId d : DaemonId.values()) {
+                    common.put("LAKEHOUSE_" + d.envName() + "_URL", "http://127.0.0.1:9");
+                }
+                common.putAll(sharedEnv);
                 common.put("LAKEHOUSE_DATA_DIR", dataRoot.toString());
                 common.put("LAKEHOUSE_BIND", "127.0.0.1");
                 ports.forEach((name, port) -> {

@@ -1,0 +1,108 @@
+package dev.lakehouse.it;
+
+import static dev.lakehouse.it.kit.Http.json;
+import static dev.lakehouse.it.kit.Http.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.it.harness.ManagedDaemon;
+import dev.lakehouse.it.harness.Stack;
+import org.junit.jupiter.api.Test;
+
+/**
+ * truthd as a process with validatord and the gateway: claims posted and resolved through the
+ * gateway; a newer preferred claim makes validatord warn of a stale roster; truthd killed with
+ * -9 under busy writers keeps every acknowledged claim, and while it is down a validation still
+ * answers, saying the check was skipped.
+ */
+class TruthIT {
+    @Test
+    void claimsThroughTheGateway_staleRosterWarnings_andKill9() throws Exception {
+        Path roster = Stack.generateRoster(2000);
+        try (Stack stack = Stack.builder()
+                .daemon(DaemonId.TRUTHD)
+                .daemon(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString()))
+                .daemon(DaemonId.GATEWAY)
+                .start()) {
+            URI gw = stack.url("gateway");
+            HttpResponse<String> posted = send(gw, "POST", "/v1/truth/claims", "{\"claims\":["
+                    + "{\"subject\":\"worker:W000500\",\"field\":\"phone\",\"value\":\"614-555-0101\",\"source\":\"roster\",\"observed_at\":\"2026-10-01T00:00:00Z\"},"
+                    + "{\"subject\":\"worker:W000500\",\"field\":\"phone\",\"value\":\"(614) 555-0199\",\"source\":\"crm\",\"observed_at\":\"2026-11-01T00:00:00Z\"}]}");
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(201);
+            JsonNode phone = json(send(gw, "GET", "/v1/truth/subjects/worker:W000500", null)).path("fields").path("phone");
+            assertThat(phone.path("claim").path("source").asText()).isEqualTo("roster");
+            assertThat(phone.path("conflicting")).hasSize(1);
+
+            JsonNode worker = json(send(stack.url("validatord"), "GET", "/v1/roster/workers/W000010", null));
+            String other = "active".equals(worker.path("status").asText()) ? "inactive" : "active";
+            assertThat(send(gw, "POST", "/v1/truth/claims", "{\"claims\":[{\"subject\":\"worker:W000010\",\"field\":\"status\","
+                    + "\"value\":\"" + other + "\",\"source\":\"crm\",\"rank\":\"preferred\",\"observed_at\":\"" + Instant.now() + "\"}]}")
+                    .statusCode()).isEqualTo(201);
+            String fill = "{\"kind\":\"fill\",\"fill\":{\"order\":{\"order_id\":\"O-1\",\"role\":\"" + worker.path("role").asText()
+                    + "\",\"lat\":" + worker.path("lat").asDouble() + ",\"lon\":" + worker.path("lon").asDouble()
+                    + ",\"radius_miles\":10,\"headcount\":1},\"worker_ids\":[\"W000010\"]}}";
+            JsonNode checked = json(send(gw, "POST", "/v1/validate", fill));
+            assertThat(checked.path("violations")).anySatisfy(v -> {
+                assertThat(v.path("rule").asText()).isEqualTo("stale_roster");
+                assertThat(v.path("severity").asText()).isEqualTo("warning");
+                assertThat(v.path("message").asText()).contains(other, "crm");
+            });
+
+            URI truthd = stack.url("truthd");
+            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService writers = Executors.newFixedThreadPool(4);
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                writers.submit(() -> {
+                    for (int n = 0; !stop.get(); n++) {
+                        String id = "w" + writer + "-" + n;
+                        try {
+                            HttpResponse<String> r = send(truthd, "POST", "/v1/truth/claims", "{\"claims\":[{\"claim_id\":\"" + id
+                                    + "\",\"subject\":\"worker:W" + (100_000 + n) + "\",\"field\":\"phone\",\"value\":\"" + n
+                                    + "\",\"source\":\"s" + writer + "\"}]}");
+                            if (r.statusCode() == 201) {
+                                acknowledged.add(id);
+                            }
+                        } catch (Exception e) {
+                            // the daemon died mid-call: never acknowledged
+                        }
+                    }
+                    return null;
+                });
+            }
+            while (acknowledged.size() < 200) {
+                Thread.sleep(10);
+            }
+            ManagedDaemon daemon = stack.daemon("truthd");
+            assertThat(daemon.kill9()).isEqualTo(137);
+            stop.set(true);
+            writers.shutdown();
+            assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+            JsonNode down = json(send(gw, "POST", "/v1/validate", fill));
+            assertThat(down.path("valid").isBoolean()).as(down.toString()).isTrue();
+            assertThat(down.path("skipped").get(0).path("check").asText()).isEqualTo("stale_roster");
+
+            daemon.start(Stack.READY_TIMEOUT);
+            for (String id : acknowledged) {
+                assertThat(send(gw, "GET", "/v1/truth/claims/" + id, null).statusCode()).as(id).isEqualTo(200);
+            }
+            assertThat(json(send(gw, "POST", "/v1/validate", fill)).path("violations"))
+                    .anySatisfy(v -> assertThat(v.path("rule").asText()).isEqualTo("stale_roster"));
+        }
+    }
+}
