@@ -36,6 +36,7 @@ class ValidatordServerTest {
     static Roster roster;
     static FakeChatd chatd;
     static DaemonServer validatord;
+    static DaemonServer truthd;
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,14 +44,22 @@ class ValidatordServerTest {
         RosterGenerator.write(rosterFile, 3_000, 42, n -> { });
         roster = RosterLoader.load(rosterFile);
         chatd = new FakeChatd();
+        EnvConfig truthEnv = EnvConfig.of(Map.of("LAKEHOUSE_TRUTHD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("truth").toString(),
+                "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
+        truthd = TruthdMain.builder(TruthdConfig.from(truthEnv), truthEnv).embedded().start();
+        awaitReady(truthd);
         validatord = start(rosterFile, chatd.url().toString());
         awaitReady(validatord);
     }
 
     static DaemonServer start(Path roster, String chatdUrl) {
+        return start(roster, chatdUrl, "http://127.0.0.1:" + truthd.port());
+    }
+
+    static DaemonServer start(Path roster, String chatdUrl, String truthdUrl) {
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_VALIDATORD_PORT", "0", "LAKEHOUSE_ROSTER", roster.toString(),
                 "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(), "LAKEHOUSE_CHATD_URL", chatdUrl,
-                "LAKEHOUSE_PATHWAYD_URL", chatdUrl,
+                "LAKEHOUSE_PATHWAYD_URL", chatdUrl, "LAKEHOUSE_TRUTHD_URL", truthdUrl,
                 "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
         return ValidatordMain.builder(ValidatordConfig.from(env), env).embedded().start();
     }
@@ -68,6 +77,7 @@ class ValidatordServerTest {
     @AfterAll
     static void stop() {
         validatord.stop();
+        truthd.stop();
         chatd.close();
     }
 
@@ -142,6 +152,42 @@ class ValidatordServerTest {
         HttpResponse<String> malformed = get(validatord, "/v1/roster/workers/bob");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(json(malformed).path("code").asText()).isEqualTo("invalid_worker_id");
+    }
+
+    @Test
+    void aNewerPreferredClaimInTruthd_makesAStaleRosterWarning_andTruthdDown_skipsTheCheckSayingSo() throws Exception {
+        Roster.Worker w = roster.worker("W000011").orElseThrow();
+        String other = w.active() ? "inactive" : "active";
+        String fill = "{\"kind\":\"fill\",\"fill\":{\"order\":{\"order_id\":\"O-2\",\"role\":\"" + w.role() + "\",\"lat\":"
+                + w.lat() + ",\"lon\":" + w.lon() + ",\"radius_miles\":10,\"headcount\":1},\"worker_ids\":[\"W000011\"]}}";
+        assertThat(json(post(validatord, "/v1/validate", fill)).path("violations").toString()).doesNotContain("stale_roster");
+        // an older preferred claim (before the roster file was written) and a newer normal one do not count
+        String claims = "{\"claims\":[{\"subject\":\"worker:W000011\",\"field\":\"status\",\"value\":\"" + other
+                + "\",\"source\":\"crm\",\"rank\":\"preferred\",\"observed_at\":\"2001-01-01T00:00:00Z\"},"
+                + "{\"subject\":\"worker:W000011\",\"field\":\"phone\",\"value\":\"999-555-0000\",\"source\":\"crm\"}]}";
+        assertThat(new TestHttp(truthd::port).post("/v1/truth/claims", claims).statusCode()).isEqualTo(201);
+        assertThat(json(post(validatord, "/v1/validate", fill)).path("violations").toString()).doesNotContain("stale_roster");
+        String newer = "{\"claims\":[{\"subject\":\"worker:W000011\",\"field\":\"status\",\"value\":\"" + other
+                + "\",\"source\":\"crm\",\"rank\":\"preferred\",\"observed_at\":\"" + java.time.Instant.now() + "\"}]}";
+        assertThat(new TestHttp(truthd::port).post("/v1/truth/claims", newer).statusCode()).isEqualTo(201);
+        JsonNode warned = json(post(validatord, "/v1/validate", fill));
+        assertThat(warned.path("valid").asBoolean()).as("a warning, not an error").isTrue();
+        assertThat(warned.path("violations")).anySatisfy(v -> {
+            assertThat(v.path("rule").asText()).isEqualTo("stale_roster");
+            assertThat(v.path("path").asText()).isEqualTo("worker_ids[0]");
+            assertThat(v.path("message").asText()).contains("status", w.status(), other, "crm");
+        });
+        assertThat(warned.has("skipped")).isFalse();
+        DaemonServer orphan = start(rosterFile, chatd.url().toString(), "http://127.0.0.1:9");
+        try {
+            awaitReady(orphan);
+            JsonNode skipped = json(post(orphan, "/v1/validate", fill));
+            assertThat(skipped.path("valid").asBoolean()).isTrue();
+            assertThat(skipped.path("skipped").get(0).path("check").asText()).isEqualTo("stale_roster");
+            assertThat(skipped.path("skipped").get(0).path("reason").asText()).contains("truthd");
+        } finally {
+            orphan.stop();
+        }
     }
 
     @Test
