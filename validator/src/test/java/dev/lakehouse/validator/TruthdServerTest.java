@@ -111,6 +111,12 @@ class TruthdServerTest {
             assertThat(c.path("subject").asText()).isEqualTo("worker:W000123");
             assertThat(c.path("values")).hasSize(2);
         });
+        JsonNode page = ok("GET", "/v1/truth/conflicts?limit=1", null, 200);
+        assertThat(page.path("conflicts")).hasSize(1);
+        String next = page.path("next").asText();
+        assertThat(next).contains("/");
+        JsonNode second = ok("GET", "/v1/truth/conflicts?limit=1&after=" + next, null, 200).path("conflicts");
+        assertThat(second.get(0).path("subject").asText() + "/" + second.get(0).path("field").asText()).isGreaterThan(next);
     }
 
     @Test
@@ -238,6 +244,7 @@ class TruthdServerTest {
                 Arguments.of("GET", "/v1/truth/claims/nope", null, 404, "claim_not_found", "nope"),
                 Arguments.of("GET", "/v1/truth/conflicts?limit=0", null, 400, "invalid_field", "limit"),
                 Arguments.of("GET", "/v1/truth/conflicts?source=a%20b", null, 400, "invalid_field", "source"),
+                Arguments.of("GET", "/v1/truth/conflicts?after=nope", null, 400, "invalid_field", "after"),
                 Arguments.of("POST", "/v1/truth/resolve", "{\"subjects\":[]}", 400, "invalid_field", "subjects"),
                 Arguments.of("POST", "/v1/truth/resolve", "{\"subjects\":[\"x\"]}", 400, "invalid_field", "subjects[0]"),
                 Arguments.of("DELETE", "/v1/truth/claims", null, 405, "method_not_allowed", "POST"));

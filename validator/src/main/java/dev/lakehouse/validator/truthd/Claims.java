@@ -357,7 +357,7 @@ public final class Claims implements AutoCloseable {
     public record ValueView(com.fasterxml.jackson.databind.JsonNode value, String normalized, List<String> sources) {
     }
 
-    /** A page of conflicts, after the cursor {@code after} ({@code subject\tfield}), filtered by field and source. */
+    /** A page of conflicts, after the cursor {@code after} ({@code subject/field}, the last one shown), filtered by field and source. */
     public record ConflictPage(List<ConflictView> conflicts, String next) {
     }
 
@@ -365,7 +365,7 @@ public final class Claims implements AutoCloseable {
         requireLoaded();
         List<ConflictView> out = new ArrayList<>();
         String next = null;
-        for (String key : after == null ? conflicts : conflicts.tailSet(after, false)) {
+        for (String key : after == null ? conflicts : conflicts.tailSet(after.replace('/', '\t'), false)) {
             int tab = key.indexOf('\t');
             String subject = key.substring(0, tab);
             String f = key.substring(tab + 1);
@@ -379,7 +379,7 @@ public final class Claims implements AutoCloseable {
                 continue;
             }
             if (out.size() == limit) {
-                next = out.get(out.size() - 1).subject() + "\t" + out.get(out.size() - 1).field();
+                next = out.get(out.size() - 1).subject() + "/" + out.get(out.size() - 1).field();
                 break;
             }
             Map<String, ValueView> values = new LinkedHashMap<>();

@@ -82,7 +82,12 @@ public final class TruthRoutes implements HttpService {
             FieldError.check(source == null || TruthWire.SOURCE.matcher(source).matches(), "source", "must match "
                     + TruthWire.SOURCE.pattern());
             String after = req.query().first("after").orElse(null);
-            FieldError.check(after == null || after.length() <= 300, "after", "is not a cursor from an earlier page");
+            if (after != null) {   // subject/field: neither holds a '/'
+                int slash = after.lastIndexOf('/');
+                FieldError.check(slash > 0 && TruthWire.SUBJECT.matcher(after.substring(0, slash)).matches()
+                        && Policy.FIELD.matcher(after.substring(slash + 1)).matches(), "after",
+                        "must be a cursor from an earlier page's next (subject/field)");
+            }
             int limit = (int) Routes.longParam(req, "limit", 100, 1, 1_000);
             Json.send(res, 200, claims.conflicts(field, source, after, limit));
         });
