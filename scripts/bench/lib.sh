@@ -34,3 +34,15 @@ wrk_line() {
   echo "$out" | awk -v w="$1" -v l="$2" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2}
      END{printf "%-" w "s %9s RPS  p50 %-8s p99 %s\n", l, rps, p50, p99}'
 }
+
+# wrk_c LABEL CONNECTIONS URL [SCRIPT]: wrk -t1 -cCONNECTIONS for $duration; one line "LABEL  RPS  p50  p99", with the
+# count of non-2xx answers when there were any.
+wrk_c() {
+  wrk -t1 -c"$2" -d"$duration" --latency ${4:+-s "$4"} "$3" | awk -v l="$1" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2}
+    /^ +99%/{p99=$2} /Non-2xx/{bad=$NF} END{printf "%-44s %9s RPS  p50 %-8s p99 %s%s\n", l, rps, p50, p99, bad ? "  NON-2xx: " bad : ""}'
+}
+
+# p50_ms FILE: the p50 of a wrk_c line saved in FILE, in milliseconds.
+p50_ms() {
+  awk '{for (i=1;i<=NF;i++) if ($i=="p50") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"
+}

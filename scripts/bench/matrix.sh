@@ -67,17 +67,14 @@ wrk.body = '{"query":"night shift forklift operator in Columbus","corpora":["job
 LUA
 curl -sf "http://127.0.0.1:$mp/v1/matrix/retrieve" -H 'Content-Type: application/json' -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$work/retrieve.lua")" \
   | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sample retrieve:", len(r["hits"]), "hits, role", r["query_role"], "from", sorted({h["corpus"] for h in r["hits"]}))'
-line() { wrk -t1 -c"$4" -d"$duration" --latency -s "$work/$2.lua" "$3" | awk -v l="$1" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2}
-  END{printf "%-40s %9s RPS  p50 %-8s p99 %s\n", l, rps, p50, p99}'; }
-ms() { awk '{for (i=1;i<=NF;i++) if ($i=="p50") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"; }
 wrk -t1 -c10 -d3s -s "$work/retrieve.lua" "http://127.0.0.1:$mp/v1/matrix/retrieve" >/dev/null   # warm-up
 # c=1: the latency of one request on an idle stack (what the parallel fan-out is for); c=10: under load, where the
 # three searches of a retrieve compete for the same two cores as everything else
 for c in 1 10; do
-  line "vectord search (1 index), c=$c" search "http://127.0.0.1:$vp/v1/indexes/jobs/search" $c | tee "$work/r1"
-  line "embed (cached), c=$c" embed1 "http://127.0.0.1:$ep/v1/embed" $c | tee "$work/r2"
-  line "matrix retrieve (3 corpora), c=$c" retrieve "http://127.0.0.1:$mp/v1/matrix/retrieve" $c | tee "$work/r3"
-  awk -v c=$c -v s="$(ms "$work/r1")" -v e="$(ms "$work/r2")" -v r="$(ms "$work/r3")" \
+  wrk_c "vectord search (1 index), c=$c" $c "http://127.0.0.1:$vp/v1/indexes/jobs/search" "$work/search.lua" | tee "$work/r1"
+  wrk_c "embed (cached), c=$c" $c "http://127.0.0.1:$ep/v1/embed" "$work/embed1.lua" | tee "$work/r2"
+  wrk_c "matrix retrieve (3 corpora), c=$c" $c "http://127.0.0.1:$mp/v1/matrix/retrieve" "$work/retrieve.lua" | tee "$work/r3"
+  awk -v c=$c -v s="$(p50_ms "$work/r1")" -v e="$(p50_ms "$work/r2")" -v r="$(p50_ms "$work/r3")" \
     'BEGIN{printf "c=%d: retrieve p50 / (search p50 + embed p50) = %.2f / (%.2f + %.2f) = %.2f (goal <= 1.5)\n", c, r, s, e, r/(s+e)}'
 done
 echo "RSS: embedd $(rss_mib "${pids[0]}") MiB, vectord $(rss_mib "${pids[1]}") MiB, matrixd $(rss_mib "${pids[2]}") MiB"

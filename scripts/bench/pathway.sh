@@ -71,9 +71,7 @@ function request()
     string.format('{"text":"A memory to update many times, version %d"}', counter % 50))
 end
 LUA
-line() { wrk -t1 -c"$4" -d"$duration" --latency -s "$work/$2.lua" "$3" | awk -v l="$1" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} /Non-2xx/{bad=$NF}
-  END{printf "%-42s %9s RPS  p50 %-8s p99 %s%s\n", l, rps, p50, p99, bad ? "  NON-2xx: " bad : ""}'; }
-line "updates (PUT, 50 texts cycling), c=10" put "$P" 10
+wrk_c "updates (PUT, 50 texts cycling), c=10" 10 "$P" "$work/put.lua"
 before=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
 
 q="who prefers night shifts near site 7?"
@@ -97,14 +95,13 @@ wrk.body = '{"query":"$q","k":10,"filter":{"role":"welder"},"as_of":"$before"}'
 LUA
 curl -sf "$P/v1/memory/search" -H 'Content-Type: application/json' -d "{\"query\":\"$q\",\"k\":10,\"filter\":{\"role\":\"welder\"}}" \
   | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sample search:", len(r["hits"]), "hits, index", r["index"], "pending", r["pending"])'
-ms() { awk '{for (i=1;i<=NF;i++) if ($i=="p50") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"; }
 wrk -t1 -c10 -d3s -s "$work/now.lua" "$P/v1/memory/search" >/dev/null   # warm-up
 for c in 1 10; do
-  line "vectord search (k=28, filtered), c=$c" search "http://127.0.0.1:$vp/v1/indexes/memories/search" $c | tee "$work/r1"
-  line "embed (cached), c=$c" embed "http://127.0.0.1:$ep/v1/embed" $c | tee "$work/r2"
-  line "memory search now, c=$c" now "$P/v1/memory/search" $c | tee "$work/r3"
-  line "memory search as_of (history index), c=$c" asof "$P/v1/memory/search" $c | tee "$work/r4"
-  awk -v c=$c -v s="$(ms "$work/r1")" -v e="$(ms "$work/r2")" -v r="$(ms "$work/r3")" -v h="$(ms "$work/r4")" \
+  wrk_c "vectord search (k=28, filtered), c=$c" $c "http://127.0.0.1:$vp/v1/indexes/memories/search" "$work/search.lua" | tee "$work/r1"
+  wrk_c "embed (cached), c=$c" $c "http://127.0.0.1:$ep/v1/embed" "$work/embed.lua" | tee "$work/r2"
+  wrk_c "memory search now, c=$c" $c "$P/v1/memory/search" "$work/now.lua" | tee "$work/r3"
+  wrk_c "memory search as_of (history index), c=$c" $c "$P/v1/memory/search" "$work/asof.lua" | tee "$work/r4"
+  awk -v c=$c -v s="$(p50_ms "$work/r1")" -v e="$(p50_ms "$work/r2")" -v r="$(p50_ms "$work/r3")" -v h="$(p50_ms "$work/r4")" \
     'BEGIN{printf "c=%d: search p50 / (vectord p50 + embed p50) = %.2f / (%.2f + %.2f) = %.2f; as_of: %.2f\n", c, r, s, e, r/(s+e), h/(s+e)}'
 done
 echo "log: $(du -h "$work/pathwayd/memories/versions.jsonl" | cut -f1); RSS: embedd $(rss_mib "${pids[0]}") MiB, vectord $(rss_mib "${pids[1]}") MiB, pathwayd $(rss_mib "${pids[2]}") MiB"

@@ -50,12 +50,10 @@ print(json.dumps({"claims": claims}))
 PY
 )
 curl -sf "$T/v1/truth/claims" -H 'Content-Type: application/json' -d "$body" >/dev/null
-line() { wrk -t1 -c10 -d"$duration" --latency "$2" | awk -v l="$1" '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} /Non-2xx/{bad=$NF}
-  END{printf "%-44s %9s RPS  p50 %-8s p99 %s%s\n", l, rps, p50, p99, bad ? "  NON-2xx: " bad : ""}'; }
 wrk -t1 -c10 -d3s "$T/v1/truth/subjects/worker:W777777" >/dev/null   # warm-up
-line "GET /health, c=10" "$T/health"
-line "resolve 20 claims / 5 sources (policy), c=10" "$T/v1/truth/subjects/worker:W777777"
-line "resolve the same, ?strategy=trust, c=10" "$T/v1/truth/subjects/worker:W777777?strategy=trust"
+wrk_c "GET /health, c=10" 10 "$T/health"
+wrk_c "resolve 20 claims / 5 sources (policy), c=10" 10 "$T/v1/truth/subjects/worker:W777777"
+wrk_c "resolve the same, ?strategy=trust, c=10" 10 "$T/v1/truth/subjects/worker:W777777?strategy=trust"
 curl -sf -XPOST "$T/v1/truth/trust" | python3 -c 'import json,sys; e=json.load(sys.stdin); print("trust through truthd over %d fields: %.0f ms, %d rounds" % (e["objects"], e["took_ms"], e["rounds"]))'
 java -Xmx1g -cp "$root/validator/target/validator.jar" "$root/scripts/bench/TrustBench.java" 100000 5 42
 echo "RSS: truthd $(rss_mib "${pids[0]}") MiB"

@@ -10,16 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.it.harness.ManagedDaemon;
 import dev.lakehouse.it.harness.Stack;
+import dev.lakehouse.it.kit.BusyWriters;
 import dev.lakehouse.it.kit.ScriptedOllama;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,34 +121,12 @@ class PathwayIT {
     @Test
     void kill9_whileWritersAreBusy_losesNoAcknowledgedWrite() throws Exception {
         URI pathwayd = stack.url("pathwayd");
-        Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService writers = Executors.newFixedThreadPool(4);
-        for (int w = 0; w < 4; w++) {
-            int writer = w;
-            writers.submit(() -> {
-                for (int n = 0; !stop.get(); n++) {
-                    String text = "writer " + writer + " note " + n + " about forklift certification";
-                    try {
-                        HttpResponse<String> r = send(pathwayd, "POST", "/v1/memory", "{\"text\":\"" + text + "\",\"scope\":\"kill9\"}");
-                        if (r.statusCode() == 201) {
-                            acknowledged.put(json(r).path("memory").path("id").asText(), text);
-                        }
-                    } catch (Exception e) {
-                        // the daemon died mid-call: that write was never acknowledged
-                    }
-                }
-                return null;
-            });
-        }
-        while (acknowledged.size() < 40) {
-            Thread.sleep(20);
-        }
         ManagedDaemon daemon = stack.daemon("pathwayd");
-        assertThat(daemon.kill9()).isEqualTo(137);
-        stop.set(true);
-        writers.shutdown();
-        assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        Map<String, String> acknowledged = BusyWriters.killDuring(daemon, 4, 40, (writer, n) -> {
+            String text = "writer " + writer + " note " + n + " about forklift certification";
+            HttpResponse<String> r = send(pathwayd, "POST", "/v1/memory", "{\"text\":\"" + text + "\",\"scope\":\"kill9\"}");
+            return r.statusCode() == 201 ? Map.entry(json(r).path("memory").path("id").asText(), text) : null;
+        });
         daemon.start(Stack.READY_TIMEOUT);
         for (Map.Entry<String, String> e : acknowledged.entrySet()) {
             assertThat(ok("GET", "/v1/memory/" + e.getKey(), null, 200).path("text").asText()).isEqualTo(e.getValue());

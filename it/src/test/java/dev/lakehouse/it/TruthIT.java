@@ -10,16 +10,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.it.harness.ManagedDaemon;
 import dev.lakehouse.it.harness.Stack;
+import dev.lakehouse.it.kit.BusyWriters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,36 +58,14 @@ class TruthIT {
             });
 
             URI truthd = stack.url("truthd");
-            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-            AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService writers = Executors.newFixedThreadPool(4);
-            for (int w = 0; w < 4; w++) {
-                int writer = w;
-                writers.submit(() -> {
-                    for (int n = 0; !stop.get(); n++) {
-                        String id = "w" + writer + "-" + n;
-                        try {
-                            HttpResponse<String> r = send(truthd, "POST", "/v1/truth/claims", "{\"claims\":[{\"claim_id\":\"" + id
-                                    + "\",\"subject\":\"worker:W" + (100_000 + n) + "\",\"field\":\"phone\",\"value\":\"" + n
-                                    + "\",\"source\":\"s" + writer + "\"}]}");
-                            if (r.statusCode() == 201) {
-                                acknowledged.add(id);
-                            }
-                        } catch (Exception e) {
-                            // the daemon died mid-call: never acknowledged
-                        }
-                    }
-                    return null;
-                });
-            }
-            while (acknowledged.size() < 200) {
-                Thread.sleep(10);
-            }
             ManagedDaemon daemon = stack.daemon("truthd");
-            assertThat(daemon.kill9()).isEqualTo(137);
-            stop.set(true);
-            writers.shutdown();
-            assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            Set<String> acknowledged = BusyWriters.killDuring(daemon, 4, 200, (writer, n) -> {
+                String id = "w" + writer + "-" + n;
+                HttpResponse<String> r = send(truthd, "POST", "/v1/truth/claims", "{\"claims\":[{\"claim_id\":\"" + id
+                        + "\",\"subject\":\"worker:W" + (100_000 + n) + "\",\"field\":\"phone\",\"value\":\"" + n
+                        + "\",\"source\":\"s" + writer + "\"}]}");
+                return r.statusCode() == 201 ? Map.entry(id, id) : null;
+            }).keySet();
 
             JsonNode down = json(send(gw, "POST", "/v1/validate", fill));
             assertThat(down.path("valid").isBoolean()).as(down.toString()).isTrue();
