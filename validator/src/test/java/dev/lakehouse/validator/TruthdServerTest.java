@@ -189,6 +189,37 @@ class TruthdServerTest {
     }
 
     @Test
+    void aWriteThatChangesAnAnswer_isObserved_andOneThatDoesNot_isNot() throws Exception {
+        post(claim("worker:W000400", "city", "\"Akron\"", "llm", "2026-11-01T00:00:00Z", ""));
+        post(claim("worker:W000400", "city", "\"Toledo\"", "roster", "2026-10-01T00:00:00Z", ""));   // roster first: changes
+        post(claim("worker:W000400", "city", "\"Akron\"", "crm", "2026-11-05T00:00:00Z", ""));       // below the roster: does not
+        Path spool = dir.resolve("data/truthd/observer-spool.jsonl");   // observerd is unreachable here: events wait on disk
+        List<JsonNode> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            events.clear();
+            if (Files.exists(spool)) {
+                for (String line : Files.readAllLines(spool)) {
+                    JsonNode e = Json.mapper().readTree(line);
+                    if ("truth.resolve".equals(e.path("kind").asText()) && "worker:W000400".equals(e.path("payload").path("subject").asText())) {
+                        events.add(e.path("payload"));
+                    }
+                }
+            }
+            if (events.size() >= 2) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0).path("from").asText(null)).as("nothing was known before").isNull();
+        assertThat(events.get(0).path("to").asText()).isEqualTo("akron");
+        assertThat(events.get(1).path("from").asText()).isEqualTo("akron");
+        assertThat(events.get(1).path("to").asText()).isEqualTo("toledo");
+        assertThat(events.get(1).path("source").asText()).isEqualTo("roster");
+        assertThat(events.get(1).path("rule").asText()).startsWith("priority");
+    }
+
+    @Test
     void aRestart_replaysTheLog_toTheSameAnswers() throws Exception {
         post(claim("client:acme", "billing_email", "\"ap@acme.example\"", "crm", "2026-11-01T00:00:00Z", ""));
         String before = ok("GET", "/v1/truth/subjects/client:acme", null, 200).toString();
