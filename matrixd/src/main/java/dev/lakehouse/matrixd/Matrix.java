@@ -241,8 +241,19 @@ final class Matrix {
         p.put("corpora", req.corpora());
         p.put("fusion", req.fusion().toString());
         p.put("k", req.k());
-        p.put("hits", res.hits().stream().map(h -> Map.of("corpus", h.corpus(), "id", h.id(), "doc_id", h.docId(),
-                "score", h.score(), "raw_score", h.rawScore())).toList());
+        p.put("hits", res.hits().stream().map(h -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("corpus", h.corpus());
+            m.put("id", h.id());
+            m.put("doc_id", h.docId());
+            m.put("score", h.score());
+            m.put("raw_score", h.rawScore());
+            String text = h.payload() == null ? null : h.payload().path("text").asText(null);
+            if (text != null) {   // distillation's RAG export needs the passage itself
+                m.put("text", text.length() > 4_000 ? text.substring(0, 4_000) : text);
+            }
+            return m;
+        }).toList());
         p.put("partial", res.partial());
         observer.observe("retrieve", p);
     }

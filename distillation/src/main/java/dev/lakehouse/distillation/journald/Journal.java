@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.ApiException;
+import dev.lakehouse.distillation.store.Canonical;
 import dev.lakehouse.common.AppendOnly;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Readiness;

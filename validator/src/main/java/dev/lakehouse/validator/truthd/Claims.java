@@ -275,6 +275,19 @@ public final class Claims implements AutoCloseable {
             p.put("strategy", rule.strategy().toString());
             p.put("rule", r.rule().name());
             p.put("conflicting", r.conflicting().size());
+            List<Map<String, Object>> weighed = new ArrayList<>();   // what the answer was chosen from (distillation's class 8)
+            for (Claim c : Resolver.assertions(bySubject.get(subject).get(field))) {
+                if (weighed.size() == 20) {
+                    break;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("source", c.source());
+                m.put("value", c.value());
+                m.put("rank", c.rank().toString());
+                m.put("observed_at", c.observedAt().toString());
+                weighed.add(m);
+            }
+            p.put("claims", weighed);
             observer.observe("truth.resolve", p);
         }
     }

@@ -1,4 +1,4 @@
-package dev.lakehouse.distillation.journald;
+package dev.lakehouse.distillation.store;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,24 +16,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.Json;
 
 /**
- * The canonical encoding the journal hashes (docs/journal.md): UTF-8 JSON with
+ * The canonical encoding the journal hashes (docs/journal.md) and distilld writes (docs/distilld.md): UTF-8 JSON with
  * every object's keys in ascending code-point order at every depth, no
  * whitespace, absent and null members left out of the entry's top level, and
  * numbers as Jackson writes them after parsing (integers exactly; other numbers
  * as the shortest decimal that round-trips a 64-bit double). Encoding a parsed
  * canonical document again gives the same bytes, which is what verification relies on.
  */
-final class Canonical {
+public final class Canonical {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Canonical() {
     }
 
-    static byte[] bytes(JsonNode node) {
+    public static byte[] bytes(JsonNode node) {
         return Json.bytes(sorted(node));
     }
 
-    static JsonNode sorted(JsonNode node) {
+    public static JsonNode sorted(JsonNode node) {
         if (node.isObject()) {
             List<String> names = new ArrayList<>();
             Iterator<String> it = node.fieldNames();
@@ -53,8 +53,17 @@ final class Canonical {
         return node;
     }
 
+    /** Lower-case hex SHA-256 of bytes. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     /** Lower-case hex SHA-256 of the canonical encoding of {@code entry} without its {@code hash} member. */
-    static String hash(ObjectNode entry) {
+    public static String hash(ObjectNode entry) {
         ObjectNode copy = entry.deepCopy();
         copy.remove("hash");
         try {
@@ -64,7 +73,7 @@ final class Canonical {
         }
     }
 
-    static String utf8(byte[] bytes) {
+    public static String utf8(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,211 @@
+package dev.lakehouse.distillation.distilld;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.distillation.store.Canonical;
+
+/**
+ * Stages 3–5: scored records → the SFT, RAG and preference files of a run (docs/distilld.md).
+ * Every record is written as canonical JSON (sorted keys) in the order the records come, so the
+ * same scored input gives the same bytes. Every SFT sample passes the {@link Firewall}; every
+ * other text is cleaned by it.
+ *
+ * <pre>
+ * sft/trl.jsonl            {"messages":[…],"metadata":{"class","evidence_id","category"}}   TRL conversational
+ * sft/openai.jsonl         {"messages":[…]}                                                OpenAI fine-tuning
+ * rag/corpus.jsonl         {"_id","title","text","metadata"}                               BEIR
+ * rag/queries.jsonl        {"_id","text"}
+ * rag/qrels/train.tsv      query-id  corpus-id  score   (with its header)
+ * rag/chunks.jsonl         {"id","corpus","doc_id","text","metadata"}                      for re-indexing
+ * preference/trl.jsonl     {"prompt":[…],"chosen":[…],"rejected":[…]}                      TRL conversational preference
+ * preference/openai.jsonl  {"input":{"messages":[…]},"preferred_output":[…],"non_preferred_output":[…]}   OpenAI DPO
+ * </pre>
+ */
+final class Exporter implements AutoCloseable {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final List<String> FILES = List.of("sft/trl.jsonl", "sft/openai.jsonl", "rag/corpus.jsonl", "rag/queries.jsonl",
+            "rag/qrels/train.tsv", "rag/chunks.jsonl", "preference/trl.jsonl", "preference/openai.jsonl");
+
+    /** One output file: canonical lines, counted and hashed as they are written. */
+    static final class Out implements AutoCloseable {
+        private final DigestOutputStream digest;
+        private final OutputStream out;
+        private long records;
+
+        Out(Path file) throws IOException {
+            Files.createDirectories(file.getParent());
+            try {
+                digest = new DigestOutputStream(Files.newOutputStream(file), MessageDigest.getInstance("SHA-256"));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            out = new BufferedOutputStream(digest, 1 << 16);
+        }
+
+        void json(JsonNode node) throws IOException {
+            out.write(Canonical.bytes(node));
+            out.write('\n');
+            records++;
+        }
+
+        void line(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+            records++;
+        }
+
+        long records() {
+            return records;
+        }
+
+        String sha256() {
+            return HexFormat.of().formatHex(digest.getMessageDigest().digest());
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    private final Map<String, Out> outs = new LinkedHashMap<>();
+    private final Set<String> corpusIds = new HashSet<>();
+    private final Map<String, Long> sftByClass = new TreeMap<>();
+    private long sftRefused;
+    private long preferenceRefused;
+
+    Exporter(Path runDir) throws IOException {
+        for (String f : FILES) {
+            outs.put(f, new Out(runDir.resolve(f)));
+        }
+        outs.get("rag/qrels/train.tsv").line("query-id\tcorpus-id\tscore");
+    }
+
+    void accept(Scored s) throws IOException {
+        sft(s);
+        if (s.sourceClass() == Scored.SourceClass.RETRIEVAL_ANSWER && s.category() == Scored.Category.ACCEPTED) {
+            rag(s);
+        }
+        if (s.evidence().type() == Evidence.Type.ITERATE) {
+            preference(s);
+        }
+    }
+
+    private void sft(Scored s) throws IOException {
+        ArrayNode messages = Templates.messages(s);
+        if (messages == null) {
+            return;
+        }
+        ObjectNode trl = NODES.objectNode();
+        trl.set("messages", messages);
+        trl.putObject("metadata").put("class", s.sourceClass().toString()).put("evidence_id", s.evidence().evidenceId())
+                .put("category", s.category().toString());
+        if (!Firewall.sft(s, messages.toString())) {
+            sftRefused++;
+            return;
+        }
+        outs.get("sft/trl.jsonl").json(trl);
+        ObjectNode openai = NODES.objectNode();
+        openai.set("messages", messages);
+        outs.get("sft/openai.jsonl").json(openai);
+        sftByClass.merge(s.sourceClass().toString(), 1L, Long::sum);
+    }
+
+    private void rag(Scored s) throws IOException {
+        JsonNode c = s.evidence().content();
+        String query = s.evidence().evidenceId();
+        outs.get("rag/queries.jsonl").json(NODES.objectNode().put("_id", query).put("text", Firewall.clean(c.path("query").asText())));
+        for (JsonNode h : c.path("hits")) {
+            String id = h.path("corpus").asText() + "/" + h.path("id").asText();
+            String text = Firewall.clean(h.path("text").asText(""));
+            if (corpusIds.add(id)) {
+                ObjectNode doc = NODES.objectNode().put("_id", id).put("title", h.path("doc_id").asText(h.path("id").asText()))
+                        .put("text", text);
+                doc.putObject("metadata").put("corpus", h.path("corpus").asText()).put("doc_id", h.path("doc_id").asText(""));
+                outs.get("rag/corpus.jsonl").json(doc);
+                ObjectNode chunk = NODES.objectNode().put("id", h.path("id").asText()).put("corpus", h.path("corpus").asText())
+                        .put("doc_id", h.path("doc_id").asText("")).put("text", text);
+                chunk.putObject("metadata").put("evidence_id", s.evidence().evidenceId());
+                outs.get("rag/chunks.jsonl").json(chunk);
+            }
+            outs.get("rag/qrels/train.tsv").line(query + "\t" + id + "\t1");
+        }
+    }
+
+    /** The first failed attempt against the valid one after it; chosen must be valid and rejected invalid, checked here. */
+    private void preference(Scored s) throws IOException {
+        Templates.Attempts a = Templates.Attempts.of(s.evidence().content());
+        JsonNode rejected = null;
+        JsonNode chosen = null;
+        for (JsonNode at : a.attempts()) {
+            if (!at.path("valid").asBoolean() && rejected == null) {
+                rejected = at;
+            } else if (at.path("valid").asBoolean() && rejected != null) {
+                chosen = at;
+                break;
+            }
+        }
+        if (rejected == null || chosen == null || a.prompt().size() < 2) {
+            return;
+        }
+        if (!chosen.path("valid").asBoolean() || rejected.path("valid").asBoolean()) {
+            preferenceRefused++;
+            return;
+        }
+        ArrayNode prompt = NODES.arrayNode();
+        a.prompt().forEach(m -> prompt.add(NODES.objectNode().put("role", m.path("role").asText())
+                .put("content", Firewall.clean(m.path("content").asText()))));
+        ArrayNode good = NODES.arrayNode();
+        good.addObject().put("role", "assistant").put("content", Firewall.clean(chosen.path("output").asText()));
+        ArrayNode bad = NODES.arrayNode();
+        bad.addObject().put("role", "assistant").put("content", Firewall.rejected(rejected.path("output").asText()));
+        ObjectNode trl = NODES.objectNode();
+        trl.set("prompt", prompt);
+        trl.set("chosen", good);
+        trl.set("rejected", bad);
+        outs.get("preference/trl.jsonl").json(trl);
+        ObjectNode openai = NODES.objectNode();
+        openai.putObject("input").set("messages", prompt);
+        openai.set("preferred_output", good);
+        openai.set("non_preferred_output", bad);
+        outs.get("preference/openai.jsonl").json(openai);
+    }
+
+    /** Per file: records and SHA-256; per class: SFT samples; and what the firewall and the checks refused. */
+    ObjectNode summary() {
+        ObjectNode n = NODES.objectNode();
+        ObjectNode files = n.putObject("files");
+        outs.forEach((f, o) -> files.putObject(f).put("records", o.records()).put("sha256", o.sha256()));
+        ObjectNode classes = n.putObject("sft_by_class");
+        sftByClass.forEach(classes::put);
+        n.put("sft_refused_by_firewall", sftRefused);
+        n.put("preference_refused", preferenceRefused);
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Out o : outs.values()) {
+            o.close();
+        }
+    }
+}

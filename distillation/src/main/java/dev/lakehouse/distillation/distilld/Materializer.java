@@ -1,0 +1,258 @@
+package dev.lakehouse.distillation.distilld;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.JsonLines;
+import dev.lakehouse.distillation.observerd.ObserveEvent;
+import dev.lakehouse.distillation.store.Canonical;
+
+/**
+ * Stage 1: observerd's day files → evidence and quarantine (docs/distilld.md, "materialize").
+ *
+ * <p>Streams every complete line of the files, from each file's watermark offset, in file
+ * order: memory holds one line, the retrievals waiting for the chat call that used them (by
+ * {@code request_id}, at most {@value #OPEN} — the oldest is written without an answer), the
+ * iterate runs still open (at most {@value #OPEN}; a run closes at its first valid attempt or
+ * at the end of the input), and the 64-bit prefixes of the content hashes seen (for dedup).
+ * Every line ends in exactly one place: an evidence record, the quarantine (with a reason), or
+ * the duplicates count — {@code lines = events in evidence + quarantined + duplicate events}.
+ * The output is a function of the input bytes alone: no clock, no randomness, no map order.
+ */
+public final class Materializer {
+    static final int MAX_LINE = 1 << 20;
+    static final int OPEN = 10_000;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** Where stage 1 writes. */
+    public interface Sink {
+        void evidence(Evidence e) throws IOException;
+
+        void quarantine(Quarantined q) throws IOException;
+    }
+
+    /** What a run read and made; {@code watermark} is each file's offset after its last complete line. */
+    public record Result(long lines, long eventsInEvidence, long quarantined, long duplicateEvents, long evidence,
+                         Map<String, Long> byType, Map<String, Long> byReason, Map<String, Long> watermark) {
+    }
+
+    private final Sink sink;
+    private final Set<Long> seen = new HashSet<>();
+    private final LinkedHashMap<String, List<ObserveEvent>> retrievals = new LinkedHashMap<>();
+    private final LinkedHashMap<String, List<ObserveEvent>> iterations = new LinkedHashMap<>();
+    private final Map<String, Long> byType = new TreeMap<>();
+    private final Map<String, Long> byReason = new TreeMap<>();
+    private long lines;
+    private long inEvidence;
+    private long quarantined;
+    private long duplicates;
+    private long evidence;
+
+    public Materializer(Sink sink) {
+        this.sink = sink;
+    }
+
+    /** Reads {@code files} (day files, in order) from the offsets in {@code from}; {@code progress} hears bytes read. */
+    public Result run(List<Path> files, Map<String, Long> from, java.util.function.LongConsumer progress) throws IOException {
+        Map<String, Long> watermark = new TreeMap<>(from);
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            long start = from.getOrDefault(name, 0L);
+            long[] end = {start};
+            JsonLines.read(file, start, (line, offset) -> {
+                line(name, offset, line);
+                end[0] = offset + line.length + 1;
+                progress.accept(line.length + 1L);
+                return true;
+            });
+            watermark.put(name, end[0]);
+        }
+        while (!retrievals.isEmpty()) {
+            flushOldestRetrieval();
+        }
+        for (List<ObserveEvent> run : List.copyOf(iterations.values())) {
+            closeIteration(run);
+        }
+        iterations.clear();
+        return new Result(lines, inEvidence, quarantined, duplicates, evidence, Map.copyOf(byType), Map.copyOf(byReason),
+                Map.copyOf(watermark));
+    }
+
+    private void line(String file, long offset, byte[] bytes) throws IOException {
+        lines++;
+        if (bytes.length > MAX_LINE) {
+            quarantine(Quarantined.Reason.TOO_LARGE, bytes.length + " bytes; at most " + MAX_LINE, file, offset, null,
+                    new String(bytes, 0, 4096, StandardCharsets.UTF_8) + "…");
+            return;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            quarantine(Quarantined.Reason.BAD_UTF8, "not UTF-8: " + e.getMessage(), file, offset, null,
+                    new String(bytes, StandardCharsets.UTF_8));
+            return;
+        }
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(text);
+        } catch (IOException e) {
+            quarantine(Quarantined.Reason.BAD_JSON, e.getMessage().lines().findFirst().orElse(""), file, offset, null, text);
+            return;
+        }
+        if (node == null || !node.isObject()) {
+            quarantine(Quarantined.Reason.BAD_JSON, "not a JSON object", file, offset, null, text);
+            return;
+        }
+        ObserveEvent e;
+        try {
+            e = Json.convert(node, ObserveEvent.class, "event");
+        } catch (ApiException bad) {
+            quarantine("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
+                    bad.detail(), file, offset, node.path("event_id").asText(null), text);
+            return;
+        }
+        switch (e.kind()) {
+            case "chat.call" -> chat(e);
+            case "iterate.attempt" -> attempt(e, file, offset, text);
+            case "validate" -> emit(Evidence.Type.VALIDATION, List.of(e), e.payload());
+            case "retrieve" -> retrieve(e);
+            case "truth.resolve" -> emit(Evidence.Type.TRUTH, List.of(e), e.payload());
+            default -> quarantine(Quarantined.Reason.UNKNOWN_KIND, "no evidence is made of kind '" + e.kind() + "'", file, offset,
+                    e.eventId(), text);
+        }
+    }
+
+    private void chat(ObserveEvent e) throws IOException {
+        List<ObserveEvent> retrieval = e.requestId() == null ? null : retrievals.remove(e.requestId());
+        if (retrieval == null) {
+            emit(Evidence.Type.CHAT, List.of(e), e.payload());
+            return;
+        }
+        List<ObserveEvent> events = new ArrayList<>(retrieval);
+        events.add(e);
+        ObjectNode content = ((ObjectNode) retrieval.get(0).payload()).deepCopy();
+        content.set("answer", e.payload());
+        emit(Evidence.Type.RETRIEVAL, events, content);
+    }
+
+    private void retrieve(ObserveEvent e) throws IOException {
+        if (e.requestId() == null) {
+            ObjectNode content = ((ObjectNode) e.payload()).deepCopy();
+            content.putNull("answer");
+            emit(Evidence.Type.RETRIEVAL, List.of(e), content);
+            return;
+        }
+        retrievals.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
+        if (retrievals.size() > OPEN) {
+            flushOldestRetrieval();
+        }
+    }
+
+    private void flushOldestRetrieval() throws IOException {
+        Iterator<Map.Entry<String, List<ObserveEvent>>> it = retrievals.entrySet().iterator();
+        List<ObserveEvent> events = it.next().getValue();
+        it.remove();
+        for (ObserveEvent r : events) {   // never used by a chat call: a retrieval without an answer
+            ObjectNode content = ((ObjectNode) r.payload()).deepCopy();
+            content.putNull("answer");
+            emit(Evidence.Type.RETRIEVAL, List.of(r), content);
+        }
+    }
+
+    private void attempt(ObserveEvent e, String file, long offset, String text) throws IOException {
+        String run = e.payload().path("iteration_id").asText(null);
+        int n = e.payload().path("n").asInt(0);
+        if (run == null || n < 1) {
+            quarantine(Quarantined.Reason.MISSING_FIELD, "an iterate attempt needs iteration_id and n >= 1", file, offset, e.eventId(),
+                    text);
+            return;
+        }
+        List<ObserveEvent> open = iterations.get(run);
+        if (open == null && n != 1 || open != null && open.get(open.size() - 1).payload().path("n").asInt() != n - 1) {
+            quarantine(Quarantined.Reason.ORPHAN_ATTEMPT, "attempt " + n + " of iteration " + run + " without attempt " + (n - 1)
+                    + " before it in this run's input", file, offset, e.eventId(), text);
+            return;
+        }
+        if (open == null) {
+            open = new ArrayList<>();
+            iterations.put(run, open);
+            if (iterations.size() > OPEN) {
+                Iterator<Map.Entry<String, List<ObserveEvent>>> it = iterations.entrySet().iterator();
+                List<ObserveEvent> oldest = it.next().getValue();
+                it.remove();
+                closeIteration(oldest);
+            }
+        }
+        open.add(e);
+        if (e.payload().path("valid").asBoolean(false)) {
+            iterations.remove(run);
+            closeIteration(open);
+        }
+    }
+
+    /** An iterate run: what was asked, and every attempt with its output, violations and validity. */
+    private void closeIteration(List<ObserveEvent> run) throws IOException {
+        JsonNode first = run.get(0).payload();
+        ObjectNode content = NODES.objectNode();
+        content.put("iteration_id", first.path("iteration_id").asText());
+        for (String f : List.of("kind", "instruction", "context", "provider", "model")) {
+            if (first.has(f)) {
+                content.set(f, first.get(f));
+            }
+        }
+        ArrayNode attempts = content.putArray("attempts");
+        for (ObserveEvent a : run) {
+            ObjectNode at = attempts.addObject();
+            for (String f : List.of("n", "prompt", "output", "violations", "valid")) {
+                if (a.payload().has(f)) {
+                    at.set(f, a.payload().get(f));
+                }
+            }
+        }
+        content.put("valid", run.get(run.size() - 1).payload().path("valid").asBoolean(false));
+        emit(Evidence.Type.ITERATE, run, content);
+    }
+
+    private void emit(Evidence.Type type, List<ObserveEvent> events, JsonNode content) throws IOException {
+        ObjectNode hashed = NODES.objectNode();
+        hashed.put("type", type.toString());
+        hashed.set("content", content);
+        String hash = Canonical.sha256(Canonical.bytes(hashed));
+        if (!seen.add(Long.parseUnsignedLong(hash.substring(0, 16), 16))) {
+            duplicates += events.size();
+            return;
+        }
+        List<String> ids = events.stream().map(ObserveEvent::eventId).toList();
+        sink.evidence(new Evidence(hash.substring(0, 32), hash, type, events.get(0).requestId(), events.get(0).ts(), ids, content));
+        inEvidence += events.size();
+        evidence++;
+        byType.merge(type.toString(), 1L, Long::sum);
+    }
+
+    private void quarantine(Quarantined.Reason reason, String detail, String file, long offset, String eventId, String raw)
+            throws IOException {
+        sink.quarantine(new Quarantined(reason, detail, file, offset, eventId, raw));
+        quarantined++;
+        byReason.merge(reason.toString(), 1L, Long::sum);
+    }
+}

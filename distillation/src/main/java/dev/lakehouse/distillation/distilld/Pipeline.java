@@ -1,0 +1,175 @@
+package dev.lakehouse.distillation.distilld;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.AtomicFile;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.JsonLines;
+import dev.lakehouse.distillation.store.Canonical;
+
+/**
+ * One distillation run over observerd's day files (docs/distilld.md): materialize → score →
+ * export, into a run directory, with a summary. Streaming throughout: evidence goes to
+ * {@code evidence.jsonl} as it is made, and scoring and export read it back a batch at a time —
+ * scored on {@code threads} threads, written in input order, so the bytes do not depend on the
+ * thread count. The watermark (each day file's offset after the last line read) is saved only
+ * after the whole run succeeded; {@code full} starts from the beginning of every file.
+ */
+public final class Pipeline {
+    static final int BATCH = 1_000;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** How a run goes. */
+    public record Options(Path observations, Path runDir, Path watermarkFile, boolean full, int threads, Set<String> flaggedProviders) {
+    }
+
+    /** Hears a run's progress: the stage, the work done, the work there is (bytes or records). */
+    @FunctionalInterface
+    public interface Progress {
+        void at(String stage, long done, long total);
+    }
+
+    private Pipeline() {
+    }
+
+    /** Runs every stage; answers the summary (also written to {@code summary.json}). */
+    public static ObjectNode run(Options o, Progress progress) throws IOException {
+        Files.createDirectories(o.runDir());
+        ObjectNode summary = NODES.objectNode();
+        ObjectNode stages = summary.putObject("stages");
+        List<Path> files = JsonLines.list(o.observations(), "\\d{4}-\\d{2}-\\d{2}\\.jsonl");
+        Map<String, Long> from = o.full() ? Map.of() : readWatermark(o.watermarkFile());
+        long total = 0;
+        for (Path f : files) {
+            total += Math.max(0, Files.size(f) - from.getOrDefault(f.getFileName().toString(), 0L));
+        }
+
+        long t0 = System.nanoTime();
+        Materializer.Result m;
+        Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
+        Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
+        try (evidence; quarantine) {
+            long all = total;
+            long[] done = {0};
+            m = new Materializer(new Materializer.Sink() {
+                @Override
+                public void evidence(Evidence e) throws IOException {
+                    evidence.json(Json.mapper().valueToTree(e));
+                }
+
+                @Override
+                public void quarantine(Quarantined q) throws IOException {
+                    quarantine.json(Json.mapper().valueToTree(q));
+                }
+            }).run(files, from, n -> {
+                done[0] += n;
+                if (done[0] % (1 << 20) < n || done[0] == all) {
+                    progress.at("materialize", done[0], all);
+                }
+            });
+        }
+        ObjectNode ms = stages.putObject("materialize");
+        ms.put("lines", m.lines()).put("events_in_evidence", m.eventsInEvidence()).put("quarantined", m.quarantined())
+                .put("duplicate_events", m.duplicateEvents()).put("evidence", m.evidence())
+                .put("conserved", m.lines() == m.eventsInEvidence() + m.quarantined() + m.duplicateEvents());
+        ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
+        ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
+        ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
+
+        long t1 = System.nanoTime();
+        Scorer scorer = new Scorer(o.flaggedProviders());
+        Map<String, Long> byCategory = new TreeMap<>();
+        Map<String, Long> byClass = new TreeMap<>();
+        long[] neverSft = {0};
+        Exporter exporter = new Exporter(o.runDir());
+        Exporter.Out scored = new Exporter.Out(o.runDir().resolve("scored.jsonl"));
+        try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.threads()))) {
+            List<Evidence> batch = new ArrayList<>(BATCH);
+            long[] done = {0};
+            JsonLines.read(o.runDir().resolve("evidence.jsonl"), 0, (line, offset) -> {
+                batch.add(Json.mapper().readValue(line, Evidence.class));
+                if (batch.size() == BATCH) {
+                    flush(batch, scorer, pool, o.threads(), scored, exporter, byCategory, byClass, neverSft);
+                    done[0] += BATCH;
+                    progress.at("score+export", done[0], m.evidence());
+                }
+                return true;
+            });
+            flush(batch, scorer, pool, o.threads(), scored, exporter, byCategory, byClass, neverSft);
+            progress.at("score+export", m.evidence(), m.evidence());
+        } finally {
+            exporter.close();
+        }
+        ObjectNode ss = stages.putObject("score");
+        ss.set("by_category", Json.mapper().valueToTree(byCategory));
+        ss.set("by_class", Json.mapper().valueToTree(byClass));
+        ss.put("never_sft", neverSft[0]);
+        ss.put("took_ms", (System.nanoTime() - t1) / 1_000_000);
+        stages.set("export", exporter.summary());
+        ObjectNode files0 = summary.putObject("files");
+        files0.putObject("evidence.jsonl").put("records", evidence.records()).put("sha256", evidence.sha256());
+        files0.putObject("quarantine.jsonl").put("records", quarantine.records()).put("sha256", quarantine.sha256());
+        files0.putObject("scored.jsonl").put("records", scored.records()).put("sha256", scored.sha256());
+        summary.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
+        AtomicFile.write(o.runDir().resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(Canonical.sorted(summary)));
+        Files.createDirectories(o.watermarkFile().toAbsolutePath().getParent());
+        AtomicFile.write(o.watermarkFile(), Canonical.bytes(Json.mapper().valueToTree(Map.of("files", m.watermark()))));
+        return summary;
+    }
+
+    private static void flush(List<Evidence> batch, Scorer scorer, ExecutorService pool, int threads, Exporter.Out scored,
+                              Exporter exporter,
+                              Map<String, Long> byCategory, Map<String, Long> byClass, long[] neverSft) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Scored> results = new ArrayList<>(batch.size());
+        if (threads <= 1) {
+            batch.forEach(e -> results.add(scorer.score(e)));
+        } else {
+            List<Future<Scored>> futures = new ArrayList<>(batch.size());
+            batch.forEach(e -> futures.add(pool.submit(() -> scorer.score(e))));
+            try {
+                for (Future<Scored> f : futures) {
+                    results.add(f.get());
+                }
+            } catch (Exception e) {
+                throw new IOException("scoring failed: " + e.getMessage(), e);
+            }
+        }
+        for (Scored s : results) {   // in input order, whatever thread scored it
+            scored.json(Json.mapper().valueToTree(s));
+            exporter.accept(s);
+            byCategory.merge(s.category().toString(), 1L, Long::sum);
+            byClass.merge(s.sourceClass().toString(), 1L, Long::sum);
+            if (s.neverSft()) {
+                neverSft[0]++;
+            }
+        }
+        batch.clear();
+    }
+
+    static Map<String, Long> readWatermark(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Map.of();
+        }
+        JsonNode n = Json.mapper().readTree(Files.readAllBytes(file)).path("files");
+        Map<String, Long> out = new TreeMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+        return out;
+    }
+}
