@@ -1,0 +1,198 @@
+package dev.lakehouse.distillation.distilld;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline over fixture day files holding every kind of observation the daemons make, personal
+ * data in every class, and every malformed shape: conservation, quarantine reasons, the firewall
+ * (no SSN or leaked contact in any output file), each export's format, determinism across runs and
+ * thread counts, and the incremental watermark.
+ */
+class PipelineTest {
+    static final String SSN = "123-45-6789";
+    static final String LEAKED_PHONE = "(937) 555-0142";
+
+    @TempDir
+    Path dir;
+
+    static String event(String id, String ts, String kind, String requestId, String payload) {
+        return "{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\",\"kind\":\"" + kind + "\",\"daemon\":\"test\""
+                + (requestId == null ? "" : ",\"request_id\":\"" + requestId + "\"") + ",\"payload\":" + payload + "}";
+    }
+
+    static String chat(String user, String output) {
+        return "{\"api\":\"lakehouse\",\"status\":200,\"provider\":\"ollama\",\"model\":\"qwen2.5:7b\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"" + user + "\"}],\"output\":\"" + output + "\",\"finish_reason\":\"stop\"}";
+    }
+
+    static String attempt(String run, String kind, int n, String output, boolean valid, String violations) {
+        return "{\"iteration_id\":\"" + run + "\",\"n\":" + n + ",\"kind\":\"" + kind + "\",\"instruction\":\"Do it\",\"context\":{},"
+                + "\"prompt\":[{\"role\":\"system\",\"content\":\"You staff orders.\"},{\"role\":\"user\",\"content\":\"Staff order O-1\"}],"
+                + "\"output\":\"" + output + "\",\"violations\":" + violations + ",\"valid\":" + valid + ",\"provider\":\"ollama\","
+                + "\"model\":\"qwen2.5:7b\"}";
+    }
+
+    /** One day of observations: the good, the personal and the broken. */
+    Path fixtures() throws IOException {
+        Path obs = dir.resolve("observations");
+        Files.createDirectories(obs);
+        String d = "2026-11-30T10:00:0";
+        List<String> lines = new ArrayList<>(List.of(
+                event("e01", d + "1Z", "chat.call", "r1", chat("Hi", "Hello, how can I help?")),
+                event("e02", d + "2Z", "chat.call", "r2", chat("My SSN is " + SSN, "Noted")),     // PII: never SFT
+                event("e03", d + "3Z", "chat.call", "r3", "{\"api\":\"lakehouse\",\"status\":502,\"messages\":[],\"error\":\"all_providers_failed\"}"),
+                event("e04", d + "4Z", "iterate.attempt", null, attempt("it-fill", "fill", 1, "{\\\"worker_ids\\\":[\\\"W9\\\"]}", false,
+                        "[{\"rule\":\"phantom_worker\",\"severity\":\"error\",\"path\":\"worker_ids[0]\",\"message\":\"no W9\"}]")),
+                event("e05", d + "5Z", "iterate.attempt", null, attempt("it-fill", "fill", 2, "{\\\"worker_ids\\\":[\\\"W1\\\"]}", true, "[]")),
+                event("e06", d + "6Z", "iterate.attempt", null, attempt("it-mail", "email", 1, "Hi Ana, call Bo at " + LEAKED_PHONE
+                        + ", SSN " + SSN, false, "[{\"rule\":\"other_worker_contact\",\"severity\":\"error\",\"path\":\"body\",\"message\":\"x\"}]")),
+                event("e07", d + "7Z", "iterate.attempt", null, attempt("it-mail", "email", 2, "Hi Ana, your shift is Monday.", true, "[]")),
+                event("e08", d + "8Z", "iterate.attempt", null, attempt("it-bad", "fill", 1, "nonsense", false,
+                        "[{\"rule\":\"unparseable_output\",\"severity\":\"error\",\"path\":\"output\",\"message\":\"no JSON\"}]")),
+                event("e09", d + "9Z", "validate", null, "{\"kind\":\"fill\",\"valid\":false,\"artifact\":{\"worker_ids\":[\"W9\"]},"
+                        + "\"violations\":[{\"rule\":\"phantom_worker\",\"severity\":\"error\",\"path\":\"worker_ids[0]\",\"message\":\"no W9\"}]}"),
+                event("e10", "2026-11-30T10:00:10Z", "validate", null, "{\"kind\":\"email\",\"valid\":false,\"artifact\":{\"to_worker_id\":\"W1\","
+                        + "\"subject\":\"s\",\"body\":\"SSN " + SSN + "\"},\"violations\":[{\"rule\":\"ssn\",\"severity\":\"error\",\"path\":\"body\","
+                        + "\"message\":\"an SSN\"}]}"),
+                event("e11", "2026-11-30T10:00:11Z", "retrieve", "r9", "{\"query\":\"night forklift\",\"query_role\":\"forklift operator\","
+                        + "\"corpora\":[\"jobs\"],\"hits\":[{\"corpus\":\"jobs\",\"id\":\"job-1~0\",\"doc_id\":\"job-1\",\"score\":0.03,"
+                        + "\"raw_score\":0.9,\"text\":\"Night forklift job in Columbus\"}]}"),
+                event("e12", "2026-11-30T10:00:12Z", "chat.call", "r9", chat("Which jobs?", "Job 1, a night forklift job.")),
+                event("e13", "2026-11-30T10:00:13Z", "truth.resolve", null, "{\"subject\":\"worker:W1\",\"field\":\"phone\",\"from\":null,"
+                        + "\"to\":\"6145550101\",\"value\":\"614-555-0101\",\"source\":\"roster\",\"rule\":\"priority\",\"claims\":["
+                        + "{\"source\":\"roster\",\"value\":\"614-555-0101\",\"rank\":\"normal\",\"observed_at\":\"2026-10-01T00:00:00Z\"}]}"),
+                event("e14", "2026-11-30T10:00:14Z", "chat.call", "r1", chat("Hi", "Hello, how can I help?")),   // a duplicate of e01
+                "{not json",
+                event("e15", "2026-11-30T10:00:15Z", "fuzz.event", null, "{}"),
+                event("e16", "2026-11-30T10:00:16Z", "iterate.attempt", null, attempt("it-orphan", "fill", 3, "x", true, "[]")),
+                "{\"event_id\":\"e17\",\"kind\":\"chat.call\",\"payload\":{}}",
+                event("e18", "2026-11-30T10:00:18Z", "chat.call", null, "{\"blob\":\"" + "x".repeat(2 << 20) + "\"}")));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String l : lines) {
+            out.write(l.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        }
+        out.write(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});   // invalid UTF-8
+        out.write("{\"event_id\":\"torn".getBytes(StandardCharsets.UTF_8));                             // a torn last line
+        Files.write(obs.resolve("2026-11-30.jsonl"), out.toByteArray());
+        return obs;
+    }
+
+    ObjectNode run(Path obs, String name, boolean full, int threads) throws IOException {
+        return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve(name + "-watermark.json"), full, threads,
+                Set.of("badprovider")), (stage, done, total) -> { });
+    }
+
+    @Test
+    void everyLineEndsSomewhere_andEachMalformedShapeHasItsReason() throws Exception {
+        JsonNode m = run(fixtures(), "r", true, 1).path("stages").path("materialize");
+        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(20);
+        assertThat(m.path("conserved").asBoolean()).isTrue();
+        assertThat(m.path("duplicate_events").asLong()).isEqualTo(1);
+        assertThat(m.path("quarantine_by_reason").toString()).contains("\"bad_json\":1", "\"bad_utf8\":1", "\"unknown_kind\":1",
+                "\"orphan_attempt\":1", "\"missing_field\":1", "\"too_large\":1");
+        assertThat(m.path("evidence_by_type").toString()).contains("\"chat\":3", "\"iterate\":3", "\"validation\":2", "\"retrieval\":1",
+                "\"truth\":1");
+        List<JsonNode> quarantine = lines(dir.resolve("r/quarantine.jsonl"));
+        assertThat(quarantine).allSatisfy(q -> assertThat(q.path("raw").asText()).isNotEmpty());
+    }
+
+    @Test
+    void theFirewall_keepsEveryNeverSftRecordOutOfSft_andNoOutputFileHoldsAnSsnOrALeakedContact() throws Exception {
+        ObjectNode summary = run(fixtures(), "r", true, 1);
+        for (String f : Exporter.FILES) {
+            String text = Files.readString(dir.resolve("r").resolve(f));
+            assertThat(text).as(f).doesNotContain(SSN).doesNotContain(LEAKED_PHONE);
+        }
+        List<JsonNode> sft = lines(dir.resolve("r/sft/trl.jsonl"));
+        Set<String> classes = new HashSet<>();
+        sft.forEach(s -> classes.add(s.path("metadata").path("class").asText()));
+        assertThat(classes).containsExactlyInAnyOrder("chat_answer", "fill_generation", "fill_validation", "retrieval_answer",
+                "claim_reconciliation");
+        assertThat(sft).noneSatisfy(s -> assertThat(s.path("metadata").path("category").asText()).isIn("failed", "pii", "flagged"));
+        assertThat(summary.path("stages").path("score").path("by_category").path("pii").asLong())
+                .as("the chat with an SSN, the e-mail run that leaked one, the e-mail validation").isEqualTo(3);
+        assertThat(lines(dir.resolve("r/sft/openai.jsonl"))).hasSameSizeAs(sft)
+                .allSatisfy(o -> assertThat(o.properties()).extracting(Map.Entry::getKey).containsExactly("messages"));
+    }
+
+    @Test
+    void preference_pairsAFailedAttemptWithTheValidOneAfterIt_maskingWhatTheRejectedOneLeaked() throws Exception {
+        run(fixtures(), "r", true, 1);
+        List<JsonNode> trl = lines(dir.resolve("r/preference/trl.jsonl"));
+        assertThat(trl).hasSize(2);
+        JsonNode mail = trl.get(1);
+        assertThat(mail.path("prompt").get(0).path("role").asText()).isEqualTo("system");
+        assertThat(mail.path("chosen").get(0).path("content").asText()).isEqualTo("Hi Ana, your shift is Monday.");
+        assertThat(mail.path("rejected").get(0).path("content").asText()).contains(Pii.PHONE_MASK, Pii.SSN_MASK);
+        JsonNode dpo = lines(dir.resolve("r/preference/openai.jsonl")).get(0);
+        assertThat(dpo.has("input") && dpo.has("preferred_output") && dpo.has("non_preferred_output")).isTrue();
+    }
+
+    @Test
+    void rag_isBeir_andEveryQrelPointsAtAQueryAndADocument() throws Exception {
+        run(fixtures(), "r", true, 1);
+        List<JsonNode> corpus = lines(dir.resolve("r/rag/corpus.jsonl"));
+        List<JsonNode> queries = lines(dir.resolve("r/rag/queries.jsonl"));
+        assertThat(corpus).singleElement().satisfies(c -> assertThat(c.path("text").asText()).isEqualTo("Night forklift job in Columbus"));
+        assertThat(queries).singleElement().satisfies(q -> assertThat(q.path("text").asText()).isEqualTo("night forklift"));
+        List<String> qrels = Files.readAllLines(dir.resolve("r/rag/qrels/train.tsv"));
+        assertThat(qrels.get(0)).isEqualTo("query-id\tcorpus-id\tscore");
+        assertThat(qrels.subList(1, qrels.size())).singleElement().isEqualTo(queries.get(0).path("_id").asText() + "\t"
+                + corpus.get(0).path("_id").asText() + "\t1");
+    }
+
+    @Test
+    void theSameInput_givesTheSameBytes_onAnyRun_andAnyNumberOfThreads() throws Exception {
+        Path obs = fixtures();
+        run(obs, "a", true, 1);
+        run(obs, "b", true, 1);
+        run(obs, "c", true, 4);
+        List<String> files = new ArrayList<>(Exporter.FILES);
+        files.addAll(List.of("evidence.jsonl", "quarantine.jsonl", "scored.jsonl"));
+        for (String f : files) {
+            byte[] a = Files.readAllBytes(dir.resolve("a").resolve(f));
+            assertThat(Files.readAllBytes(dir.resolve("b").resolve(f))).as(f).isEqualTo(a);
+            assertThat(Files.readAllBytes(dir.resolve("c").resolve(f))).as(f + " with 4 threads").isEqualTo(a);
+        }
+    }
+
+    @Test
+    void aSecondRun_readsOnlyWhatCameSince_andFullReadsEverythingAgain() throws Exception {
+        Path obs = fixtures();
+        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(20);
+        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isZero();
+        Files.writeString(obs.resolve("2026-11-30.jsonl"), "\",\"ts\":\"x\"}\n" + event("e30", "2026-11-30T11:00:00Z", "chat.call",
+                null, chat("Later", "Yes")) + "\n", StandardOpenOption.APPEND);
+        JsonNode m = run(obs, "w", false, 1).path("stages").path("materialize");
+        assertThat(m.path("lines").asLong()).as("the line torn before, now complete (and malformed), and a new one").isEqualTo(2);
+        assertThat(m.path("evidence").asLong()).isEqualTo(1);
+        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(22);
+    }
+
+    static List<JsonNode> lines(Path file) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            out.add(Json.mapper().readTree(l));
+        }
+        return out;
+    }
+}
