@@ -93,19 +93,35 @@ final class Exporter implements AutoCloseable {
     private long sftRefused;
     private long preferenceRefused;
 
-    Exporter(Path runDir) throws IOException {
+    private final Set<Pipeline.Stage> stages;
+
+    /** Opens the files of the export stages asked for. */
+    Exporter(Path runDir, Set<Pipeline.Stage> stages) throws IOException {
+        this.stages = stages;
         for (String f : FILES) {
-            outs.put(f, new Out(runDir.resolve(f)));
+            if (stages.contains(stageOf(f))) {
+                outs.put(f, new Out(runDir.resolve(f)));
+            }
         }
-        outs.get("rag/qrels/train.tsv").line("query-id\tcorpus-id\tscore");
+        if (stages.contains(Pipeline.Stage.EXPORT_RAG)) {
+            outs.get("rag/qrels/train.tsv").line("query-id\tcorpus-id\tscore");
+        }
+    }
+
+    static Pipeline.Stage stageOf(String file) {
+        return file.startsWith("sft/") ? Pipeline.Stage.EXPORT_SFT : file.startsWith("rag/") ? Pipeline.Stage.EXPORT_RAG
+                : Pipeline.Stage.EXPORT_PREFERENCE;
     }
 
     void accept(Scored s) throws IOException {
-        sft(s);
-        if (s.sourceClass() == Scored.SourceClass.RETRIEVAL_ANSWER && s.category() == Scored.Category.ACCEPTED) {
+        if (stages.contains(Pipeline.Stage.EXPORT_SFT)) {
+            sft(s);
+        }
+        if (stages.contains(Pipeline.Stage.EXPORT_RAG) && s.sourceClass() == Scored.SourceClass.RETRIEVAL_ANSWER
+                && s.category() == Scored.Category.ACCEPTED) {
             rag(s);
         }
-        if (s.evidence().type() == Evidence.Type.ITERATE) {
+        if (stages.contains(Pipeline.Stage.EXPORT_PREFERENCE) && s.evidence().type() == Evidence.Type.ITERATE) {
             preference(s);
         }
     }

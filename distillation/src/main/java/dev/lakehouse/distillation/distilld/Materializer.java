@@ -34,7 +34,8 @@ import dev.lakehouse.distillation.store.Canonical;
  * iterate runs still open (at most {@value #OPEN}; a run closes at its first valid attempt or
  * at the end of the input), and the 64-bit prefixes of the content hashes seen (for dedup).
  * Every line ends in exactly one place: an evidence record, the quarantine (with a reason), or
- * the duplicates count — {@code lines = events in evidence + quarantined + duplicate events}.
+ * the duplicates count, or (observed before {@code since}) the skipped count —
+ * {@code lines = before since + events in evidence + quarantined + duplicate events}.
  * The output is a function of the input bytes alone: no clock, no randomness, no map order.
  */
 public final class Materializer {
@@ -50,11 +51,13 @@ public final class Materializer {
     }
 
     /** What a run read and made; {@code watermark} is each file's offset after its last complete line. */
-    public record Result(long lines, long eventsInEvidence, long quarantined, long duplicateEvents, long evidence,
+    public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long evidence,
                          Map<String, Long> byType, Map<String, Long> byReason, Map<String, Long> watermark) {
     }
 
     private final Sink sink;
+    private final java.time.Instant since;
+    private long beforeSince;
     private final Set<Long> seen = new HashSet<>();
     private final LinkedHashMap<String, List<ObserveEvent>> retrievals = new LinkedHashMap<>();
     private final LinkedHashMap<String, List<ObserveEvent>> iterations = new LinkedHashMap<>();
@@ -66,8 +69,10 @@ public final class Materializer {
     private long duplicates;
     private long evidence;
 
-    public Materializer(Sink sink) {
+    /** @param since events observed before it are counted and skipped (null: none) */
+    public Materializer(Sink sink, java.time.Instant since) {
         this.sink = sink;
+        this.since = since;
     }
 
     /** Reads {@code files} (day files, in order) from the offsets in {@code from}; {@code progress} hears bytes read. */
@@ -92,7 +97,7 @@ public final class Materializer {
             closeIteration(run);
         }
         iterations.clear();
-        return new Result(lines, inEvidence, quarantined, duplicates, evidence, Map.copyOf(byType), Map.copyOf(byReason),
+        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, evidence, Map.copyOf(byType), Map.copyOf(byReason),
                 Map.copyOf(watermark));
     }
 
@@ -129,6 +134,10 @@ public final class Materializer {
         } catch (ApiException bad) {
             quarantine("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
                     bad.detail(), file, offset, node.path("event_id").asText(null), text);
+            return;
+        }
+        if (since != null && e.instant().isBefore(since)) {
+            beforeSince++;
             return;
         }
         switch (e.kind()) {

@@ -32,8 +32,22 @@ public final class Pipeline {
     static final int BATCH = 1_000;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** How a run goes. */
-    public record Options(Path observations, Path runDir, Path watermarkFile, boolean full, int threads, Set<String> flaggedProviders) {
+    /** The stages a run may be asked for; materialize always runs (the others read its evidence). */
+    public enum Stage {
+        MATERIALIZE, SCORE, EXPORT_SFT, EXPORT_RAG, EXPORT_PREFERENCE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static final Set<Stage> ALL = java.util.EnumSet.allOf(Stage.class);
+    }
+
+    /** How a run goes: the stages, events since when (null: all after the watermark), from scratch or not. */
+    public record Options(Path observations, Path runDir, Path watermarkFile, Set<Stage> stages, java.time.Instant since, boolean full,
+                          int threads, Set<String> flaggedProviders) {
     }
 
     /** Hears a run's progress: the stage, the work done, the work there is (bytes or records). */
@@ -74,7 +88,7 @@ public final class Pipeline {
                 public void quarantine(Quarantined q) throws IOException {
                     quarantine.json(Json.mapper().valueToTree(q));
                 }
-            }).run(files, from, n -> {
+            }, o.since()).run(files, from, n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
                     progress.at("materialize", done[0], all);
@@ -82,19 +96,22 @@ public final class Pipeline {
             });
         }
         ObjectNode ms = stages.putObject("materialize");
-        ms.put("lines", m.lines()).put("events_in_evidence", m.eventsInEvidence()).put("quarantined", m.quarantined())
-                .put("duplicate_events", m.duplicateEvents()).put("evidence", m.evidence())
-                .put("conserved", m.lines() == m.eventsInEvidence() + m.quarantined() + m.duplicateEvents());
+        ms.put("lines", m.lines()).put("before_since", m.beforeSince()).put("events_in_evidence", m.eventsInEvidence())
+                .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("evidence", m.evidence())
+                .put("conserved", m.lines() == m.beforeSince() + m.eventsInEvidence() + m.quarantined() + m.duplicateEvents());
         ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
         ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
         ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
 
+        if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
+            return finish(o, summary, t0, m, evidence, quarantine, null);
+        }
         long t1 = System.nanoTime();
         Scorer scorer = new Scorer(o.flaggedProviders());
         Map<String, Long> byCategory = new TreeMap<>();
         Map<String, Long> byClass = new TreeMap<>();
         long[] neverSft = {0};
-        Exporter exporter = new Exporter(o.runDir());
+        Exporter exporter = new Exporter(o.runDir(), o.stages());
         Exporter.Out scored = new Exporter.Out(o.runDir().resolve("scored.jsonl"));
         try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.threads()))) {
             List<Evidence> batch = new ArrayList<>(BATCH);
@@ -119,10 +136,18 @@ public final class Pipeline {
         ss.put("never_sft", neverSft[0]);
         ss.put("took_ms", (System.nanoTime() - t1) / 1_000_000);
         stages.set("export", exporter.summary());
+        return finish(o, summary, t0, m, evidence, quarantine, scored);
+    }
+
+    private static ObjectNode finish(Options o, ObjectNode summary, long t0, Materializer.Result m, Exporter.Out evidence,
+                                     Exporter.Out quarantine, Exporter.Out scored) throws IOException {
         ObjectNode files0 = summary.putObject("files");
         files0.putObject("evidence.jsonl").put("records", evidence.records()).put("sha256", evidence.sha256());
         files0.putObject("quarantine.jsonl").put("records", quarantine.records()).put("sha256", quarantine.sha256());
-        files0.putObject("scored.jsonl").put("records", scored.records()).put("sha256", scored.sha256());
+        if (scored != null) {
+            files0.putObject("scored.jsonl").put("records", scored.records()).put("sha256", scored.sha256());
+        }
+        summary.set("stages_run", Json.mapper().valueToTree(new java.util.TreeSet<>(o.stages().stream().map(Stage::toString).toList())));
         summary.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
         AtomicFile.write(o.runDir().resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(Canonical.sorted(summary)));

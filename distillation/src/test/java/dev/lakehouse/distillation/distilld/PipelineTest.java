@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (no SSN or leaked contact in any output file), each export's format, determinism across runs and
  * thread counts, and the incremental watermark.
  */
-class PipelineTest {
+public class PipelineTest {
     static final String SSN = "123-45-6789";
     static final String LEAKED_PHONE = "(937) 555-0142";
 
@@ -50,8 +50,12 @@ class PipelineTest {
                 + "\"model\":\"qwen2.5:7b\"}";
     }
 
-    /** One day of observations: the good, the personal and the broken. */
     Path fixtures() throws IOException {
+        return fixtures(dir);
+    }
+
+    /** One day of observations in {@code dir}/observations: the good, the personal and the broken. */
+    public static Path fixtures(Path dir) throws IOException {
         Path obs = dir.resolve("observations");
         Files.createDirectories(obs);
         String d = "2026-11-30T10:00:0";
@@ -97,7 +101,8 @@ class PipelineTest {
     }
 
     ObjectNode run(Path obs, String name, boolean full, int threads) throws IOException {
-        return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve(name + "-watermark.json"), full, threads,
+        return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve(name + "-watermark.json"), Pipeline.Stage.ALL, null,
+                full, threads,
                 Set.of("badprovider")), (stage, done, total) -> { });
     }
 

@@ -1,0 +1,26 @@
+package dev.lakehouse.distillation;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.distillation.distilld.DistillRoutes;
+import dev.lakehouse.distillation.distilld.Runs;
+
+/** distilld (4225): observations → evidence → scores → SFT, RAG and preference datasets. See docs/distilld.md. */
+public final class DistilldMain {
+    private DistilldMain() {
+    }
+
+    public static void main(String[] args) {
+        EnvConfig env = EnvConfig.fromEnvironment();
+        builder(DistilldConfig.from(env), env).start();
+    }
+
+    /** distilld, wired. */
+    static DaemonServer.Builder builder(DistilldConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.DISTILLD, env);
+        Runs runs = new Runs(builder.dataDir(), config.observations(), config.threads(), config.flagged());
+        return builder.routing(r -> r.register("/v1/distill", new DistillRoutes(runs)))
+                .onStop("runs", runs::close);
+    }
+}
