@@ -113,6 +113,7 @@ class DistilldServerTest {
                 Arguments.of("POST", "/v1/distill/runs", "{\"full\":\"yes\"}", 400, "invalid_field", "full"),
                 Arguments.of("GET", "/v1/distill/runs/run-nope", null, 404, "run_not_found", "run-nope"),
                 Arguments.of("GET", "/v1/distill/runs/..%2F..%2Fetc", null, 404, "not_found", ""),
+                Arguments.of("GET", "/v1/distill/runs/a%00b", null, 404, "run_not_found", "a"),
                 Arguments.of("DELETE", "/v1/distill/runs", null, 405, "method_not_allowed", "POST"));
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fuzz suite against the daemons as real processes (and a local server
- * speaking Ollama's /api/chat for chatd), matrixd, pathwayd and truthd: every route of scripts/fuzz/routes.json,
+ * speaking Ollama's /api/chat for chatd), matrixd, pathwayd, truthd and distilld: every route of scripts/fuzz/routes.json,
  * mutated. Short and seeded here ({@code -Dfuzz.requests}, default 2,400, about 300
  * per daemon; {@code -Dfuzz.seed}, default 1; {@code -Dfuzz.daemons=vectord,gateway} for a
  * few; {@code -Dfuzz.max_ms}, the slowest answer allowed); {@code scripts/fuzz/run.sh} runs the
@@ -44,6 +44,7 @@ class FuzzIT {
         all.put(DaemonId.MATRIXD, Map.of());
         all.put(DaemonId.PATHWAYD, Map.of());
         all.put(DaemonId.TRUTHD, Map.of());
+        all.put(DaemonId.DISTILLD, Map.of());
         all.put(DaemonId.GATEWAY, Map.of());
         java.util.List<String> chosen = java.util.List.of(System.getProperty("fuzz.daemons", String.join(",",
                 all.keySet().stream().map(DaemonId::daemonName).toList())).split(","));

@@ -32,6 +32,7 @@ import dev.lakehouse.common.Json;
  */
 public final class Runs implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Runs.class.getName());
+    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("run-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4}");
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** A run as answered: {@code state} queued|running|done|failed, progress per stage, and the summary when done. */
@@ -97,8 +98,11 @@ public final class Runs implements AutoCloseable {
         if (r != null) {
             return Optional.of(r);
         }
+        if (!RUN_ID.matcher(id).matches()) {   // before the id goes near a path
+            return Optional.empty();
+        }
         Path summary = runsDir.resolve(id).resolve("summary.json");
-        if (!id.matches("run-[0-9TZ]+-[0-9a-f]{4}") || !Files.exists(summary)) {
+        if (!Files.exists(summary)) {
             return Optional.empty();
         }
         try {
