@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true, version = "lakehouse 0.1.0",
         description = "Operate the Lakehouse daemons of this checkout.",
         subcommands = {LakehouseCli.Up.class, LakehouseCli.Down.class, LakehouseCli.Status.class,
-                LakehouseCli.Restart.class, LakehouseCli.Logs.class, RosterCommand.class, MatrixCommand.class},
+                LakehouseCli.Restart.class, LakehouseCli.Logs.class, RosterCommand.class, MatrixCommand.class, DistillCommand.class},
         footer = {"", "  build     Build every module (./mvnw -DskipTests package); handled by bin/lakehouse itself.",
                 "  test      Run every test (./mvnw -B verify); handled by bin/lakehouse itself.",
                 "", "Environment: LAKEHOUSE_<DAEMON>_PORT, LAKEHOUSE_DATA_DIR, LAKEHOUSE_RUN_DIR, LAKEHOUSE_LOG_DIR,",

@@ -59,8 +59,26 @@ public final class Pipeline {
     private Pipeline() {
     }
 
-    /** Runs every stage; answers the summary (also written to {@code summary.json}). */
+    /**
+     * Runs the stages asked for; answers the summary (also written to {@code summary.json}). Holds the lock
+     * {@code run.lock} beside the watermark for the whole run, so two runs over one data directory — the daemon's
+     * and the CLI's — never overlap: the second fails at once, naming the lock.
+     */
     public static ObjectNode run(Options o, Progress progress) throws IOException {
+        Path lockFile = o.watermarkFile().toAbsolutePath().resolveSibling("run.lock");
+        Files.createDirectories(lockFile.getParent());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                throw new IOException("another distill run holds " + lockFile);
+            }
+            return locked(o, progress);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IOException("another distill run in this process holds " + lockFile, e);
+        }
+    }
+
+    private static ObjectNode locked(Options o, Progress progress) throws IOException {
         Files.createDirectories(o.runDir());
         ObjectNode summary = NODES.objectNode();
         ObjectNode stages = summary.putObject("stages");
