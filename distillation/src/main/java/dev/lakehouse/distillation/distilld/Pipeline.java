@@ -195,7 +195,10 @@ public final class Pipeline {
             }
         }
         for (Scored s : results) {   // in input order, whatever thread scored it
-            scored.json(Json.mapper().valueToTree(s));
+            ObjectNode row = NODES.objectNode().put("evidence_id", s.evidence().evidenceId()).put("type", s.evidence().type().toString())
+                    .put("category", s.category().toString()).put("class", s.sourceClass().toString()).put("never_sft", s.neverSft());
+            s.reasons().forEach(row.putArray("reasons")::add);
+            scored.json(row);   // the verdict only: the record itself is in evidence.jsonl, by evidence_id
             exporter.accept(s);
             byCategory.merge(s.category().toString(), 1L, Long::sum);
             byClass.merge(s.sourceClass().toString(), 1L, Long::sum);
