@@ -62,7 +62,7 @@ public class DistillBench {
 
     static String event(String ts, String kind, String req, String payload) {
         return "{\"event_id\":\"e" + (++id) + "\",\"ts\":\"" + ts + "\",\"kind\":\"" + kind + "\",\"daemon\":\"bench\""
-                + (req == null ? "" : ",\"request_id\":\"" + req + "\"") + ",\"payload\":" + payload + "}";
+                + (req == null ? "" : ",\"request_id\":\"" + req + "\"") + ",\"payload\":" + payload + ",\"received_at\":\"" + ts + "\"}";
     }
 
     static String chat(String ts, String req, Random rng) {

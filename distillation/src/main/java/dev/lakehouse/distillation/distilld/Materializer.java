@@ -32,7 +32,8 @@ import dev.lakehouse.distillation.store.Canonical;
  * order: memory holds one line, the retrievals waiting for the chat call that used them (by
  * {@code request_id}, at most {@value #OPEN} — the oldest is written without an answer), the
  * iterate runs still open (at most {@value #OPEN}; a run closes at its first valid attempt or
- * at the end of the input), and the 64-bit prefixes of the content hashes seen (for dedup).
+ * at the end of the input), the chat calls with a request id not yet known to be an iterate run's (at most
+ * {@value #OPEN} request ids), and the 64-bit prefixes of the content hashes seen (for dedup).
  * Every line ends in exactly one place: an evidence record, the quarantine (with a reason), or
  * the duplicates count, or (observed before {@code since}) the skipped count —
  * {@code lines = before since + events in evidence + quarantined + duplicate events}.
@@ -61,6 +62,10 @@ public final class Materializer {
     private final Set<Long> seen = new HashSet<>();
     private final LinkedHashMap<String, List<ObserveEvent>> retrievals = new LinkedHashMap<>();
     private final LinkedHashMap<String, List<ObserveEvent>> iterations = new LinkedHashMap<>();
+    /** Chat calls held by request id until it is known whether an iterate run made them (then they are its provenance). */
+    private final LinkedHashMap<String, List<ObserveEvent>> chats = new LinkedHashMap<>();
+    /** The chat calls each open iterate run made. */
+    private final Map<String, List<ObserveEvent>> runChats = new java.util.HashMap<>();
     private final Map<String, Long> byType = new TreeMap<>();
     private final Map<String, Long> byReason = new TreeMap<>();
     private long lines;
@@ -92,6 +97,9 @@ public final class Materializer {
         }
         while (!retrievals.isEmpty()) {
             flushOldestRetrieval();
+        }
+        while (!chats.isEmpty()) {
+            flushOldestChats();
         }
         for (List<ObserveEvent> run : List.copyOf(iterations.values())) {
             closeIteration(run);
@@ -128,6 +136,7 @@ public final class Materializer {
             quarantine(Quarantined.Reason.BAD_JSON, "not a JSON object", file, offset, null, text);
             return;
         }
+        ((ObjectNode) node).remove("received_at");   // observerd's stored form: the event as posted, and when it arrived
         ObserveEvent e;
         try {
             e = Json.convert(node, ObserveEvent.class, "event");
@@ -151,17 +160,38 @@ public final class Materializer {
         }
     }
 
+    /**
+     * A chat call that used a waiting retrieval joins it. Any other with a request id waits: validatord's iterate
+     * runs call chatd under their request id before observing the attempt, and such a call is the run's, not an
+     * answer of its own (a failed attempt's output must never become a chat sample).
+     */
     private void chat(ObserveEvent e) throws IOException {
         List<ObserveEvent> retrieval = e.requestId() == null ? null : retrievals.remove(e.requestId());
-        if (retrieval == null) {
+        if (retrieval != null) {
+            List<ObserveEvent> events = new ArrayList<>(retrieval);
+            events.add(e);
+            ObjectNode content = ((ObjectNode) retrieval.get(0).payload()).deepCopy();
+            content.set("answer", e.payload());
+            emit(Evidence.Type.RETRIEVAL, events, content);
+            return;
+        }
+        if (e.requestId() == null) {
             emit(Evidence.Type.CHAT, List.of(e), e.payload());
             return;
         }
-        List<ObserveEvent> events = new ArrayList<>(retrieval);
-        events.add(e);
-        ObjectNode content = ((ObjectNode) retrieval.get(0).payload()).deepCopy();
-        content.set("answer", e.payload());
-        emit(Evidence.Type.RETRIEVAL, events, content);
+        chats.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
+        if (chats.size() > OPEN) {
+            flushOldestChats();
+        }
+    }
+
+    private void flushOldestChats() throws IOException {
+        Iterator<Map.Entry<String, List<ObserveEvent>>> it = chats.entrySet().iterator();
+        List<ObserveEvent> held = it.next().getValue();
+        it.remove();
+        for (ObserveEvent c : held) {
+            emit(Evidence.Type.CHAT, List.of(c), c.payload());
+        }
     }
 
     private void retrieve(ObserveEvent e) throws IOException {
@@ -213,6 +243,10 @@ public final class Materializer {
             }
         }
         open.add(e);
+        List<ObserveEvent> made = e.requestId() == null ? null : chats.remove(e.requestId());
+        if (made != null) {
+            runChats.computeIfAbsent(run, k -> new ArrayList<>()).addAll(made);
+        }
         if (e.payload().path("valid").asBoolean(false)) {
             iterations.remove(run);
             closeIteration(open);
@@ -239,7 +273,12 @@ public final class Materializer {
             }
         }
         content.put("valid", run.get(run.size() - 1).payload().path("valid").asBoolean(false));
-        emit(Evidence.Type.ITERATE, run, content);
+        List<ObserveEvent> events = new ArrayList<>(run);
+        List<ObserveEvent> made = runChats.remove(first.path("iteration_id").asText());
+        if (made != null) {
+            events.addAll(made);   // provenance: the chat calls the run made
+        }
+        emit(Evidence.Type.ITERATE, events, content);
     }
 
     private void emit(Evidence.Type type, List<ObserveEvent> events, JsonNode content) throws IOException {

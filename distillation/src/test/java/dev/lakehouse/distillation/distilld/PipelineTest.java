@@ -35,7 +35,8 @@ public class PipelineTest {
 
     static String event(String id, String ts, String kind, String requestId, String payload) {
         return "{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\",\"kind\":\"" + kind + "\",\"daemon\":\"test\""
-                + (requestId == null ? "" : ",\"request_id\":\"" + requestId + "\"") + ",\"payload\":" + payload + "}";
+                + (requestId == null ? "" : ",\"request_id\":\"" + requestId + "\"") + ",\"payload\":" + payload
+                + ",\"received_at\":\"" + ts + "\"}";   // as observerd stores it
     }
 
     static String chat(String user, String output) {
@@ -84,6 +85,9 @@ public class PipelineTest {
                         + "\"to\":\"6145550101\",\"value\":\"614-555-0101\",\"source\":\"roster\",\"rule\":\"priority\",\"claims\":["
                         + "{\"source\":\"roster\",\"value\":\"614-555-0101\",\"rank\":\"normal\",\"observed_at\":\"2026-10-01T00:00:00Z\"}]}"),
                 event("e14", "2026-11-30T10:00:14Z", "chat.call", "r1", chat("Hi", "Hello, how can I help?")),   // a duplicate of e01
+                event("e19", "2026-11-30T10:00:19Z", "chat.call", "r-it", chat("Staff order O-2", "BADFILL")),   // an iterate run's call
+                event("e20", "2026-11-30T10:00:20Z", "iterate.attempt", "r-it", attempt("it-rq", "fill", 1, "BADFILL", false,
+                        "[{\"rule\":\"phantom_worker\",\"severity\":\"error\",\"path\":\"worker_ids[0]\",\"message\":\"x\"}]")),
                 "{not json",
                 event("e15", "2026-11-30T10:00:15Z", "fuzz.event", null, "{}"),
                 event("e16", "2026-11-30T10:00:16Z", "iterate.attempt", null, attempt("it-orphan", "fill", 3, "x", true, "[]")),
@@ -109,12 +113,12 @@ public class PipelineTest {
     @Test
     void everyLineEndsSomewhere_andEachMalformedShapeHasItsReason() throws Exception {
         JsonNode m = run(fixtures(), "r", true, 1).path("stages").path("materialize");
-        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(20);
+        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(22);
         assertThat(m.path("conserved").asBoolean()).isTrue();
         assertThat(m.path("duplicate_events").asLong()).isEqualTo(1);
         assertThat(m.path("quarantine_by_reason").toString()).contains("\"bad_json\":1", "\"bad_utf8\":1", "\"unknown_kind\":1",
                 "\"orphan_attempt\":1", "\"missing_field\":1", "\"too_large\":1");
-        assertThat(m.path("evidence_by_type").toString()).contains("\"chat\":3", "\"iterate\":3", "\"validation\":2", "\"retrieval\":1",
+        assertThat(m.path("evidence_by_type").toString()).contains("\"chat\":3", "\"iterate\":4", "\"validation\":2", "\"retrieval\":1",
                 "\"truth\":1");
         List<JsonNode> quarantine = lines(dir.resolve("r/quarantine.jsonl"));
         assertThat(quarantine).allSatisfy(q -> assertThat(q.path("raw").asText()).isNotEmpty());
@@ -126,6 +130,10 @@ public class PipelineTest {
         for (String f : Exporter.FILES) {
             String text = Files.readString(dir.resolve("r").resolve(f));
             assertThat(text).as(f).doesNotContain(SSN).doesNotContain(LEAKED_PHONE);
+            if (f.startsWith("sft/")) {
+                assertThat(text).as("an iterate run's chat call, whose output failed, is the run's provenance, not a sample")
+                        .doesNotContain("BADFILL");
+            }
         }
         List<JsonNode> sft = lines(dir.resolve("r/sft/trl.jsonl"));
         Set<String> classes = new HashSet<>();
@@ -183,14 +191,14 @@ public class PipelineTest {
     @Test
     void aSecondRun_readsOnlyWhatCameSince_andFullReadsEverythingAgain() throws Exception {
         Path obs = fixtures();
-        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(20);
+        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(22);
         assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isZero();
         Files.writeString(obs.resolve("2026-11-30.jsonl"), "\",\"ts\":\"x\"}\n" + event("e30", "2026-11-30T11:00:00Z", "chat.call",
                 null, chat("Later", "Yes")) + "\n", StandardOpenOption.APPEND);
         JsonNode m = run(obs, "w", false, 1).path("stages").path("materialize");
         assertThat(m.path("lines").asLong()).as("the line torn before, now complete (and malformed), and a new one").isEqualTo(2);
         assertThat(m.path("evidence").asLong()).isEqualTo(1);
-        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(22);
+        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(24);
     }
 
     static List<JsonNode> lines(Path file) throws IOException {
