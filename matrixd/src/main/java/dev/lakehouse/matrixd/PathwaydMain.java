@@ -3,12 +3,14 @@ package dev.lakehouse.matrixd;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.matrixd.client.EmbeddClient;
 import dev.lakehouse.matrixd.client.VectordClient;
 import dev.lakehouse.matrixd.pathwayd.Memories;
 import dev.lakehouse.matrixd.pathwayd.MemoryIndex;
 import dev.lakehouse.matrixd.pathwayd.MemoryRoutes;
+import dev.lakehouse.matrixd.pathwayd.Version;
 
 /** pathwayd (4222): versioned, bi-temporal memories and playbooks, with semantic search. See docs/pathwayd.md. */
 public final class PathwaydMain {
@@ -20,16 +22,36 @@ public final class PathwaydMain {
         builder(PathwaydConfig.from(env), env).start();
     }
 
+    /** A playbook created or updated (not closed or deleted): distillation's playbook-recall evidence. */
+    static boolean isPlaybookWrite(Version v) {
+        return "playbook".equals(v.kind()) && (v.change() == Version.Change.CREATED || v.change() == Version.Change.UPDATED);
+    }
+
+    static java.util.Map<String, Object> playbook(Version v) {
+        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("memory_id", v.id());
+        p.put("version", v.version());
+        p.put("role", v.role());
+        p.put("text", v.text());
+        p.put("playbook", v.playbook());
+        p.put("metadata", v.metadata());
+        return p;
+    }
+
     /** pathwayd, wired; the log replays after the server starts (/ready is 503 until then), then the indexer starts. */
     static DaemonServer.Builder builder(PathwaydConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.PATHWAYD, env).maxBodyBytes(PathwaydConfig.MAX_BODY_BYTES);
         Memories memories = new Memories(builder.dataDir().resolve("memories"), builder.metrics().registry());
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
+        Observer observer = Observer.create("pathwayd", env, builder.dataDir(), builder.metrics().registry());
+        memories.onCommitted(e -> e.versions().stream().filter(PathwaydMain::isPlaybookWrite).forEach(v -> observer.observe(
+                "memory.playbook", playbook(v))));
         MemoryIndex index = new MemoryIndex(builder.dataDir(), config.index(), env.peerUrl(DaemonId.VECTORD), embedd,
                 new VectordClient(config.searchTimeout()), memories, builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/memory", new MemoryRoutes(memories, index, config.indexWait())))
                 .readiness("memories", memories::readiness)
+                .onStop("observer", observer::close)
                 .onStop("memories", memories::close)
                 .onStop("indexer", index::close)
                 .afterStart("memories", () -> {

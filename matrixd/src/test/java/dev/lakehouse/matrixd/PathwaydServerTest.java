@@ -194,6 +194,14 @@ class PathwaydServerTest {
         assertThat(point.payload().path("role").asText()).isEqualTo("forklift operator");
         assertThat(point.payload().path("kind").asText()).isEqualTo("playbook");
         assertThat(point.payload().path("text").asText()).startsWith("Filled order O-9");
+        Path spool = dir.resolve("pathwayd/observer-spool.jsonl");   // observerd is unreachable here: the event waits on disk
+        boolean observed = false;
+        for (int i = 0; i < 200 && !observed; i++) {
+            observed = java.nio.file.Files.exists(spool) && java.nio.file.Files.readAllLines(spool).stream()
+                    .anyMatch(l -> l.contains("\"memory.playbook\"") && l.contains(pb.path("id").asText()));
+            Thread.sleep(observed ? 0 : 50);
+        }
+        assertThat(observed).as("the playbook is observed (memory.playbook) for distillation").isTrue();
     }
 
     @Test

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * One unit of work the platform did, made from one or more observations (docs/distilld.md):
  * a chat call, an iterate run with all its attempts, a validation, a retrieval (with the chat
- * call that used it, when one did), or a truth resolution.
+ * call that used it, when one did), a truth resolution, or a playbook (pathwayd's record of a valid fill).
  *
  * @param evidenceId the first 32 hex digits of {@code hash}
  * @param hash       SHA-256 of the canonical encoding of {@code type} and {@code content}: two evidence records
@@ -21,7 +21,7 @@ public record Evidence(String evidenceId, String hash, Type type, String request
                        JsonNode content) {
     /** What unit of work. */
     public enum Type {
-        CHAT, ITERATE, VALIDATION, RETRIEVAL, TRUTH;
+        CHAT, ITERATE, VALIDATION, RETRIEVAL, TRUTH, PLAYBOOK;
 
         @JsonValue
         @Override

@@ -33,7 +33,7 @@ import dev.lakehouse.distillation.store.Canonical;
  * {@code request_id}, at most {@value #OPEN} — the oldest is written without an answer), the
  * iterate runs still open (at most {@value #OPEN}; a run closes at its first valid attempt or
  * at the end of the input), the chat calls with a request id not yet known to be an iterate run's (at most
- * {@value #OPEN} request ids), and the 64-bit prefixes of the content hashes seen (for dedup).
+ * {@value #OPEN_CHATS} request ids), and the 64-bit prefixes of the content hashes seen (for dedup).
  * Every line ends in exactly one place: an evidence record, the quarantine (with a reason), or
  * the duplicates count, or (observed before {@code since}) the skipped count —
  * {@code lines = before since + events in evidence + quarantined + duplicate events}.
@@ -42,6 +42,11 @@ import dev.lakehouse.distillation.store.Canonical;
 public final class Materializer {
     static final int MAX_LINE = 1 << 20;
     static final int OPEN = 10_000;
+    /**
+     * Request ids of chat calls held back: validatord observes an attempt right after chatd's call, so its call is
+     * seldom more than a few observer batches earlier.
+     */
+    static final int OPEN_CHATS = 2_000;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** Where stage 1 writes. */
@@ -155,6 +160,7 @@ public final class Materializer {
             case "validate" -> emit(Evidence.Type.VALIDATION, List.of(e), e.payload());
             case "retrieve" -> retrieve(e);
             case "truth.resolve" -> emit(Evidence.Type.TRUTH, List.of(e), e.payload());
+            case "memory.playbook" -> emit(Evidence.Type.PLAYBOOK, List.of(e), e.payload());
             default -> quarantine(Quarantined.Reason.UNKNOWN_KIND, "no evidence is made of kind '" + e.kind() + "'", file, offset,
                     e.eventId(), text);
         }
@@ -180,7 +186,7 @@ public final class Materializer {
             return;
         }
         chats.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
-        if (chats.size() > OPEN) {
+        if (chats.size() > OPEN_CHATS) {
             flushOldestChats();
         }
     }

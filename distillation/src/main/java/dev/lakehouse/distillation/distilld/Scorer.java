@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  *   <li>validation: {@code accepted} when valid, {@code rejected} when not (an explanation sample either way:
  *       the artifact is the input, the verdict the output);</li>
  *   <li>retrieval: {@code accepted} when a chat call answered from it, {@code failed} (never SFT) otherwise;</li>
- *   <li>truth resolution: {@code accepted}.</li>
+ *   <li>truth resolution: {@code accepted};</li>
+ *   <li>playbook: {@code accepted} when it names its workers, {@code failed} (never SFT) otherwise.</li>
  * </ul>
  */
 public final class Scorer {
@@ -68,6 +69,9 @@ public final class Scorer {
                     ? new Scored(e, Scored.Category.ACCEPTED, cls, List.of("answered_from_retrieval"), false)
                     : new Scored(e, Scored.Category.FAILED, cls, List.of("no_answer"), true);
             case TRUTH -> new Scored(e, Scored.Category.ACCEPTED, cls, List.of("resolved"), false);
+            case PLAYBOOK -> c.path("playbook").path("workers").isArray() && !c.path("playbook").path("workers").isEmpty()
+                    ? new Scored(e, Scored.Category.ACCEPTED, cls, List.of("outcome:" + c.path("playbook").path("outcome").asText("?")), false)
+                    : new Scored(e, Scored.Category.FAILED, cls, List.of("no_workers"), true);
         };
     }
 
@@ -85,6 +89,7 @@ public final class Scorer {
                     : Scored.SourceClass.FILL_VALIDATION;
             case RETRIEVAL -> Scored.SourceClass.RETRIEVAL_ANSWER;
             case TRUTH -> Scored.SourceClass.CLAIM_RECONCILIATION;
+            case PLAYBOOK -> Scored.SourceClass.PLAYBOOK_RECALL;
         };
     }
 

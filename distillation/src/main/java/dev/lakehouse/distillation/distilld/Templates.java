@@ -18,6 +18,7 @@ final class Templates {
     static final String VALIDATOR_SYSTEM = "You check a staffing agency's %s against its rules and the worker roster. Answer with "
             + "only a JSON object {\"valid\": true|false, \"violations\": [{\"rule\", \"severity\", \"path\", \"message\"}]}.";
     static final String RETRIEVAL_SYSTEM = "Answer the question from the numbered passages; say which passages you used.";
+    static final String PLAYBOOK_SYSTEM = "Recall how the agency staffed an order like this one: which workers, and how it went.";
     static final String TRUTH_SYSTEM = "Several sources make claims about one field of a subject. Say which value to believe and why.";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -71,7 +72,17 @@ final class Templates {
                         + "; rule: " + c.path("rule").asText() + ")");
                 yield m;
             }
-            case PLAYBOOK_RECALL -> null;   // no playbook evidence is materialized yet (docs/distilld.md)
+            case PLAYBOOK_RECALL -> {
+                JsonNode pb = c.path("playbook");
+                List<String> workers = new ArrayList<>();
+                pb.path("workers").forEach(w -> workers.add(w.asText()));
+                ArrayNode m = NODES.arrayNode();
+                m.addObject().put("role", "system").put("content", PLAYBOOK_SYSTEM);
+                m.addObject().put("role", "user").put("content", "Role: " + c.path("role").asText() + "\nOrder: " + json(pb.path("order")));
+                m.addObject().put("role", "assistant").put("content", "Workers: " + String.join(", ", workers) + ". Outcome: "
+                        + pb.path("outcome").asText() + ".");
+                yield m;
+            }
         };
     }
 

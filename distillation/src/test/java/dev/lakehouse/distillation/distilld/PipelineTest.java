@@ -85,6 +85,9 @@ public class PipelineTest {
                         + "\"to\":\"6145550101\",\"value\":\"614-555-0101\",\"source\":\"roster\",\"rule\":\"priority\",\"claims\":["
                         + "{\"source\":\"roster\",\"value\":\"614-555-0101\",\"rank\":\"normal\",\"observed_at\":\"2026-10-01T00:00:00Z\"}]}"),
                 event("e14", "2026-11-30T10:00:14Z", "chat.call", "r1", chat("Hi", "Hello, how can I help?")),   // a duplicate of e01
+                event("e21", "2026-11-30T10:00:21Z", "memory.playbook", null, "{\"memory_id\":\"playbook-it-fill\",\"version\":1,"
+                        + "\"role\":\"forklift operator\",\"text\":\"Filled order O-1 with W1.\",\"playbook\":{\"order\":{\"order_id\":\"O-1\"},"
+                        + "\"workers\":[\"W1\"],\"outcome\":\"filled\"}}"),
                 event("e19", "2026-11-30T10:00:19Z", "chat.call", "r-it", chat("Staff order O-2", "BADFILL")),   // an iterate run's call
                 event("e20", "2026-11-30T10:00:20Z", "iterate.attempt", "r-it", attempt("it-rq", "fill", 1, "BADFILL", false,
                         "[{\"rule\":\"phantom_worker\",\"severity\":\"error\",\"path\":\"worker_ids[0]\",\"message\":\"x\"}]")),
@@ -113,13 +116,13 @@ public class PipelineTest {
     @Test
     void everyLineEndsSomewhere_andEachMalformedShapeHasItsReason() throws Exception {
         JsonNode m = run(fixtures(), "r", true, 1).path("stages").path("materialize");
-        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(22);
+        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(23);
         assertThat(m.path("conserved").asBoolean()).isTrue();
         assertThat(m.path("duplicate_events").asLong()).isEqualTo(1);
         assertThat(m.path("quarantine_by_reason").toString()).contains("\"bad_json\":1", "\"bad_utf8\":1", "\"unknown_kind\":1",
                 "\"orphan_attempt\":1", "\"missing_field\":1", "\"too_large\":1");
         assertThat(m.path("evidence_by_type").toString()).contains("\"chat\":3", "\"iterate\":4", "\"validation\":2", "\"retrieval\":1",
-                "\"truth\":1");
+                "\"truth\":1", "\"playbook\":1");
         List<JsonNode> quarantine = lines(dir.resolve("r/quarantine.jsonl"));
         assertThat(quarantine).allSatisfy(q -> assertThat(q.path("raw").asText()).isNotEmpty());
     }
@@ -139,7 +142,7 @@ public class PipelineTest {
         Set<String> classes = new HashSet<>();
         sft.forEach(s -> classes.add(s.path("metadata").path("class").asText()));
         assertThat(classes).containsExactlyInAnyOrder("chat_answer", "fill_generation", "fill_validation", "retrieval_answer",
-                "claim_reconciliation");
+                "claim_reconciliation", "playbook_recall");
         assertThat(sft).noneSatisfy(s -> assertThat(s.path("metadata").path("category").asText()).isIn("failed", "pii", "flagged"));
         assertThat(summary.path("stages").path("score").path("by_category").path("pii").asLong())
                 .as("the chat with an SSN, the e-mail run that leaked one, the e-mail validation").isEqualTo(3);
@@ -191,14 +194,14 @@ public class PipelineTest {
     @Test
     void aSecondRun_readsOnlyWhatCameSince_andFullReadsEverythingAgain() throws Exception {
         Path obs = fixtures();
-        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(22);
+        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(23);
         assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isZero();
         Files.writeString(obs.resolve("2026-11-30.jsonl"), "\",\"ts\":\"x\"}\n" + event("e30", "2026-11-30T11:00:00Z", "chat.call",
                 null, chat("Later", "Yes")) + "\n", StandardOpenOption.APPEND);
         JsonNode m = run(obs, "w", false, 1).path("stages").path("materialize");
         assertThat(m.path("lines").asLong()).as("the line torn before, now complete (and malformed), and a new one").isEqualTo(2);
         assertThat(m.path("evidence").asLong()).isEqualTo(1);
-        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(24);
+        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(25);
     }
 
     static List<JsonNode> lines(Path file) throws IOException {

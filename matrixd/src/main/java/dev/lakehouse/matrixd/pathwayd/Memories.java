@@ -63,6 +63,7 @@ public final class Memories implements AutoCloseable {
 
     private final JsonLog<VersionLog.Entry> log;
     private volatile Consumer<VersionLog.Entry> listener = e -> { };
+    private volatile Consumer<VersionLog.Entry> committed = e -> { };
     private final Map<String, Memory> memories = new ConcurrentHashMap<>();
     private final GroupCommitter<Op, Outcome> committer;
     private final Counter versionsWritten;
@@ -82,6 +83,11 @@ public final class Memories implements AutoCloseable {
     /** Sets the one listener of every entry; before {@link #load}. */
     void listen(Consumer<VersionLog.Entry> listener) {
         this.listener = listener;
+    }
+
+    /** Sets the one hearer of new writes only (not of the replay at load), on the writer thread (it must only queue). */
+    public void onCommitted(Consumer<VersionLog.Entry> hearer) {
+        this.committed = hearer;
     }
 
     /** Replays the log (cutting a torn last line); until then /ready is 503 and every call is 503 loading. */
@@ -192,6 +198,7 @@ public final class Memories implements AutoCloseable {
             memories.putAll(staged);
             entries.forEach(e -> versionsWritten.increment(e.versions().size()));
             entries.forEach(listener);
+            entries.forEach(committed);
         }
         return outcomes;
     }
