@@ -88,6 +88,16 @@ public class PipelineTest {
                 event("e21", "2026-11-30T10:00:21Z", "memory.playbook", null, "{\"memory_id\":\"playbook-it-fill\",\"version\":1,"
                         + "\"role\":\"forklift operator\",\"text\":\"Filled order O-1 with W1.\",\"playbook\":{\"order\":{\"order_id\":\"O-1\"},"
                         + "\"workers\":[\"W1\"],\"outcome\":\"filled\"}}"),
+                // personal data in the other classes too: a retrieved passage, a claim, a playbook, a fill run's prompt
+                event("e22", "2026-11-30T10:00:22Z", "retrieve", "r10", "{\"query\":\"payroll\",\"corpora\":[\"hr\"],\"hits\":[{\"corpus\":"
+                        + "\"hr\",\"id\":\"hr-1~0\",\"doc_id\":\"hr-1\",\"score\":0.03,\"raw_score\":0.9,\"text\":\"Bo's SSN is " + SSN + "\"}]}"),
+                event("e23", "2026-11-30T10:00:23Z", "chat.call", "r10", chat("Payroll?", "See the HR file.")),
+                event("e24", "2026-11-30T10:00:24Z", "truth.resolve", null, "{\"subject\":\"worker:W2\",\"field\":\"ssn\",\"value\":\""
+                        + SSN + "\",\"source\":\"crm\",\"rule\":\"priority\",\"claims\":[]}"),
+                event("e25", "2026-11-30T10:00:25Z", "memory.playbook", null, "{\"memory_id\":\"pb-2\",\"role\":\"welder\",\"text\":\"SSN "
+                        + SSN + "\",\"playbook\":{\"order\":{\"note\":\"" + SSN + "\"},\"workers\":[\"W2\"],\"outcome\":\"filled\"}}"),
+                event("e26", "2026-11-30T10:00:26Z", "iterate.attempt", null, attempt("it-fill-pii", "fill", 1, "{\\\"worker_ids\\\":[\\\"W1\\\"]}",
+                        true, "[]").replace("Staff order O-1", "Staff order O-1 for SSN " + SSN)),
                 event("e19", "2026-11-30T10:00:19Z", "chat.call", "r-it", chat("Staff order O-2", "BADFILL")),   // an iterate run's call
                 event("e20", "2026-11-30T10:00:20Z", "iterate.attempt", "r-it", attempt("it-rq", "fill", 1, "BADFILL", false,
                         "[{\"rule\":\"phantom_worker\",\"severity\":\"error\",\"path\":\"worker_ids[0]\",\"message\":\"x\"}]")),
@@ -95,7 +105,7 @@ public class PipelineTest {
                 event("e15", "2026-11-30T10:00:15Z", "fuzz.event", null, "{}"),
                 event("e16", "2026-11-30T10:00:16Z", "iterate.attempt", null, attempt("it-orphan", "fill", 3, "x", true, "[]")),
                 "{\"event_id\":\"e17\",\"kind\":\"chat.call\",\"payload\":{}}",
-                event("e18", "2026-11-30T10:00:18Z", "chat.call", null, "{\"blob\":\"" + "x".repeat(2 << 20) + "\"}")));
+                event("e18", "2026-11-30T10:00:18Z", "chat.call", null, "{\"blob\":\"" + "x".repeat(10 << 20) + "\"}")));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String l : lines) {
             out.write(l.getBytes(StandardCharsets.UTF_8));
@@ -116,13 +126,13 @@ public class PipelineTest {
     @Test
     void everyLineEndsSomewhere_andEachMalformedShapeHasItsReason() throws Exception {
         JsonNode m = run(fixtures(), "r", true, 1).path("stages").path("materialize");
-        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(23);
+        assertThat(m.path("lines").asLong()).as("the torn last line is not read").isEqualTo(28);
         assertThat(m.path("conserved").asBoolean()).isTrue();
         assertThat(m.path("duplicate_events").asLong()).isEqualTo(1);
         assertThat(m.path("quarantine_by_reason").toString()).contains("\"bad_json\":1", "\"bad_utf8\":1", "\"unknown_kind\":1",
                 "\"orphan_attempt\":1", "\"missing_field\":1", "\"too_large\":1");
-        assertThat(m.path("evidence_by_type").toString()).contains("\"chat\":3", "\"iterate\":4", "\"validation\":2", "\"retrieval\":1",
-                "\"truth\":1", "\"playbook\":1");
+        assertThat(m.path("evidence_by_type").toString()).contains("\"chat\":3", "\"iterate\":5", "\"validation\":2", "\"retrieval\":2",
+                "\"truth\":2", "\"playbook\":2");
         List<JsonNode> quarantine = lines(dir.resolve("r/quarantine.jsonl"));
         assertThat(quarantine).allSatisfy(q -> assertThat(q.path("raw").asText()).isNotEmpty());
     }
@@ -145,7 +155,8 @@ public class PipelineTest {
                 "claim_reconciliation", "playbook_recall");
         assertThat(sft).noneSatisfy(s -> assertThat(s.path("metadata").path("category").asText()).isIn("failed", "pii", "flagged"));
         assertThat(summary.path("stages").path("score").path("by_category").path("pii").asLong())
-                .as("the chat with an SSN, the e-mail run that leaked one, the e-mail validation").isEqualTo(3);
+                .as("one in every class: a chat, a fill run's prompt, an e-mail run, an e-mail validation, a passage, a claim, a playbook")
+                .isEqualTo(7);
         assertThat(lines(dir.resolve("r/sft/openai.jsonl"))).hasSameSizeAs(sft)
                 .allSatisfy(o -> assertThat(o.properties()).extracting(Map.Entry::getKey).containsExactly("messages"));
     }
@@ -194,14 +205,14 @@ public class PipelineTest {
     @Test
     void aSecondRun_readsOnlyWhatCameSince_andFullReadsEverythingAgain() throws Exception {
         Path obs = fixtures();
-        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(23);
+        assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(28);
         assertThat(run(obs, "w", false, 1).path("stages").path("materialize").path("lines").asLong()).isZero();
         Files.writeString(obs.resolve("2026-11-30.jsonl"), "\",\"ts\":\"x\"}\n" + event("e30", "2026-11-30T11:00:00Z", "chat.call",
                 null, chat("Later", "Yes")) + "\n", StandardOpenOption.APPEND);
         JsonNode m = run(obs, "w", false, 1).path("stages").path("materialize");
         assertThat(m.path("lines").asLong()).as("the line torn before, now complete (and malformed), and a new one").isEqualTo(2);
         assertThat(m.path("evidence").asLong()).isEqualTo(1);
-        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(25);
+        assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(30);
     }
 
     static List<JsonNode> lines(Path file) throws IOException {
