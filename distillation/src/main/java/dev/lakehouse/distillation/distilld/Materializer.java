@@ -192,19 +192,22 @@ public final class Materializer {
     }
 
     private void flushOldestChats() throws IOException {
-        Iterator<Map.Entry<String, List<ObserveEvent>>> it = chats.entrySet().iterator();
-        List<ObserveEvent> held = it.next().getValue();
-        it.remove();
-        for (ObserveEvent c : held) {
+        for (ObserveEvent c : oldest(chats)) {   // no iterate run claimed it: a chat call of its own
             emit(Evidence.Type.CHAT, List.of(c), c.payload());
         }
     }
 
+    /** Takes the longest-held entry out of a waiting map. */
+    private static List<ObserveEvent> oldest(LinkedHashMap<String, List<ObserveEvent>> held) {
+        Iterator<Map.Entry<String, List<ObserveEvent>>> it = held.entrySet().iterator();
+        List<ObserveEvent> events = it.next().getValue();
+        it.remove();
+        return events;
+    }
+
     private void retrieve(ObserveEvent e) throws IOException {
         if (e.requestId() == null) {
-            ObjectNode content = ((ObjectNode) e.payload()).deepCopy();
-            content.putNull("answer");
-            emit(Evidence.Type.RETRIEVAL, List.of(e), content);
+            unanswered(e);
             return;
         }
         retrievals.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
@@ -214,14 +217,16 @@ public final class Materializer {
     }
 
     private void flushOldestRetrieval() throws IOException {
-        Iterator<Map.Entry<String, List<ObserveEvent>>> it = retrievals.entrySet().iterator();
-        List<ObserveEvent> events = it.next().getValue();
-        it.remove();
-        for (ObserveEvent r : events) {   // never used by a chat call: a retrieval without an answer
-            ObjectNode content = ((ObjectNode) r.payload()).deepCopy();
-            content.putNull("answer");
-            emit(Evidence.Type.RETRIEVAL, List.of(r), content);
+        for (ObserveEvent r : oldest(retrievals)) {   // never used by a chat call
+            unanswered(r);
         }
+    }
+
+    /** A retrieval no chat call answered from. */
+    private void unanswered(ObserveEvent r) throws IOException {
+        ObjectNode content = ((ObjectNode) r.payload()).deepCopy();
+        content.putNull("answer");
+        emit(Evidence.Type.RETRIEVAL, List.of(r), content);
     }
 
     private void attempt(ObserveEvent e, String file, long offset, String text) throws IOException {
