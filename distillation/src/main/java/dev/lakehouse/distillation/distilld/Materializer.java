@@ -41,6 +41,8 @@ import dev.lakehouse.distillation.store.Canonical;
  */
 public final class Materializer {
     static final int MAX_LINE = 1 << 20;
+    /** The "file" of lines released from quarantine; in the watermark, how many of them were read. */
+    static final String RELEASED = "released";
     static final int OPEN = 10_000;
     /**
      * Request ids of chat calls held back: validatord observes an attempt right after chatd's call, so its call is
@@ -87,6 +89,15 @@ public final class Materializer {
 
     /** Reads {@code files} (day files, in order) from the offsets in {@code from}; {@code progress} hears bytes read. */
     public Result run(List<Path> files, Map<String, Long> from, java.util.function.LongConsumer progress) throws IOException {
+        return run(files, from, List.of(), 0, progress);
+    }
+
+    /**
+     * The same, then {@code released}: lines released from quarantine by review, numbered from {@code releasedFrom}
+     * (their place in the review log; the watermark's {@code released} afterwards).
+     */
+    public Result run(List<Path> files, Map<String, Long> from, List<byte[]> released, long releasedFrom,
+                      java.util.function.LongConsumer progress) throws IOException {
         Map<String, Long> watermark = new TreeMap<>(from);
         for (Path file : files) {
             String name = file.getFileName().toString();
@@ -99,6 +110,9 @@ public final class Materializer {
                 return true;
             });
             watermark.put(name, end[0]);
+        }
+        for (int i = 0; i < released.size(); i++) {
+            line(RELEASED, releasedFrom + i, released.get(i));
         }
         while (!retrievals.isEmpty()) {
             flushOldestRetrieval();
@@ -310,7 +324,7 @@ public final class Materializer {
 
     private void quarantine(Quarantined.Reason reason, String detail, String file, long offset, String eventId, String raw)
             throws IOException {
-        sink.quarantine(new Quarantined(reason, detail, file, offset, eventId, raw));
+        sink.quarantine(new Quarantined(Quarantined.idOf(file, offset, raw), reason, detail, file, offset, eventId, raw));
         quarantined++;
         byReason.merge(reason.toString(), 1L, Long::sum);
     }

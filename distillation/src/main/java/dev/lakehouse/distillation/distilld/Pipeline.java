@@ -90,6 +90,8 @@ public final class Pipeline {
         }
 
         long t0 = System.nanoTime();
+        QuarantineReview review = new QuarantineReview(o.watermarkFile().toAbsolutePath().getParent());
+        long decisions = review.count();
         Materializer.Result m;
         Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
         Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
@@ -106,7 +108,8 @@ public final class Pipeline {
                 public void quarantine(Quarantined q) throws IOException {
                     quarantine.json(Json.mapper().valueToTree(q));
                 }
-            }, o.since()).run(files, from, n -> {
+            }, o.since()).run(files, from, review.releasedFrom(from.getOrDefault(Materializer.RELEASED, 0L)),
+                    from.getOrDefault(Materializer.RELEASED, 0L), n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
                     progress.at("materialize", done[0], all);
@@ -122,7 +125,7 @@ public final class Pipeline {
         ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
 
         if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
-            return finish(o, summary, t0, m, evidence, quarantine, null);
+            return finish(o, summary, t0, m, evidence, quarantine, null, decisions);
         }
         long t1 = System.nanoTime();
         Scorer scorer = new Scorer(o.flaggedProviders());
@@ -154,11 +157,11 @@ public final class Pipeline {
         ss.put("never_sft", neverSft[0]);
         ss.put("took_ms", (System.nanoTime() - t1) / 1_000_000);
         stages.set("export", exporter.summary());
-        return finish(o, summary, t0, m, evidence, quarantine, scored);
+        return finish(o, summary, t0, m, evidence, quarantine, scored, decisions);
     }
 
     private static ObjectNode finish(Options o, ObjectNode summary, long t0, Materializer.Result m, Exporter.Out evidence,
-                                     Exporter.Out quarantine, Exporter.Out scored) throws IOException {
+                                     Exporter.Out quarantine, Exporter.Out scored, long decisions) throws IOException {
         ObjectNode files0 = summary.putObject("files");
         files0.putObject("evidence.jsonl").put("records", evidence.records()).put("sha256", evidence.sha256());
         files0.putObject("quarantine.jsonl").put("records", quarantine.records()).put("sha256", quarantine.sha256());
@@ -170,7 +173,9 @@ public final class Pipeline {
         AtomicFile.write(o.runDir().resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(Canonical.sorted(summary)));
         Files.createDirectories(o.watermarkFile().toAbsolutePath().getParent());
-        AtomicFile.write(o.watermarkFile(), Canonical.bytes(Json.mapper().valueToTree(Map.of("files", m.watermark()))));
+        Map<String, Long> mark = new TreeMap<>(m.watermark());
+        mark.put(Materializer.RELEASED, decisions);   // every review decision so far is read (released) or skipped (dropped)
+        AtomicFile.write(o.watermarkFile(), Canonical.bytes(Json.mapper().valueToTree(Map.of("files", mark))));
         return summary;
     }
 
