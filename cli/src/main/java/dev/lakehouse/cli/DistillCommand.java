@@ -7,10 +7,21 @@ import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.Set;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.distillation.distilld.Pipeline;
+import dev.lakehouse.distillation.distilld.QuarantineReview;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -25,7 +36,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "distill", description = "The distillation pipeline: observations -> evidence -> scores -> datasets.",
         subcommands = {DistillCommand.Materialize.class, DistillCommand.Score.class, DistillCommand.ExportSft.class,
-                DistillCommand.ExportRag.class, DistillCommand.ExportPreference.class, DistillCommand.Run.class})
+                DistillCommand.ExportRag.class, DistillCommand.ExportPreference.class, DistillCommand.Run.class,
+                DistillCommand.Quarantine.class})
 final class DistillCommand implements Runnable {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -74,6 +86,10 @@ final class DistillCommand implements Runnable {
                             bar.maxHint(Math.max(1, total));
                             bar.stepTo(Math.min(done, Math.max(1, total)));
                         });
+            }
+            if (out == null) {   // a run in the runs directory becomes the latest, for review
+                dev.lakehouse.common.AtomicFile.write(distilld.resolve("runs").resolve("latest"),
+                        runDir.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
             out().println("outputs in " + runDir);
@@ -127,5 +143,140 @@ final class DistillCommand implements Runnable {
         Set<Pipeline.Stage> stages() {
             return Pipeline.Stage.ALL;
         }
+    }
+
+    /** {@code distill quarantine list|show|release|drop}: review what a run quarantined; every decision journaled (journald). */
+    @Command(name = "quarantine", description = "Review a run's quarantined lines: list, show, release (as is or fixed), drop.",
+            subcommands = {QList.class, QShow.class, QRelease.class, QDrop.class})
+    static final class Quarantine implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    abstract static class Review extends LakehouseCli.Base {
+        @Option(names = "--run", description = "the run (default: the latest)")
+        String run;
+
+        QuarantineReview review() {
+            return new QuarantineReview(stack.env().path("LAKEHOUSE_DATA_DIR", stack.home().resolve("data")).resolve("distilld"));
+        }
+
+        abstract int act(QuarantineReview review) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                return act(review());
+            } catch (ApiException e) {
+                err().println(e.detail());
+                return 1;
+            } catch (IOException e) {   // journald down or refusing: nothing was decided
+                err().println(e.getMessage());
+                return 1;
+            }
+        }
+
+        /** journald's {@code POST /v1/journal/entries}; a refusal or journald down stops the decision. */
+        QuarantineReview.Journal journal() {
+            URI journald = stack.env().url("LAKEHOUSE_JOURNALD_URL", stack.url(DaemonId.JOURNALD));
+            return (type, subject, data) -> {
+                ObjectNode entry = Json.mapper().createObjectNode().put("type", type).put("actor", actor()).put("subject", subject);
+                entry.set("data", data);
+                HttpResponse<String> r;
+                try {
+                    r = HTTP.send(HttpRequest.newBuilder(journald.resolve("/v1/journal/entries")).header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(entry)))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while journaling", e);
+                } catch (IOException e) {
+                    throw new IOException("journald at " + journald + " did not answer (" + e + "); nothing was decided", e);
+                }
+                if (r.statusCode() / 100 != 2) {
+                    throw new IOException("journald refused the entry (" + r.statusCode() + " " + r.body() + "); nothing was decided");
+                }
+            };
+        }
+
+        static String actor() {
+            return "cli:" + System.getProperty("user.name", "unknown");
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Command(name = "list", description = "The run's quarantined lines, with their reason and review status.")
+    static final class QList extends Review {
+        @Option(names = "--reason", description = "only this reason (bad_json, bad_utf8, too_large, missing_field, schema_violation, "
+                + "unknown_kind, orphan_attempt)")
+        String reason;
+
+        @Override
+        int act(QuarantineReview review) throws Exception {
+            List<QuarantineReview.Item> items = review.list(run, reason);
+            out().printf("%-24s %-9s %-17s %s%n", "ID", "STATUS", "REASON", "WHERE / DETAIL");
+            for (QuarantineReview.Item i : items) {
+                out().printf("%-24s %-9s %-17s %s:%d %s%n", i.quarantined().quarantineId(), i.status(), i.quarantined().reason(),
+                        i.quarantined().file(), i.quarantined().offset(), abbreviate(i.quarantined().detail()));
+            }
+            out().println(items.size() + " quarantined line(s) in run " + (items.isEmpty() ? review.run(run) : items.get(0).run()));
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "One quarantined line: why, where, and the raw line.")
+    static final class QShow extends Review {
+        @CommandLine.Parameters(index = "0", description = "the quarantine id")
+        String id;
+
+        @Override
+        int act(QuarantineReview review) throws Exception {
+            QuarantineReview.Item i = review.show(run, id);
+            out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(i));
+            return 0;
+        }
+    }
+
+    @Command(name = "release", description = "Release a line (as it was, or fixed) for the next run to materialize.")
+    static final class QRelease extends Review {
+        @CommandLine.Parameters(index = "0", description = "the quarantine id")
+        String id;
+
+        @Option(names = "--line", description = "the fixed line (one line of JSON)")
+        String line;
+
+        @Option(names = "--line-file", description = "a file holding the fixed line")
+        Path lineFile;
+
+        @Override
+        int act(QuarantineReview review) throws Exception {
+            String fixed = lineFile != null ? java.nio.file.Files.readString(lineFile).strip() : line;
+            QuarantineReview.Decision d = review.release(run, id, fixed, actor(), journal());
+            out().println("released " + d.quarantineId() + " (journaled); the next run materializes it");
+            return 0;
+        }
+    }
+
+    @Command(name = "drop", description = "Drop a line for good.")
+    static final class QDrop extends Review {
+        @CommandLine.Parameters(index = "0", description = "the quarantine id")
+        String id;
+
+        @Override
+        int act(QuarantineReview review) throws Exception {
+            QuarantineReview.Decision d = review.drop(run, id, actor(), journal());
+            out().println("dropped " + d.quarantineId() + " (journaled)");
+            return 0;
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s == null ? "" : s.length() > 80 ? s.substring(0, 80) + "…" : s;
     }
 }
