@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
                 DistillCommand.ExportRag.class, DistillCommand.ExportPreference.class, DistillCommand.Run.class,
                 DistillCommand.Quarantine.class})
 final class DistillCommand implements Runnable {
-    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,73 @@
+package dev.lakehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.lakehouse.common.EnvConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lakehouse distill run} and {@code distill quarantine …} over a small day file, with a local server as journald. */
+class DistillCommandTest {
+    @TempDir
+    Path home;
+
+    String run(LocalStack stack, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LakehouseCli.execute(stack, new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return code + "\n" + out + err;
+    }
+
+    @Test
+    void aRun_thenReview_releasesThroughTheJournal_andRefusesWithoutIt() throws Exception {
+        Path events = home.resolve("data/observerd/events");
+        Files.createDirectories(events);
+        Files.writeString(events.resolve("2026-11-30.jsonl"), String.join("\n",
+                "{\"event_id\":\"e1\",\"ts\":\"2026-11-30T10:00:00Z\",\"kind\":\"chat.call\",\"payload\":{\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"Hi\"}],\"output\":\"Hello\"},\"received_at\":\"2026-11-30T10:00:00Z\"}",
+                "{not json",
+                "{\"event_id\":\"e2\",\"ts\":\"2026-11-30T10:00:01Z\",\"kind\":\"no.such.kind\",\"payload\":{}}", ""));
+        List<String> journaled = new CopyOnWriteArrayList<>();
+        HttpServer journald = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        journald.createContext("/v1/journal/entries", x -> {
+            journaled.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] ok = "{\"seq\":1}".getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(201, ok.length);
+            x.getResponseBody().write(ok);
+            x.close();
+        });
+        journald.start();
+        try {
+            LocalStack stack = new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_JOURNALD_URL",
+                    "http://127.0.0.1:" + journald.getAddress().getPort())));
+            assertThat(run(stack, "distill", "run")).startsWith("0\n").contains("\"quarantined\" : 2");
+            String list = run(stack, "distill", "quarantine", "list");
+            assertThat(list).startsWith("0\n").contains("bad_json", "unknown_kind", "2 quarantined line(s)");
+            String bad = list.lines().filter(l -> l.contains("bad_json")).findFirst().orElseThrow().split("\\s+")[0];
+            String unknown = list.lines().filter(l -> l.contains("unknown_kind")).findFirst().orElseThrow().split("\\s+")[0];
+            assertThat(run(stack, "distill", "quarantine", "show", bad)).contains("{not json");
+            assertThat(run(stack, "distill", "quarantine", "release", bad, "--line",
+                    "{\"event_id\":\"e9\",\"ts\":\"2026-11-30T10:00:09Z\",\"kind\":\"chat.call\",\"payload\":{\"output\":\"x\"}}"))
+                    .startsWith("0\n").contains("released " + bad);
+            assertThat(journaled).singleElement().satisfies(j -> assertThat(j).contains("distill.quarantine.release", bad, "cli:"));
+            LocalStack noJournal = new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_JOURNALD_URL", "http://127.0.0.1:9")));
+            assertThat(run(noJournal, "distill", "quarantine", "drop", unknown)).startsWith("1\n").contains("nothing was decided");
+            assertThat(run(stack, "distill", "quarantine", "list")).contains("released", "pending");
+            assertThat(run(stack, "distill", "run")).startsWith("0\n").contains("\"lines\" : 1");
+        } finally {
+            journald.stop(0);
+        }
+    }
+}
