@@ -20,6 +20,7 @@ import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.distillation.distilld.Baselines;
 import dev.lakehouse.distillation.distilld.Pipeline;
 import dev.lakehouse.distillation.distilld.QuarantineReview;
 import me.tongfei.progressbar.ProgressBar;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
 @Command(name = "distill", description = "The distillation pipeline: observations -> evidence -> scores -> datasets.",
         subcommands = {DistillCommand.Materialize.class, DistillCommand.Score.class, DistillCommand.ExportSft.class,
                 DistillCommand.ExportRag.class, DistillCommand.ExportPreference.class, DistillCommand.Run.class,
-                DistillCommand.Quarantine.class})
+                DistillCommand.Quarantine.class, DistillCommand.Audit.class})
 final class DistillCommand implements Runnable {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -278,5 +279,69 @@ final class DistillCommand implements Runnable {
 
     static String abbreviate(String s) {
         return s == null ? "" : s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+
+    /** {@code distill audit compare}: a run's drift against a baseline (docs/distilld.md, "audit baselines"). */
+    @Command(name = "audit", description = "Audits of distill runs.", subcommands = {AuditCompare.class})
+    static final class Audit implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "compare", description = "Compare a run's baseline with an earlier one; exit 1 when a threshold is crossed.")
+    static final class AuditCompare extends LakehouseCli.Base {
+        @Option(names = "--run", description = "the run to check (default: the newest baseline)")
+        String run;
+
+        @Option(names = "--against", description = "the baseline run (default: the one before --run)")
+        String against;
+
+        @Option(names = "--thresholds", description = "a threshold file {\"defaults\":0.5,\"metrics\":{…}} (default: 0.5 for every metric)")
+        Path thresholds;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = stack.env().path("LAKEHOUSE_DATA_DIR", stack.home().resolve("data")).resolve("distilld/audit_baselines.jsonl");
+            Baselines.Thresholds t;
+            List<Baselines.Baseline> all;
+            try {
+                t = thresholds == null ? new Baselines.Thresholds(null, null) : Baselines.Thresholds.load(thresholds);
+                all = Baselines.read(file);
+            } catch (dev.lakehouse.common.ConfigException | IOException e) {
+                err().println(e.getMessage());
+                return 2;
+            }
+            int at = run == null ? all.size() - 1 : indexOf(all, run);
+            int base = against == null ? at - 1 : indexOf(all, against);
+            if (at < 0 || base < 0) {
+                err().println("no baseline to compare: " + (at < 0 ? "run " + (run == null ? "(none yet)" : run) : "a run before it")
+                        + " is not in " + file);
+                return 2;
+            }
+            List<Baselines.Drift> drift = Baselines.compare(all.get(base), all.get(at), t);
+            long crossed = drift.stream().filter(Baselines.Drift::crossed).count();
+            out().printf("%s against %s: %d metrics, %d over their threshold%n", all.get(at).run(), all.get(base).run(), drift.size(), crossed);
+            for (Baselines.Drift d : drift) {
+                if (d.crossed()) {
+                    out().printf("  %-60s %12.1f -> %12.1f  change %s > %.2f%n", d.metric(), d.baseline(), d.current(),
+                            Double.isInfinite(d.change()) ? "new" : String.format("%.2f", d.change()), d.threshold());
+                }
+            }
+            return crossed == 0 ? 0 : 1;
+        }
+
+        private static int indexOf(List<Baselines.Baseline> all, String run) {
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i).run().equals(run)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 }

@@ -91,6 +91,8 @@ final class Exporter implements AutoCloseable {
     private final Set<String> corpusIds = new HashSet<>();
     private final Map<String, Long> sftByClass = new TreeMap<>();
     private long sftRefused;
+    private long sftChars;
+    private long sftLongest;
     private long preferenceRefused;
 
     private final Set<Pipeline.Stage> stages;
@@ -140,6 +142,12 @@ final class Exporter implements AutoCloseable {
             return;
         }
         outs.get("sft/trl.jsonl").json(trl);
+        long chars = 0;
+        for (JsonNode m : messages) {
+            chars += m.path("content").asText().length();
+        }
+        sftChars += chars;
+        sftLongest = Math.max(sftLongest, chars);
         ObjectNode openai = NODES.objectNode();
         openai.set("messages", messages);
         outs.get("sft/openai.jsonl").json(openai);
@@ -214,6 +222,8 @@ final class Exporter implements AutoCloseable {
         ObjectNode classes = n.putObject("sft_by_class");
         sftByClass.forEach(classes::put);
         n.put("sft_refused_by_firewall", sftRefused);
+        long samples = sftByClass.values().stream().mapToLong(Long::longValue).sum();
+        n.putObject("sft_length_chars").put("mean", samples == 0 ? 0 : Math.round(sftChars * 10.0 / samples) / 10.0).put("max", sftLongest);
         n.put("preference_refused", preferenceRefused);
         return n;
     }

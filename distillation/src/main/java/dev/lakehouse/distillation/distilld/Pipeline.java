@@ -173,6 +173,8 @@ public final class Pipeline {
         AtomicFile.write(o.runDir().resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(Canonical.sorted(summary)));
         Files.createDirectories(o.watermarkFile().toAbsolutePath().getParent());
+        Baselines.append(o.watermarkFile().toAbsolutePath().resolveSibling("audit_baselines.jsonl"),
+                Baselines.of(o.runDir().getFileName().toString(), summary));
         Map<String, Long> mark = new TreeMap<>(m.watermark());
         mark.put(Materializer.RELEASED, decisions);   // every review decision so far is read (released) or skipped (dropped)
         AtomicFile.write(o.watermarkFile(), Canonical.bytes(Json.mapper().valueToTree(Map.of("files", mark))));

@@ -33,13 +33,13 @@ public class PipelineTest {
     @TempDir
     Path dir;
 
-    static String event(String id, String ts, String kind, String requestId, String payload) {
+    public static String event(String id, String ts, String kind, String requestId, String payload) {
         return "{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\",\"kind\":\"" + kind + "\",\"daemon\":\"test\""
                 + (requestId == null ? "" : ",\"request_id\":\"" + requestId + "\"") + ",\"payload\":" + payload
                 + ",\"received_at\":\"" + ts + "\"}";   // as observerd stores it
     }
 
-    static String chat(String user, String output) {
+    public static String chat(String user, String output) {
         return "{\"api\":\"lakehouse\",\"status\":200,\"provider\":\"ollama\",\"model\":\"qwen2.5:7b\",\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"" + user + "\"}],\"output\":\"" + output + "\",\"finish_reason\":\"stop\"}";
     }
