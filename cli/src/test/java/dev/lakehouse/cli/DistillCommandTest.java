@@ -2,8 +2,6 @@ package dev.lakehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,11 +20,8 @@ class DistillCommandTest {
     @TempDir
     Path home;
 
-    String run(LocalStack stack, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = LakehouseCli.execute(stack, new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return code + "\n" + out + err;
+    static String run(LocalStack stack, String... args) {
+        return LakehouseCliTest.run(stack, args);
     }
 
     @Test

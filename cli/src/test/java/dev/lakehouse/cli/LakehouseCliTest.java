@@ -24,7 +24,7 @@ class LakehouseCliTest {
         return new LocalStack(home, EnvConfig.of(Map.of("LAKEHOUSE_EMBEDD_PORT", "1", "LAKEHOUSE_GATEWAY_PORT", "1")));
     }
 
-    String run(LocalStack stack, String... args) {
+    static String run(LocalStack stack, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = LakehouseCli.execute(stack, new PrintWriter(out, true), new PrintWriter(err, true), args);

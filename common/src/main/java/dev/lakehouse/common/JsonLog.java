@@ -32,6 +32,17 @@ public final class JsonLog<E> implements AutoCloseable {
         return file;
     }
 
+    /** Every entry of a log file, in order (none when it does not exist), without opening it for appends. */
+    public static <E> java.util.List<E> readAll(Path file, Class<E> type) throws IOException {
+        java.util.List<E> out = new java.util.ArrayList<>();
+        if (Files.exists(file)) {
+            try (JsonLog<E> log = new JsonLog<>(file, type)) {
+                log.load(out::add);
+            }
+        }
+        return out;
+    }
+
     /** Replays every entry, in order, then opens the log for appends. */
     public void load(Consumer<E> replay) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -83,13 +83,7 @@ public final class Baselines {
 
     /** Every baseline, oldest first; a line that is not one stops with the file and offset. */
     public static List<Baseline> read(Path file) throws IOException {
-        List<Baseline> out = new ArrayList<>();
-        if (Files.exists(file)) {
-            JsonLog<Baseline> log = new JsonLog<>(file, Baseline.class);
-            log.load(out::add);
-            log.close();
-        }
-        return out;
+        return JsonLog.readAll(file, Baseline.class);
     }
 
     /** The drift of {@code current} against {@code base}: every metric of either, its relative change and threshold. */

@@ -147,12 +147,6 @@ public final class QuarantineReview {
     }
 
     private List<Decision> all() throws IOException {
-        List<Decision> out = new ArrayList<>();
-        if (Files.exists(reviewFile)) {
-            JsonLog<Decision> log = new JsonLog<>(reviewFile, Decision.class);
-            log.load(out::add);
-            log.close();
-        }
-        return out;
+        return JsonLog.readAll(reviewFile, Decision.class);
     }
 }
