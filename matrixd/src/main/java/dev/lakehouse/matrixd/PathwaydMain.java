@@ -22,22 +22,6 @@ public final class PathwaydMain {
         builder(PathwaydConfig.from(env), env).start();
     }
 
-    /** A playbook created or updated (not closed or deleted): distillation's playbook-recall evidence. */
-    static boolean isPlaybookWrite(Version v) {
-        return "playbook".equals(v.kind()) && (v.change() == Version.Change.CREATED || v.change() == Version.Change.UPDATED);
-    }
-
-    static java.util.Map<String, Object> playbook(Version v) {
-        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
-        p.put("memory_id", v.id());
-        p.put("version", v.version());
-        p.put("role", v.role());
-        p.put("text", v.text());
-        p.put("playbook", v.playbook());
-        p.put("metadata", v.metadata());
-        return p;
-    }
-
     /** pathwayd, wired; the log replays after the server starts (/ready is 503 until then), then the indexer starts. */
     static DaemonServer.Builder builder(PathwaydConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.PATHWAYD, env).maxBodyBytes(PathwaydConfig.MAX_BODY_BYTES);
@@ -45,8 +29,8 @@ public final class PathwaydMain {
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
         Observer observer = Observer.create("pathwayd", env, builder.dataDir(), builder.metrics().registry());
-        memories.onCommitted(e -> e.versions().stream().filter(PathwaydMain::isPlaybookWrite).forEach(v -> observer.observe(
-                "memory.playbook", playbook(v))));
+        memories.onCommitted(e -> e.versions().stream().filter(Version::playbookWritten).forEach(v -> observer.observe(
+                "memory.playbook", v.playbookObservation())));
         MemoryIndex index = new MemoryIndex(builder.dataDir(), config.index(), env.peerUrl(DaemonId.VECTORD), embedd,
                 new VectordClient(config.searchTimeout()), memories, builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/memory", new MemoryRoutes(memories, index, config.indexWait())))

@@ -40,6 +40,23 @@ public record Version(String id, int version, Change change, String kind, String
         return change == Change.DELETED;
     }
 
+    /** A playbook created or updated (not closed or deleted): what distillation's playbook-recall evidence is made of. */
+    public boolean playbookWritten() {
+        return "playbook".equals(kind) && (change == Change.CREATED || change == Change.UPDATED);
+    }
+
+    /** The {@code memory.playbook} observation of such a version. */
+    public java.util.Map<String, Object> playbookObservation() {
+        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("memory_id", id);
+        p.put("version", version);
+        p.put("role", role);
+        p.put("text", text);
+        p.put("playbook", playbook);
+        p.put("metadata", metadata);
+        return p;
+    }
+
     /** Whether the fact holds at world time {@code t}: {@code valid_from <= t < valid_to}. */
     public boolean validAt(Instant t) {
         return !validFrom.isAfter(t) && (validTo == null || t.isBefore(validTo));
