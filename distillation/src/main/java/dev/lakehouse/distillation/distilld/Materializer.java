@@ -188,11 +188,7 @@ public final class Materializer {
     private void chat(ObserveEvent e) throws IOException {
         List<ObserveEvent> retrieval = e.requestId() == null ? null : retrievals.remove(e.requestId());
         if (retrieval != null) {
-            List<ObserveEvent> events = new ArrayList<>(retrieval);
-            events.add(e);
-            ObjectNode content = ((ObjectNode) retrieval.get(0).payload()).deepCopy();
-            content.set("answer", e.payload());
-            emit(Evidence.Type.RETRIEVAL, events, content);
+            joined(retrieval, e);
             return;
         }
         if (e.requestId() == null) {
@@ -203,6 +199,15 @@ public final class Materializer {
         if (chats.size() > OPEN_CHATS) {
             flushOldestChats();
         }
+    }
+
+    /** A retrieval and the chat call that answered from it, whichever was read first. */
+    private void joined(List<ObserveEvent> retrieval, ObserveEvent chat) throws IOException {
+        List<ObserveEvent> events = new ArrayList<>(retrieval);
+        events.add(chat);
+        ObjectNode content = ((ObjectNode) retrieval.get(0).payload()).deepCopy();
+        content.set("answer", chat.payload());
+        emit(Evidence.Type.RETRIEVAL, events, content);
     }
 
     private void flushOldestChats() throws IOException {
@@ -222,6 +227,15 @@ public final class Materializer {
     private void retrieve(ObserveEvent e) throws IOException {
         if (e.requestId() == null) {
             unanswered(e);
+            return;
+        }
+        List<ObserveEvent> held = chats.get(e.requestId());
+        if (held != null) {   // the chat call that used it arrived first (the daemons' observers send independently)
+            ObserveEvent answer = held.remove(held.size() - 1);
+            if (held.isEmpty()) {
+                chats.remove(e.requestId());
+            }
+            joined(List.of(e), answer);
             return;
         }
         retrievals.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);

@@ -215,6 +215,19 @@ public class PipelineTest {
         assertThat(run(obs, "w", true, 1).path("stages").path("materialize").path("lines").asLong()).isEqualTo(30);
     }
 
+    @Test
+    void aRetrieval_joinsItsChatCall_whicheverObserverDeliveredFirst() throws Exception {
+        Path obs = dir.resolve("order");
+        Files.createDirectories(obs);
+        String retrieve = "{\"query\":\"night\",\"corpora\":[\"jobs\"],\"hits\":[{\"corpus\":\"jobs\",\"id\":\"j~0\",\"doc_id\":\"j\","
+                + "\"score\":0.1,\"raw_score\":0.9,\"text\":\"Night job\"}]}";
+        Files.writeString(obs.resolve("2026-11-30.jsonl"), event("c1", "2026-11-30T10:00:02Z", "chat.call", "rq", chat("Which?", "Night."))
+                + "\n" + event("r1", "2026-11-30T10:00:01Z", "retrieve", "rq", retrieve) + "\n");
+        JsonNode m = run(obs, "o", true, 1).path("stages").path("materialize");
+        assertThat(m.path("evidence_by_type").toString()).isEqualTo("{\"retrieval\":1}");
+        assertThat(lines(dir.resolve("o/rag/queries.jsonl"))).hasSize(1);
+    }
+
     static List<JsonNode> lines(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String l : Files.readAllLines(file)) {
