@@ -24,6 +24,24 @@ public final class RequestContext {
         return Optional.ofNullable(CURRENT.get());
     }
 
+    /**
+     * Runs {@code body} as if serving the request {@code id} (a job's own thread: distilld's replay calls chatd and
+     * validatord under ids of its own, which their observations then carry).
+     */
+    public static <T> T callAs(String id, java.util.function.Supplier<T> body) {
+        String before = CURRENT.get();
+        CURRENT.set(id);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(before);
+            }
+        }
+    }
+
     static void set(String id) {
         CURRENT.set(id);
     }

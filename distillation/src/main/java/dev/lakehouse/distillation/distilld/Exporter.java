@@ -175,33 +175,45 @@ final class Exporter implements AutoCloseable {
         }
     }
 
+    /** A preference pair of an iterate run: its prompt, the chosen (valid) and the rejected (invalid) attempt. */
+    record Pair(ArrayNode prompt, JsonNode chosen, JsonNode rejected) {
+        /** The first failed attempt and the first valid one after it, or null when the run has no such pair. */
+        static Pair of(Scored s) {
+            if (s.evidence().type() != Evidence.Type.ITERATE) {
+                return null;
+            }
+            Templates.Attempts a = Templates.Attempts.of(s.evidence().content());
+            JsonNode rejected = null;
+            JsonNode chosen = null;
+            for (JsonNode at : a.attempts()) {
+                if (!at.path("valid").asBoolean() && rejected == null) {
+                    rejected = at;
+                } else if (at.path("valid").asBoolean() && rejected != null) {
+                    chosen = at;
+                    break;
+                }
+            }
+            return rejected == null || chosen == null || a.prompt().size() < 2 ? null : new Pair(a.prompt(), chosen, rejected);
+        }
+    }
+
     /** The first failed attempt against the valid one after it; chosen must be valid and rejected invalid, checked here. */
     private void preference(Scored s) throws IOException {
-        Templates.Attempts a = Templates.Attempts.of(s.evidence().content());
-        JsonNode rejected = null;
-        JsonNode chosen = null;
-        for (JsonNode at : a.attempts()) {
-            if (!at.path("valid").asBoolean() && rejected == null) {
-                rejected = at;
-            } else if (at.path("valid").asBoolean() && rejected != null) {
-                chosen = at;
-                break;
-            }
-        }
-        if (rejected == null || chosen == null || a.prompt().size() < 2) {
+        Pair pair = Pair.of(s);
+        if (pair == null) {
             return;
         }
-        if (!chosen.path("valid").asBoolean() || rejected.path("valid").asBoolean()) {
+        if (!pair.chosen().path("valid").asBoolean() || pair.rejected().path("valid").asBoolean()) {
             preferenceRefused++;
             return;
         }
         ArrayNode prompt = NODES.arrayNode();
-        a.prompt().forEach(m -> prompt.add(NODES.objectNode().put("role", m.path("role").asText())
+        pair.prompt().forEach(m -> prompt.add(NODES.objectNode().put("role", m.path("role").asText())
                 .put("content", Firewall.clean(m.path("content").asText()))));
         ArrayNode good = NODES.arrayNode();
-        good.addObject().put("role", "assistant").put("content", Firewall.clean(chosen.path("output").asText()));
+        good.addObject().put("role", "assistant").put("content", Firewall.clean(pair.chosen().path("output").asText()));
         ArrayNode bad = NODES.arrayNode();
-        bad.addObject().put("role", "assistant").put("content", Firewall.rejected(rejected.path("output").asText()));
+        bad.addObject().put("role", "assistant").put("content", Firewall.rejected(pair.rejected().path("output").asText()));
         ObjectNode trl = NODES.objectNode();
         trl.set("prompt", prompt);
         trl.set("chosen", good);

@@ -58,9 +58,19 @@ public final class Materializer {
         void quarantine(Quarantined q) throws IOException;
     }
 
-    /** What a run read and made; {@code watermark} is each file's offset after its last complete line. */
-    public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long evidence,
-                         Map<String, Long> byType, Map<String, Long> byReason, Map<String, Long> watermark) {
+    /** The request ids distilld's replay calls chatd and validatord under: what they observe is a replay's, not the platform's work. */
+    public static final String REPLAY_PREFIX = "replay-";
+
+    /**
+     * What a run read and made; {@code watermark} is each file's offset after its last complete line, {@code replayEvents}
+     * the observations a replay made (skipped: {@link #REPLAY_PREFIX}).
+     */
+    public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long replayEvents,
+                         long evidence, Map<String, Long> byType, Map<String, Long> byReason, Map<String, Long> watermark) {
+        /** Every line ended in exactly one place. */
+        public boolean conserved() {
+            return lines == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents;
+        }
     }
 
     private final Sink sink;
@@ -79,6 +89,7 @@ public final class Materializer {
     private long inEvidence;
     private long quarantined;
     private long duplicates;
+    private long replayEvents;
     private long evidence;
 
     /** @param since events observed before it are counted and skipped (null: none) */
@@ -89,21 +100,26 @@ public final class Materializer {
 
     /** Reads {@code files} (day files, in order) from the offsets in {@code from}; {@code progress} hears bytes read. */
     public Result run(List<Path> files, Map<String, Long> from, java.util.function.LongConsumer progress) throws IOException {
-        return run(files, from, List.of(), 0, progress);
+        return run(files, from, null, List.of(), 0, progress);
     }
 
     /**
      * The same, then {@code released}: lines released from quarantine by review, numbered from {@code releasedFrom}
-     * (their place in the review log; the watermark's {@code released} afterwards).
+     * (their place in the review log; the watermark's {@code released} afterwards). With {@code until} (the audit's
+     * dry-run: a run's input again), each file is read only up to its offset there, and a file not in it not at all.
      */
-    public Result run(List<Path> files, Map<String, Long> from, List<byte[]> released, long releasedFrom,
+    public Result run(List<Path> files, Map<String, Long> from, Map<String, Long> until, List<byte[]> released, long releasedFrom,
                       java.util.function.LongConsumer progress) throws IOException {
         Map<String, Long> watermark = new TreeMap<>(from);
         for (Path file : files) {
             String name = file.getFileName().toString();
             long start = from.getOrDefault(name, 0L);
+            long stop = until == null ? Long.MAX_VALUE : until.getOrDefault(name, start);
             long[] end = {start};
             JsonLines.read(file, start, (line, offset) -> {
+                if (offset >= stop) {
+                    return false;
+                }
                 line(name, offset, line);
                 end[0] = offset + line.length + 1;
                 progress.accept(line.length + 1L);
@@ -124,8 +140,8 @@ public final class Materializer {
             closeIteration(run);
         }
         iterations.clear();
-        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, evidence, Map.copyOf(byType), Map.copyOf(byReason),
-                Map.copyOf(watermark));
+        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, evidence, Map.copyOf(byType),
+                Map.copyOf(byReason), Map.copyOf(watermark));
     }
 
     private void line(String file, long offset, byte[] bytes) throws IOException {
@@ -166,6 +182,10 @@ public final class Materializer {
         }
         if (since != null && e.instant().isBefore(since)) {
             beforeSince++;
+            return;
+        }
+        if (e.requestId() != null && e.requestId().startsWith(REPLAY_PREFIX)) {
+            replayEvents++;   // a replay's own calls: recorded in its replay_runs.jsonl, never evidence
             return;
         }
         switch (e.kind()) {

@@ -92,34 +92,26 @@ public final class Pipeline {
         long t0 = System.nanoTime();
         QuarantineReview review = new QuarantineReview(o.watermarkFile().toAbsolutePath().getParent());
         long decisions = review.count();
+        long releasedFrom = from.getOrDefault(Materializer.RELEASED, 0L);
         Materializer.Result m;
         Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
         Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
         try (evidence; quarantine) {
             long all = total;
             long[] done = {0};
-            m = new Materializer(new Materializer.Sink() {
-                @Override
-                public void evidence(Evidence e) throws IOException {
-                    evidence.json(Json.mapper().valueToTree(e));
-                }
-
-                @Override
-                public void quarantine(Quarantined q) throws IOException {
-                    quarantine.json(Json.mapper().valueToTree(q));
-                }
-            }, o.since()).run(files, from, review.releasedFrom(from.getOrDefault(Materializer.RELEASED, 0L)),
-                    from.getOrDefault(Materializer.RELEASED, 0L), n -> {
+            m = materializer(evidence, quarantine, o.since()).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
+                    releasedFrom, n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
                     progress.at("materialize", done[0], all);
                 }
             });
         }
+        summary.set("inputs", inputs(o, from, m.watermark(), releasedFrom, decisions));
         ObjectNode ms = stages.putObject("materialize");
         ms.put("lines", m.lines()).put("before_since", m.beforeSince()).put("events_in_evidence", m.eventsInEvidence())
-                .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("evidence", m.evidence())
-                .put("conserved", m.lines() == m.beforeSince() + m.eventsInEvidence() + m.quarantined() + m.duplicateEvents());
+                .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("replay_events", m.replayEvents())
+                .put("evidence", m.evidence()).put("conserved", m.conserved());
         ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
         ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
         ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
@@ -127,37 +119,89 @@ public final class Pipeline {
         if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
             return finish(o, summary, t0, m, evidence, quarantine, null, decisions);
         }
+        Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
+                m.evidence(), progress);
+        stages.set("score", x.score());
+        stages.set("export", x.export());
+        return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions);
+    }
+
+    /** What stages 2–5 made: the score and export sections of the summary, and the scored file. */
+    record Exported(ObjectNode score, ObjectNode export, Exporter.Out scored) {
+    }
+
+    /**
+     * Stages 2–5 over an evidence file, into {@code dir}: {@code scored.jsonl} and the files of the export stages asked for.
+     * The audit runs it again into a temporary directory and compares the bytes.
+     */
+    static Exported scoreAndExport(Path evidenceFile, Path dir, Set<Stage> stageSet, int threads, Set<String> flagged, long total,
+                                   Progress progress) throws IOException {
         long t1 = System.nanoTime();
-        Scorer scorer = new Scorer(o.flaggedProviders());
+        Scorer scorer = new Scorer(flagged);
         Map<String, Long> byCategory = new TreeMap<>();
         Map<String, Long> byClass = new TreeMap<>();
         long[] neverSft = {0};
-        Exporter exporter = new Exporter(o.runDir(), o.stages());
-        Exporter.Out scored = new Exporter.Out(o.runDir().resolve("scored.jsonl"));
-        try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.threads()))) {
+        Exporter exporter = new Exporter(dir, stageSet);
+        Exporter.Out scored = new Exporter.Out(dir.resolve("scored.jsonl"));
+        try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
             List<Evidence> batch = new ArrayList<>(BATCH);
             long[] done = {0};
-            JsonLines.read(o.runDir().resolve("evidence.jsonl"), 0, (line, offset) -> {
+            JsonLines.read(evidenceFile, 0, (line, offset) -> {
                 batch.add(Json.mapper().readValue(line, Evidence.class));
                 if (batch.size() == BATCH) {
-                    flush(batch, scorer, pool, o.threads(), scored, exporter, byCategory, byClass, neverSft);
+                    flush(batch, scorer, pool, threads, scored, exporter, byCategory, byClass, neverSft);
                     done[0] += BATCH;
-                    progress.at("score+export", done[0], m.evidence());
+                    progress.at("score+export", done[0], total);
                 }
                 return true;
             });
-            flush(batch, scorer, pool, o.threads(), scored, exporter, byCategory, byClass, neverSft);
-            progress.at("score+export", m.evidence(), m.evidence());
+            flush(batch, scorer, pool, threads, scored, exporter, byCategory, byClass, neverSft);
+            progress.at("score+export", total, total);
         } finally {
             exporter.close();
         }
-        ObjectNode ss = stages.putObject("score");
+        ObjectNode ss = NODES.objectNode();
         ss.set("by_category", Json.mapper().valueToTree(byCategory));
         ss.set("by_class", Json.mapper().valueToTree(byClass));
         ss.put("never_sft", neverSft[0]);
         ss.put("took_ms", (System.nanoTime() - t1) / 1_000_000);
-        stages.set("export", exporter.summary());
-        return finish(o, summary, t0, m, evidence, quarantine, scored, decisions);
+        return new Exported(ss, exporter.summary(), scored);
+    }
+
+    /** A materializer writing evidence and quarantine records to their files. */
+    static Materializer materializer(Exporter.Out evidence, Exporter.Out quarantine, java.time.Instant since) {
+        return new Materializer(new Materializer.Sink() {
+            @Override
+            public void evidence(Evidence e) throws IOException {
+                evidence.json(Json.mapper().valueToTree(e));
+            }
+
+            @Override
+            public void quarantine(Quarantined q) throws IOException {
+                quarantine.json(Json.mapper().valueToTree(q));
+            }
+        }, since);
+    }
+
+    /**
+     * What the run read, so that an audit can read exactly it again: the observations directory, each day file's byte
+     * range, the range of review decisions whose released lines it read, since, full, and the flagged providers.
+     */
+    private static ObjectNode inputs(Options o, Map<String, Long> from, Map<String, Long> to, long releasedFrom, long releasedTo) {
+        ObjectNode in = NODES.objectNode();
+        in.put("observations", o.observations().toAbsolutePath().normalize().toString());
+        in.put("since", o.since() == null ? null : o.since().toString());
+        in.put("full", o.full());
+        ObjectNode files = in.putObject("files");
+        new TreeMap<>(to).forEach((f, end) -> {
+            if (!f.equals(Materializer.RELEASED)) {
+                files.putObject(f).put("from", from.getOrDefault(f, 0L)).put("to", end);
+            }
+        });
+        in.putObject("released").put("from", releasedFrom).put("to", releasedTo)
+                .put("review", o.watermarkFile().toAbsolutePath().normalize().resolveSibling(QuarantineReview.FILE).toString());
+        o.flaggedProviders().stream().sorted().forEach(in.putArray("flagged_providers")::add);
+        return in;
     }
 
     private static ObjectNode finish(Options o, ObjectNode summary, long t0, Materializer.Result m, Exporter.Out evidence,

@@ -38,12 +38,13 @@ public final class QuarantineReview {
     public record Item(String run, String status, Quarantined quarantined) {
     }
 
+    static final String FILE = "quarantine-review.jsonl";
     private final Path runs;
     private final Path reviewFile;
 
     public QuarantineReview(Path distilldData) {
         this.runs = distilldData.resolve("runs");
-        this.reviewFile = distilldData.resolve("quarantine-review.jsonl");
+        this.reviewFile = distilldData.resolve(FILE);
     }
 
     /** The run a review is about: the one named, or {@code runs/latest}. */
@@ -129,11 +130,11 @@ public final class QuarantineReview {
         return out;
     }
 
-    /** The released lines from the {@code from}-th decision on, in order: what the next run reads. */
-    List<byte[]> releasedFrom(long from) throws IOException {
+    /** The released lines of the {@code from}-th to the {@code to}-th decision, in order: what the next run reads. */
+    List<byte[]> releasedFrom(long from, long to) throws IOException {
         List<Decision> all = all();
         List<byte[]> out = new ArrayList<>();
-        for (int i = (int) Math.min(from, all.size()); i < all.size(); i++) {
+        for (int i = (int) Math.min(from, all.size()); i < Math.min(to, all.size()); i++) {
             if (all.get(i).action().equals("release")) {
                 out.add(all.get(i).line().getBytes(StandardCharsets.UTF_8));
             }

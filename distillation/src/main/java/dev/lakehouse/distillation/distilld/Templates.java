@@ -36,6 +36,9 @@ final class Templates {
                 yield prompt.size() < 2 ? null : withAnswer(first(prompt, 2), last.path("output").asText(null));
             }
             case FILL_VALIDATION, EMAIL_VALIDATION -> {
+                if (!c.path("artifact").isObject() || !c.path("valid").isBoolean()) {
+                    yield null;   // nothing was validated: no verdict to learn
+                }
                 ObjectNode verdict = NODES.objectNode().put("valid", c.path("valid").asBoolean());
                 verdict.set("violations", c.path("violations").isArray() ? c.path("violations") : NODES.arrayNode());
                 ArrayNode m = NODES.arrayNode();
@@ -86,11 +89,17 @@ final class Templates {
         };
     }
 
+    private static final java.util.Set<String> ROLES = java.util.Set.of("system", "user", "assistant");
+
+    /** The first {@code n} messages as role and content; empty when one of them is not a known role with text (no sample). */
     private static ArrayNode first(JsonNode messages, int n) {
         ArrayNode out = NODES.arrayNode();
         for (int i = 0; i < n && i < messages.size(); i++) {
-            out.add(NODES.objectNode().put("role", messages.get(i).path("role").asText())
-                    .put("content", messages.get(i).path("content").asText()));
+            JsonNode m = messages.get(i);
+            if (!ROLES.contains(m.path("role").asText()) || !m.path("content").isTextual() || m.path("content").asText().isBlank()) {
+                return NODES.arrayNode();
+            }
+            out.add(NODES.objectNode().put("role", m.path("role").asText()).put("content", m.path("content").asText()));
         }
         return out;
     }
@@ -100,6 +109,9 @@ final class Templates {
             return null;
         }
         ArrayNode out = first(messages, messages.size());
+        if (out.isEmpty()) {
+            return null;
+        }
         out.addObject().put("role", "assistant").put("content", answer);
         return out;
     }
