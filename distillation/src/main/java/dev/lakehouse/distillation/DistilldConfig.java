@@ -13,13 +13,15 @@ import dev.lakehouse.common.EnvConfig;
  * @param observations {@code DISTILLD_OBSERVATIONS}, default {@code $LAKEHOUSE_DATA_DIR/observerd/events}: observerd's day files
  * @param threads      {@code DISTILLD_THREADS}, default the cores: threads that score (the output does not depend on it)
  * @param flagged      {@code DISTILLD_FLAGGED_PROVIDERS}, default none: providers whose outputs never become SFT data
+ * @param replayTimeout {@code DISTILLD_REPLAY_TIMEOUT_MS}, default 120000: how long a replayed chat call may take
  */
-record DistilldConfig(Path observations, int threads, Set<String> flagged) {
+record DistilldConfig(Path observations, int threads, Set<String> flagged, java.time.Duration replayTimeout) {
     static DistilldConfig from(EnvConfig env) {
         Path data = env.path("LAKEHOUSE_DATA_DIR", Path.of("data"));
         return new DistilldConfig(env.path("DISTILLD_OBSERVATIONS", data.resolve("observerd").resolve("events")),
                 env.integer("DISTILLD_THREADS", Runtime.getRuntime().availableProcessors(), 1, 64),
                 Arrays.stream(env.string("DISTILLD_FLAGGED_PROVIDERS", "").split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                        .collect(Collectors.toUnmodifiableSet()));
+                        .collect(Collectors.toUnmodifiableSet()),
+                java.time.Duration.ofMillis(env.integer("DISTILLD_REPLAY_TIMEOUT_MS", 120_000, 100, 3_600_000)));
     }
 }

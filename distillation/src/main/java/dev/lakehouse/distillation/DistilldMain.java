@@ -3,7 +3,9 @@ package dev.lakehouse.distillation;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.distillation.distilld.Audits;
 import dev.lakehouse.distillation.distilld.DistillRoutes;
+import dev.lakehouse.distillation.distilld.ReplayPeers;
 import dev.lakehouse.distillation.distilld.Runs;
 
 /** distilld (4225): observations → evidence → scores → SFT, RAG and preference datasets. See docs/distilld.md. */
@@ -20,7 +22,10 @@ public final class DistilldMain {
     static DaemonServer.Builder builder(DistilldConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.DISTILLD, env);
         Runs runs = new Runs(builder.dataDir(), config.observations(), config.threads(), config.flagged());
-        return builder.routing(r -> r.register("/v1/distill", new DistillRoutes(runs)))
-                .onStop("runs", runs::close);
+        Audits audits = new Audits(builder.dataDir(), new ReplayPeers(env.peerUrl(DaemonId.CHATD), env.peerUrl(DaemonId.VALIDATORD),
+                config.replayTimeout()));
+        return builder.routing(r -> r.register("/v1/distill", new DistillRoutes(runs, audits)))
+                .onStop("runs", runs::close)
+                .onStop("replays and audits", audits::close);
     }
 }

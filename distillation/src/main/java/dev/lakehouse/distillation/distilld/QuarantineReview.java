@@ -49,17 +49,7 @@ public final class QuarantineReview {
 
     /** The run a review is about: the one named, or {@code runs/latest}. */
     public String run(String named) throws IOException {
-        if (named != null) {
-            if (!named.matches("(run|cli)-[0-9A-Za-z-]{1,64}") || !Files.isDirectory(runs.resolve(named))) {
-                throw new ApiException.NotFound("run_not_found", "no distill run '" + named + "' in " + runs);
-            }
-            return named;
-        }
-        Path latest = runs.resolve("latest");
-        if (!Files.exists(latest)) {
-            throw new ApiException.NotFound("run_not_found", "no distill run has finished yet (" + latest + ")");
-        }
-        return Files.readString(latest).strip();
+        return Runs.named(runs, named);
     }
 
     /** The run's quarantined lines (of one reason, or all), each with its review status. */

@@ -197,7 +197,7 @@ public final class Replay {
                 Scored s = new Scored(e, Json.mapper().convertValue(verdict.path("category"), Scored.Category.class),
                         Json.mapper().convertValue(verdict.path("class"), Scored.SourceClass.class), List.of(),
                         verdict.path("never_sft").asBoolean());
-                if (!classes.contains(s.sourceClass()) || !REPLAYABLE.contains(s.sourceClass())) {
+                if (!classes.contains(s.sourceClass()) || !REPLAYABLE.contains(s.sourceClass()) || !hasPrompt(s)) {
                     return true;
                 }
                 Instant ts = Instant.parse(e.ts());
@@ -235,6 +235,13 @@ public final class Replay {
     }
 
     private record Picked(long k, Scored scored) {
+    }
+
+    /** Whether there is something to send again: a conversation to chatd, or an artifact to validatord. */
+    private static boolean hasPrompt(Scored s) {
+        Old old = old(s.sourceClass(), s.evidence().content());
+        return old.messages() == null ? s.evidence().content().path("artifact").isObject() && s.evidence().content().path("kind").isTextual()
+                : !old.messages().isEmpty() && old.messages().get(old.messages().size() - 1).path("role").asText().equals("user");
     }
 
     /** Which of the picked records have an SFT sample (sft/trl.jsonl's metadata.evidence_id). */

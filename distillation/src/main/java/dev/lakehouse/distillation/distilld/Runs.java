@@ -57,6 +57,22 @@ public final class Runs implements AutoCloseable {
         this.flagged = Set.copyOf(flaggedProviders);
     }
 
+    /** The run a request names ({@code run-…} or {@code cli-…}, in {@code runsDir}), or {@code runsDir/latest}; 404 when none. */
+    public static String named(Path runsDir, String named) throws IOException {
+        if (named != null) {
+            if (!named.matches("(run|cli)-[0-9A-Za-z-]{1,64}") || !Files.isDirectory(runsDir.resolve(named))) {
+                throw new ApiException.NotFound("run_not_found", "no distill run '" + (named.length() > 64 ? named.substring(0, 64) + "…"
+                        : named) + "' in " + runsDir);
+            }
+            return named;
+        }
+        Path latest = runsDir.resolve("latest");
+        if (!Files.exists(latest)) {
+            throw new ApiException.NotFound("run_not_found", "no distill run has finished yet (" + latest + ")");
+        }
+        return Files.readString(latest).strip();
+    }
+
     /** Starts a run; 409 {@code run_in_progress} naming the running one. */
     public synchronized Run start(DistillWire.RunRequest req) {
         if (running != null) {
