@@ -103,6 +103,50 @@ class DistilldServerTest {
         }
     }
 
+    static JsonNode awaitJob(String kind, String id) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            JsonNode r = Json.mapper().readTree(send("GET", "/v1/distill/" + kind + "/" + id, null).body());
+            if (!r.path("state").asText().equals("running")) {
+                return r;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(kind + " " + id + " did not finish");
+    }
+
+    @Test
+    void anAuditAndAReplay_runThroughTheApi_andAreFoundByIdWithTheirReports() throws Exception {
+        String run = Json.mapper().readTree(send("POST", "/v1/distill/runs", "{\"full\":true}").body()).path("id").asText();
+        assertThat(await(run).path("state").asText()).isEqualTo("done");
+
+        HttpResponse<String> a = send("POST", "/v1/distill/audits", "{\"run\":\"" + run + "\",\"phases\":\"0-7\",\"replay_sample\":5}");
+        assertThat(a.statusCode()).as(a.body()).isEqualTo(202);
+        String audit = Json.mapper().readTree(a.body()).path("id").asText();
+        JsonNode done = awaitJob("audits", audit);
+        assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("done");
+        JsonNode report = done.path("result");
+        assertThat(report.path("phases").findValuesAsText("status")).hasSize(8);
+        assertThat(report.path("phases").get(1).path("status").asText()).as("every record conforms").isEqualTo("pass");
+        JsonNode replay = report.path("phases").get(7);
+        assertThat(replay.path("status").asText()).as("chatd and validatord are down here").isEqualTo("fail");
+        assertThat(replay.path("findings").toString()).contains("could not be replayed");
+        assertThat(replay.path("details").path("errors").asLong()).isEqualTo(replay.path("details").path("replayed").asLong()).isPositive();
+        HttpResponse<String> md = send("GET", "/v1/distill/audits/" + audit + "/report.md", null);
+        assertThat(md.statusCode()).isEqualTo(200);
+        assertThat(md.headers().firstValue("content-type").orElse("")).startsWith("text/markdown");
+        assertThat(md.body()).contains("## 0. inventory", "## 7. replay", "## Invariants");
+        assertThat(Files.exists(dir.resolve("data/distilld/runs").resolve(run).resolve("audits").resolve(audit).resolve("report.json"))).isTrue();
+
+        HttpResponse<String> r = send("POST", "/v1/distill/replays", "{\"classes\":[\"chat_answer\"],\"sample\":3,\"rate\":100}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String id = Json.mapper().readTree(r.body()).path("id").asText();
+        JsonNode rs = awaitJob("replays", id);
+        assertThat(rs.path("state").asText()).as(rs.toString()).isEqualTo("done");
+        assertThat(rs.path("result").path("by_diff").path("error").asLong()).as("the provider is down: every item marked")
+                .isEqualTo(rs.path("result").path("replayed").asLong()).isPositive();
+        assertProblem(send("POST", "/v1/distill/replays/" + id + "/resume", null), 409, "replay_finished", id);
+    }
+
     static Stream<Arguments> badInputs() {
         return Stream.of(
                 Arguments.of("POST", "/v1/distill/runs", "null", 400, "invalid_json", "null"),
@@ -114,7 +158,31 @@ class DistilldServerTest {
                 Arguments.of("GET", "/v1/distill/runs/run-nope", null, 404, "run_not_found", "run-nope"),
                 Arguments.of("GET", "/v1/distill/runs/..%2F..%2Fetc", null, 404, "not_found", ""),
                 Arguments.of("GET", "/v1/distill/runs/a%00b", null, 404, "run_not_found", "a"),
-                Arguments.of("DELETE", "/v1/distill/runs", null, 405, "method_not_allowed", "POST"));
+                Arguments.of("DELETE", "/v1/distill/runs", null, 405, "method_not_allowed", "POST"),
+                Arguments.of("POST", "/v1/distill/replays", "null", 400, "invalid_json", "null"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"sample\":0}", 400, "invalid_field", "sample"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"sample\":\"ten\"}", 400, "invalid_field", "sample"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"classes\":[\"claim_reconciliation\"]}", 400, "invalid_field", "classes[0]"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"classes\":{}}", 400, "invalid_field", "classes"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"since\":\"2026-12-01T00:00:00Z\",\"until\":\"2026-11-01T00:00:00Z\"}", 400,
+                        "invalid_field", "until"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"until\":\"soon\"}", 400, "invalid_time", "until"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"concurrency\":1000}", 400, "invalid_field", "concurrency"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"rate\":-1}", 400, "invalid_field", "rate"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"provider\":\"a b\\u0000\"}", 400, "invalid_field", "provider"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"run\":\"run-20990101T000000Z-dead\"}", 404, "run_not_found", "run-2099"),
+                Arguments.of("POST", "/v1/distill/replays", "{\"run\":\"../../etc\"}", 404, "run_not_found", "../../etc"),
+                Arguments.of("GET", "/v1/distill/replays/replay-20990101T000000Z-dead", null, 404, "replay_not_found", "replay-2099"),
+                Arguments.of("GET", "/v1/distill/replays/" + "x".repeat(1000), null, 404, "replay_not_found", "xxx"),
+                Arguments.of("POST", "/v1/distill/replays/replay-20990101T000000Z-dead/resume", null, 404, "replay_not_found", "replay-2099"),
+                Arguments.of("GET", "/v1/distill/replays", null, 405, "method_not_allowed", "POST"),
+                Arguments.of("POST", "/v1/distill/audits", "[]", 400, "invalid_field", "object"),
+                Arguments.of("POST", "/v1/distill/audits", "{\"phases\":\"9\"}", 400, "invalid_field", "phases"),
+                Arguments.of("POST", "/v1/distill/audits", "{\"phases\":\"" + "1,".repeat(10000) + "\"}", 400, "invalid_field", "phases"),
+                Arguments.of("POST", "/v1/distill/audits", "{\"replay_sample\":-1}", 400, "invalid_field", "replay_sample"),
+                Arguments.of("POST", "/v1/distill/audits", "{\"run\":\"run-20990101T000000Z-dead\"}", 404, "run_not_found", "run-2099"),
+                Arguments.of("GET", "/v1/distill/audits/audit-20990101T000000Z-dead", null, 404, "audit_not_found", "audit-2099"),
+                Arguments.of("GET", "/v1/distill/audits/audit-20990101T000000Z-dead/report.md", null, 404, "audit_not_found", "audit-2099"));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} -> {3} {4}")

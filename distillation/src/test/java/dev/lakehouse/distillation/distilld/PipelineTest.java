@@ -228,6 +228,20 @@ public class PipelineTest {
         assertThat(lines(dir.resolve("o/rag/queries.jsonl"))).hasSize(1);
     }
 
+    @Test
+    void whatAReplayMadeChatdAndValidatordObserve_isCountedApart_neverEvidence() throws Exception {
+        Path obs = dir.resolve("replayed");
+        Files.createDirectories(obs);
+        Files.writeString(obs.resolve("2026-11-30.jsonl"), event("c1", "2026-11-30T10:00:01Z", "chat.call", null, chat("Hi", "Hello."))
+                + "\n" + event("c2", "2026-11-30T10:00:02Z", "chat.call", "replay-20261201T000000Z-0001-7", chat("Hi", "Hey there."))
+                + "\n" + event("v1", "2026-11-30T10:00:03Z", "validate", "replay-20261201T000000Z-0001-8", "{\"kind\":\"fill\",\"valid\":true,"
+                + "\"artifact\":{\"worker_ids\":[\"W1\"]},\"violations\":[]}") + "\n");
+        JsonNode m = run(obs, "rp", true, 1).path("stages").path("materialize");
+        assertThat(m.path("replay_events").asLong()).isEqualTo(2);
+        assertThat(m.path("evidence").asLong()).isEqualTo(1);
+        assertThat(m.path("conserved").asBoolean()).isTrue();
+    }
+
     static List<JsonNode> lines(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String l : Files.readAllLines(file)) {
