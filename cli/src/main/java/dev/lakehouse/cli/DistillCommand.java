@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 @Command(name = "distill", description = "The distillation pipeline: observations -> evidence -> scores -> datasets.",
         subcommands = {DistillCommand.Materialize.class, DistillCommand.Score.class, DistillCommand.ExportSft.class,
                 DistillCommand.ExportRag.class, DistillCommand.ExportPreference.class, DistillCommand.Run.class,
-                DistillCommand.Quarantine.class, DistillCommand.Audit.class})
+                DistillCommand.Quarantine.class, DistillCommand.Audit.class, DistillCommand.Replay.class, DistillCommand.AuditFull.class})
 final class DistillCommand implements Runnable {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -342,6 +342,149 @@ final class DistillCommand implements Runnable {
                 }
             }
             return -1;
+        }
+    }
+
+    /** The run a replay or an audit is about: {@code --run-dir}, or {@code --run} (default: the latest) in the data directory. */
+    abstract static class OnRun extends LakehouseCli.Base {
+        @Option(names = "--run", description = "the run (default: the latest)")
+        String run;
+
+        @Option(names = "--run-dir", description = "a run directory anywhere (a run made with --out)")
+        Path runDir;
+
+        @Option(names = "--concurrency", defaultValue = "4", description = "calls at a time (default ${DEFAULT-VALUE})")
+        int concurrency;
+
+        @Option(names = "--provider", description = "replay against this provider (default: the one each record names)")
+        String provider;
+
+        @Option(names = "--model", description = "replay against this model")
+        String model;
+
+        Path runDir() throws IOException {
+            if (runDir != null) {
+                if (!java.nio.file.Files.exists(runDir.resolve("summary.json"))) {
+                    throw new ApiException.NotFound("run_not_found", runDir + " is not a finished distill run (no summary.json)");
+                }
+                return runDir;
+            }
+            Path runs = stack.env().path("LAKEHOUSE_DATA_DIR", stack.home().resolve("data")).resolve("distilld").resolve("runs");
+            return runs.resolve(dev.lakehouse.distillation.distilld.Runs.named(runs, run));
+        }
+
+        dev.lakehouse.distillation.distilld.ReplayPeers peers() {
+            return new dev.lakehouse.distillation.distilld.ReplayPeers(stack.env().url("LAKEHOUSE_CHATD_URL", stack.url(DaemonId.CHATD)),
+                    stack.env().url("LAKEHOUSE_VALIDATORD_URL", stack.url(DaemonId.VALIDATORD)), Duration.ofMinutes(2));
+        }
+
+        static ProgressBar bar(String task) {
+            return new ProgressBarBuilder().setTaskName(task).setInitialMax(1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+        }
+
+        abstract int act() throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                return act();
+            } catch (ApiException e) {   // a bad option, a run that does not exist
+                err().println(e.detail());
+                return 2;
+            } catch (FieldError e) {
+                err().println(e.field() + ": " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    /** {@code distill replay}: recorded prompts against today's chatd and validatord (docs/distilld.md, "replay"). */
+    @Command(name = "replay", description = "Replay a run's recorded prompts against today's providers and validators; exit 1 on a "
+            + "regression or an error.")
+    static final class Replay extends OnRun {
+        @Option(names = "--class", description = "only this class (repeatable): chat_answer, fill_generation, email_drafting, "
+                + "retrieval_answer, fill_validation, email_validation")
+        List<String> classes;
+
+        @Option(names = "--since", description = "only records observed from this RFC 3339 time")
+        String since;
+
+        @Option(names = "--until", description = "only records observed before this RFC 3339 time")
+        String until;
+
+        @Option(names = "--sample", defaultValue = "100", description = "records to replay, a seeded sample (default ${DEFAULT-VALUE})")
+        int sample;
+
+        @Option(names = "--seed", defaultValue = "1", description = "the sample's seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--rate", defaultValue = "10", description = "calls a second at most, 0 for no limit (default ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--resume", description = "a stopped replay of the run, to finish (its recorded options hold)")
+        String resume;
+
+        @Override
+        int act() throws Exception {
+            var o = new dev.lakehouse.distillation.distilld.DistillWire.ReplayRequest(null, classes, since, until, sample, seed, concurrency,
+                    rate, provider, model).options();   // the options first: a bad one is said before anything else
+            Path dir = runDir();
+            String id = resume != null ? resume : dev.lakehouse.distillation.distilld.Jobs.newId("replay");
+            ObjectNode s;
+            try (ProgressBar bar = bar("replay")) {
+                s = dev.lakehouse.distillation.distilld.Replay.run(dir, id, o, peers(), (done, total) -> {
+                    bar.maxHint(Math.max(1, total));
+                    bar.stepTo(done);
+                });
+            }
+            out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            out().println("replay in " + dir.resolve("replays").resolve(id));
+            return s.path("by_diff").path("regressed").asLong() + s.path("errors").asLong() == 0 ? 0 : 1;
+        }
+    }
+
+    /** {@code distill audit-full}: phases 0–7 of a run, with a JSON and a Markdown report (docs/distilld.md, "audit-full"). */
+    @Command(name = "audit-full", description = "Audit a run: phases 0-7 (inventory, schema, materializer dry-run, scorer, export "
+            + "determinism, run summaries, acceptance, replay); exit 1 when a phase fails.")
+    static final class AuditFull extends OnRun {
+        @Option(names = "--phases", defaultValue = "all", description = "all, one (3), a range (0-6) or a list (1,4,7) (default ${DEFAULT-VALUE})")
+        String phases;
+
+        @Option(names = "--replay-sample", defaultValue = "20", description = "records phase 7 replays, 0 to skip it (default ${DEFAULT-VALUE})")
+        int replaySample;
+
+        @Option(names = "--seed", defaultValue = "1", description = "phase 7's sample seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--json", description = "print the JSON report instead of the table")
+        boolean json;
+
+        @Override
+        int act() throws Exception {
+            var o = new dev.lakehouse.distillation.distilld.DistillWire.AuditRequest(null, phases, replaySample, seed, concurrency, provider,
+                    model).options();
+            Path dir = runDir();
+            String id = dev.lakehouse.distillation.distilld.Jobs.newId("audit");
+            ObjectNode r;
+            try (ProgressBar bar = bar("audit")) {
+                r = dev.lakehouse.distillation.distilld.Audit.run(dir, id, o, peers(), (phase, done, total) -> {
+                    bar.setExtraMessage(" " + phase);
+                    bar.maxHint(Math.max(1, total));
+                    bar.stepTo(done);
+                });
+            }
+            if (json) {
+                out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            } else {
+                for (com.fasterxml.jackson.databind.JsonNode p : r.path("phases")) {
+                    out().printf("%d %-22s %-7s %6d ms  %s%n", p.path("phase").asInt(), p.path("name").asText(), p.path("status").asText(),
+                            p.path("took_ms").asLong(), p.path("findings").isEmpty() ? "" : abbreviate(p.path("findings").get(0).asText()));
+                }
+                out().println((r.path("passed").asBoolean() ? "passed" : "FAILED") + "; reports in " + dir.resolve("audits").resolve(id)
+                        + " (report.json, report.md)");
+            }
+            return r.path("passed").asBoolean() ? 0 : 1;
         }
     }
 }

@@ -65,4 +65,49 @@ class DistillCommandTest {
             journald.stop(0);
         }
     }
+
+    static final Path FIXTURES = Path.of("..", "distillation", "fixtures").toAbsolutePath().normalize();
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"realistic", "pii_everywhere", "malformed", "no_successes", "duplicates",
+            "out_of_order"})
+    void auditFull_onEveryFixtureSet_passesPhases0to6(String set) {
+        LocalStack stack = new LocalStack(home, EnvConfig.of(Map.of("DISTILLD_OBSERVATIONS", FIXTURES.resolve(set).resolve("observations")
+                .toString())));
+        assertThat(run(stack, "distill", "run", "--full")).startsWith("0\n");
+        String audit = run(stack, "distill", "audit-full", "--phases", "0-6");
+        assertThat(audit).as(audit).startsWith("0\n").contains("6 acceptance", "passed; reports in");
+        assertThat(audit.lines().filter(l -> l.matches("[0-6] .*")).toList()).hasSize(7).allMatch(l -> l.contains(" pass "));
+    }
+
+    @Test
+    void auditFull_failsOnABrokenRun_replayMarksADownProvider_andBadOptionsExit2() throws Exception {
+        LocalStack stack = new LocalStack(home, EnvConfig.of(Map.of("DISTILLD_OBSERVATIONS",
+                FIXTURES.resolve("realistic").resolve("observations").toString(), "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:9",
+                "LAKEHOUSE_VALIDATORD_URL", "http://127.0.0.1:9")));
+        Path out = home.resolve("broken");
+        assertThat(run(stack, "distill", "run", "--full", "--out", out.toString())).startsWith("0\n");
+        Path evidence = out.resolve("evidence.jsonl");
+        Files.writeString(evidence, Files.readAllLines(evidence).get(0) + "\n", java.nio.file.StandardOpenOption.APPEND);   // a record twice
+        String audit = run(stack, "distill", "audit-full", "--run-dir", out.toString(), "--phases", "5,6");
+        assertThat(audit).startsWith("1\n").contains("5 run summaries", "fail", "6 acceptance", "FAILED");
+        try (var reports = Files.list(out.resolve("audits"))) {
+            Path report = reports.findFirst().orElseThrow();
+            assertThat(Files.readString(report.resolve("report.md"))).contains("evidence_unique", "**fail**");
+            assertThat(Files.readString(report.resolve("report.json"))).contains("\"passed\" : false");
+        }
+        assertThat(run(stack, "distill", "replay", "--run-dir", out.toString(), "--sample", "3")).startsWith("2\n")
+                .contains("no verdict beside it", "audit-full");
+        Path good = home.resolve("good");
+        assertThat(run(stack, "distill", "run", "--full", "--out", good.toString())).startsWith("0\n");
+        String replay = run(stack, "distill", "replay", "--run-dir", good.toString(), "--sample", "3", "--rate", "0");
+        assertThat(replay).startsWith("1\n").contains("\"error\" : 3");
+        try (var replays = Files.list(good.resolve("replays"))) {
+            Path r = replays.findFirst().orElseThrow();
+            assertThat(Files.readString(r.resolve("replay_runs.jsonl"))).contains("peer_unavailable");
+        }
+        assertThat(run(stack, "distill", "audit-full", "--phases", "9")).startsWith("2\n").contains("phases");
+        assertThat(run(stack, "distill", "audit-full", "--run", "run-20990101T000000Z-dead")).startsWith("2\n").contains("no distill run");
+        assertThat(run(stack, "distill", "replay", "--run-dir", out.toString(), "--sample", "0")).startsWith("2\n").contains("sample");
+    }
 }

@@ -19,7 +19,7 @@ import dev.lakehouse.common.ApiException;
  * memory while it runs: {@code running}, then {@code done} with its result, or {@code failed} with why. What a finished
  * job wrote stays on disk; the caller finds it there after a restart.
  */
-final class Jobs implements AutoCloseable {
+public final class Jobs implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -45,6 +45,11 @@ final class Jobs implements AutoCloseable {
 
     /** A new id: {@code <kind>-<time>-<4 hex>}. */
     String newId() {
+        return newId(kind);
+    }
+
+    /** A new id of a kind ({@code replay}, {@code audit}): {@code <kind>-<time>-<4 hex>}. */
+    public static String newId(String kind) {
         return kind + "-" + ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
     }
 

@@ -193,7 +193,13 @@ public final class Replay {
         try (var scored = Files.newBufferedReader(scoredFile)) {
             JsonLines.read(evidenceFile, 0, (line, offset) -> {
                 Evidence e = Json.mapper().readValue(line, Evidence.class);
-                JsonNode verdict = Json.mapper().readTree(scored.readLine());
+                String row = scored.readLine();
+                JsonNode verdict = row == null ? null : Json.mapper().readTree(row);
+                if (verdict == null || !verdict.path("evidence_id").asText().equals(e.evidenceId())) {
+                    throw new ApiException.Conflict("run_inconsistent", "run " + runDir.getFileName() + ": evidence " + e.evidenceId()
+                            + " (at byte " + offset + " of evidence.jsonl) has no verdict beside it in scored.jsonl; audit the run "
+                            + "(bin/lakehouse distill audit-full --phases 5,6)");
+                }
                 Scored s = new Scored(e, Json.mapper().convertValue(verdict.path("category"), Scored.Category.class),
                         Json.mapper().convertValue(verdict.path("class"), Scored.SourceClass.class), List.of(),
                         verdict.path("never_sft").asBoolean());
