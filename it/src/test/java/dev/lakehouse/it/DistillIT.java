@@ -41,8 +41,11 @@ class DistillIT {
     @Test
     void chatIterateAndRetrieveThroughTheGateway_becomeSftPreferenceAndRagRecords() throws Exception {
         Queue<String> script = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Function<JsonNode, String>> replaying =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Path roster = Stack.generateRoster(2000);
-        try (ScriptedOllama ollama = new ScriptedOllama(body -> script.isEmpty() ? "Night shift 3 suits you." : script.poll());
+        try (ScriptedOllama ollama = new ScriptedOllama(body -> replaying.get() != null ? replaying.get().apply(body)
+                : script.isEmpty() ? "Night shift 3 suits you." : script.poll());
              Stack stack = Stack.builder()
                      .daemon(DaemonId.OBSERVERD)
                      .daemon(DaemonId.EMBEDD, Map.of("EMBEDD_OLLAMA_URL", "off"))
@@ -131,6 +134,63 @@ class DistillIT {
             List<String> queries = Files.readAllLines(dir.resolve("rag/queries.jsonl"));
             assertThat(queries).singleElement().satisfies(q -> assertThat(q).contains("night forklift shift"));
             assertThat(Files.readString(dir.resolve("rag/corpus.jsonl"))).contains("Columbus warehouse");
+
+            // today's provider staffs with a phantom worker: the audit's replay (real chatd, real validatord) finds the
+            // regression of the fill, flags it for review, and phases 0-6 pass
+            replaying.set(body -> body.toString().contains("You staff orders") ? "{\"worker_ids\":[\"W999999\"]}" : "Night shift 3 suits you.");
+            String audit = json(send(gw, "POST", "/v1/distill/audits", "{\"run\":\"" + id + "\",\"replay_sample\":10}")).path("id").asText();
+            JsonNode report = awaitJob(gw, "audits", audit).path("result");
+            System.out.println("audit: " + report);
+            for (int p = 0; p <= 6; p++) {
+                assertThat(report.path("phases").get(p).path("status").asText()).as(report.path("phases").get(p).toString()).isEqualTo("pass");
+            }
+            JsonNode replay = report.path("phases").get(7);
+            assertThat(replay.path("status").asText()).isEqualTo("fail");
+            assertThat(replay.path("details").path("regressions_by_class").toString()).isEqualTo("{\"fill_generation\":1}");
+            assertThat(replay.path("details").path("errors").asLong()).isZero();
+            assertThat(replay.path("details").path("flagged_for_review")).hasSize(1);
+            assertThat(replay.path("details").path("by_diff").path("same").asLong()).as("the chat answers did not change").isPositive();
+
+            // a replay killed -9 half-way resumes after the restart without replaying anything twice
+            replaying.set(body -> {
+                try {
+                    Thread.sleep(700);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return body.toString().contains("You staff orders") ? "{\"worker_ids\":[\"W000010\"]}" : "Night shift 3 suits you.";
+            });
+            String rid = json(send(gw, "POST", "/v1/distill/replays", "{\"run\":\"" + id + "\",\"concurrency\":1,\"rate\":0}"))
+                    .path("id").asText();
+            Path log = dir.resolve("replays").resolve(rid).resolve("replay_runs.jsonl");
+            for (int i = 0; i < 200 && (!Files.exists(log) || Files.readAllLines(log).isEmpty()); i++) {
+                Thread.sleep(50);
+            }
+            stack.daemon("distilld").kill9();
+            long written = Files.readAllLines(log).size();
+            assertThat(written).as("killed half-way").isPositive();
+            stack.daemon("distilld").start(Stack.READY_TIMEOUT);
+            JsonNode stopped = json(send(gw, "GET", "/v1/distill/replays/" + rid, null));
+            assertThat(stopped.path("state").asText()).as(stopped.toString()).isEqualTo("stopped");
+            assertThat(send(gw, "POST", "/v1/distill/replays/" + rid + "/resume", null).statusCode()).isEqualTo(202);
+            JsonNode finished = awaitJob(gw, "replays", rid).path("result");
+            List<String> items = Files.readAllLines(log);
+            assertThat(items).hasSize(finished.path("selected").asInt());
+            assertThat(items.stream().map(l -> l.replaceAll(".*\"evidence_id\":\"([0-9a-f]+)\".*", "$1")).distinct().count())
+                    .isEqualTo(items.size());
+            assertThat(finished.path("by_diff").path("error").asLong()).isZero();
         }
+    }
+
+    static JsonNode awaitJob(URI gw, String kind, String id) throws Exception {
+        JsonNode r = null;
+        for (int i = 0; i < 600; i++) {
+            r = json(send(gw, "GET", "/v1/distill/" + kind + "/" + id, null));
+            if (!"running".equals(r.path("state").asText())) {
+                return r;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(kind + " " + id + " did not finish: " + r);
     }
 }
