@@ -49,6 +49,8 @@ class AcceptanceTest {
             assertThat(p.path("status").asText()).as(set + " phase " + p.path("phase") + " " + p.path("findings")).isEqualTo("pass");
         }
         assertThat(report.path("invariants")).hasSize(Acceptance.ALL.size());
+        assertThat(Schemas.errors("audit_report", report)).as("docs/schemas/audit_report.schema.json").isEmpty();
+        assertThat(Schemas.errors("audit_report", Json.mapper().readTree("{\"id\":\"x\",\"phases\":[{\"status\":\"ok\"}]}"))).isNotEmpty();
         assertThat(report.path("passed").asBoolean()).isTrue();
     }
 

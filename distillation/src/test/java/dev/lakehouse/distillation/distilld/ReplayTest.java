@@ -153,6 +153,9 @@ class ReplayTest {
         assertThat(regressed.newValid()).isFalse();
         assertThat(regressed.newViolations().toString()).contains("phantom_worker");
         assertThat(regressed.model()).isEqualTo("qwen3:8b");
+        for (JsonNode line : PipelineTest.lines(d.resolve("replay_runs.jsonl"))) {
+            assertThat(Schemas.errors("replay_item", line)).as(line.toString()).isEmpty();
+        }
     }
 
     @Test
@@ -165,6 +168,7 @@ class ReplayTest {
                 .filter(i -> i.diff().equals("error")).findFirst().orElseThrow();
         assertThat(e.error()).startsWith("peer_unavailable: chatd");
         assertThat(e.newValid()).isNull();
+        assertThat(Schemas.errors("replay_item", Json.mapper().valueToTree(e))).isEmpty();
     }
 
     @Test
