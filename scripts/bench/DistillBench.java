@@ -80,8 +80,9 @@ public class DistillBench {
         String[] out = new String[attempts];
         for (int a = 1; a <= attempts; a++) {
             boolean valid = a == attempts && rng.nextInt(10) > 0;
-            String output = mail ? (valid ? "Hi Ana, your shift starts Monday at 7." : "Hi Ana, call Bo at (937) 555-" + (1000 + rng.nextInt(9000))
-                    + " or SSN 123-45-6789.") : (valid ? "{\\\"worker_ids\\\":[\\\"W000010\\\"]}" : "{\\\"worker_ids\\\":[\\\"W999999\\\"]}");
+            String output = mail ? (valid ? "{\\\"subject\\\":\\\"Monday\\\",\\\"body\\\":\\\"Hi Ana, your shift starts Monday at 7.\\\"}"
+                    : "{\\\"subject\\\":\\\"Shift\\\",\\\"body\\\":\\\"Hi Ana, call Bo at (937) 555-" + (1000 + rng.nextInt(9000))
+                    + " or SSN 123-45-6789.\\\"}") : (valid ? "{\\\"worker_ids\\\":[\\\"W000010\\\"]}" : "{\\\"worker_ids\\\":[\\\"W999999\\\"]}");
             String violations = valid ? "[]" : mail ? "[{\"rule\":\"other_worker_contact\",\"severity\":\"error\",\"path\":\"body\",\"message\":\"x\"}]"
                     : "[{\"rule\":\"phantom_worker\",\"severity\":\"error\",\"path\":\"worker_ids[0]\",\"message\":\"no such worker\"}]";
             out[a - 1] = event(ts, "iterate.attempt", null, "{\"iteration_id\":\"" + run + "\",\"n\":" + a + ",\"kind\":\""

@@ -58,16 +58,9 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
 
     /** Queues an item and waits until it is durable. */
     public R submit(T item, Duration timeout) {
-        if (closed) {
-            throw new ApiException.Unavailable("stopping", name + " is stopping");
-        }
-        Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
-        if (!queue.offer(pending)) {
-            throw new ApiException.Unavailable(null, "busy", name + " has " + queue.size()
-                    + " writes waiting; retry shortly", Map.of("Retry-After", "1"), null);
-        }
+        CompletableFuture<R> result = submitAsync(item);
         try {
-            return pending.result().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
@@ -80,6 +73,22 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ApiException.Unavailable("interrupted", "interrupted while waiting for " + name);
         }
+    }
+
+    /**
+     * Queues an item without waiting: the future completes when it is durable (or fails as {@link #submit} would).
+     * For a producer that need not hold its caller until then (distilld's replay goes on to its next item).
+     */
+    public CompletableFuture<R> submitAsync(T item) {
+        if (closed) {
+            throw new ApiException.Unavailable("stopping", name + " is stopping");
+        }
+        Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            throw new ApiException.Unavailable(null, "busy", name + " has " + queue.size()
+                    + " writes waiting; retry shortly", Map.of("Retry-After", "1"), null);
+        }
+        return pending.result();
     }
 
     public int queued() {

@@ -136,7 +136,8 @@ public final class Replay {
                 items.append(group);
                 return java.util.Collections.nCopies(group.size(), null);
             }); ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.concurrency()), Thread.ofVirtual().factory())) {
-                List<Future<?>> futures = new ArrayList<>();
+                List<Future<java.util.concurrent.CompletableFuture<Void>>> futures = new ArrayList<>();
+                java.util.concurrent.Semaphore unwritten = new java.util.concurrent.Semaphore(512);   // items replayed, not yet durable
                 for (Candidate c : chosen) {
                     if (done.containsKey(c.scored().evidence().evidenceId())) {
                         continue;
@@ -145,13 +146,18 @@ public final class Replay {
                         limiter.acquirePermission();
                         Item item = RequestContext.callAs(Materializer.REPLAY_PREFIX + id.substring("replay-".length()) + "-" + c.n(),
                                 () -> replay(c, o, peers));
-                        writer.submit(item, Duration.ofMinutes(1));
-                        progress.at(count.incrementAndGet(), chosen.size());
-                        return null;
+                        unwritten.acquire();
+                        // durable in the background (one fsync for what the workers hand over meanwhile): the worker goes on
+                        return writer.submitAsync(item).whenComplete((x, failed) -> {
+                            unwritten.release();
+                            if (failed == null) {
+                                progress.at(count.incrementAndGet(), chosen.size());
+                            }
+                        });
                     }));
                 }
-                for (Future<?> f : futures) {
-                    f.get();
+                for (Future<java.util.concurrent.CompletableFuture<Void>> f : futures) {
+                    f.get().get();   // replayed, then written
                 }
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IOException("replay " + id + " stopped: " + e.getCause(), e.getCause());
