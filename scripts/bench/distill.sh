@@ -94,6 +94,8 @@ wall, conc, delay = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 r = json.load(sys.stdin)["result"]
 n = r["replayed"]
 ideal = conc * 1000.0 / delay
-print("replay %s: %d records in %.1f s = %.1f records/s at concurrency %d (a %d ms provider: ideal %.0f/s, %.2fx of it); "
-      "mean latency %.1f ms; by diff %s" % (r["id"], n, wall, n / wall, conc, delay, ideal, n / wall / ideal, r["mean_latency_ms"], r["by_diff"]))
+print("replay %s: %d records; selecting them from the run %.1f s, replaying %.1f s = %.1f records/s at concurrency %d "
+      "(a %d ms provider: ideal %.0f/s, %.2fx of it); POST to done %.1f s; mean latency %.1f ms; by diff %s" % (r["id"], n,
+      r["select_ms"] / 1000, r["replay_ms"] / 1000, r["per_second"], conc, delay, ideal, r["per_second"] / ideal, wall,
+      r["mean_latency_ms"], r["by_diff"]))
 ' "$rwall" "$conc" "$delay"

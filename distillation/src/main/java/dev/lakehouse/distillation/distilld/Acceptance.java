@@ -194,30 +194,70 @@ final class Acceptance {
         }
     }
 
-    static void provenanceResolves(RunView run, RunView.Findings found) throws IOException {
-        Map<Long, String> wanted = new HashMap<>();
-        run.each("evidence.jsonl", (n, e) -> {
-            if (e != null) {
-                e.path("event_ids").forEach(id -> wanted.put(key(id.asText()), e.path("evidence_id").asText() + " names event "
-                        + id.asText()));
-            }
-        });
-        inputEvents(run, (id, ts) -> wanted.remove(key(id)));
-        wanted.values().stream().sorted().forEach(w -> found.add(w + ", which is not in the run's input"));
-    }
-
-    static void provenanceDisjoint(RunView run, RunView.Findings found) throws IOException {
-        Map<Long, String> owner = new HashMap<>();
-        run.each("evidence.jsonl", (n, e) -> {
+    /** The 64-bit keys of every event id evidence.jsonl names, sorted (8 bytes each, however many there are). */
+    private static long[] evidenceEventKeys(RunView run) throws IOException {
+        long[][] keys = {new long[1 << 16]};
+        int[] n = {0};
+        run.each("evidence.jsonl", (line, e) -> {
             if (e != null) {
                 for (JsonNode id : e.path("event_ids")) {
-                    String before = owner.putIfAbsent(key(id.asText()), e.path("evidence_id").asText());
-                    if (before != null) {
-                        found.add("event " + id.asText() + " is the provenance of " + before + " and of " + e.path("evidence_id").asText());
+                    if (n[0] == keys[0].length) {
+                        keys[0] = java.util.Arrays.copyOf(keys[0], keys[0].length * 2);
+                    }
+                    keys[0][n[0]++] = key(id.asText());
+                }
+            }
+        });
+        long[] out = java.util.Arrays.copyOf(keys[0], n[0]);
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
+    /** Names the evidence records whose event ids have one of {@code keys} (a second pass, only when something broke). */
+    private static void name(RunView run, java.util.Set<Long> keys, String what, RunView.Findings found) throws IOException {
+        run.each("evidence.jsonl", (line, e) -> {
+            if (e != null) {
+                for (JsonNode id : e.path("event_ids")) {
+                    if (keys.contains(key(id.asText()))) {
+                        found.add("evidence.jsonl line " + line + " (" + e.path("evidence_id").asText() + ") names event " + id.asText() + what);
                     }
                 }
             }
         });
+    }
+
+    static void provenanceResolves(RunView run, RunView.Findings found) throws IOException {
+        long[] wanted = evidenceEventKeys(run);
+        java.util.BitSet seen = new java.util.BitSet(wanted.length);
+        inputEvents(run, (id, ts) -> {
+            int at = java.util.Arrays.binarySearch(wanted, key(id));
+            for (int i = at; i >= 0 && i < wanted.length && wanted[i] == wanted[at]; i++) {
+                seen.set(i);
+            }
+            for (int i = at - 1; at >= 0 && i >= 0 && wanted[i] == wanted[at]; i--) {
+                seen.set(i);
+            }
+        });
+        java.util.Set<Long> missing = new HashSet<>();
+        for (int i = seen.nextClearBit(0); i < wanted.length; i = seen.nextClearBit(i + 1)) {
+            missing.add(wanted[i]);
+        }
+        if (!missing.isEmpty()) {
+            name(run, missing, ", which is not in the run's input", found);
+        }
+    }
+
+    static void provenanceDisjoint(RunView run, RunView.Findings found) throws IOException {
+        long[] keys = evidenceEventKeys(run);
+        java.util.Set<Long> twice = new HashSet<>();
+        for (int i = 1; i < keys.length; i++) {
+            if (keys[i] == keys[i - 1]) {
+                twice.add(keys[i]);
+            }
+        }
+        if (!twice.isEmpty()) {
+            name(run, twice, ", which another record names too", found);
+        }
     }
 
     static void evidenceHash(RunView run, RunView.Findings found) throws IOException {

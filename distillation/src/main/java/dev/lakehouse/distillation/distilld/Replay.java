@@ -123,7 +123,9 @@ public final class Replay {
             o = asked;
             AtomicFile.write(spec, Canonical.bytes(Json.mapper().valueToTree(o)));
         }
+        long t0 = System.nanoTime();
         List<Candidate> chosen = select(runDir, o);
+        long selectMs = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Item> done = new HashMap<>();
         Path log = dir.resolve("replay_runs.jsonl");
         AtomicLong count = new AtomicLong();
@@ -166,7 +168,11 @@ public final class Replay {
                 throw new IOException("replay " + id + " interrupted; start it again to resume", e);
             }
         }
-        return summarize(dir, id, runDir.getFileName().toString(), o, chosen.size());
+        ObjectNode s = summarize(dir, id, runDir.getFileName().toString(), o, chosen.size());
+        long replayMs = (System.nanoTime() - t0) / 1_000_000 - selectMs;
+        s.put("select_ms", selectMs).put("replay_ms", replayMs)   // this session's, beside the summary file's counts
+                .put("per_second", replayMs == 0 ? 0 : Math.round((chosen.size() - done.size()) * 10_000.0 / replayMs) / 10.0);
+        return s;
     }
 
     private static RateLimiter limiter(double perSecond) {
