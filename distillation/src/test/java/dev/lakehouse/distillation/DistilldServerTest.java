@@ -48,14 +48,7 @@ class DistilldServerTest {
     }
 
     static JsonNode await(String id) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            JsonNode r = Json.mapper().readTree(send("GET", "/v1/distill/runs/" + id, null).body());
-            if (!r.path("state").asText().equals("running")) {
-                return r;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + id + " did not finish");
+        return awaitJob("runs", id);
     }
 
     @Test
