@@ -32,14 +32,6 @@ import dev.lakehouse.validator.ValidatordMain;
  * variables run side by side.
  */
 final class LocalStack {
-    /** Default heap per daemon; {@code LAKEHOUSE_<DAEMON>_JAVA_OPTS} replaces all default flags. */
-    private static final Map<DaemonId, String> HEAP = Map.ofEntries(
-            Map.entry(DaemonId.GATEWAY, "512m"), Map.entry(DaemonId.EMBEDD, "768m"),
-            Map.entry(DaemonId.VECTORD, "1g"), Map.entry(DaemonId.CHATD, "256m"),
-            Map.entry(DaemonId.MATRIXD, "256m"), Map.entry(DaemonId.VALIDATORD, "512m"),
-            Map.entry(DaemonId.TRUTHD, "256m"), Map.entry(DaemonId.PATHWAYD, "256m"),
-            Map.entry(DaemonId.OBSERVERD, "256m"), Map.entry(DaemonId.JOURNALD, "256m"),
-            Map.entry(DaemonId.DISTILLD, "512m"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
     private final Path home;
@@ -154,8 +146,7 @@ final class LocalStack {
         if (opts.isPresent()) {
             cmd.addAll(List.of(opts.get().split("\\s+")));
         } else {
-            List<String> flags = List.of("-Xmx" + HEAP.get(d), "-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
-                    "--enable-native-access=ALL-UNNAMED");
+            List<String> flags = JvmFlags.load(home).flags().get(d);   // etc/jvm.env: the flags the systemd units use too
             cmd.addAll(flags);
             cmd.addAll(ClassDataArchive.flags(runDir, java, d.daemonName(), flags, jar));
         }

@@ -1,0 +1,190 @@
+package dev.lakehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.lakehouse.common.ConfigException;
+import dev.lakehouse.common.DaemonId;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The systemd units in systemd/ against the CLI's own table (DaemonId) and etc/jvm.env, so the two cannot drift:
+ * each is what `bin/lakehouse units` renders, names its daemon's port, jar, main class and flags, has a memory limit
+ * above its heap and the hardening lines; `systemd-analyze verify` finds nothing; the readiness gate waits for a 200.
+ */
+class SystemdUnitsTest {
+    static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    static final JvmFlags FLAGS = JvmFlags.load(REPO);
+
+    @TempDir
+    Path dir;
+
+    /** A unit file as section → key → values (a key may repeat). */
+    static Map<String, Map<String, List<String>>> parse(String unit) {
+        Map<String, Map<String, List<String>>> out = new LinkedHashMap<>();
+        String section = "";
+        for (String line : unit.lines().toList()) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("[")) {
+                section = line.substring(1, line.indexOf(']'));
+                continue;
+            }
+            int eq = line.indexOf('=');
+            out.computeIfAbsent(section, s -> new LinkedHashMap<>()).computeIfAbsent(line.substring(0, eq), k -> new ArrayList<>())
+                    .add(line.substring(eq + 1));
+        }
+        return out;
+    }
+
+    static String one(Map<String, Map<String, List<String>>> u, String section, String key) {
+        List<String> v = u.getOrDefault(section, Map.of()).getOrDefault(key, List.of());
+        assertThat(v).as(section + "." + key).hasSize(1);
+        return v.get(0);
+    }
+
+    @Test
+    void theCommittedUnits_areWhatTheCliRenders() throws IOException {
+        for (Map.Entry<String, String> u : SystemdUnits.render(FLAGS).entrySet()) {
+            assertThat(Files.readString(REPO.resolve("systemd").resolve(u.getKey())))
+                    .as("systemd/" + u.getKey() + " drifted from etc/jvm.env and the daemon table: run bin/lakehouse units")
+                    .isEqualTo(u.getValue());
+        }
+    }
+
+    @Test
+    void everyUnit_matchesItsDaemon_andIsLimitedAndHardened() throws IOException {
+        for (DaemonId d : DaemonId.values()) {
+            var u = parse(Files.readString(REPO.resolve("systemd").resolve(SystemdUnits.name(d))));
+            String exec = one(u, "Service", "ExecStart");
+            assertThat(exec).isEqualTo("/usr/lib/lakehouse/java $LAKEHOUSE_" + d.envName() + "_JAVA_OPTS -cp /usr/lib/lakehouse/"
+                    + d.module() + "/" + d.module() + ".jar " + d.mainClass());
+            assertThat(one(u, "Service", "ExecStartPost")).endsWith(" " + d.daemonName() + " " + d.defaultPort() + " "
+                    + one(u, "Service", "TimeoutStartSec"));
+            long heap = JvmFlags.heapBytes(FLAGS.flags().get(d));
+            long max = JvmFlags.bytes(one(u, "Service", "MemoryMax"), "MemoryMax");
+            assertThat(max).as(d + ": MemoryMax is etc/jvm.env's").isEqualTo(FLAGS.memoryMax().get(d));
+            assertThat(max - heap).as(d + ": off-heap headroom").isGreaterThanOrEqualTo(d == DaemonId.EMBEDD ? 512L << 20 : 128L << 20);
+            assertThat(Integer.parseInt(one(u, "Service", "TimeoutStopSec"))).as("longer than the 10 s drain").isGreaterThan(15);
+            assertThat(one(u, "Service", "Restart")).isEqualTo("on-failure");
+            assertThat(Integer.parseInt(one(u, "Unit", "StartLimitBurst"))).isBetween(2, 10);
+            assertThat(one(u, "Service", "User")).isEqualTo("lakehouse");
+            assertThat(u.get("Service").get("EnvironmentFile")).containsExactly("/usr/lib/lakehouse/etc/jvm.env",
+                    "-/etc/lakehouse/lakehouse.env");
+            assertThat(one(u, "Service", "StateDirectory")).isEqualTo("lakehouse/" + d.daemonName());
+            assertThat(one(u, "Service", "LogsDirectory")).isEqualTo("lakehouse/" + d.daemonName());
+            assertThat(one(u, "Service", "ReadWritePaths")).isEqualTo("/var/lib/lakehouse/" + d.daemonName() + " /var/log/lakehouse/"
+                    + d.daemonName());
+            for (String[] h : new String[][] {{"NoNewPrivileges", "yes"}, {"ProtectSystem", "strict"}, {"ProtectHome", "yes"},
+                    {"PrivateTmp", "yes"}, {"CapabilityBoundingSet", ""}}) {
+                assertThat(one(u, "Service", h[0])).as(d + " " + h[0]).isEqualTo(h[1]);
+            }
+            assertThat(u.get("Service")).as("the JIT writes and runs code").doesNotContainKey("MemoryDenyWriteExecute");
+            assertThat(u.get("Unit")).as("every daemon starts without its peers (they retry)").doesNotContainKeys("Requires", "BindsTo");
+            assertThat(one(u, "Install", "WantedBy")).isEqualTo("lakehouse.target");
+        }
+        var target = parse(Files.readString(REPO.resolve("systemd/lakehouse.target")));
+        assertThat(one(target, "Unit", "Wants").split(" ")).hasSize(11);
+    }
+
+    @Test
+    void jvmEnv_thatIsWrong_isRefusedNamingTheLine() throws IOException {
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/jvm.env"), "LAKEHOUSE_GATEWAY_JAVA_OPTS=-Xmx512m\nnonsense\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JvmFlags.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 2");
+        String all = Files.readString(REPO.resolve("etc/jvm.env")).replace("LAKEHOUSE_CHATD_MEMORY_MAX=512M", "LAKEHOUSE_CHATD_MEMORY_MAX=300M");
+        Files.writeString(dir.resolve("etc/jvm.env"), all);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JvmFlags.load(dir)).hasMessageContaining("chatd's memory limit 300M");
+    }
+
+    @Test
+    void systemdAnalyzeVerify_findsNothing() throws Exception {
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed (.ci/run installs Debian's systemd)");
+        // the units as installed, but under a temporary prefix whose executables exist: verify checks they do
+        Path prefix = dir.resolve("prefix");
+        Files.createDirectories(prefix.resolve("bin"));
+        for (Path exe : List.of(prefix.resolve("java"), prefix.resolve("bin/lakehouse-await-ready"))) {
+            Files.writeString(exe, "#!/bin/sh\n");
+            exe.toFile().setExecutable(true);
+        }
+        List<String> cmd = new ArrayList<>(List.of(analyze.toString(), "verify"));
+        for (Map.Entry<String, String> u : SystemdUnits.render(FLAGS).entrySet()) {
+            Path f = dir.resolve(u.getKey());
+            Files.writeString(f, u.getValue().replace(SystemdUnits.PREFIX, prefix.toString()));
+            cmd.add(f.toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as("systemd-analyze verify says").isEmpty();
+        assertThat(p.exitValue()).isZero();
+        // and it is not a test that cannot fail: a unit with a mistake makes it speak
+        Path bad = dir.resolve("lakehouse-bad.service");
+        Files.writeString(bad, SystemdUnits.render(FLAGS).get("lakehouse-chatd.service").replace(SystemdUnits.PREFIX, prefix.toString())
+                .replace("Restart=on-failure", "Restart=sometimes"));
+        Process q = new ProcessBuilder(analyze.toString(), "verify", bad.toString()).redirectErrorStream(true).start();
+        assertThat(new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("sometimes");
+        q.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theReadinessGate_waitsFor200_andGivesUpNamingWhatItSaw() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ready", x -> {
+            int status = calls.incrementAndGet() < 3 ? 503 : 200;
+            x.sendResponseHeaders(status, -1);
+            x.close();
+        });
+        server.start();
+        try {
+            String port = Integer.toString(server.getAddress().getPort());
+            Process ready = gate(port, "20");
+            assertThat(ready.exitValue()).as(output(ready)).isZero();
+            assertThat(calls.get()).as("it waited through two 503s").isGreaterThanOrEqualTo(3);
+
+            calls.set(-1_000_000);   // 503 from now on
+            Process notReady = gate(port, "2");
+            assertThat(notReady.exitValue()).isEqualTo(1);
+            assertThat(output(notReady)).contains("chatd did not answer 200", "within 2s", "503");
+            Process nobody = gate(null, "1");
+            assertThat(nobody.exitValue()).isEqualTo(1);
+            assertThat(output(nobody)).contains("127.0.0.1:9/ready", "no answer");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** The gate for chatd (default port 9, where nothing listens), with LAKEHOUSE_CHATD_PORT when given; waits for it to exit. */
+    static Process gate(String port, String timeout) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", REPO.resolve("systemd/lakehouse-await-ready").toString(), "chatd", "9", timeout)
+                .redirectErrorStream(true);
+        if (port != null) {
+            pb.environment().put("LAKEHOUSE_CHATD_PORT", port);
+        }
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p;
+    }
+
+    static String output(Process p) throws IOException {
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
