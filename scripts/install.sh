@@ -69,10 +69,10 @@ install)
   fi
   for m in $(printf '%s\n' "${module[@]}" | sort -u); do copy_module "$m"; done
   ln -sfn "$JAVA_HOME/bin/java" "$prefix/java"
-  install -m 0644 "$src/etc/jvm.env" "$prefix/etc/jvm.env"
-  install -m 0755 "$src/systemd/lakehouse-await-ready" "$prefix/bin/lakehouse-await-ready"
-  install -m 0644 "$src/docs/deploy.md" "$prefix/docs/deploy.md"
-  for f in "$src"/systemd/*.service "$src/systemd/lakehouse.target"; do install -m 0644 "$f" "$units/$(basename "$f")"; done
+  install -C -m 0644 "$src/etc/jvm.env" "$prefix/etc/jvm.env"
+  install -C -m 0755 "$src/systemd/lakehouse-await-ready" "$prefix/bin/lakehouse-await-ready"
+  install -C -m 0644 "$src/docs/deploy.md" "$prefix/docs/deploy.md"
+  for f in "$src"/systemd/*.service "$src/systemd/lakehouse.target"; do install -C -m 0644 "$f" "$units/$(basename "$f")"; done
   if [ ! -f "$etc/lakehouse.env" ]; then
     install -m 0640 "$src/systemd/lakehouse.env.template" "$etc/lakehouse.env"
     if [ -z "$root" ]; then chgrp lakehouse "$etc/lakehouse.env"; fi

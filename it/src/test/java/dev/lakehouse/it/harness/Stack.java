@@ -93,7 +93,7 @@ public final class Stack implements AutoCloseable {
         return dir;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
