@@ -58,7 +58,7 @@ final class SystemdUnits {
         String state = "/var/lib/lakehouse/" + n;
         String logs = "/var/log/lakehouse/" + n;
         return """
-                # Rendered by `bin/lakehouse units` from etc/jvm.env and the daemon table (docs/deploy.md); do not edit.
+                # Rendered by `bin/lakehouse render` from etc/jvm.env and the daemon table (docs/deploy.md); do not edit.
                 [Unit]
                 Description=Lakehouse %1$s (%2$d): %3$s
                 Documentation=file://%4$s/docs/deploy.md
@@ -123,7 +123,7 @@ final class SystemdUnits {
             wants.append(wants.isEmpty() ? "" : " ").append(name(d));
         }
         return """
-                # Rendered by `bin/lakehouse units` (docs/deploy.md); do not edit.
+                # Rendered by `bin/lakehouse render` (docs/deploy.md); do not edit.
                 [Unit]
                 Description=Lakehouse: all eleven daemons
                 Documentation=file://%s/docs/deploy.md

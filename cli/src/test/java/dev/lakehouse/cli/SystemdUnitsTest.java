@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The systemd units in systemd/ against the CLI's own table (DaemonId) and etc/jvm.env, so the two cannot drift:
- * each is what `bin/lakehouse units` renders, names its daemon's port, jar, main class and flags, has a memory limit
+ * each is what `bin/lakehouse render` renders, names its daemon's port, jar, main class and flags, has a memory limit
  * above its heap and the hardening lines; `systemd-analyze verify` finds nothing; the readiness gate waits for a 200.
  */
 class SystemdUnitsTest {
