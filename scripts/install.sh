@@ -56,7 +56,7 @@ copy_module() {   # module: its jar and libs into $prefix/<module>, the old ones
 case $action in
 install)
   . "$src/bin/jdk.sh"   # a JDK 21+ (or exit, saying which was found)
-  [ -f "$src/cli/target/cli.jar" ] || "$src/bin/lakehouse" build
+  [ -f "$src/cli/target/lakehouse.jar" ] || "$src/bin/lakehouse" build
   "$src/bin/lakehouse" render --check >/dev/null || { echo "install.sh: systemd/ drifted from etc/jvm.env; run bin/lakehouse render" >&2; exit 1; }
   if [ -z "$root" ] && ! id lakehouse >/dev/null 2>&1; then
     useradd --system --home-dir /var/lib/lakehouse --no-create-home --shell /usr/sbin/nologin lakehouse

@@ -84,6 +84,7 @@ final class K8sManifests {
         StringBuilder s = new StringBuilder(HEADER.replace("\n", "") + "\n# The environment of every pod (ConfigMap "
                 + "lakehouse-env); docs/configuration.md has every variable. Secrets go in the Secret lakehouse-keys.\n");
         s.append("LAKEHOUSE_DATA_DIR=/data\n");
+        s.append("LAKEHOUSE_BIND=0.0.0.0\n");   // the pod's address, where its Service sends traffic
         for (DaemonId d : DaemonId.values()) {
             s.append("LAKEHOUSE_").append(d.envName()).append("_URL=http://").append(d.daemonName()).append(':').append(d.defaultPort())
                     .append('\n');

@@ -156,6 +156,7 @@ class K8sManifestsTest {
         for (String overlay : List.of("dev", "prod")) {
             List<HasMetadata> objects = rendered(overlay);
             ConfigMap env = objects.stream().filter(o -> o instanceof ConfigMap).map(o -> (ConfigMap) o).findFirst().orElseThrow();
+            assertThat(env.getData()).as("daemons listen on the pod's address, not 127.0.0.1").containsEntry("LAKEHOUSE_BIND", "0.0.0.0");
             for (DaemonId d : DaemonId.values()) {
                 Service s = find(objects, Service.class, d.daemonName());
                 assertThat(s.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(d.defaultPort()));
