@@ -33,22 +33,30 @@ final class Gateway {
     private final ApiKeys keys;          // null: open
     private final RateLimiter limiter;   // null: no limit
     private final Meters meters;
+    private final Cutover cutover;
 
     Gateway(GatewayConfig config, EnvConfig env, ApiKeys keys, MeterRegistry registry) {
         this.config = config;
         this.keys = keys;
         this.meters = new Meters(registry);
+        this.cutover = new Cutover(config.routesFile().orElse(null), config, meters, config.routesFile().isEmpty() ? null
+                : dev.lakehouse.common.PeerClient.forDaemon(DaemonId.JOURNALD, env, dev.lakehouse.common.PeerClient.Options.defaults()
+                        .withRetries(0, java.time.Duration.ofMillis(50)).withReadTimeout(java.time.Duration.ofSeconds(5))));
         this.limiter = keys != null && config.ratePerSecond() > 0
                 ? new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime) : null;
         for (DaemonId d : DaemonId.values()) {
             if (d != DaemonId.GATEWAY) {
-                upstreams.put(d, new Upstream(d, env.peerUrl(d), config, meters));
+                upstreams.put(d, new Upstream(d.daemonName(), env.peerUrl(d), config, meters));
             }
         }
     }
 
     GatewayConfig config() {
         return config;
+    }
+
+    Cutover cutover() {
+        return cutover;
     }
 
     Upstream upstream(DaemonId d) {

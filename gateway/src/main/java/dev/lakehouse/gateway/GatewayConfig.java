@@ -25,10 +25,11 @@ import dev.lakehouse.common.EnvConfig;
  * @param breakerOpenFor  {@code GATEWAY_BREAKER_OPEN}, default 2s before a probe is let through
  * @param statusTimeout   {@code GATEWAY_STATUS_TIMEOUT}, default 1s per probe of /v1/status
  * @param daemons         {@code GATEWAY_DAEMONS}, the daemons this deployment runs (default all eleven): /v1/status judges by them
+ * @param routesFile      {@code LAKEHOUSE_ROUTES_FILE}, the cutover table (docs/cutover.md); absent: every route served locally
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
-                     List<DaemonId> daemons) {
+                     List<DaemonId> daemons, Optional<Path> routesFile) {
 
     static GatewayConfig from(EnvConfig env) {
         Duration base = env.duration("GATEWAY_TIMEOUT", Duration.ofSeconds(30));
@@ -46,6 +47,6 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.integer("GATEWAY_BREAKER_FAILURES", 5, 1, 1000),
                 env.duration("GATEWAY_BREAKER_OPEN", Duration.ofSeconds(2)),
                 env.duration("GATEWAY_STATUS_TIMEOUT", Duration.ofSeconds(1)),
-                daemons);
+                daemons, env.get("LAKEHOUSE_ROUTES_FILE").map(Path::of));
     }
 }

@@ -38,8 +38,36 @@ final class GatewayRoutes implements HttpService {
             answerHere(route, req, res);
             return;
         }
-        gateway.upstream(route.daemon()).forward(req, res, route.prefix(), gateway.config().timeouts().get(route.scope()),
-                caller.name());
+        java.time.Duration timeout = gateway.config().timeouts().get(route.scope());
+        CutoverTable.Entry cut = gateway.cutover().table().entry(route.prefix()).orElse(null);
+        if (cut == null || cut.local() && !cut.shadow()) {
+            gateway.upstream(route.daemon()).forward(req, res, route.prefix(), timeout, caller.name());
+            return;
+        }
+        Upstream served = cut.local() ? gateway.upstream(route.daemon()) : gateway.cutover().legacy(cut.target());
+        if (!Cutover.sampled(cut)) {
+            served.forward(req, res, route.prefix(), timeout, caller.name());
+            return;
+        }
+        long length = req.headers().contentLength().orElse(-1);
+        if (length > Cutover.MAX_SHADOW_BODY || length < 0 && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+            gateway.cutover().count(route.prefix(), "too_large");
+            served.forward(req, res, route.prefix(), timeout, caller.name());
+            return;
+        }
+        byte[] body = length <= 0 ? new byte[0] : Upstream.readExactly(req.content().inputStream(), (int) length);
+        Upstream.Captured answer = served.forward(req, body, res, route.prefix(), timeout, caller.name());
+        // the caller has its answer: now the copy, to the other side, off this request
+        Upstream other = cut.local() ? gateway.cutover().legacy(cut.legacy()) : gateway.upstream(route.daemon());
+        String id = dev.lakehouse.common.RequestContext.currentId().orElse("none");
+        java.util.List<io.helidon.http.Header> headers = new java.util.ArrayList<>(Upstream.passedOn(req));
+        headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.HEADER, id));
+        headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Shadow", "1"));
+        headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Caller", caller.name()));
+        java.util.Map<String, java.util.List<String>> query = new java.util.LinkedHashMap<>();
+        req.query().names().forEach(q -> query.put(q, req.query().all(q)));
+        gateway.cutover().shadow(cut, other, req.prologue().method(), req.prologue().uriPath().path(), query, headers, body, answer, id,
+                timeout);
     }
 
     private void answerHere(RouteTable.Route route, ServerRequest req, ServerResponse res) {

@@ -41,7 +41,10 @@ final class RouteTable {
             new Route("/v1/distill", "distill", DaemonId.DISTILLD),
             new Route("/v1/status", "status", null));
 
-    static final List<String> SCOPES = ROUTES.stream().map(Route::scope).distinct().toList();
+    /** The scope of the gateway's own {@code /admin} routes (the cutover table, parity). */
+    static final String ADMIN = "admin";
+    static final List<String> SCOPES = java.util.stream.Stream.concat(ROUTES.stream().map(Route::scope), java.util.stream.Stream.of(ADMIN))
+            .distinct().toList();
 
     private RouteTable() {
     }

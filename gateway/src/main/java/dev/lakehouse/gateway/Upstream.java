@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.CircuitBreaker;
-import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.common.RequestContext;
@@ -49,25 +48,26 @@ final class Upstream {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
             "authorization", "expect", "x-request-id");
 
-    private final DaemonId daemon;
+    private final String name;
     private final URI base;
     private final WebClient client;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Meters meters;
 
-    Upstream(DaemonId daemon, URI base, GatewayConfig config, Meters meters) {
-        this.daemon = daemon;
+    /** @param name the daemon's name, or a legacy stack's URL (the cutover table's targets) */
+    Upstream(String name, URI base, GatewayConfig config, Meters meters) {
+        this.name = name;
         this.base = base;
         this.meters = meters;
         this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpenFor());
         this.client = PeerClient.clientBuilder(config.connectTimeout()).baseUri(base).build();
-        meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", daemon.daemonName())),
+        meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", name)),
                 inFlight);
     }
 
-    DaemonId daemon() {
-        return daemon;
+    String name() {
+        return name;
     }
 
     URI base() {
@@ -79,9 +79,21 @@ final class Upstream {
     }
 
     void forward(ServerRequest req, ServerResponse res, String route, Duration timeout, String caller) {
+        forward(req, null, res, route, timeout, caller);
+    }
+
+    /** An answer as the gateway kept it: status, content type, and the body (null when it streamed past {@value #BUFFERED} bytes). */
+    record Captured(int status, String contentType, byte[] body) {
+    }
+
+    /**
+     * Forwards with the request body already read ({@code body}; null: streamed from the request) and relays the answer;
+     * answers what it relayed, for the cutover's parity check.
+     */
+    Captured forward(ServerRequest req, byte[] body, ServerResponse res, String route, Duration timeout, String caller) {
         if (!breaker.tryAcquire()) {
             error("circuit_open");
-            throw breaker.refusal(daemon.daemonName(), daemon.daemonName() + " at " + base);
+            throw breaker.refusal(name, name + " at " + base);
         }
         Method method = req.prologue().method();
         String rawPath = req.prologue().uriPath().rawPath();
@@ -96,22 +108,18 @@ final class Upstream {
                     .path(req.prologue().uriPath().path())
                     .readTimeout(timeout);
             if (!query.isEmpty()) {
-                for (String name : req.query().names()) {
-                    up.queryParam(name, req.query().all(name).toArray(String[]::new));
+                for (String q : req.query().names()) {
+                    up.queryParam(q, req.query().all(q).toArray(String[]::new));
                 }
             }
-            for (Header h : req.headers()) {
-                if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
-                    up.header(h);
-                }
-            }
+            passedOn(req).forEach(up::header);
             RequestContext.currentId().ifPresent(id -> up.header(HeaderNames.create(RequestContext.HEADER), id));
             up.header(HeaderNames.create("X-Lakehouse-Caller"), caller);
             up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
-            try (HttpClientResponse answer = send(req, up)) {
+            try (HttpClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up)) {
                 breaker.onSuccess();
                 status = answer.status().code();
-                relay(answer, res);
+                return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res));
             }
         } catch (ApiException e) {
             throw e;
@@ -144,7 +152,8 @@ final class Upstream {
         });
     }
 
-    private static void relay(HttpClientResponse answer, ServerResponse res) {
+    /** Relays the answer; returns its body when it was small enough to send whole, else null (it streamed). */
+    private static byte[] relay(HttpClientResponse answer, ServerResponse res) {
         res.status(Status.create(answer.status().code()));
         for (Header h : answer.headers()) {
             if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
@@ -155,11 +164,12 @@ final class Upstream {
         boolean events = answer.headers().contentType().map(t -> t.text().startsWith("text/event-stream")).orElse(false);
         if (!answer.entity().hasEntity()) {
             res.send();
-            return;
+            return new byte[0];
         }
         if (length.isPresent() && length.getAsLong() <= BUFFERED && !events) {
-            res.send(readExactly(answer.inputStream(), (int) length.getAsLong()));
-            return;
+            byte[] bytes = readExactly(answer.inputStream(), (int) length.getAsLong());
+            res.send(bytes);
+            return bytes;
         }
         length.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
         byte[] buf = new byte[16 * 1024];
@@ -174,12 +184,53 @@ final class Upstream {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return null;
+    }
+
+    /**
+     * One call of the gateway's own, outside the caller's request: the copy of a shadowed request (docs/cutover.md).
+     * Through the breaker; the answer is read whole up to {@value #BUFFERED} bytes (a longer one is not compared: null body).
+     * A transport failure throws, as {@link #forward} does.
+     */
+    Captured exchange(Method method, String path, java.util.Map<String, java.util.List<String>> query, java.util.List<Header> headers,
+                      byte[] body, Duration timeout) {
+        if (!breaker.tryAcquire()) {
+            throw breaker.refusal(name, name + " at " + base);
+        }
+        try {
+            HttpClientRequest up = client.method(method).path(path).readTimeout(timeout);
+            query.forEach((k, v) -> up.queryParam(k, v.toArray(String[]::new)));
+            headers.forEach(up::header);
+            try (HttpClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
+                breaker.onSuccess();
+                var length = answer.headers().contentLength();
+                byte[] bytes = !answer.entity().hasEntity() ? new byte[0]
+                        : length.isPresent() && length.getAsLong() <= BUFFERED ? readExactly(answer.inputStream(), (int) length.getAsLong())
+                        : null;
+                return new Captured(answer.status().code(), answer.headers().contentType().map(t -> t.text()).orElse(""), bytes);
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw transportFailure(method, path, timeout, e);
+        }
+    }
+
+    /** The headers a forwarded request carries on: the caller's, less the hop-by-hop ones and Authorization. */
+    static java.util.List<Header> passedOn(ServerRequest req) {
+        java.util.List<Header> out = new java.util.ArrayList<>();
+        for (Header h : req.headers()) {
+            if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
+                out.add(h);
+            }
+        }
+        return out;
     }
 
     private Timer timer(String route, int status) {
         return meters.timer("gateway.upstream.requests",
                 "requests forwarded, by upstream, route prefix and status (none: no answer)", b -> b,
-                "upstream", daemon.daemonName(), "route", route, "status", status == 0 ? "none" : Integer.toString(status));
+                "upstream", name, "route", route, "status", status == 0 ? "none" : Integer.toString(status));
     }
 
     /**
@@ -202,7 +253,7 @@ final class Upstream {
 
     private ApiException transportFailure(Method method, String path, Duration timeout, RuntimeException e) {
         breaker.onFailure();
-        ApiException failure = PeerClient.transportFailure(daemon.daemonName(), base, method, path, timeout, e);
+        ApiException failure = PeerClient.transportFailure(name, base, method, path, timeout, e);
         error(switch (failure.code()) {
             case "peer_unavailable" -> "unavailable";
             case "peer_timeout" -> "timeout";
@@ -213,7 +264,7 @@ final class Upstream {
 
     private void error(String kind) {
         meters.counter("gateway.upstream.errors", "requests forwarded that got no answer, by kind",
-                "upstream", daemon.daemonName(), "kind", kind).increment();
+                "upstream", name, "kind", kind).increment();
     }
 
     /** A GET for the gateway's own use (status probes, model lists), outside the breaker. */
@@ -223,7 +274,7 @@ final class Upstream {
             byte[] body = r.entity().hasEntity() ? r.entity().as(byte[].class) : new byte[0];
             return new Probe(r.status().code(), body, (System.nanoTime() - start) / 1e6, null);
         } catch (RuntimeException e) {
-            ApiException f = PeerClient.transportFailure(daemon.daemonName(), base, Method.GET, path, timeout, e);
+            ApiException f = PeerClient.transportFailure(name, base, Method.GET, path, timeout, e);
             return new Probe(0, new byte[0], (System.nanoTime() - start) / 1e6, f.code() + ": " + f.detail());
         }
     }

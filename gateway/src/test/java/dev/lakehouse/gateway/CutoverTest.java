@@ -1,0 +1,226 @@
+package dev.lakehouse.gateway;
+
+import static dev.lakehouse.common.testing.TestHttp.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway's cutover in-process, with local HTTP servers standing for this stack's chatd, a legacy stack and
+ * journald: shadow traffic compared and journaled, the caller never waiting for the copy, a legacy stack that is down,
+ * serving from legacy, and reloads — bad files refused with the table kept, the admin scope enforced.
+ */
+class CutoverTest {
+    static final String ADMIN = "admin-key-0123456789abcdef";
+    static final String CHAT = "chat-key-0123456789abcdef0";
+
+    @TempDir
+    Path dir;
+    HttpServer local;
+    HttpServer legacy;
+    HttpServer journald;
+    final AtomicReference<String> legacyAnswer = new AtomicReference<>();
+    final AtomicReference<CountDownLatch> legacyGate = new AtomicReference<>();
+    final List<String> journaled = new CopyOnWriteArrayList<>();
+    final List<String> legacyGot = new CopyOnWriteArrayList<>();
+    DaemonServer gateway;
+    Path routes;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    static HttpServer server(com.sun.net.httpserver.HttpHandler h) throws Exception {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.createContext("/", h);
+        s.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        s.start();
+        return s;
+    }
+
+    static void answer(com.sun.net.httpserver.HttpExchange x, int status, String body) throws java.io.IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().add("Content-Type", "application/json");
+        x.sendResponseHeaders(status, b.length);
+        x.getResponseBody().write(b);
+        x.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        local = server(x -> answer(x, 200, "{\"message\":{\"content\":\"Hello\"},\"latency_ms\":12.5,\"hits\":[1,2]}"));
+        legacyAnswer.set("{\"message\":{\"content\":\"Hello\"},\"latency_ms\":99.0,\"hits\":[2,1]}");
+        legacy = server(x -> {
+            legacyGot.add(x.getRequestMethod() + " " + x.getRequestURI() + " " + new String(x.getRequestBody().readAllBytes(),
+                    StandardCharsets.UTF_8) + " shadow=" + x.getRequestHeaders().getFirst("X-Lakehouse-Shadow"));
+            CountDownLatch gate = legacyGate.get();
+            if (gate != null) {
+                try {
+                    gate.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            answer(x, 200, legacyAnswer.get());
+        });
+        journald = server(x -> {
+            journaled.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            answer(x, 201, "{\"seq\":1}");
+        });
+        Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, "admin:" + ADMIN + "\nchatter:" + CHAT + ":chat\n");
+        routes = dir.resolve("routes.json");
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
+                + "\",\"normalize\":{\"unordered\":[\"hits\"]}}]}");
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
+                "LAKEHOUSE_CHATD_URL", url(local), "LAKEHOUSE_JOURNALD_URL", url(journald), "LAKEHOUSE_API_KEYS_FILE", keys.toString(),
+                "LAKEHOUSE_ROUTES_FILE", routes.toString(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
+        gateway = GatewayMain.builder(GatewayConfig.from(env), env).embedded().start();
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.stop();
+        local.stop(0);
+        legacy.stop(0);
+        journald.stop(0);
+    }
+
+    static String url(HttpServer s) {
+        return "http://127.0.0.1:" + s.getAddress().getPort();
+    }
+
+    void write(String json) throws Exception {
+        Files.writeString(routes, json);
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path)).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode parity() throws Exception {
+        return Json.mapper().readTree(send("GET", "/admin/parity?route=/v1/chat", null, ADMIN).body()).path("routes").get(0);
+    }
+
+    JsonNode awaitResult(String result, long n) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            JsonNode p = parity();
+            if (p.path("results").path(result).asLong() >= n) {
+                return p;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("no " + result + " in " + parity());
+    }
+
+    @Test
+    void shadow_comparesAfterTheCallerHasItsAnswer_andJournalsADifference() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        legacyGate.set(gate);   // the legacy stack holds its answer until the caller has had ours
+        HttpResponse<String> r = send("POST", "/v1/chat", "{\"messages\":[]}", CHAT);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("12.5");   // served locally
+        assertThat(parity().path("results").path("match").asLong()).as("not compared yet: the copy is still waiting").isZero();
+        gate.countDown();
+        JsonNode p = awaitResult("match", 1);
+        assertThat(p.path("match_rate").asDouble()).as("latency_ms ignored, hits unordered").isEqualTo(1.0);
+        assertThat(legacyGot).singleElement().satisfies(g -> assertThat(g).contains("POST /v1/chat {\"messages\":[]}", "shadow=1"));
+        legacyGate.set(null);
+
+        legacyAnswer.set("{\"message\":{\"content\":\"Bonjour\"},\"latency_ms\":1,\"hits\":[1,2]}");
+        assertThat(send("POST", "/v1/chat", "{\"messages\":[]}", CHAT).body()).contains("Hello");
+        p = awaitResult("diff", 1);
+        assertThat(p.path("match_rate").asDouble()).isEqualTo(0.5);
+        for (int i = 0; i < 100 && journaled.isEmpty(); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(journaled).singleElement().satisfies(j -> assertThat(j).contains("\"type\":\"cutover.diff\"", "\"route\":\"/v1/chat\"",
+                "\"served_status\":200", "\"shadow_status\":200", "$.message.content", "Hello", "Bonjour", "\"request_id\""));
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("gateway_shadow_requests_total{daemon=\"gateway\",result=\"diff\",route=\"/v1/chat\"} 1.0",
+                "gateway_shadow_requests_total{daemon=\"gateway\",result=\"match\",route=\"/v1/chat\"} 1.0");
+    }
+
+    @Test
+    void aLegacyStackThatIsDown_leavesTheCallerUnaffected_andIsSaidAsShadowUnavailable() throws Exception {
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"http://127.0.0.1:9\"}]}");
+        assertThat(send("POST", "/admin/routes/reload", null, ADMIN).statusCode()).isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(send("POST", "/v1/chat", "{}", CHAT).statusCode()).isEqualTo(200);
+        }
+        assertThat(awaitResult("shadow_unavailable", 3).has("match_rate")).as("nothing compared: no rate").isFalse();
+        for (int i = 0; i < 100 && journaled.size() < 3; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(journaled.get(0)).contains("shadow_unavailable", "peer_unavailable");
+    }
+
+    @Test
+    void aRouteServedByLegacy_isForwardedThere_andItsShadowComesHome() throws Exception {
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"" + url(legacy) + "\",\"mode\":\"shadow\",\"sample\":1,"
+                + "\"normalize\":{\"unordered\":[\"hits\"]}}]}");
+        assertThat(send("POST", "/admin/routes/reload", null, ADMIN).statusCode()).isEqualTo(200);
+        HttpResponse<String> r = send("POST", "/v1/chat", "{}", CHAT);
+        assertThat(r.body()).contains("99.0");   // legacy's answer
+        assertThat(awaitResult("match", 1).path("requests").asLong()).isEqualTo(1);
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"" + url(legacy) + "\",\"mode\":\"serve\"}]}");
+        send("POST", "/admin/routes/reload", null, ADMIN);
+        assertThat(send("POST", "/v1/chat", "{}", CHAT).body()).contains("99.0");
+        write("{\"routes\":[]}");
+        send("POST", "/admin/routes/reload", null, ADMIN);
+        assertThat(send("POST", "/v1/chat", "{}", CHAT).body()).as("back home").contains("12.5");
+    }
+
+    @Test
+    void aBadRoutesFile_isRefusedWithTheReason_andTheTableInForceStays() throws Exception {
+        String version = Json.mapper().readTree(send("GET", "/admin/routes", null, ADMIN).body()).path("version").asText();
+        String[][] bad = {
+                {"{\"routes\":[", "malformed JSON"},
+                {"{\"routes\":[{\"prefix\":\"/v1/nope\",\"target\":\"local\"}]}", "/v1/nope"},
+                {"{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"ftp://old:21\"}]}", "ftp://old:21"},
+                {"{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
+                        + "\",\"sample\":1.5}]}", "sample"},
+                {"{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\"}]}", "legacy"},
+                {"{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\"},{\"prefix\":\"/v1/chat\",\"target\":\"local\"}]}", "twice"},
+                {"{\"routes\":[null]}", "null"},
+                {"{\"routes\":\"all\"}", "routes"},
+                {"null", "routes"},
+                {"{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"mirror\"}]}", "mode"}};
+        for (String[] b : bad) {
+            write(b[0]);
+            assertProblem(send("POST", "/admin/routes/reload", null, ADMIN), 400, null, b[1]);
+            assertThat(Json.mapper().readTree(send("GET", "/admin/routes", null, ADMIN).body()).path("version").asText()).isEqualTo(version);
+        }
+        Files.delete(routes);
+        assertProblem(send("POST", "/admin/routes/reload", null, ADMIN), 400, "routes_file_unreadable", "routes.json");
+        assertProblem(send("POST", "/admin/routes/reload", null, CHAT), 403, "forbidden_scope", "admin");
+        assertProblem(send("GET", "/admin/parity", null, CHAT), 403, "forbidden_scope", "admin");
+        assertProblem(send("GET", "/admin/parity?route=/v1/embed", null, ADMIN), 404, "route_not_in_table", "/v1/embed");
+        assertProblem(send("DELETE", "/admin/routes", null, ADMIN), 405, "method_not_allowed", "GET");
+    }
+}
