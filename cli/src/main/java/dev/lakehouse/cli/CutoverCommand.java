@@ -172,13 +172,33 @@ final class CutoverCommand implements Runnable {
         @Option(names = "--sample", defaultValue = "1", description = "the share of requests copied, 0-1 (default ${DEFAULT-VALUE})")
         double sample;
 
+        @Option(names = "--ignore", description = "a key not compared, at any depth (repeatable; timings and request ids never are)")
+        java.util.List<String> ignore;
+
+        @Option(names = "--unordered", description = "a key whose array's order does not count (repeatable)")
+        java.util.List<String> unordered;
+
+        @Option(names = "--tolerance", description = "relative float tolerance (default 1e-9)")
+        Double tolerance;
+
         @Override
         public Integer call() throws Exception {
             ObjectNode before = read();
             ObjectNode e = Json.mapper().createObjectNode().put("prefix", route).put("target", legacy.toString()).put("mode", "shadow")
                     .put("sample", sample);
             JsonNode old = entry(before, route);
-            if (old != null && old.has("normalize")) {
+            if (ignore != null || unordered != null || tolerance != null) {
+                ObjectNode n = e.putObject("normalize");
+                if (ignore != null) {
+                    ignore.forEach(n.putArray("ignore")::add);
+                }
+                if (unordered != null) {
+                    unordered.forEach(n.putArray("unordered")::add);
+                }
+                if (tolerance != null) {
+                    n.put("tolerance", tolerance);
+                }
+            } else if (old != null && old.has("normalize")) {
                 e.set("normalize", old.get("normalize"));
             }
             return apply("cutover.shadow", route, before, with(before, route, e), Json.mapper().createObjectNode());

@@ -122,7 +122,7 @@ final class Parity {
         }
         if (a.isArray() && b.isArray()) {
             if (a.size() != b.size()) {
-                out.add(at + ": " + a.size() + " items vs " + b.size());
+                out.add(at + ": " + a.size() + " items vs " + b.size() + " (" + around(a.toString(), b.toString()) + ")");
                 return;
             }
             for (int i = 0; i < a.size() && out.size() < MAX_PATHS; i++) {
@@ -131,11 +131,22 @@ final class Parity {
             return;
         }
         if (!a.equals(b)) {
-            out.add(at + ": " + abbreviate(a.toString()) + " vs " + abbreviate(b.toString()));
+            out.add(at + ": " + around(a.toString(), b.toString()));
         }
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    /** Both values around where they first differ (long texts differing late are not cut before the difference). */
+    static String around(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        int from = Math.max(0, i - 30);
+        return cut(a, from) + " vs " + cut(b, from);
+    }
+
+    private static String cut(String s, int from) {
+        int to = Math.min(s.length(), from + 80);
+        return (from > 0 ? "…" : "") + s.substring(from, to) + (to < s.length() ? "…" : "");
     }
 }
