@@ -30,16 +30,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "cutover", description = "Move /v1 routes from a legacy stack to this one: shadow, switch, rollback, status.",
         subcommands = {CutoverCommand.Shadow.class, CutoverCommand.Switch.class, CutoverCommand.Rollback.class, CutoverCommand.Status.class})
-final class CutoverCommand implements Runnable {
+final class CutoverCommand extends LakehouseCli.Group {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     /** What every step needs: the routes file, the gateway, its admin key, journald. */
     abstract static class Step extends LakehouseCli.Base {

@@ -39,16 +39,9 @@ import picocli.CommandLine.Option;
         subcommands = {DistillCommand.Materialize.class, DistillCommand.Score.class, DistillCommand.ExportSft.class,
                 DistillCommand.ExportRag.class, DistillCommand.ExportPreference.class, DistillCommand.Run.class,
                 DistillCommand.Quarantine.class, DistillCommand.Audit.class, DistillCommand.Replay.class, DistillCommand.AuditFull.class})
-final class DistillCommand implements Runnable {
+final class DistillCommand extends LakehouseCli.Group {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     abstract static class Stage extends LakehouseCli.Base {
         @Option(names = "--since", description = "only events observed from this RFC 3339 time")
@@ -149,14 +142,7 @@ final class DistillCommand implements Runnable {
     /** {@code distill quarantine list|show|release|drop}: review what a run quarantined; every decision journaled (journald). */
     @Command(name = "quarantine", description = "Review a run's quarantined lines: list, show, release (as is or fixed), drop.",
             subcommands = {QList.class, QShow.class, QRelease.class, QDrop.class})
-    static final class Quarantine implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Quarantine extends LakehouseCli.Group {
     }
 
     abstract static class Review extends LakehouseCli.Base {
@@ -283,14 +269,7 @@ final class DistillCommand implements Runnable {
 
     /** {@code distill audit compare}: a run's drift against a baseline (docs/distilld.md, "audit baselines"). */
     @Command(name = "audit", description = "Audits of distill runs.", subcommands = {AuditCompare.class})
-    static final class Audit implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Audit extends LakehouseCli.Group {
     }
 
     @Command(name = "compare", description = "Compare a run's baseline with an earlier one; exit 1 when a threshold is crossed.")

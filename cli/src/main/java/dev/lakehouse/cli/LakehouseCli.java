@@ -84,6 +84,17 @@ public final class LakehouseCli implements Runnable {
         }
     }
 
+    /** A command that only groups others: run alone, it prints its usage. */
+    abstract static class Group implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
     abstract static class Base implements Callable<Integer> {
         LocalStack stack;
 

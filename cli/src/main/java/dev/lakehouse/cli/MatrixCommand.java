@@ -26,15 +26,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lakehouse matrix ingest FILE.jsonl --corpus NAME}: documents into a matrixd corpus, with a progress bar (docs/matrixd.md). */
 @Command(name = "matrix", description = "matrixd's corpora.", subcommands = {MatrixCommand.IngestFile.class})
-final class MatrixCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class MatrixCommand extends LakehouseCli.Group {
     @Command(name = "ingest", description = "Send a JSON-lines file of documents ({\"id\",\"text\",\"metadata\"} per line) "
             + "to a corpus, in batches, and follow the jobs to the end.")
     static final class IngestFile extends LakehouseCli.Base {

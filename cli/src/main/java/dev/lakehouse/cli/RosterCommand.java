@@ -17,17 +17,10 @@ import picocli.CommandLine.Option;
 /** {@code lakehouse roster generate}: the deterministic synthetic worker roster validatord loads (docs/validator.md). */
 @Command(name = "roster", description = "The worker roster validatord loads.",
         subcommands = {RosterCommand.Generate.class})
-final class RosterCommand implements Runnable {
+final class RosterCommand extends LakehouseCli.Group {
     static final int DEFAULT_ROWS = 500_000;
     static final long DEFAULT_SEED = 42;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     @Command(name = "generate", description = "Write a deterministic synthetic roster (Parquet): the same rows and seed give "
             + "a byte-identical file.")
