@@ -11,13 +11,13 @@ tokens=${2:-20}
 [ -f "$root/chatd/target/chatd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/chatd/target/chatd.jar:$root/chatd/target/libs/*"
 fake=$(free_port) chatd=$(free_port) observerd=$(free_port)
-cflags="-Xmx256m -XX:+UseSerialGC -Xss512k"
+cflags=$(daemon_flags chatd)
 
 java -Xmx128m -XX:+UseSerialGC -cp "$cp" "$root/scripts/bench/ChatBench.java" fake-ollama "$fake" "$tokens" > "$work/fake.log" 2>&1 &
 pids+=($!)
 # every call is observed, as in production
 LAKEHOUSE_OBSERVERD_PORT=$observerd LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_LOG_LEVEL=WARN \
-  java -Xmx256m -XX:+UseSerialGC -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.ObserverdMain \
+  java $(daemon_flags observerd) -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.ObserverdMain \
   > "$work/observerd.log" 2>&1 &
 pids+=($!)
 LAKEHOUSE_CHATD_PORT=$chatd LAKEHOUSE_DATA_DIR="$work" CHATD_OLLAMA_URL="http://127.0.0.1:$fake" CHATD_DEFAULT_MODEL=bench \

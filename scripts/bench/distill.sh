@@ -18,7 +18,7 @@ export LAKEHOUSE_CHATD_URL="http://127.0.0.1:$cp" LAKEHOUSE_VALIDATORD_URL="http
 t0=$(date +%s.%N)
 java "$root/scripts/bench/DistillBench.java" "$work/observerd/events" "$n" 42
 echo "generated in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s: $(du -sh "$work/observerd/events" | cut -f1)"
-java -Xmx512m -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED \
+java $(daemon_flags distilld) \
   -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.DistilldMain > "$work/distilld.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$dp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $n observations"
@@ -76,10 +76,10 @@ delay=${OLLAMA_DELAY_MS:-50}; conc=${REPLAY_CONCURRENCY:-8}; sample=${REPLAY_SAM
 python3 "$root/scripts/bench/scripted_ollama.py" "$op" "$delay" & pids+=($!)
 [ -f "$work/workers.parquet" ] || "$root/bin/lakehouse" roster generate --rows 20000 --out "$work/workers.parquet" >/dev/null 2>&1
 LAKEHOUSE_CHATD_PORT=$cp CHATD_OLLAMA_URL="http://127.0.0.1:$op" CHATD_DEFAULT_MODEL=qwen2.5:7b \
-  java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError -cp "$root/chatd/target/chatd.jar" dev.lakehouse.chatd.ChatdMain \
+  java $(daemon_flags chatd) -cp "$root/chatd/target/chatd.jar" dev.lakehouse.chatd.ChatdMain \
   > "$work/chatd.log" 2>&1 & pids+=($!)
 LAKEHOUSE_VALIDATORD_PORT=$vp LAKEHOUSE_ROSTER="$work/workers.parquet" VALIDATORD_PLAYBOOKS=false LAKEHOUSE_TRUTHD_URL="http://127.0.0.1:9" \
-  java -Xmx512m -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError -cp "$root/validator/target/validator.jar" \
+  java $(daemon_flags validatord) -cp "$root/validator/target/validator.jar" \
   dev.lakehouse.validator.ValidatordMain > "$work/validatord.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$cp/ready"; wait_up "http://127.0.0.1:$vp/ready"
 rid=$(curl -sf -XPOST "http://127.0.0.1:$dp/v1/distill/replays" -H 'Content-Type: application/json' \

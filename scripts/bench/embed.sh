@@ -11,7 +11,7 @@ duration=${1:-15s}
 [ -f "$root/embedd/target/embedd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/embedd/target/embedd.jar:$root/embedd/target/libs/*"
 fake=$(free_port) port=$(free_port)
-flags="${EMBEDD_JAVA_FLAGS:--Xmx768m -XX:+UseSerialGC -Xss512k --enable-native-access=ALL-UNNAMED}"
+flags="${EMBEDD_JAVA_FLAGS:-$(daemon_flags embedd)}"
 
 java -Xmx128m -XX:+UseSerialGC -cp "$cp" "$root/scripts/bench/EmbedBench.java" fake-ollama "$fake" 768 > "$work/fake.log" 2>&1 &
 pids+=($!)

@@ -9,8 +9,8 @@ duration=${1:-15s}
 [ -f "$root/gateway/target/gateway.jar" ] && [ -f "$root/embedd/target/embedd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 ecp="$root/embedd/target/embedd.jar:$root/embedd/target/libs/*"
 fake=$(free_port) embedd=$(free_port) gateway=$(free_port)
-eflags="-Xmx768m -XX:+UseSerialGC -Xss512k --enable-native-access=ALL-UNNAMED"
-gflags="${GATEWAY_JAVA_FLAGS:--Xmx512m -Xmn300m -XX:+UseSerialGC -Xss512k}"
+eflags=$(daemon_flags embedd)
+gflags="${GATEWAY_JAVA_FLAGS:-$(daemon_flags gateway)}"
 level="${LOG_LEVEL:-INFO}"
 
 java -Xmx128m -XX:+UseSerialGC -cp "$ecp" "$root/scripts/bench/EmbedBench.java" fake-ollama "$fake" 768 > "$work/fake.log" 2>&1 &

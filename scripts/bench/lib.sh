@@ -3,6 +3,7 @@
 # Finds the JDK, installs wrk when it is missing, makes $work (a scratch directory) and $pids (the processes
 # started), and removes both on exit.
 . "$root/bin/jdk.sh"
+. "$root/scripts/bench/flags.sh"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 work=$(mktemp -d)
 pids=()

@@ -12,14 +12,13 @@ docs=${1:-5000}
 duration=${2:-10s}
 for m in embedd vectord matrixd cli; do [ -f "$root/$m/target/$m.jar" ] || { "$root/mvnw" -B -q -DskipTests package; break; }; done
 [ -f "$root/cli/target/lakehouse.jar" ] || "$root/mvnw" -B -q -DskipTests package
-common="-XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
 ep=$(free_port) vp=$(free_port) mp=$(free_port)
 export LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_EMBEDD_PORT=$ep LAKEHOUSE_VECTORD_PORT=$vp LAKEHOUSE_MATRIXD_PORT=$mp \
   LAKEHOUSE_EMBEDD_URL="http://127.0.0.1:$ep" LAKEHOUSE_MATRIXD_URL="http://127.0.0.1:$mp" LAKEHOUSE_OBSERVERD_URL="http://127.0.0.1:9" \
   LAKEHOUSE_LOG_LEVEL="${LOG_LEVEL:-WARN}" EMBEDD_OLLAMA_URL=off MATRIXD_ROLE_LLM=false VECTORD_SNAPSHOT_INTERVAL=0
-java -Xmx768m $common -cp "$root/embedd/target/embedd.jar" dev.lakehouse.embedd.EmbeddMain > "$work/embedd.log" 2>&1 & pids+=($!)
-java -Xmx1g $common -cp "$root/vectord/target/vectord.jar" dev.lakehouse.vectord.VectordMain > "$work/vectord.log" 2>&1 & pids+=($!)
-java -Xmx256m $common -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.MatrixdMain > "$work/matrixd.log" 2>&1 & pids+=($!)
+java $(daemon_flags embedd) -cp "$root/embedd/target/embedd.jar" dev.lakehouse.embedd.EmbeddMain > "$work/embedd.log" 2>&1 & pids+=($!)
+java $(daemon_flags vectord) -cp "$root/vectord/target/vectord.jar" dev.lakehouse.vectord.VectordMain > "$work/vectord.log" 2>&1 & pids+=($!)
+java $(daemon_flags matrixd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.MatrixdMain > "$work/matrixd.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$ep/ready" "http://127.0.0.1:$vp/ready" "http://127.0.0.1:$mp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $docs documents per corpus"
 

@@ -12,7 +12,7 @@ seconds=${1:-15} connections=${2:-4} calls=${3:-50000}
 cp="$root/distillation/target/distillation.jar:$root/distillation/target/libs/*"
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-flags="-Xmx256m -XX:+UseSerialGC -Xss512k"
+flags=$(daemon_flags observerd)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 LAKEHOUSE_OBSERVERD_PORT=$port LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_LOG_LEVEL=WARN \

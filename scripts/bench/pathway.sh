@@ -12,15 +12,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${1:-5000}
 duration=${2:-10s}
 for m in embedd vectord matrixd; do [ -f "$root/$m/target/$m.jar" ] || { "$root/mvnw" -B -q -DskipTests package; break; }; done
-common="-XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
 ep=$(free_port) vp=$(free_port) pp=$(free_port)
 export LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_EMBEDD_PORT=$ep LAKEHOUSE_VECTORD_PORT=$vp LAKEHOUSE_PATHWAYD_PORT=$pp \
   LAKEHOUSE_EMBEDD_URL="http://127.0.0.1:$ep" LAKEHOUSE_VECTORD_URL="http://127.0.0.1:$vp" LAKEHOUSE_OBSERVERD_URL="http://127.0.0.1:9" \
   LAKEHOUSE_LOG_LEVEL="${LOG_LEVEL:-WARN}" EMBEDD_OLLAMA_URL=off VECTORD_SNAPSHOT_INTERVAL=0
-java -Xmx768m $common -cp "$root/embedd/target/embedd.jar" dev.lakehouse.embedd.EmbeddMain > "$work/embedd.log" 2>&1 & pids+=($!)
-java -Xmx1g $common -cp "$root/vectord/target/vectord.jar" dev.lakehouse.vectord.VectordMain > "$work/vectord.log" 2>&1 & pids+=($!)
+java $(daemon_flags embedd) -cp "$root/embedd/target/embedd.jar" dev.lakehouse.embedd.EmbeddMain > "$work/embedd.log" 2>&1 & pids+=($!)
+java $(daemon_flags vectord) -cp "$root/vectord/target/vectord.jar" dev.lakehouse.vectord.VectordMain > "$work/vectord.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$ep/ready" "http://127.0.0.1:$vp/ready"
-java -Xmx256m $common -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.PathwaydMain > "$work/pathwayd.log" 2>&1 & pids+=($!)
+java $(daemon_flags pathwayd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.PathwaydMain > "$work/pathwayd.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$pp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $n memories"
 P="http://127.0.0.1:$pp"
@@ -107,6 +106,6 @@ done
 echo "log: $(du -h "$work/pathwayd/memories/versions.jsonl" | cut -f1); RSS: embedd $(rss_mib "${pids[0]}") MiB, vectord $(rss_mib "${pids[1]}") MiB, pathwayd $(rss_mib "${pids[2]}") MiB"
 kill -9 "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
 t0=$(date +%s.%N)
-java -Xmx256m $common -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.PathwaydMain > "$work/pathwayd2.log" 2>&1 & pids+=($!)
+java $(daemon_flags pathwayd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.PathwaydMain > "$work/pathwayd2.log" 2>&1 & pids+=($!)
 wait_up "$P/ready"
 awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "restart after kill -9 (JVM start + log replay) until /ready: %.1f s\n", b-a}'

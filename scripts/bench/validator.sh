@@ -11,7 +11,7 @@ duration=${2:-15s}
 [ -f "$root/validator/target/validator.jar" ] && [ -f "$root/cli/target/lakehouse.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/validator/target/validator.jar:$root/validator/target/libs/*"
 port=$(free_port) observerd=$(free_port)
-vflags="-Xmx512m -XX:+UseSerialGC -Xss512k --enable-native-access=ALL-UNNAMED"
+vflags=$(daemon_flags validatord)
 echo "machine: $(nproc) cores; $(java -version 2>&1 | head -1); validatord: $vflags"
 
 "$root/bin/lakehouse" roster generate --rows "$rows" --seed 42 --out "$work/workers.parquet" 2>/dev/null
@@ -20,7 +20,7 @@ java -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp "$cp" "$ro
 
 # every /v1/validate is observed: a real observerd takes the events, as in production
 LAKEHOUSE_OBSERVERD_PORT=$observerd LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_LOG_LEVEL=WARN \
-  java -Xmx256m -XX:+UseSerialGC -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.ObserverdMain \
+  java $(daemon_flags observerd) -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.ObserverdMain \
   > "$work/observerd.log" 2>&1 &
 pids+=($!)
 t0=$(date +%s%N)

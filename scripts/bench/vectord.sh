@@ -5,12 +5,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/bin/jdk.sh"
+. "$root/scripts/bench/flags.sh"
 n=${1:-100000} dims=${2:-384} queries=${3:-1000} seed=42
 [ -f "$root/vectord/target/vectord.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/vectord/target/vectord.jar:$root/vectord/target/libs/*"
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-flags="-Xmx2g -XX:+UseSerialGC"
+flags="${VECTORD_JAVA_FLAGS:-$(daemon_flags vectord)}"
 start_vectord() {   # sets $pid and $ready_s (seconds from launch to /ready)
   local t0
   t0=$(date +%s.%N)
