@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Performance as users get it (issue 21): the stack exactly as `bin/lakehouse up` starts it (all eleven daemons,
+# etc/jvm.env's flags, the local embedding model, the 500k-worker demo roster), on ports of its own
+# (scripts/cutover/stack.sh --name suite), measured in one run, each figure printed with its goal:
+#   cold start   up to all ready (goal <= 5 s); each daemon alone to ready (goal <= 1 s)
+#   warm-up      gateway -> embedd in the first DURATION after up, against the same DURATION warm (goal >= 0.5x RPS, p99 <= 10x)
+#   proxy cost   gateway -> embedd / embedd direct, warm (goal >= 0.5); the proxied p99 against gateway /health's (goal <= 2x)
+#   memory       idle RSS of every daemon (goals: <= 100 MiB data-less ones, embedd <= 250, validatord <= 200, all <= 1.5 GiB)
+#   scripts/bench/suite.sh [duration=10s]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$root/scripts/bench/lib.sh"
+duration=${1:-10s}
+export LAKEHOUSE_STACKS="$work/stacks"
+base=$((40000 + RANDOM % 10000))
+stack() { "$root/scripts/cutover/stack.sh" "$1" --name suite --port-base "$base" "${@:2}" >/dev/null 2>&1; }
+trap 'stack down || true; rm -rf "$work"' EXIT
+mkdir -p "$LAKEHOUSE_STACKS/suite/data"
+echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/suite/extra.env"
+"$root/bin/lakehouse" roster generate --out "$LAKEHOUSE_STACKS/suite/data/workers.parquet" >/dev/null 2>&1   # the demo roster, made once
+port() { echo $(( $1 - 4200 + base )); }
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); wrk -t1 -c10 $duration"
+
+stack up; stack down   # a first start: what the build or a first `up` leaves (AppCDS archives) is there for the timed one
+t0=$(date +%s%N); stack up; up_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf 'cold start, all eleven to ready:            %6d ms   (goal <= 5000)\n' "$up_ms"
+
+gw="http://127.0.0.1:$(port 4200)"; embedd="http://127.0.0.1:$(port 4216)"
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[{"input":["a forklift operator in Columbus","night shift picker"]}]]\n' > "$work/embed.lua"
+wrk_c "warm-up: gateway -> embedd, first $duration" 10 "$gw/v1/embed" "$work/embed.lua" | tee "$work/first"
+wrk_c "gateway -> embedd, warm" 10 "$gw/v1/embed" "$work/embed.lua" | tee "$work/warm"
+wrk_c "embedd direct, warm" 10 "$embedd/v1/embed" "$work/embed.lua" | tee "$work/direct"
+wrk_c "gateway /health" 10 "$gw/health" | tee "$work/health"
+rps() { awk '{for (i=1;i<=NF;i++) if ($i=="RPS") print $(i-1)}' "$1"; }
+p99() { awk '{for (i=1;i<=NF;i++) if ($i=="p99") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"; }
+awk -v f="$(rps "$work/first")" -v w="$(rps "$work/warm")" -v fp="$(p99 "$work/first")" -v wp="$(p99 "$work/warm")" \
+  'BEGIN{printf "warm-up: first / warm RPS %.2fx (goal >= 0.5), p99 %.1fx (goal <= 10)\n", f/w, fp/wp}'
+awk -v g="$(rps "$work/warm")" -v d="$(rps "$work/direct")" -v gp="$(p99 "$work/warm")" -v hp="$(p99 "$work/health")" \
+  'BEGIN{printf "proxy cost: gateway / direct RPS %.2f (goal >= 0.5); proxied p99 / gateway /health p99 %.1fx (goal <= 2)\n", g/d, gp/hp}'
+
+sleep 5
+total=0
+echo "idle RSS (after the runs above and 5 s):"
+for f in "$LAKEHOUSE_STACKS"/suite/run/*.pid; do
+  d=$(basename "$f" .pid); pid=$(cat "$f")
+  [ -r "/proc/$pid/status" ] || continue
+  r=$(rss_mib "$pid"); total=$((total + r))
+  goal=100; [ "$d" = embedd ] && goal=250; [ "$d" = validatord ] && goal=200; [ "$d" = vectord ] && goal=-
+  printf '  %-11s %5d MiB   (goal <= %s)\n' "$d" "$r" "$goal"
+done
+printf '  all         %5d MiB   (goal <= 1536)\n' "$total"
+
+stack down
+echo "each daemon alone, up to ready:"
+for d in gateway embedd vectord chatd matrixd validatord truthd pathwayd observerd journald distilld; do
+  t0=$(date +%s%N); stack up "$d"; ms=$(( ($(date +%s%N) - t0) / 1000000 )); stack down "$d"
+  printf '  %-11s %6d ms   (goal <= 1000)\n' "$d" "$ms"
+done
