@@ -145,6 +145,48 @@ class SystemdUnitsTest {
     }
 
     @Test
+    void aSecondStacksUnits_fromStackSh_haveTheirOwnNamesPortsAndDirectories_andVerify() throws Exception {
+        Path out = dir.resolve("stack-units");
+        Process p = new ProcessBuilder("bash", REPO.resolve("scripts/cutover/stack.sh").toString(), "units", "--name", "legacy",
+                "--port-base", "5200", "--out", out.toString()).redirectErrorStream(true).start();
+        String said = output(p);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(said).isZero();
+        for (DaemonId d : DaemonId.values()) {
+            var u = parse(Files.readString(out.resolve("lakehouse-legacy-" + d.daemonName() + ".service")));
+            assertThat(one(u, "Service", "StateDirectory")).isEqualTo("lakehouse-legacy/" + d.daemonName());
+            assertThat(one(u, "Service", "ReadWritePaths")).isEqualTo("/var/lib/lakehouse-legacy/" + d.daemonName()
+                    + " /var/log/lakehouse-legacy/" + d.daemonName());
+            assertThat(one(u, "Service", "ExecStartPost")).contains(" " + d.daemonName() + " " + (d.defaultPort() - 4200 + 5200) + " ");
+            assertThat(u.get("Service").get("EnvironmentFile")).contains("/etc/lakehouse/stack-legacy.env");
+            assertThat(one(u, "Install", "WantedBy")).isEqualTo("lakehouse-legacy.target");
+        }
+        assertThat(Files.readString(out.resolve("stack-legacy.env"))).contains("LAKEHOUSE_GATEWAY_PORT=5200", "LAKEHOUSE_DISTILLD_PORT=5225");
+        assertThat(Files.readString(out.resolve("lakehouse-legacy.target"))).contains("lakehouse-legacy-journald.service")
+                .doesNotContain(" lakehouse-journald.service");
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed");
+        Path prefix = dir.resolve("prefix2");
+        Files.createDirectories(prefix.resolve("bin"));
+        for (Path exe : List.of(prefix.resolve("java"), prefix.resolve("bin/lakehouse-await-ready"))) {
+            Files.writeString(exe, "#!/bin/sh\n");
+            exe.toFile().setExecutable(true);
+        }
+        List<String> cmd = new ArrayList<>(List.of(analyze.toString(), "verify"));
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(f -> !f.toString().endsWith(".env")).sorted().toList()) {
+                Path v = dir.resolve("v-" + f.getFileName());
+                Files.writeString(v, Files.readString(f).replace(SystemdUnits.PREFIX, prefix.toString()));
+                cmd.add(v.toString());
+            }
+        }
+        Process verify = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = output(verify);
+        assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(text).as("systemd-analyze verify says").isEmpty();
+    }
+
+    @Test
     void theReadinessGate_waitsFor200_andGivesUpNamingWhatItSaw() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
