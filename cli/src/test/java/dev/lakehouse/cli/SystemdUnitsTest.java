@@ -115,33 +115,11 @@ class SystemdUnitsTest {
 
     @Test
     void systemdAnalyzeVerify_findsNothing() throws Exception {
-        Path analyze = Path.of("/usr/bin/systemd-analyze");
-        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed (.ci/run installs Debian's systemd)");
-        // the units as installed, but under a temporary prefix whose executables exist: verify checks they do
-        Path prefix = dir.resolve("prefix");
-        Files.createDirectories(prefix.resolve("bin"));
-        for (Path exe : List.of(prefix.resolve("java"), prefix.resolve("bin/lakehouse-await-ready"))) {
-            Files.writeString(exe, "#!/bin/sh\n");
-            exe.toFile().setExecutable(true);
-        }
-        List<String> cmd = new ArrayList<>(List.of(analyze.toString(), "verify"));
-        for (Map.Entry<String, String> u : SystemdUnits.render(FLAGS).entrySet()) {
-            Path f = dir.resolve(u.getKey());
-            Files.writeString(f, u.getValue().replace(SystemdUnits.PREFIX, prefix.toString()));
-            cmd.add(f.toString());
-        }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).as("systemd-analyze verify says").isEmpty();
-        assertThat(p.exitValue()).isZero();
+        Assumptions.assumeTrue(Files.isExecutable(ANALYZE), "systemd-analyze is not installed (.ci/run installs Debian's systemd)");
+        assertThat(verify(SystemdUnits.render(FLAGS))).as("systemd-analyze verify says").isEmpty();
         // and it is not a test that cannot fail: a unit with a mistake makes it speak
-        Path bad = dir.resolve("lakehouse-bad.service");
-        Files.writeString(bad, SystemdUnits.render(FLAGS).get("lakehouse-chatd.service").replace(SystemdUnits.PREFIX, prefix.toString())
-                .replace("Restart=on-failure", "Restart=sometimes"));
-        Process q = new ProcessBuilder(analyze.toString(), "verify", bad.toString()).redirectErrorStream(true).start();
-        assertThat(new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("sometimes");
-        q.waitFor(60, TimeUnit.SECONDS);
+        assertThat(verify(Map.of("lakehouse-bad.service", SystemdUnits.render(FLAGS).get("lakehouse-chatd.service")
+                .replace("Restart=on-failure", "Restart=sometimes")))).contains("sometimes");
     }
 
     @Test
@@ -164,26 +142,41 @@ class SystemdUnitsTest {
         assertThat(Files.readString(out.resolve("stack-legacy.env"))).contains("LAKEHOUSE_GATEWAY_PORT=5200", "LAKEHOUSE_DISTILLD_PORT=5225");
         assertThat(Files.readString(out.resolve("lakehouse-legacy.target"))).contains("lakehouse-legacy-journald.service")
                 .doesNotContain(" lakehouse-journald.service");
-        Path analyze = Path.of("/usr/bin/systemd-analyze");
-        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed");
-        Path prefix = dir.resolve("prefix2");
+        Assumptions.assumeTrue(Files.isExecutable(ANALYZE), "systemd-analyze is not installed");
+        Map<String, String> units = new java.util.LinkedHashMap<>();
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(f -> !f.toString().endsWith(".env")).sorted().toList()) {
+                units.put(f.getFileName().toString(), Files.readString(f));
+            }
+        }
+        assertThat(verify(units)).as("systemd-analyze verify says").isEmpty();
+    }
+
+    static final Path ANALYZE = Path.of("/usr/bin/systemd-analyze");
+
+    /**
+     * What {@code systemd-analyze verify} says of units (name → text) installed under a temporary prefix whose
+     * executables exist — verify checks that they do. Empty when it finds nothing.
+     */
+    String verify(Map<String, String> units) throws Exception {
+        Path prefix = Files.createTempDirectory(dir, "prefix");
         Files.createDirectories(prefix.resolve("bin"));
         for (Path exe : List.of(prefix.resolve("java"), prefix.resolve("bin/lakehouse-await-ready"))) {
             Files.writeString(exe, "#!/bin/sh\n");
             exe.toFile().setExecutable(true);
         }
-        List<String> cmd = new ArrayList<>(List.of(analyze.toString(), "verify"));
-        try (var files = Files.list(out)) {
-            for (Path f : files.filter(f -> !f.toString().endsWith(".env")).sorted().toList()) {
-                Path v = dir.resolve("v-" + f.getFileName());
-                Files.writeString(v, Files.readString(f).replace(SystemdUnits.PREFIX, prefix.toString()));
-                cmd.add(v.toString());
-            }
+        Path at = Files.createTempDirectory(dir, "units");
+        List<String> cmd = new ArrayList<>(List.of(ANALYZE.toString(), "verify"));
+        for (Map.Entry<String, String> u : units.entrySet()) {
+            Path f = at.resolve(u.getKey());
+            Files.writeString(f, u.getValue().replace(SystemdUnits.PREFIX, prefix.toString()));
+            cmd.add(f.toString());
         }
-        Process verify = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = output(verify);
-        assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(text).as("systemd-analyze verify says").isEmpty();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(said).isZero();
+        return said;
     }
 
     @Test
