@@ -21,12 +21,19 @@ echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/suite/extra.env"
 port() { echo $(( $1 - 4200 + base )); }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); wrk -t1 -c10 $duration"
 
-stack up; stack down   # a first start: what the build or a first `up` leaves (AppCDS archives) is there for the timed one
-t0=$(date +%s%N); stack up; up_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-printf 'cold start, all eleven to ready:            %6d ms   (goal <= 5000)\n' "$up_ms"
-
 gw="http://127.0.0.1:$(port 4200)"; embedd="http://127.0.0.1:$(port 4216)"
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[{"input":["a forklift operator in Columbus","night shift picker"]}]]\n' > "$work/embed.lua"
+
+# the first `up` after a build is the training run: it serves a few seconds of traffic, and the `down` after it
+# makes each daemon's AOT cache (JDK 25+; AppCDS on 21-24) — what a user's first session leaves for the next `up`
+stack up
+wrk -t1 -c10 -d3s -s "$work/embed.lua" "$gw/v1/embed" >/dev/null; wrk -t1 -c10 -d2s "$gw/health" >/dev/null
+t0=$(date +%s%N); stack down; printf 'first down (makes the AOT caches, once per build): %d ms\n' $(( ($(date +%s%N) - t0) / 1000000 ))
+t0=$(date +%s%N); "$root/bin/lakehouse" --help >/dev/null; printf 'the CLI alone (bin/lakehouse --help):       %6d ms\n' $(( ($(date +%s%N) - t0) / 1000000 ))
+t0=$(date +%s%N); stack up; up_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf 'cold start, all eleven to ready:            %6d ms   (goal <= 5000)\n' "$up_ms"
+roster_ms=$(curl -s "http://127.0.0.1:$(port 4220)/v1/roster/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("load_ms", d.get("loadMs")))')
+printf "validatord's roster load during that up:    %6s ms   (goal <= 3000)\n" "$roster_ms"
 wrk_c "warm-up: gateway -> embedd, first $duration" 10 "$gw/v1/embed" "$work/embed.lua" | tee "$work/first"
 wrk_c "gateway -> embedd, warm" 10 "$gw/v1/embed" "$work/embed.lua" | tee "$work/warm"
 wrk_c "embedd direct, warm" 10 "$embedd/v1/embed" "$work/embed.lua" | tee "$work/direct"
@@ -54,5 +61,5 @@ stack down
 echo "each daemon alone, up to ready:"
 for d in gateway embedd vectord chatd matrixd validatord truthd pathwayd observerd journald distilld; do
   t0=$(date +%s%N); stack up "$d"; ms=$(( ($(date +%s%N) - t0) / 1000000 )); stack down "$d"
-  printf '  %-11s %6d ms   (goal <= 1000)\n' "$d" "$ms"
+  printf '  %-11s %6d ms   (goal <= 1000; the CLI'"'"'s own start included)\n' "$d" "$ms"
 done

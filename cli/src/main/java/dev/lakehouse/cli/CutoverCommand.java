@@ -31,7 +31,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cutover", description = "Move /v1 routes from a legacy stack to this one: shadow, switch, rollback, status.",
         subcommands = {CutoverCommand.Shadow.class, CutoverCommand.Switch.class, CutoverCommand.Rollback.class, CutoverCommand.Status.class})
 final class CutoverCommand extends LakehouseCli.Group {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 
     /** What every step needs: the routes file, the gateway, its admin key, journald. */
@@ -66,7 +65,7 @@ final class CutoverCommand extends LakehouseCli.Group {
             if (admin && k != null) {
                 b.header("Authorization", "Bearer " + k);
             }
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return CliHttp.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
         }
 
         ObjectNode read() throws IOException {

@@ -176,7 +176,7 @@ final class DistillCommand extends LakehouseCli.Group {
                 entry.set("data", data);
                 HttpResponse<String> r;
                 try {
-                    r = HTTP.send(HttpRequest.newBuilder(journald.resolve("/v1/journal/entries")).header("Content-Type", "application/json")
+                    r = CliHttp.client().send(HttpRequest.newBuilder(journald.resolve("/v1/journal/entries")).header("Content-Type", "application/json")
                             .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(entry)))
                             .build(), HttpResponse.BodyHandlers.ofString());
                 } catch (InterruptedException e) {
@@ -196,7 +196,6 @@ final class DistillCommand extends LakehouseCli.Group {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Command(name = "list", description = "The run's quarantined lines, with their reason and review status.")
     static final class QList extends Review {

@@ -44,6 +44,8 @@ public final class LakehouseCli implements Runnable {
     static final List<DaemonId> START_ORDER = List.of(DaemonId.OBSERVERD, DaemonId.JOURNALD, DaemonId.EMBEDD,
             DaemonId.VECTORD, DaemonId.CHATD, DaemonId.VALIDATORD, DaemonId.TRUTHD, DaemonId.MATRIXD,
             DaemonId.PATHWAYD, DaemonId.DISTILLD, DaemonId.GATEWAY);
+    /** Stopped last by {@code down}. */
+    static final Set<DaemonId> OBSERVERS = Set.of(DaemonId.OBSERVERD, DaemonId.JOURNALD);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -204,7 +206,7 @@ public final class LakehouseCli implements Runnable {
                     bar.stepTo(daemons.size() - pending.size() - dead.size());
                     bar.setExtraMessage(pending.isEmpty() ? "" : "waiting for " + pending.iterator().next().daemonName());
                     if (!pending.isEmpty()) {
-                        Thread.sleep(100);
+                        Thread.sleep(25);
                     }
                 }
             }
@@ -228,18 +230,66 @@ public final class LakehouseCli implements Runnable {
         int graceS;
 
         @Override
-        public Integer call() {
-            List<DaemonId> daemons = new ArrayList<>(select(names));
-            java.util.Collections.reverse(daemons);   // gateway first, observers last
-            for (DaemonId d : daemons) {
-                var p = stack.process(d);
-                if (p.isEmpty()) {
-                    continue;
+        public Integer call() throws InterruptedException {
+            List<DaemonId> daemons = select(names).stream().filter(d -> stack.process(d).isPresent()).toList();
+            // in tiers, each tier's daemons in parallel: the gateway first (no new calls come in), the observers
+            // last (they record what the others do while stopping)
+            List<List<DaemonId>> tiers = List.of(
+                    daemons.stream().filter(d -> d == DaemonId.GATEWAY).toList(),
+                    daemons.stream().filter(d -> d != DaemonId.GATEWAY && !OBSERVERS.contains(d)).toList(),
+                    daemons.stream().filter(OBSERVERS::contains).toList());
+            List<ClassDataArchive> trained = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (List<DaemonId> tier : tiers) {
+                    var stops = tier.stream().map(d -> pool.submit(() -> {
+                        boolean killed = stack.stop(d, Duration.ofSeconds(graceS));
+                        return d.daemonName() + (killed ? " killed (did not stop within " + graceS + "s)" : " stopped");
+                    })).toList();
+                    for (var stop : stops) {
+                        out().println(join(stop));
+                    }
                 }
-                boolean killed = stack.stop(d, Duration.ofSeconds(graceS));
-                out().println(d.daemonName() + (killed ? " killed (did not stop within " + graceS + "s)" : " stopped"));
+                for (DaemonId d : daemons) {
+                    stack.archive(d).filter(ClassDataArchive::trained).ifPresent(trained::add);
+                }
             }
+            finishTraining(trained);
             return 0;
+        }
+
+        /** Makes the AOT caches of the daemons whose first run just ended, as many at once as there are cores. */
+        private void finishTraining(List<ClassDataArchive> trained) throws InterruptedException {
+            if (trained.isEmpty()) {
+                return;
+            }
+            out().println("making the AOT caches of " + trained.size() + " daemon(s) from their first run (once per build)…");
+            out().flush();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("aot cache").setInitialMax(trained.size())
+                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                    .build()) {
+                var made = trained.stream().map(a -> pool.submit(() -> {
+                    String what = a.finishTraining();
+                    bar.step();
+                    return what;
+                })).toList();
+                for (var m : made) {
+                    String what = join(m);
+                    if (what.contains("not made")) {
+                        err().println(what);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        private static <T> T join(java.util.concurrent.Future<T> f) throws InterruptedException {
+            try {
+                return f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
         }
     }
 

@@ -3,9 +3,6 @@ package dev.lakehouse.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +29,11 @@ import dev.lakehouse.validator.ValidatordMain;
  * variables run side by side.
  */
 final class LocalStack {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
     private final Path home;
     private final EnvConfig env;
+    private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
     private final Path runDir;
     private final Path logDir;
 
@@ -112,6 +110,27 @@ final class LocalStack {
         }
     }
 
+    /**
+     * Polls for the exit: {@code onExit()} of a process that is not this JVM's child (it was
+     * started by an earlier CLI) polls with a growing back-off and waits on zombies, which
+     * added seconds to every stop.
+     */
+    private static boolean awaitExit(ProcessHandle p, DaemonId d, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isRunning(p, d.mainClass())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Alive, not a zombie, and its command line names {@code mainClass}. */
     static boolean isRunning(ProcessHandle p, String mainClass) {
         if (!p.isAlive() || isZombie(p.pid())) {
@@ -139,19 +158,25 @@ final class LocalStack {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid");   // own session: a Ctrl-C in this terminal does not reach the daemons
         }
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        cmd.add(java.toString());
+        cmd.add(JAVA.toString());
         Optional<String> opts = env.get("LAKEHOUSE_" + d.envName() + "_JAVA_OPTS");
-        Path jar = home.resolve(d.jarPath());
         if (opts.isPresent()) {
             cmd.addAll(List.of(opts.get().split("\\s+")));
         } else {
-            List<String> flags = JvmFlags.load(home).flags().get(d);   // etc/jvm.env: the flags the systemd units use too
-            cmd.addAll(flags);
-            cmd.addAll(ClassDataArchive.flags(runDir, java, d.daemonName(), flags, jar));
+            cmd.addAll(JvmFlags.load(home).flags().get(d));   // etc/jvm.env: the flags the systemd units use too
+            cmd.addAll(archive(d).orElseThrow().flags());
         }
-        cmd.addAll(List.of("-cp", jar.toString(), d.mainClass()));
+        cmd.addAll(List.of("-cp", home.resolve(d.jarPath()).toString(), d.mainClass()));
         return cmd;
+    }
+
+    /** The daemon's AOT cache or class-data archive; none when its flags come from the environment. */
+    Optional<ClassDataArchive> archive(DaemonId d) {
+        if (env.get("LAKEHOUSE_" + d.envName() + "_JAVA_OPTS").isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(ClassDataArchive.of(runDir, JAVA, d.daemonName(), JvmFlags.load(home).flags().get(d),
+                home.resolve(d.jarPath())));
     }
 
     /** Starts the daemon detached, output appended to its log, PID recorded. */
@@ -181,16 +206,10 @@ final class LocalStack {
         boolean killed = false;
         if (p.isPresent()) {
             p.get().destroy();
-            try {
-                p.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            if (!awaitExit(p.get(), d, grace)) {
                 p.get().destroyForcibly();
                 killed = true;
-                p.get().onExit().join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e);
+                awaitExit(p.get(), d, Duration.ofSeconds(10));
             }
         }
         try {
@@ -213,7 +232,7 @@ final class LocalStack {
         String health = "-";
         String ready = "-";
         OptionalLong uptime = OptionalLong.empty();
-        Optional<HttpResponse<String>> h = get(d, "/health");
+        Optional<Answer> h = get(d, "/health");
         if (h.isPresent()) {
             health = h.get().statusCode() == 200 ? "UP" : "HTTP " + h.get().statusCode();
             try {
@@ -235,7 +254,7 @@ final class LocalStack {
         return get(d, "/ready").map(r -> r.statusCode() == 200).orElse(false);
     }
 
-    private static String readyDetail(HttpResponse<String> r) {
+    private static String readyDetail(Answer r) {
         try {
             JsonNode checks = Json.mapper().readTree(r.body()).path("checks");
             StringBuilder sb = new StringBuilder("NOT READY");
@@ -250,15 +269,31 @@ final class LocalStack {
         }
     }
 
-    private Optional<HttpResponse<String>> get(DaemonId d, String path) {
+    /** A daemon's answer to a probe. */
+    record Answer(int statusCode, String body) {
+    }
+
+    /**
+     * A GET of {@code path} with a 1 s timeout, empty when nothing answers. The JDK's
+     * {@code HttpURLConnection}: for plain HTTP it does not initialize TLS as building an
+     * {@code HttpClient} does (~0.3 s of every {@code up} and {@code status}).
+     */
+    private Optional<Answer> get(DaemonId d, String path) {
+        java.net.HttpURLConnection c = null;
         try {
-            HttpRequest req = HttpRequest.newBuilder(url(d).resolve(path)).timeout(Duration.ofSeconds(1)).build();
-            return Optional.of(HTTP.send(req, HttpResponse.BodyHandlers.ofString()));
+            c = (java.net.HttpURLConnection) url(d).resolve(path).toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(1000);
+            int status = c.getResponseCode();
+            var in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            String body = in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return Optional.of(new Answer(status, body));
         } catch (IOException e) {
             return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
         }
     }
 

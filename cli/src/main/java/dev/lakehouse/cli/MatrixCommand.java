@@ -30,7 +30,6 @@ final class MatrixCommand extends LakehouseCli.Group {
     @Command(name = "ingest", description = "Send a JSON-lines file of documents ({\"id\",\"text\",\"metadata\"} per line) "
             + "to a corpus, in batches, and follow the jobs to the end.")
     static final class IngestFile extends LakehouseCli.Base {
-        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
         @Parameters(index = "0", description = "the JSON-lines file")
         Path file;
@@ -112,7 +111,7 @@ final class MatrixCommand extends LakehouseCli.Group {
 
         private JsonNode follow(URI base, String job, java.util.function.IntConsumer progress) throws Exception {
             while (true) {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve("/v1/matrix/jobs/" + job))
+                HttpResponse<String> r = CliHttp.client().send(HttpRequest.newBuilder(base.resolve("/v1/matrix/jobs/" + job))
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode j = Json.mapper().readTree(r.body());
                 if (r.statusCode() != 200) {
@@ -128,7 +127,7 @@ final class MatrixCommand extends LakehouseCli.Group {
         }
 
         private static HttpResponse<String> post(URI base, String path, String body) throws Exception {
-            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+            return CliHttp.client().send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         }

@@ -69,27 +69,36 @@ class CliIT {
     }
 
     /**
-     * With the default flags a daemon runs with class-data sharing, and the archive always
-     * matches them: the first start writes its dynamic archive at exit, the next runs from
-     * it, and neither prints a CDS error (it did on every start: the JDK's base archive
-     * was dumped without --enable-native-access).
+     * With the default flags a daemon runs from an AOT cache (JDK 25+; AppCDS before), and the
+     * cache always matches them: the first start is the training run, the {@code down} after it
+     * makes the cache, the next start runs from it, and none prints an error (one did on every
+     * start: the JDK's base CDS archive was dumped without --enable-native-access).
      */
     @Test
-    void defaultFlags_useAClassDataArchive_thatMatchesThem() throws Exception {
+    void defaultFlags_useAnAotCacheOrClassDataArchive_thatMatchesThem() throws Exception {
         env = new java.util.HashMap<>(env);
         env.remove("LAKEHOUSE_JOURNALD_JAVA_OPTS");
+        boolean aot = Runtime.version().feature() >= 25;
         assertThat(run("up", "journald").code()).isZero();
-        Result restart = run("restart", "journald");   // stopped gracefully: the JVM writes its archive
+        Result restart = run("restart", "journald");   // stopped gracefully: its training record (or archive) is written
         assertThat(restart.code()).as(restart.out()).isZero();
-        try (var files = Files.list(work.resolve("run/cds"))) {
-            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.matches("journald-[0-9a-f]+\\.jsa"))
-                    .anyMatch(n -> n.matches("base-[0-9a-f]+\\.jsa"));
+        if (aot) {
+            assertThat(restart.out()).contains("making the AOT caches of 1 daemon(s)");
         }
-        assertThat(run("restart", "journald").code()).isZero();   // this start maps base + dynamic archive
+        try (var files = Files.list(work.resolve("run/cds"))) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            assertThat(names).anyMatch(n -> n.matches(aot ? "journald-[0-9a-f]+\\.aot" : "journald-[0-9a-f]+\\.jsa"))
+                    .noneMatch(n -> n.endsWith(".aotconf") || n.endsWith(".tmp"));
+        }
+        String cmdline = Files.readString(Path.of("/proc", Files.readString(work.resolve("run/journald.pid")).strip(), "cmdline"));
+        if (aot) {
+            assertThat(cmdline).contains("-XX:AOTCache=").doesNotContain("AOTMode=record");
+        }
+        assertThat(run("restart", "journald").code()).isZero();   // from the cache (or base + dynamic archive) again
         String log = Files.readString(work.resolve("logs/journald.log"));
         assertThat(log).doesNotContain("[error]").doesNotContain("Mismatched values").contains("journald started");
-        String cmdline = Files.readString(Path.of("/proc", Files.readString(work.resolve("run/journald.pid")).strip(), "cmdline"));
-        assertThat(cmdline).contains("-XX:SharedArchiveFile=").contains(".jsa:");
+        cmdline = Files.readString(Path.of("/proc", Files.readString(work.resolve("run/journald.pid")).strip(), "cmdline"));
+        assertThat(cmdline).contains(aot ? "-XX:AOTCache=" : ".jsa:");
     }
 
     record Result(int code, String out) {
