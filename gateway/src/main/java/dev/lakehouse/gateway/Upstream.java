@@ -19,15 +19,15 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * One daemon behind the gateway: its own WebClient (a pool of keep-alive
+ * One daemon behind the gateway: its own HTTP/1.1 client (a pool of keep-alive
  * connections, TCP_NODELAY), its own {@link CircuitBreaker} and in-flight gauge,
  * so a dead or hung daemon never slows another route.
  *
@@ -48,9 +48,12 @@ final class Upstream {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
             "authorization", "expect", "x-request-id");
 
+    private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create(RequestContext.HEADER);
+    private static final io.helidon.http.HeaderName CALLER = HeaderNames.create("X-Lakehouse-Caller");
+
     private final String name;
     private final URI base;
-    private final WebClient client;
+    private final Http1Client client;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Meters meters;
@@ -61,7 +64,20 @@ final class Upstream {
         this.base = base;
         this.meters = meters;
         this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpenFor());
-        this.client = PeerClient.clientBuilder(config.connectTimeout()).baseUri(base).build();
+        // HTTP/1.1 directly, not WebClient: no protocol discovery per request, no client services (none is used),
+        // and the request headers are not validated again — they are the caller's, which the server validated, and
+        // the gateway's own (docs/perf.md: the gateway's CPU per proxied request)
+        this.client = Http1Client.builder()
+                .baseUri(base)
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(false)
+                .keepAlive(true)
+                .socketOptions(s -> s.tcpNoDelay(true))
+                .servicesDiscoverServices(false)
+                .proxy(io.helidon.webclient.api.Proxy.noProxy())   // the default asks the system's ProxySelector per request
+                .sendExpectContinue(false)
+                .protocolConfig(p -> p.validateRequestHeaders(false))
+                .build();
         meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", name)),
                 inFlight);
     }
@@ -104,7 +120,7 @@ final class Upstream {
         try {
             // The decoded path on the prebuilt base: cheaper than parsing an absolute URI per request,
             // and the same request, since RouteTable refused encoded slashes, dots and NUL.
-            HttpClientRequest up = client.method(method)
+            Http1ClientRequest up = client.method(method)
                     .path(req.prologue().uriPath().path())
                     .readTimeout(timeout);
             if (!query.isEmpty()) {
@@ -113,10 +129,10 @@ final class Upstream {
                 }
             }
             passedOn(req).forEach(up::header);
-            RequestContext.currentId().ifPresent(id -> up.header(HeaderNames.create(RequestContext.HEADER), id));
-            up.header(HeaderNames.create("X-Lakehouse-Caller"), caller);
+            RequestContext.currentId().ifPresent(id -> up.header(REQUEST_ID, id));
+            up.header(CALLER, caller);
             up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
-            try (HttpClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up)) {
+            try (Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up)) {
                 breaker.onSuccess();
                 status = answer.status().code();
                 return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res));
@@ -134,7 +150,7 @@ final class Upstream {
         }
     }
 
-    private static HttpClientResponse send(ServerRequest req, HttpClientRequest up) {
+    private static Http1ClientResponse send(ServerRequest req, Http1ClientRequest up) {
         var length = req.headers().contentLength();
         boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         if (length.isEmpty() && !chunked || length.isPresent() && length.getAsLong() == 0) {
@@ -153,7 +169,7 @@ final class Upstream {
     }
 
     /** Relays the answer; returns its body when it was small enough to send whole, else null (it streamed). */
-    private static byte[] relay(HttpClientResponse answer, ServerResponse res) {
+    private static byte[] relay(Http1ClientResponse answer, ServerResponse res) {
         res.status(Status.create(answer.status().code()));
         for (Header h : answer.headers()) {
             if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
@@ -198,10 +214,10 @@ final class Upstream {
             throw breaker.refusal(name, name + " at " + base);
         }
         try {
-            HttpClientRequest up = client.method(method).path(path).readTimeout(timeout);
+            Http1ClientRequest up = client.method(method).path(path).readTimeout(timeout);
             query.forEach((k, v) -> up.queryParam(k, v.toArray(String[]::new)));
             headers.forEach(up::header);
-            try (HttpClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
+            try (Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
                 breaker.onSuccess();
                 var length = answer.headers().contentLength();
                 byte[] bytes = !answer.entity().hasEntity() ? new byte[0]
@@ -270,7 +286,7 @@ final class Upstream {
     /** A GET for the gateway's own use (status probes, model lists), outside the breaker. */
     Probe get(String path, Duration timeout) {
         long start = System.nanoTime();
-        try (HttpClientResponse r = client.get(path).readTimeout(timeout).request()) {
+        try (Http1ClientResponse r = client.get(path).readTimeout(timeout).request()) {
             byte[] body = r.entity().hasEntity() ? r.entity().as(byte[].class) : new byte[0];
             return new Probe(r.status().code(), body, (System.nanoTime() - start) / 1e6, null);
         } catch (RuntimeException e) {
