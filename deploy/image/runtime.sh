@@ -11,7 +11,7 @@ version=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n
 stamp="$JAVA_HOME $version $(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 if [ -f "$out/.runtime" ] && [ "$(cat "$out/.runtime")" = "$stamp" ]; then exit 0; fi
 rm -rf "$out"; mkdir -p "$out/opt" "$out/etc" "$out/tmp" "$out/lib64" "$out/lib/x86_64-linux-gnu"
-modules=java.se,jdk.unsupported,jdk.crypto.ec,jdk.zipfs,jdk.net,jdk.naming.dns,jdk.localedata,jdk.charsets,jdk.management,jdk.jfr,jdk.httpserver
+modules=java.se,jdk.unsupported,jdk.incubator.vector,jdk.crypto.ec,jdk.zipfs,jdk.net,jdk.naming.dns,jdk.localedata,jdk.charsets,jdk.management,jdk.jfr,jdk.httpserver
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=zip-6 --output "$out/opt/java"
 # every shared library the runtime's ELF files load, plus what native code inside the daemons' jars loads
 # (the headless daemons never load AWT's X11 and splash-screen libraries: their X11 dependencies are left out)
