@@ -1,7 +1,6 @@
 package dev.lakehouse.common;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,13 +17,23 @@ public final class AtomicFile {
     }
 
     public static void write(Path file, byte[] bytes) throws IOException {
+        write(file, out -> out.write(bytes));
+    }
+
+    /** What writes a file's content; the stream is closed by {@link #write(Path, Content)}. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /** The same, with content written as a stream (a file too big to build in memory first). */
+    public static void write(Path file, Content content) throws IOException {
         Path tmp = tmp(file);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
+            java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            content.writeTo(out);
+            out.flush();
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

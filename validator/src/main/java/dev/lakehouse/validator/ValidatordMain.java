@@ -30,7 +30,7 @@ public final class ValidatordMain {
     /** validatord, wired; the roster starts loading in the background (tests start it embedded). */
     static DaemonServer.Builder builder(ValidatordConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env);
-        RosterHolder roster = new RosterHolder(config.roster())
+        RosterHolder roster = new RosterHolder(config.roster(), builder.dataDir().resolve("roster.snapshot"))
                 .loadInBackground();
         Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
         PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()

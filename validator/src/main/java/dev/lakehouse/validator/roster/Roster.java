@@ -49,6 +49,13 @@ public final class Roster {
     Roster(int size, int[] numbers, StringColumn firstName, StringColumn lastName, StringColumn role, StringColumn city,
            StringColumn state, StringColumn zip, float[] lat, float[] lon, StringColumn phone, StringColumn email,
            float[] rate, StringColumn skills, StringColumn status) {
+        this(size, numbers, firstName, lastName, role, city, state, zip, lat, lon, phone, email, rate, skills, status,
+                sortedOrNull(numbers, size), keys(size, row -> phoneDigits(phone.get(row))), keys(size, row -> emailHash(email.get(row))));
+    }
+
+    private Roster(int size, int[] numbers, StringColumn firstName, StringColumn lastName, StringColumn role, StringColumn city,
+                   StringColumn state, StringColumn zip, float[] lat, float[] lon, StringColumn phone, StringColumn email,
+                   float[] rate, StringColumn skills, StringColumn status, int[] byNumber, long[] phoneKeys, long[] emailKeys) {
         this.size = size;
         this.numbers = numbers;
         this.firstName = firstName;
@@ -64,15 +71,19 @@ public final class Roster {
         this.rate = rate;
         this.skills = skills;
         this.status = status;
-        this.byNumber = sortedOrNull(numbers, size);
-        this.phoneKeys = new long[size];
-        this.emailKeys = new long[size];
+        this.byNumber = byNumber;
+        this.phoneKeys = phoneKeys;
+        this.emailKeys = emailKeys;
+    }
+
+    /** (key of row << 24 | row) for every row, sorted. */
+    private static long[] keys(int size, java.util.function.IntToLongFunction key) {
+        long[] keys = new long[size];
         for (int row = 0; row < size; row++) {
-            phoneKeys[row] = phoneDigits(phone.get(row)) << ROW_BITS | row;
-            emailKeys[row] = emailHash(email.get(row)) << ROW_BITS | row;
+            keys[row] = key.applyAsLong(row) << ROW_BITS | row;
         }
-        Arrays.sort(phoneKeys);
-        Arrays.sort(emailKeys);
+        Arrays.sort(keys);
+        return keys;
     }
 
     private static int[] sortedOrNull(int[] numbers, int size) {
@@ -93,6 +104,78 @@ public final class Roster {
 
     public int size() {
         return size;
+    }
+
+    /** The columns, for {@link RosterSnapshot}: what the Parquet file held, in the form it is kept in. */
+    void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            out.writeInt(numbers[i]);
+        }
+        for (float[] column : new float[][] {lat, lon, rate}) {
+            for (int i = 0; i < size; i++) {
+                out.writeFloat(column[i]);
+            }
+        }
+        for (StringColumn column : strings()) {
+            column.write(out);
+        }
+        out.writeBoolean(byNumber != null);   // the lookups, so that a start from the snapshot need not build them again
+        for (int i = 0; byNumber != null && i < size; i++) {
+            out.writeInt(byNumber[i]);
+        }
+        for (long[] keys : new long[][] {phoneKeys, emailKeys}) {
+            for (int i = 0; i < size; i++) {
+                out.writeLong(keys[i]);
+            }
+        }
+    }
+
+    /** A roster as {@link #write} wrote it, each lookup checked (rows in range, keys sorted) as it is read. */
+    static Roster read(java.nio.ByteBuffer in) {
+        int n = in.getInt();
+        if (n < 0 || n > MAX_ROWS) {
+            throw new IllegalArgumentException("roster of " + n + " rows");
+        }
+        int[] numbers = new int[n];
+        in.asIntBuffer().get(numbers);
+        in.position(in.position() + 4 * n);
+        float[][] floats = new float[3][n];
+        for (float[] column : floats) {
+            in.asFloatBuffer().get(column);
+            in.position(in.position() + 4 * n);
+        }
+        StringColumn[] s = new StringColumn[10];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = StringColumn.read(in, n);
+        }
+        int[] byNumber = null;
+        if (in.get() != 0) {
+            byNumber = new int[n];
+            in.asIntBuffer().get(byNumber);
+            in.position(in.position() + 4 * n);
+            for (int i = 0; i < n; i++) {
+                if (byNumber[i] < 0 || byNumber[i] >= n || i > 0 && numbers[byNumber[i - 1]] >= numbers[byNumber[i]]) {
+                    throw new IllegalArgumentException("the id lookup is not sorted at " + i);
+                }
+            }
+        }
+        long[][] keys = new long[2][n];
+        for (long[] k : keys) {
+            in.asLongBuffer().get(k);
+            in.position(in.position() + 8 * n);
+            for (int i = 0; i < n; i++) {
+                if ((k[i] & (MAX_ROWS - 1)) >= n || i > 0 && k[i - 1] > k[i]) {
+                    throw new IllegalArgumentException("a contact lookup is not sorted at " + i);
+                }
+            }
+        }
+        return new Roster(n, numbers, s[0], s[1], s[2], s[3], s[4], s[5], floats[0], floats[1], s[6], s[7], floats[2], s[8], s[9],
+                byNumber, keys[0], keys[1]);
+    }
+
+    private StringColumn[] strings() {
+        return new StringColumn[] {firstName, lastName, role, city, state, zip, phone, email, skills, status};
     }
 
     /** The row of a worker id, or -1 when it is not on the roster (or not a well-formed id). */

@@ -67,6 +67,83 @@ final class StringColumn {
         return counts;
     }
 
+    /** Writes the column as {@link #read} reads it back: its form, then its arrays. */
+    void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(size);
+        if (dictionary != null) {
+            out.writeByte(0);
+            out.writeInt(dictionary.length);
+            for (String value : dictionary) {
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(bytes.length);
+                out.write(bytes);
+            }
+            for (int i = 0; i < size; i++) {
+                out.writeChar(codes[i]);
+            }
+        } else {
+            out.writeByte(1);
+            out.writeInt(arena.length);
+            out.write(arena);
+            for (int i = 0; i <= size; i++) {
+                out.writeInt(offsets[i]);
+            }
+        }
+    }
+
+    /**
+     * A column as {@link #write} wrote it, checked as it is read (every code within the
+     * dictionary, offsets rising to the arena's end): a snapshot that does not hold is refused.
+     */
+    static StringColumn read(java.nio.ByteBuffer in, int expectedSize) {
+        int n = in.getInt();
+        if (n != expectedSize) {
+            throw new IllegalArgumentException("column of " + n + " rows, expected " + expectedSize);
+        }
+        byte form = in.get();
+        if (form == 0) {
+            String[] dictionary = new String[count(in.getInt(), MAX_DICTIONARY, "dictionary")];
+            for (int i = 0; i < dictionary.length; i++) {
+                byte[] bytes = new byte[count(in.getInt(), in.remaining(), "value")];
+                in.get(bytes);
+                dictionary[i] = new String(bytes, StandardCharsets.UTF_8);
+            }
+            char[] codes = new char[n];
+            in.asCharBuffer().get(codes);
+            in.position(in.position() + 2 * n);
+            for (char c : codes) {
+                if (c >= dictionary.length) {
+                    throw new IllegalArgumentException("code " + (int) c + " past a dictionary of " + dictionary.length);
+                }
+            }
+            return new StringColumn(dictionary, codes, null, null, n);
+        }
+        if (form != 1) {
+            throw new IllegalArgumentException("unknown column form " + form);
+        }
+        byte[] arena = new byte[count(in.getInt(), in.remaining(), "arena")];
+        in.get(arena);
+        int[] offsets = new int[n + 1];
+        in.asIntBuffer().get(offsets);
+        in.position(in.position() + 4 * (n + 1));
+        if (offsets[0] != 0 || offsets[n] != arena.length) {
+            throw new IllegalArgumentException("offsets do not span the arena");
+        }
+        for (int i = 1; i <= n; i++) {
+            if (offsets[i] < offsets[i - 1]) {
+                throw new IllegalArgumentException("offsets fall at row " + i);
+            }
+        }
+        return new StringColumn(null, null, arena, offsets, n);
+    }
+
+    private static int count(int n, int max, String what) {
+        if (n < 0 || n > max) {
+            throw new IllegalArgumentException(what + " length " + n + " out of range");
+        }
+        return n;
+    }
+
     /** Builds a column row by row, switching from dictionary to arena once it sees too many distinct values. */
     static final class Builder {
         private Map<String, Character> index = new HashMap<>();
