@@ -5,7 +5,8 @@
 #   cold start   up to all ready (goal <= 5 s); each daemon alone to ready (goal <= 1 s)
 #   warm-up      gateway -> embedd in the first DURATION after up, against the same DURATION warm (goal >= 0.5x RPS, p99 <= 10x)
 #   proxy cost   gateway -> embedd / embedd direct, warm (goal >= 0.5); the proxied p99 against gateway /health's (goal <= 2x)
-#   memory       idle RSS of every daemon (goals: <= 100 MiB data-less ones, embedd <= 250, validatord <= 200, all <= 1.5 GiB)
+#   memory       idle RSS of every daemon (goals: <= 100 MiB data-less ones, embedd <= 250, validatord <= 200, all <= 1.5 GiB),
+#                each split into heap, metaspace, JIT code, AOT cache and other native (scripts/bench/memory.py)
 #   scripts/bench/suite.sh [duration=10s]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -53,7 +54,7 @@ for f in "$LAKEHOUSE_STACKS"/suite/run/*.pid; do
   [ -r "/proc/$pid/status" ] || continue
   r=$(rss_mib "$pid"); total=$((total + r))
   goal=100; [ "$d" = embedd ] && goal=250; [ "$d" = validatord ] && goal=200; [ "$d" = vectord ] && goal=-
-  printf '  %-11s %5d MiB   (goal <= %s)\n' "$d" "$r" "$goal"
+  printf '  %-11s %5d MiB   (goal <= %s)   %s\n' "$d" "$r" "$goal" "$("$root/scripts/bench/memory.py" "$pid" 2>/dev/null | sed 's/^rss *[0-9]* MiB = //')"
 done
 printf '  all         %5d MiB   (goal <= 1536)\n' "$total"
 

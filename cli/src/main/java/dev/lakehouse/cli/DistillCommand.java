@@ -24,8 +24,6 @@ import dev.lakehouse.distillation.distilld.Baselines;
 import dev.lakehouse.distillation.distilld.Pipeline;
 import dev.lakehouse.distillation.distilld.QuarantineReview;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,8 +70,7 @@ final class DistillCommand extends LakehouseCli.Group {
             Path observations = stack.env().path("DISTILLD_OBSERVATIONS", data.resolve("observerd").resolve("events"));
             int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             ObjectNode summary;
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("distill").setInitialMax(1).setStyle(ProgressBarStyle.ASCII)
-                    .setUpdateIntervalMillis(200).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+            try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
                 summary = Pipeline.run(new Pipeline.Options(observations, runDir, distilld.resolve("watermark.json"), stages(), from, full, n,
                         Set.of()), (stage, done, total) -> {
                             bar.setExtraMessage(" " + stage);
@@ -357,8 +354,7 @@ final class DistillCommand extends LakehouseCli.Group {
         }
 
         static ProgressBar bar(String task) {
-            return new ProgressBarBuilder().setTaskName(task).setInitialMax(1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+            return CliProgress.bar(task, 1).build();
         }
 
         abstract int act() throws Exception;

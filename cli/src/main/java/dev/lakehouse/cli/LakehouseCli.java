@@ -18,8 +18,6 @@ import java.util.stream.Collectors;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.EnvConfig;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -191,9 +189,7 @@ public final class LakehouseCli implements Runnable {
             long deadline = System.nanoTime() + timeout.toNanos();
             Set<DaemonId> pending = new LinkedHashSet<>(daemons);
             Set<DaemonId> dead = new LinkedHashSet<>();
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ready").setInitialMax(daemons.size())
-                    .setStyle(ProgressBarStyle.ASCII).continuousUpdate().setUpdateIntervalMillis(200)
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+            try (ProgressBar bar = CliProgress.bar("ready", daemons.size()).continuousUpdate().build()) {
                 while (!pending.isEmpty() && System.nanoTime() < deadline) {
                     for (DaemonId d : List.copyOf(pending)) {
                         if (stack.isReady(d)) {
@@ -265,9 +261,7 @@ public final class LakehouseCli implements Runnable {
             out().println("making the AOT caches of " + trained.size() + " daemon(s) from their first run (once per build)…");
             out().flush();
             var pool = java.util.concurrent.Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("aot cache").setInitialMax(trained.size())
-                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                    .build()) {
+            try (ProgressBar bar = CliProgress.bar("aot cache", trained.size()).build()) {
                 var made = trained.stream().map(a -> pool.submit(() -> {
                     String what = a.finishTraining();
                     bar.step();

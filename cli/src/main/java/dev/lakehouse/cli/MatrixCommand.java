@@ -17,8 +17,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.Json;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,9 +52,7 @@ final class MatrixCommand extends LakehouseCli.Group {
             int chunks = 0;
             int failures = 0;
             List<String> errors = new ArrayList<>();
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + corpus).setInitialMax(documents.size())
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" docs", 1).setUpdateIntervalMillis(200)
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+            try (ProgressBar bar = CliProgress.bar("ingest " + corpus, documents.size()).setUnit(" docs", 1).build()) {
                 for (int from = 0; from < documents.size(); from += batch) {
                     ArrayNode docs = Json.mapper().createArrayNode();
                     documents.subList(from, Math.min(documents.size(), from + batch)).forEach(docs::add);

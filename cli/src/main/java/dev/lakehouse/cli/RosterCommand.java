@@ -8,8 +8,6 @@ import java.util.concurrent.Callable;
 
 import dev.lakehouse.validator.roster.RosterGenerator;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,9 +47,7 @@ final class RosterCommand extends LakehouseCli.Group {
     /** Generates with a progress bar on stderr, then prints the file, its size and the time taken. */
     static void generate(Path file, int rows, long seed, PrintWriter out) throws IOException {
         long t0 = System.nanoTime();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("roster").setInitialMax(rows)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" workers", 1).setUpdateIntervalMillis(200)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = CliProgress.bar("roster", rows).setUnit(" workers", 1).build()) {
             RosterGenerator.write(file, rows, seed, bar::stepTo);
         }
         out.printf("wrote %s: %d workers, seed %d, %.1f MiB in %.1f s%n", file, rows, seed, Files.size(file) / 1048576.0,
