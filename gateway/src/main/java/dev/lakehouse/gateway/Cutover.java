@@ -51,7 +51,10 @@ final class Cutover {
     private final Map<String, Map<String, LongAdder>> counts = new ConcurrentHashMap<>();
     private volatile CutoverTable table = CutoverTable.NONE;
 
-    Cutover(Path file, GatewayConfig config, Meters meters, PeerClient journal) {
+    private final BufferBudget buffers;
+
+    Cutover(Path file, GatewayConfig config, Meters meters, BufferBudget buffers, PeerClient journal) {
+        this.buffers = buffers;
         this.file = file;
         this.config = config;
         this.meters = meters;
@@ -105,7 +108,7 @@ final class Cutover {
 
     /** The upstream of a legacy base URL (one per URL, made on first use). */
     Upstream legacy(String url) {
-        return legacy.computeIfAbsent(url, u -> new Upstream(u, URI.create(u), config, meters));
+        return legacy.computeIfAbsent(url, u -> new Upstream(u, URI.create(u), config, meters, buffers));
     }
 
     /** Whether this request is copied: its route shadows, and it falls within the sampling rate. */
@@ -118,9 +121,10 @@ final class Cutover {
      * caller's request.
      */
     void shadow(CutoverTable.Entry e, Upstream other, Method method, String path, Map<String, List<String>> query, List<Header> headers,
-                byte[] body, Upstream.Captured served, String requestId, Duration timeout) {
+                byte[] body, Upstream.Captured served, String requestId, Duration timeout, Runnable done) {
         if (!shadows.tryAcquire()) {
             count(e.prefix(), "dropped");
+            done.run();
             return;
         }
         Thread.ofVirtual().name("shadow-" + requestId).start(() -> {
@@ -147,6 +151,7 @@ final class Cutover {
                 LOG.log(Level.WARNING, "shadow of " + requestId + " failed", bug);
             } finally {
                 shadows.release();
+                done.run();
             }
         });
     }

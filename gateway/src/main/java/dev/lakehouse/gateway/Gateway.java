@@ -34,19 +34,24 @@ final class Gateway {
     private final RateLimiter limiter;   // null: no limit
     private final Meters meters;
     private final Cutover cutover;
+    private final BufferBudget buffers;
 
     Gateway(GatewayConfig config, EnvConfig env, ApiKeys keys, MeterRegistry registry) {
         this.config = config;
         this.keys = keys;
         this.meters = new Meters(registry);
-        this.cutover = new Cutover(config.routesFile().orElse(null), config, meters, config.routesFile().isEmpty() ? null
+        this.buffers = new BufferBudget(config.bufferBudget());
+        registry.gauge("gateway.buffered.bytes", buffers, BufferBudget::used);
+        io.micrometer.core.instrument.FunctionCounter.builder("gateway.buffer.refusals", buffers, BufferBudget::refused)
+                .description("bodies streamed, or shadows not copied, because the buffer budget was full").register(registry);
+        this.cutover = new Cutover(config.routesFile().orElse(null), config, meters, buffers, config.routesFile().isEmpty() ? null
                 : dev.lakehouse.common.PeerClient.forDaemon(DaemonId.JOURNALD, env, dev.lakehouse.common.PeerClient.Options.defaults()
                         .withRetries(0, java.time.Duration.ofMillis(50)).withReadTimeout(java.time.Duration.ofSeconds(5))));
         this.limiter = keys != null && config.ratePerSecond() > 0
                 ? new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime) : null;
         for (DaemonId d : DaemonId.values()) {
             if (d != DaemonId.GATEWAY) {
-                upstreams.put(d, new Upstream(d.daemonName(), env.peerUrl(d), config, meters));
+                upstreams.put(d, new Upstream(d.daemonName(), env.peerUrl(d), config, meters, buffers));
             }
         }
     }
@@ -57,6 +62,10 @@ final class Gateway {
 
     Cutover cutover() {
         return cutover;
+    }
+
+    BufferBudget buffers() {
+        return buffers;
     }
 
     Upstream upstream(DaemonId d) {

@@ -26,10 +26,11 @@ import dev.lakehouse.common.EnvConfig;
  * @param statusTimeout   {@code GATEWAY_STATUS_TIMEOUT}, default 1s per probe of /v1/status
  * @param daemons         {@code GATEWAY_DAEMONS}, the daemons this deployment runs (default all eleven): /v1/status judges by them
  * @param routesFile      {@code LAKEHOUSE_ROUTES_FILE}, the cutover table (docs/cutover.md); absent: every route served locally
+ * @param bufferBudget    {@code GATEWAY_BUFFER_BUDGET_MIB}, default 32: the bytes of bodies held whole at once ({@link BufferBudget})
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
-                     List<DaemonId> daemons, Optional<Path> routesFile) {
+                     List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget) {
 
     static GatewayConfig from(EnvConfig env) {
         Duration base = env.duration("GATEWAY_TIMEOUT", Duration.ofSeconds(30));
@@ -47,6 +48,7 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.integer("GATEWAY_BREAKER_FAILURES", 5, 1, 1000),
                 env.duration("GATEWAY_BREAKER_OPEN", Duration.ofSeconds(2)),
                 env.duration("GATEWAY_STATUS_TIMEOUT", Duration.ofSeconds(1)),
-                daemons, env.get("LAKEHOUSE_ROUTES_FILE").map(Path::of));
+                daemons, env.get("LAKEHOUSE_ROUTES_FILE").map(Path::of),
+                env.integer("GATEWAY_BUFFER_BUDGET_MIB", 32, 1, 4096) * (1L << 20));
     }
 }

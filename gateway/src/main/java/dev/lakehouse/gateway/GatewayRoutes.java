@@ -55,19 +55,38 @@ final class GatewayRoutes implements HttpService {
             served.forward(req, res, route.prefix(), timeout, caller.name());
             return;
         }
-        byte[] body = length <= 0 ? new byte[0] : Upstream.readExactly(req.content().inputStream(), (int) length);
-        Upstream.Captured answer = served.forward(req, body, res, route.prefix(), timeout, caller.name());
-        // the caller has its answer: now the copy, to the other side, off this request
-        Upstream other = cut.local() ? gateway.cutover().legacy(cut.legacy()) : gateway.upstream(route.daemon());
-        String id = dev.lakehouse.common.RequestContext.currentId().orElse("none");
-        java.util.List<io.helidon.http.Header> headers = new java.util.ArrayList<>(Upstream.passedOn(req));
-        headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.HEADER, id));
-        headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Shadow", "1"));
-        headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Caller", caller.name()));
-        java.util.Map<String, java.util.List<String>> query = new java.util.LinkedHashMap<>();
-        req.query().names().forEach(q -> query.put(q, req.query().all(q)));
-        gateway.cutover().shadow(cut, other, req.prologue().method(), req.prologue().uriPath().path(), query, headers, body, answer, id,
-                timeout);
+        // the copy holds the body, the answer and the other side's answer until it is compared
+        long held = Math.max(length, 0) + 2L * Upstream.BUFFERED;
+        if (!gateway.buffers().tryTake(held)) {
+            gateway.cutover().count(route.prefix(), "no_buffer");
+            served.forward(req, res, route.prefix(), timeout, caller.name());
+            return;
+        }
+        byte[] body;
+        Upstream.Captured answer;
+        try {
+            body = length <= 0 ? new byte[0] : Upstream.readExactly(req.content().inputStream(), (int) length);
+            answer = served.forward(req, body, res, route.prefix(), timeout, caller.name());
+        } catch (RuntimeException e) {
+            gateway.buffers().give(held);
+            throw e;
+        }
+        try {
+            // the caller has its answer: now the copy, to the other side, off this request
+            Upstream other = cut.local() ? gateway.cutover().legacy(cut.legacy()) : gateway.upstream(route.daemon());
+            String id = dev.lakehouse.common.RequestContext.currentId().orElse("none");
+            java.util.List<io.helidon.http.Header> headers = new java.util.ArrayList<>(Upstream.passedOn(req));
+            headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.HEADER, id));
+            headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Shadow", "1"));
+            headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Caller", caller.name()));
+            java.util.Map<String, java.util.List<String>> query = new java.util.LinkedHashMap<>();
+            req.query().names().forEach(q -> query.put(q, req.query().all(q)));
+            gateway.cutover().shadow(cut, other, req.prologue().method(), req.prologue().uriPath().path(), query, headers, body, answer, id,
+                    timeout, () -> gateway.buffers().give(held));
+        } catch (RuntimeException e) {
+            gateway.buffers().give(held);
+            throw e;
+        }
     }
 
     private void answerHere(RouteTable.Route route, ServerRequest req, ServerResponse res) {

@@ -34,7 +34,7 @@ import io.micrometer.core.instrument.Timer;
  * <p>{@link #forward} passes a request on unchanged — method, path, query,
  * headers less the hop-by-hop ones and {@code Authorization}, body — and the
  * answer back unchanged: status, headers, body. Bodies up to {@value #BUFFERED}
- * bytes with a known length are copied whole; longer, unknown-length and
+ * bytes with a known length are copied whole while the {@link BufferBudget} has room; longer, unknown-length and
  * Server-Sent-Events bodies stream, flushed whenever no more bytes are waiting,
  * so each event reaches the caller as soon as the daemon writes it.
  *
@@ -57,10 +57,12 @@ final class Upstream {
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Meters meters;
+    private final BufferBudget buffers;
 
     /** @param name the daemon's name, or a legacy stack's URL (the cutover table's targets) */
-    Upstream(String name, URI base, GatewayConfig config, Meters meters) {
+    Upstream(String name, URI base, GatewayConfig config, Meters meters, BufferBudget buffers) {
         this.name = name;
+        this.buffers = buffers;
         this.base = base;
         this.meters = meters;
         this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpenFor());
@@ -116,6 +118,7 @@ final class Upstream {
         String query = req.query().rawValue();
         long start = System.nanoTime();
         int status = 0;
+        BufferBudget.Held held = new BufferBudget.Held(buffers);
         inFlight.incrementAndGet();
         try {
             // The decoded path on the prebuilt base: cheaper than parsing an absolute URI per request,
@@ -132,10 +135,10 @@ final class Upstream {
             RequestContext.currentId().ifPresent(id -> up.header(REQUEST_ID, id));
             up.header(CALLER, caller);
             up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
-            try (Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up)) {
+            try (Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
                 breaker.onSuccess();
                 status = answer.status().code();
-                return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res));
+                return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res, held));
             }
         } catch (ApiException e) {
             throw e;
@@ -145,18 +148,20 @@ final class Upstream {
             }
             throw transportFailure(method, rawPath, timeout, e);
         } finally {
+            held.giveBack();
             inFlight.decrementAndGet();
             timer(route, status).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
-    private static Http1ClientResponse send(ServerRequest req, Http1ClientRequest up) {
+    /** Sends the caller's body: whole when it is small and the budget has room for it, else streamed. */
+    private static Http1ClientResponse send(ServerRequest req, Http1ClientRequest up, BufferBudget.Held held) {
         var length = req.headers().contentLength();
         boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         if (length.isEmpty() && !chunked || length.isPresent() && length.getAsLong() == 0) {
             return up.request();
         }
-        if (length.isPresent() && length.getAsLong() <= BUFFERED) {
+        if (length.isPresent() && length.getAsLong() <= BUFFERED && held.take(length.getAsLong())) {
             return up.submit(readExactly(req.content().inputStream(), (int) length.getAsLong()));
         }
         length.ifPresent(n -> up.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
@@ -168,8 +173,11 @@ final class Upstream {
         });
     }
 
-    /** Relays the answer; returns its body when it was small enough to send whole, else null (it streamed). */
-    private static byte[] relay(Http1ClientResponse answer, ServerResponse res) {
+    /**
+     * Relays the answer; returns its body when it was small enough to send whole (and the budget had room),
+     * else null (it streamed).
+     */
+    private static byte[] relay(Http1ClientResponse answer, ServerResponse res, BufferBudget.Held held) {
         res.status(Status.create(answer.status().code()));
         for (Header h : answer.headers()) {
             if (!HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
@@ -182,7 +190,7 @@ final class Upstream {
             res.send();
             return new byte[0];
         }
-        if (length.isPresent() && length.getAsLong() <= BUFFERED && !events) {
+        if (length.isPresent() && length.getAsLong() <= BUFFERED && !events && held.take(length.getAsLong())) {
             byte[] bytes = readExactly(answer.inputStream(), (int) length.getAsLong());
             res.send(bytes);
             return bytes;
