@@ -62,16 +62,9 @@ final class GatewayRoutes implements HttpService {
             served.forward(req, res, route.prefix(), timeout, caller.name());
             return;
         }
-        byte[] body;
-        Upstream.Captured answer;
-        try {
-            body = length <= 0 ? new byte[0] : Upstream.readExactly(req.content().inputStream(), (int) length);
-            answer = served.forward(req, body, res, route.prefix(), timeout, caller.name());
-        } catch (RuntimeException e) {
-            gateway.buffers().give(held);
-            throw e;
-        }
-        try {
+        try {   // until shadow() takes the budget over, giving it back when the copy is done
+            byte[] body = length <= 0 ? new byte[0] : Upstream.readExactly(req.content().inputStream(), (int) length);
+            Upstream.Captured answer = served.forward(req, body, res, route.prefix(), timeout, caller.name());
             // the caller has its answer: now the copy, to the other side, off this request
             Upstream other = cut.local() ? gateway.cutover().legacy(cut.legacy()) : gateway.upstream(route.daemon());
             String id = dev.lakehouse.common.RequestContext.currentId().orElse("none");
