@@ -64,6 +64,11 @@ final class ClassDataArchive {
         return new ClassDataArchive(runDir, java, daemon, jvmFlags, jar, Runtime.version().feature());
     }
 
+    /** The daemon's own flags (etc/jvm.env's), which the cache is made for. */
+    List<String> jvmFlags() {
+        return jvmFlags;
+    }
+
     /** The flags to add to the daemon's command line, possibly none. */
     List<String> flags() {
         try {

@@ -159,12 +159,12 @@ final class LocalStack {
             cmd.add("/usr/bin/setsid");   // own session: a Ctrl-C in this terminal does not reach the daemons
         }
         cmd.add(JAVA.toString());
-        Optional<String> opts = env.get("LAKEHOUSE_" + d.envName() + "_JAVA_OPTS");
-        if (opts.isPresent()) {
-            cmd.addAll(List.of(opts.get().split("\\s+")));
+        Optional<ClassDataArchive> archive = archive(d);
+        if (archive.isPresent()) {
+            cmd.addAll(archive.get().jvmFlags());   // etc/jvm.env: the flags the systemd units use too
+            cmd.addAll(archive.get().flags());
         } else {
-            cmd.addAll(JvmFlags.load(home).flags().get(d));   // etc/jvm.env: the flags the systemd units use too
-            cmd.addAll(archive(d).orElseThrow().flags());
+            cmd.addAll(List.of(env.get("LAKEHOUSE_" + d.envName() + "_JAVA_OPTS").orElseThrow().split("\\s+")));
         }
         cmd.addAll(List.of("-cp", home.resolve(d.jarPath()).toString(), d.mainClass()));
         return cmd;

@@ -46,10 +46,6 @@ final class BufferBudget {
         return refused.sum();
     }
 
-    long capacity() {
-        return capacity;
-    }
-
     /** What one request took, given back when it ends. */
     static final class Held {
         private final BufferBudget budget;

@@ -44,8 +44,4 @@ final class VectorDot {
         }
         return s;
     }
-
-    static String species() {
-        return SPECIES.toString();
-    }
 }
