@@ -17,7 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * What every daemon answers besides its own API:
  * <pre>
- * GET /health   200 {"status":"UP","daemon":"embedd","version":"0.1.0","uptime_s":12}
+ * GET /health   200 {"status":"UP","daemon":"embedd","version":"0.1.0","uptime_s":12,"rss_bytes":91234304}
  * GET /ready    200 {"status":"UP","checks":{…}} or 503 {"status":"DOWN","checks":{"roster":"loading"}}
  * GET /metrics  Prometheus text
  * </pre>
@@ -50,7 +50,8 @@ final class KitRoutes implements HttpService {
         Routes.only(rules, Method.GET, "/metrics", this::metrics);
     }
 
-    record Health(String status, String daemon, String version, long uptimeS) {
+    /** {@code rssBytes}: the process's resident set (Linux {@code /proc/self/statm}); null where it cannot be read. */
+    record Health(String status, String daemon, String version, long uptimeS, Long rssBytes) {
     }
 
     record Ready(String status, Map<String, String> checks) {
@@ -58,7 +59,19 @@ final class KitRoutes implements HttpService {
 
     private void health(ServerRequest req, ServerResponse res) {
         long uptime = Duration.between(started, Instant.now()).toSeconds();
-        Json.send(res, 200, new Health("UP", daemon, version, uptime));
+        Json.send(res, 200, new Health("UP", daemon, version, uptime, residentBytes()));
+    }
+
+    private static final java.nio.file.Path STATM = java.nio.file.Path.of("/proc/self/statm");
+    private static final long PAGE = 4096;
+
+    static Long residentBytes() {
+        try {
+            String[] fields = java.nio.file.Files.readString(STATM).trim().split(" ");
+            return Long.parseLong(fields[1]) * PAGE;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;   // not Linux, or no /proc: the field is left out
+        }
     }
 
     private void ready(ServerRequest req, ServerResponse res) {

@@ -35,8 +35,10 @@ final class Gateway {
     private final Meters meters;
     private final Cutover cutover;
     private final BufferBudget buffers;
+    private final MetricsHistory history;
 
-    Gateway(GatewayConfig config, EnvConfig env, ApiKeys keys, MeterRegistry registry) {
+    /** @param ownMetrics the gateway's own Prometheus text, for its row of the console's charts */
+    Gateway(GatewayConfig config, EnvConfig env, ApiKeys keys, MeterRegistry registry, java.util.function.Supplier<String> ownMetrics) {
         this.config = config;
         this.keys = keys;
         this.meters = new Meters(registry);
@@ -54,6 +56,16 @@ final class Gateway {
                 upstreams.put(d, new Upstream(d.daemonName(), env.peerUrl(d), config, meters, buffers));
             }
         }
+        Map<String, java.util.function.Supplier<String>> sources = new LinkedHashMap<>();
+        sources.put(DaemonId.GATEWAY.daemonName(), ownMetrics);
+        config.daemons().stream().filter(d -> d != DaemonId.GATEWAY)
+                .forEach(d -> sources.put(d.daemonName(), MetricsHistory.scrape(upstreams.get(d), config.statusTimeout())));
+        this.history = new MetricsHistory(sources, config.metricsInterval(), System::currentTimeMillis);
+    }
+
+    /** The console's charts: the last minutes of every daemon's rates and p99 ({@code GET /v1/status/metrics}). */
+    MetricsHistory history() {
+        return history;
     }
 
     GatewayConfig config() {
@@ -77,17 +89,10 @@ final class Gateway {
      * route's scope and the caller's rate limit. Open gateways answer "anonymous".
      */
     ApiKeys.Caller admit(String authorization, RouteTable.Route route) {
+        ApiKeys.Caller caller = identify(authorization);
         if (keys == null) {
-            return new ApiKeys.Caller("anonymous", Set.of("*"));
+            return caller;
         }
-        if (authorization == null || authorization.isBlank()) {
-            throw rejected(401, "missing_api_key", "this route needs an API key: send 'Authorization: Bearer <key>'");
-        }
-        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
-            throw rejected(401, "malformed_authorization", "the Authorization header must be 'Bearer <key>'");
-        }
-        ApiKeys.Caller caller = keys.find(authorization.substring(7).strip())
-                .orElseThrow(() -> rejected(401, "invalid_api_key", "the API key is not known"));
         if (!caller.allows(route.scope())) {
             authFailure("forbidden_scope");
             throw new ApiException.BadRequest(403, "forbidden_scope", "key '" + caller.name() + "' may not use scope '"
@@ -106,6 +111,25 @@ final class Gateway {
         return caller;
     }
 
+    /** Who holds the key of the {@code Authorization} header (401 if none or unknown); open gateways answer "anonymous". */
+    ApiKeys.Caller identify(String authorization) {
+        if (keys == null) {
+            return new ApiKeys.Caller("anonymous", Set.of("*"));
+        }
+        if (authorization == null || authorization.isBlank()) {
+            throw rejected(401, "missing_api_key", "this route needs an API key: send 'Authorization: Bearer <key>'");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
+            throw rejected(401, "malformed_authorization", "the Authorization header must be 'Bearer <key>'");
+        }
+        return keys.find(authorization.substring(7).strip())
+                .orElseThrow(() -> rejected(401, "invalid_api_key", "the API key is not known"));
+    }
+
+    boolean open() {
+        return keys == null;
+    }
+
     private ApiException rejected(int status, String code, String detail) {
         authFailure(code);
         return new ApiException.BadRequest(status, code, detail, Map.of("WWW-Authenticate", "Bearer"));
@@ -115,9 +139,9 @@ final class Gateway {
     record Status(String status, int up, int expected, Map<String, DaemonStatus> daemons) {
     }
 
-    /** One daemon's probe: health ({@code UP}, {@code DOWN}, {@code HTTP n}), readiness and why not, the breaker. */
+    /** One daemon's probe: health ({@code UP}, {@code DOWN}, {@code HTTP n}), readiness and why not, the breaker, its resident memory. */
     record DaemonStatus(String url, double latencyMs, String health, String ready, String error, String version, Long uptimeS,
-                        JsonNode checks, String breaker) {
+                        Long rssBytes, JsonNode checks, String breaker) {
     }
 
     /** Every daemon's health and readiness, probed in parallel. */
@@ -147,14 +171,16 @@ final class Gateway {
         Upstream.Probe health = u.get("/health", config.statusTimeout());
         double latency = Math.round(health.ms() * 100) / 100.0;
         if (health.error() != null) {
-            return new DaemonStatus(url, latency, "DOWN", "DOWN", health.error(), null, null, null, u.breakerState().name());
+            return new DaemonStatus(url, latency, "DOWN", "DOWN", health.error(), null, null, null, null, u.breakerState().name());
         }
         String version = null;
         Long uptime = null;
+        Long rss = null;
         try {
             JsonNode h = Json.mapper().readTree(health.body());
             version = h.path("version").asText(null);
             uptime = h.path("uptime_s").isMissingNode() ? null : h.path("uptime_s").asLong();
+            rss = h.path("rss_bytes").isIntegralNumber() ? h.path("rss_bytes").asLong() : null;
         } catch (IOException ignored) {
             // a health body we cannot read: the status code says enough
         }
@@ -168,7 +194,7 @@ final class Gateway {
             }
         }
         return new DaemonStatus(url, latency, health.status() == 200 ? "UP" : "HTTP " + health.status(),
-                ready.status() == 200 ? "READY" : ready.error() != null ? "DOWN" : "NOT READY", null, version, uptime, checks,
+                ready.status() == 200 ? "READY" : ready.error() != null ? "DOWN" : "NOT READY", null, version, uptime, rss, checks,
                 u.breakerState().name());
     }
 

@@ -27,10 +27,11 @@ import dev.lakehouse.common.EnvConfig;
  * @param daemons         {@code GATEWAY_DAEMONS}, the daemons this deployment runs (default all eleven): /v1/status judges by them
  * @param routesFile      {@code LAKEHOUSE_ROUTES_FILE}, the cutover table (docs/cutover.md); absent: every route served locally
  * @param bufferBudget    {@code GATEWAY_BUFFER_BUDGET_MIB}, default 32: the bytes of bodies held whole at once ({@link BufferBudget})
+ * @param metricsInterval {@code GATEWAY_METRICS_INTERVAL}, default 5s (100ms to 5m): how often the console's charts are sampled ({@link MetricsHistory})
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
-                     List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget) {
+                     List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget, Duration metricsInterval) {
 
     static GatewayConfig from(EnvConfig env) {
         Duration base = env.duration("GATEWAY_TIMEOUT", Duration.ofSeconds(30));
@@ -49,6 +50,15 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.duration("GATEWAY_BREAKER_OPEN", Duration.ofSeconds(2)),
                 env.duration("GATEWAY_STATUS_TIMEOUT", Duration.ofSeconds(1)),
                 daemons, env.get("LAKEHOUSE_ROUTES_FILE").map(Path::of),
-                env.integer("GATEWAY_BUFFER_BUDGET_MIB", 32, 1, 4096) * (1L << 20));
+                env.integer("GATEWAY_BUFFER_BUDGET_MIB", 32, 1, 4096) * (1L << 20),
+                metricsInterval(env));
+    }
+
+    private static Duration metricsInterval(EnvConfig env) {
+        Duration d = env.duration("GATEWAY_METRICS_INTERVAL", Duration.ofSeconds(5));
+        if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new ConfigException("GATEWAY_METRICS_INTERVAL must be between 100ms and 5m, not " + d);
+        }
+        return d;
     }
 }

@@ -25,9 +25,10 @@ public final class GatewayMain {
     static DaemonServer.Builder builder(GatewayConfig config, EnvConfig env) {
         ApiKeys keys = config.keysFile().map(ApiKeys::load).orElse(null);
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(MAX_BODY_BYTES);
-        Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry());
+        Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry(), builder.metrics()::scrape);
         gateway.cutover().reloadOnHangup();
-        return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway)).register("/admin", new AdminRoutes(gateway)))
+        return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway)).register("/admin", new AdminRoutes(gateway))
+                        .register("/console", new ConsoleRoutes(gateway)))
                 .afterStart("keys", () -> {
                     if (keys == null) {
                         LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 route is open to anyone who "

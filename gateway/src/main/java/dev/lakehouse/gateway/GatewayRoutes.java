@@ -11,7 +11,7 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * Everything under {@code /v1}: the path is checked and routed (RouteTable), the
  * caller admitted (key, scope, rate), then the gateway answers itself
- * ({@code GET /v1/models}, {@code GET /v1/status}) or forwards to the daemon.
+ * ({@code GET /v1/models}, {@code GET /v1/status}, {@code GET /v1/status/metrics}) or forwards to the daemon.
  * <pre>
  * curl -s localhost:4200/v1/status
  * curl -s localhost:4200/v1/embed -H 'Authorization: Bearer …' -H 'Content-Type: application/json' -d '{"input":"x"}'
@@ -88,6 +88,11 @@ final class GatewayRoutes implements HttpService {
                     + req.prologue().uriPath().rawPath() + " is not served; the gateway answers GET " + route.prefix(),
                     java.util.Map.of("Allow", "GET"));
         }
-        Json.send(res, 200, route.prefix().equals("/v1/status") ? gateway.status() : gateway.models());
+        Object answer = switch (route.prefix()) {
+            case "/v1/status" -> gateway.status();
+            case "/v1/status/metrics" -> gateway.history().view();
+            default -> gateway.models();
+        };
+        Json.send(res, 200, answer);
     }
 }

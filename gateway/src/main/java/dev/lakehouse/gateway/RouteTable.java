@@ -39,6 +39,7 @@ final class RouteTable {
             new Route("/v1/observe", "observe", DaemonId.OBSERVERD),
             new Route("/v1/journal", "journal", DaemonId.JOURNALD),
             new Route("/v1/distill", "distill", DaemonId.DISTILLD),
+            new Route("/v1/status/metrics", "status", null),
             new Route("/v1/status", "status", null));
 
     /** The scope of the gateway's own {@code /admin} routes (the cutover table, parity). */

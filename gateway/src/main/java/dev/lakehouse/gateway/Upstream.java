@@ -54,6 +54,7 @@ final class Upstream {
     private final String name;
     private final URI base;
     private final Http1Client client;
+    private final Http1Client probes;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Meters meters;
@@ -79,6 +80,18 @@ final class Upstream {
                 .proxy(io.helidon.webclient.api.Proxy.noProxy())   // the default asks the system's ProxySelector per request
                 .sendExpectContinue(false)
                 .protocolConfig(p -> p.validateRequestHeaders(false))
+                .build();
+        // the probes (/health, /ready, /metrics: the status board and the console's charts) on connections of their own,
+        // each closed after its answer. A kept connection whose last read timeout was short fails the request that next
+        // takes it once it has idled that long: Helidon's idle monitor (IdleInputStream, 4.5.0) gives up after the socket's
+        // timeout and hands its SocketTimeoutException to that request — a 504 within milliseconds (docs/gateway.md)
+        this.probes = Http1Client.builder()
+                .baseUri(base)
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(false)
+                .keepAlive(false)
+                .servicesDiscoverServices(false)
+                .proxy(io.helidon.webclient.api.Proxy.noProxy())
                 .build();
         meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", name)),
                 inFlight);
@@ -294,7 +307,7 @@ final class Upstream {
     /** A GET for the gateway's own use (status probes, model lists), outside the breaker. */
     Probe get(String path, Duration timeout) {
         long start = System.nanoTime();
-        try (Http1ClientResponse r = client.get(path).readTimeout(timeout).request()) {
+        try (Http1ClientResponse r = probes.get(path).readTimeout(timeout).request()) {
             byte[] body = r.entity().hasEntity() ? r.entity().as(byte[].class) : new byte[0];
             return new Probe(r.status().code(), body, (System.nanoTime() - start) / 1e6, null);
         } catch (RuntimeException e) {

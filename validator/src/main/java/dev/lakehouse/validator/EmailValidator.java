@@ -101,7 +101,7 @@ final class EmailValidator {
             }
             out.add(Violation.error("ssn", path, "an SSN-like number ***" + m.group(2) + "**" + m.group(2) + m.group(4)
                     + " (" + (context ? "high" : "medium") + " confidence" + (context ? ": named as one" : "")
-                    + "); never send SSNs by e-mail"));
+                    + "); never send SSNs by e-mail").at(m.start(), m.end()));
         }
     }
 
@@ -114,7 +114,7 @@ final class EmailValidator {
             if (RATE_AFTER.matcher(after).find() || PAY_WORDS.matcher(before).find()) {
                 flagged.add(new int[] {m.start(), m.end()});
                 out.add(Violation.error("pay_disclosure", path, "discloses a pay figure ('" + m.group().strip()
-                        + "'); pay is discussed by phone, not e-mail"));
+                        + "'); pay is discussed by phone, not e-mail").at(m.start(), m.end()));
             }
         }
         Matcher bare = BARE_RATE.matcher(text);
@@ -126,7 +126,7 @@ final class EmailValidator {
             boolean overlaps = next < flagged.size() && flagged.get(next)[0] < bare.end();
             if (!overlaps) {
                 out.add(Violation.error("pay_disclosure", path, "discloses an hourly rate ('" + bare.group().strip()
-                        + "'); pay is discussed by phone, not e-mail"));
+                        + "'); pay is discussed by phone, not e-mail").at(bare.start(), bare.end()));
             }
         }
     }
@@ -136,7 +136,7 @@ final class EmailValidator {
         while (m.find()) {
             if (roster.row(m.group()) < 0) {
                 out.add(Violation.error("unknown_worker_id", path, "mentions worker " + m.group()
-                        + ", who is not on the roster"));
+                        + ", who is not on the roster").at(m.start(), m.end()));
             }
         }
     }
@@ -147,7 +147,7 @@ final class EmailValidator {
             int row = roster.rowByPhone(phones.group());
             if (row >= 0 && row != recipient) {
                 out.add(Violation.error("other_worker_contact", path, "contains the phone number of another worker ("
-                        + roster.workerId(row) + ")"));
+                        + roster.workerId(row) + ")").at(phones.start(), phones.end()));
             }
         }
         Matcher emails = EMAIL.matcher(text);
@@ -155,7 +155,7 @@ final class EmailValidator {
             int row = roster.rowByEmail(emails.group());
             if (row >= 0 && row != recipient) {
                 out.add(Violation.error("other_worker_contact", path, "contains the e-mail address of another worker ("
-                        + roster.workerId(row) + ")"));
+                        + roster.workerId(row) + ")").at(emails.start(), emails.end()));
             }
         }
     }
@@ -178,7 +178,7 @@ final class EmailValidator {
         if (!ok) {
             String greeted = (title == null ? "" : title + ". ") + name + (second == null || title != null ? "" : " " + second);
             out.add(Violation.error("greeting_name_mismatch", "body", "greets '" + greeted + "' but "
-                    + roster.workerId(recipient) + "'s roster name is " + first + " " + last));
+                    + roster.workerId(recipient) + "'s roster name is " + first + " " + last).at(m.start(), m.end()));
         }
     }
 }

@@ -152,7 +152,11 @@ public final class Stack implements AutoCloseable {
                 Files.createDirectories(logs);
                 Map<String, Integer> ports = new LinkedHashMap<>();
                 for (Spec s : specs) {
-                    ports.put(s.name(), freePort());
+                    int port = freePort();
+                    while (ports.containsValue(port)) {   // the system may hand out a port just closed twice
+                        port = freePort();
+                    }
+                    ports.put(s.name(), port);
                 }
                 Map<String, String> common = new HashMap<>();
                 // a daemon outside this stack is unreachable, never one that happens to run on this machine's default port

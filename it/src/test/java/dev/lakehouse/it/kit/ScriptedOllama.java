@@ -16,13 +16,18 @@ import dev.lakehouse.common.Json;
  * (one line per word, then the {@code done} line), for chatd to call in tests; usage is
  * fixed: 40 prompt tokens, and 12 output tokens for a whole answer, 3 for a stream. The
  * answer to each call comes from {@code answer} (given the request body); every
- * request body is recorded in {@link #calls()}.
+ * request body is recorded in {@link #calls()}. With a {@code perWord} pause, a stream
+ * sends its words that far apart, as a model producing tokens does.
  */
 public final class ScriptedOllama implements AutoCloseable {
     private final List<JsonNode> calls = Collections.synchronizedList(new ArrayList<>());
     private final DaemonServer server;
 
     public ScriptedOllama(Function<JsonNode, String> answer) {
+        this(answer, java.time.Duration.ZERO);
+    }
+
+    public ScriptedOllama(Function<JsonNode, String> answer, java.time.Duration perWord) {
         server = DaemonServer.builder("scriptedollama", EnvConfig.of(Map.of("LAKEHOUSE_SCRIPTEDOLLAMA_PORT", "0")), 0)
                 .embedded()
                 .routing(r -> r.post("/api/chat", (req, res) -> {
@@ -38,6 +43,9 @@ public final class ScriptedOllama implements AutoCloseable {
                     res.header("Content-Type", "application/x-ndjson");
                     try (var out = res.outputStream()) {
                         for (String word : words) {
+                            if (!perWord.isZero()) {
+                                Thread.sleep(perWord);
+                            }
                             out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", word),
                                     "done", false)));
                             out.write('\n');
