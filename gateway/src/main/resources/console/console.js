@@ -281,11 +281,11 @@
     const plotWidth = (node) => Math.max(200, node.clientWidth - 4);
     function plot(node, title, series) {
       const opts = {
-        width: plotWidth(node), height: 110, title,
+        width: plotWidth(node), height: 90, title,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: false },
         scales: { x: { time: true } },
-        axes: [{ size: 28, space: 70, font: '11px system-ui' }, { size: 44, font: '11px system-ui' }],
+        axes: [{ size: 24, space: 80, font: '10px system-ui' }, { size: 40, font: '10px system-ui' }],
         series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5, spanGaps: false, points: { size: 3 } }))],
       };
       return new uPlot(opts, [[], ...series.map(() => [])], node);
@@ -320,7 +320,7 @@
       });
     }
     window.addEventListener('resize', () => {
-      for (const c of cards.values()) for (const p of [c.rate, c.errors, c.p99]) p.setSize({ width: plotWidth(p.root.parentNode), height: 110 });
+      for (const c of cards.values()) for (const p of [c.rate, c.errors, c.p99]) p.setSize({ width: plotWidth(p.root.parentNode), height: 90 });
     });
     const poll = poller(refresh, () => Math.max(1000, interval * 1000));
     pollers.push(poll);

@@ -179,6 +179,8 @@ class KitServerTest {
         assertThat(h.path("daemon").asText()).isEqualTo("kittest");
         assertThat(h.has("version")).isTrue();
         assertThat(h.path("uptime_s").isIntegralNumber()).isTrue();
+        // the resident set, as /proc/self/statm has it (this JVM's own, in pages): tens of MiB at least
+        assertThat(h.path("rss_bytes").asLong()).isGreaterThan(16L << 20).isEqualTo(h.path("rss_bytes").asLong() / 4096 * 4096);
 
         assertThat(send("GET", "/ready", null, null).statusCode()).isEqualTo(200);
         READY.set(false);

@@ -203,7 +203,7 @@ final class MetricsHistory implements AutoCloseable {
             } catch (NumberFormatException e) {
                 continue;
             }
-            if (labels == null || KIT_ROUTES.contains(labels.get("route"))) {
+            if (labels == null || labels.containsKey("route") && KIT_ROUTES.contains(labels.get("route"))) {
                 continue;
             }
             if (count) {

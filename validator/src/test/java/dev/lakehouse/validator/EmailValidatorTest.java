@@ -44,6 +44,28 @@ class EmailValidatorTest {
     }
 
     @Test
+    void everyTextRule_namesTheSpanOfItsText_inTheFieldItsPathNames() {
+        String subject = "Re: W999999";
+        String body = "Hi John, SSN 078-05-1120 on file; you will earn $21/hr.";
+        List<Violation> found = validator.validate(new ValidatordWire.Email("W000001", subject, body));
+        assertThat(found).extracting(Violation::rule).contains("unknown_worker_id", "ssn", "pay_disclosure", "greeting_name_mismatch");
+        for (Violation v : found) {
+            assertThat(v.span()).as(v.rule()).isNotNull();
+            String field = v.path().equals("subject") ? subject : body;
+            String marked = field.substring(v.span().start(), v.span().end());
+            switch (v.rule()) {
+                case "unknown_worker_id" -> assertThat(marked).isEqualTo("W999999");
+                case "ssn" -> assertThat(marked.strip()).isEqualTo("078-05-1120");
+                case "pay_disclosure" -> assertThat(marked).startsWith("$21");
+                case "greeting_name_mismatch" -> assertThat(marked).contains("John").doesNotContain("SSN");
+                default -> throw new AssertionError("unexpected " + v);
+            }
+        }
+        assertThat(validator.validate(new ValidatordWire.Email("W999998", "s", "Hi there")).get(0).span())
+                .as("a rule about a field, not a piece of text").isNull();
+    }
+
+    @Test
     void theSsnMessage_masksTheNumber() {
         Violation v = validator.validate(new ValidatordWire.Email("W000001", "s", "Hi Maria, SSN 078-05-1120")).get(0);
         assertThat(v.message()).contains("***-**-1120", "high confidence").doesNotContain("078");
