@@ -316,6 +316,7 @@ class ConsoleIT {
         browser.findElement(By.id("chat-model")).sendKeys("qwen2.5:7b");
         browser.findElement(By.id("chat-fallback")).clear();
         SCRIPT.add(LONG_ANSWER);
+        int abortedBefore = ollama.aborted();
         browser.findElement(By.id("chat-input")).sendKeys("Count to twenty-five");
         browser.findElement(By.id("chat-send")).click();
         By reply = By.cssSelector("#chat-log li.assistant:last-child");
@@ -327,6 +328,9 @@ class ConsoleIT {
         Thread.sleep(600);   // four more words' time: nothing more arrives
         assertThat(browser.findElement(reply).findElement(By.className("text")).getText()).isEqualTo(stoppedAt);
         assertThat(stoppedAt.length()).isLessThan(LONG_ANSWER.length());
+        // the stop reached the provider: the gateway dropped chatd's stream, chatd dropped the provider's
+        int before = abortedBefore;
+        waitFor(() -> ollama.aborted() > before);
         assertThat(browser.findElement(By.id("chat-send")).isEnabled()).isTrue();
     }
 

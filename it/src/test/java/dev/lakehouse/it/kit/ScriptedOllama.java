@@ -21,13 +21,16 @@ import dev.lakehouse.common.Json;
  */
 public final class ScriptedOllama implements AutoCloseable {
     private final List<JsonNode> calls = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger aborted = new java.util.concurrent.atomic.AtomicInteger();
     private final DaemonServer server;
+    private final java.time.Duration perWord;
 
     public ScriptedOllama(Function<JsonNode, String> answer) {
         this(answer, java.time.Duration.ZERO);
     }
 
     public ScriptedOllama(Function<JsonNode, String> answer, java.time.Duration perWord) {
+        this.perWord = perWord;
         server = DaemonServer.builder("scriptedollama", EnvConfig.of(Map.of("LAKEHOUSE_SCRIPTEDOLLAMA_PORT", "0")), 0)
                 .embedded()
                 .routing(r -> r.post("/api/chat", (req, res) -> {
@@ -42,20 +45,26 @@ public final class ScriptedOllama implements AutoCloseable {
                     String[] words = content.split("(?<= )");
                     res.header("Content-Type", "application/x-ndjson");
                     try (var out = res.outputStream()) {
-                        for (String word : words) {
-                            if (!perWord.isZero()) {
-                                Thread.sleep(perWord);
-                            }
-                            out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", word),
-                                    "done", false)));
-                            out.write('\n');
-                            out.flush();
-                        }
-                        out.write(Json.bytes(done(model, "", 3)));
-                        out.write('\n');
+                        streamWords(out, model, words);
+                    } catch (Exception e) {   // the caller (chatd) closed the stream before its end: the write failed
+                        aborted.incrementAndGet();
                     }
                 }))
                 .start();
+    }
+
+    private void streamWords(java.io.OutputStream out, String model, String[] words) throws Exception {
+        for (String word : words) {
+            if (!perWord.isZero()) {
+                Thread.sleep(perWord);
+            }
+            out.write(Json.bytes(Map.of("model", model, "message", Map.of("role", "assistant", "content", word), "done", false)));
+            out.write('\n');
+            out.flush();
+        }
+        out.write(Json.bytes(done(model, "", 3)));
+        out.write('\n');
+        out.flush();
     }
 
     private static Map<String, Object> done(String model, String content, int tokens) {
@@ -65,6 +74,11 @@ public final class ScriptedOllama implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** How many streams were cut by the caller before their last line. */
+    public int aborted() {
+        return aborted.get();
     }
 
     /** Every request body received, in order. */
