@@ -20,8 +20,14 @@ final class Chat {
         }
     }
 
-    /** What to ask: the conversation and sampling settings, and the targets to try in order (first the asked one). */
-    record Call(List<Message> messages, Double temperature, Integer maxTokens, List<Target> chain) {
+    /**
+     * What to ask: the conversation and sampling settings, the stop sequences (the answer ends before the first
+     * of them; none: empty), and the targets to try in order (first the asked one).
+     */
+    record Call(List<Message> messages, Double temperature, Integer maxTokens, List<String> stop, List<Target> chain) {
+        Call {
+            stop = stop == null ? List.of() : List.copyOf(stop);
+        }
     }
 
     record Usage(int promptTokens, int completionTokens, int totalTokens) {

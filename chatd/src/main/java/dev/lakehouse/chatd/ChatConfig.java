@@ -27,12 +27,14 @@ import dev.lakehouse.common.EnvConfig;
  * @param cooldownWindow  … within {@code CHATD_COOLDOWN_WINDOW} 60s …
  * @param cooldown        … cool the provider down for {@code CHATD_COOLDOWN} 5s
  * @param maxMessages     {@code CHATD_MAX_MESSAGES} 1000 messages per request
+ * @param local           the in-process provider {@code local}, when {@code CHATD_LOCAL_MODEL} names a GGUF file (docs/chatd.md)
  */
 record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, List<Provider.Settings> providers,
                   Provider.Timeouts timeouts, int maxRetries, Duration retryBackoff, Duration retryAfterMax,
-                  int cooldownFailures, Duration cooldownWindow, Duration cooldown, int maxMessages) {
+                  int cooldownFailures, Duration cooldownWindow, Duration cooldown, int maxMessages,
+                  java.util.Optional<LocalProvider.Settings> local) {
 
-    static final List<String> PROVIDERS = List.of("ollama", "ollama_cloud", "openrouter", "kimi", "opencode");
+    static final List<String> PROVIDERS = List.of("ollama", "ollama_cloud", "openrouter", "kimi", "opencode", LocalProvider.NAME);
 
     /** OpenCode Zen models reachable only through its other endpoints (docs/chatd.md). */
     static final Map<String, String> OPENCODE_OTHER_ENDPOINTS = orderedMap(
@@ -46,9 +48,14 @@ record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Lis
                 settings(env, "kimi", new OpenAiProtocol(), "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", Map.of()),
                 settings(env, "opencode", new OpenAiProtocol(), "https://opencode.ai/zen/v1", "OPENCODE_API_KEY",
                         OPENCODE_OTHER_ENDPOINTS));
+        java.util.Optional<LocalProvider.Settings> local = LocalProvider.Settings.from(env);
         String provider = env.string("CHATD_DEFAULT_PROVIDER", "ollama");
         requireProvider(provider, "CHATD_DEFAULT_PROVIDER");
-        Chat.Target defaultTarget = new Chat.Target(provider, env.string("CHATD_DEFAULT_MODEL", "qwen2.5:7b"));
+        if (provider.equals(LocalProvider.NAME) && local.isEmpty()) {
+            throw new ConfigException("CHATD_DEFAULT_PROVIDER is local but CHATD_LOCAL_MODEL names no model file");
+        }
+        Chat.Target defaultTarget = new Chat.Target(provider, env.string("CHATD_DEFAULT_MODEL",
+                provider.equals(LocalProvider.NAME) ? local.get().models().keySet().stream().sorted().findFirst().orElseThrow() : "qwen2.5:7b"));
         List<Chat.Target> chain = new ArrayList<>();
         for (String raw : env.string("CHATD_FALLBACK", "").split(",")) {
             String item = raw.strip();
@@ -60,6 +67,9 @@ record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Lis
                 throw new ConfigException("CHATD_FALLBACK: '" + item + "' is not provider/model");
             }
             requireProvider(item.substring(0, slash), "CHATD_FALLBACK");
+            if (item.startsWith(LocalProvider.NAME + "/") && local.isEmpty()) {
+                throw new ConfigException("CHATD_FALLBACK names local, but CHATD_LOCAL_MODEL names no model file");
+            }
             chain.add(new Chat.Target(item.substring(0, slash), item.substring(slash + 1)));
         }
         Provider.Timeouts timeouts = new Provider.Timeouts(
@@ -76,7 +86,8 @@ record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Lis
                 env.integer("CHATD_COOLDOWN_FAILURES", 3, 1, 1000),
                 env.duration("CHATD_COOLDOWN_WINDOW", Duration.ofSeconds(60)),
                 env.duration("CHATD_COOLDOWN", Duration.ofSeconds(5)),
-                env.integer("CHATD_MAX_MESSAGES", 1000, 1, 100_000));
+                env.integer("CHATD_MAX_MESSAGES", 1000, 1, 100_000),
+                local);
     }
 
     private static Provider.Settings settings(EnvConfig env, String name, Protocol protocol, String defaultUrl,

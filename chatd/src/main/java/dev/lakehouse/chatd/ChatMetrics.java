@@ -18,6 +18,10 @@ final class ChatMetrics {
         this.meters = meters;
     }
 
+    Meters meters() {
+        return meters;
+    }
+
     void attempt(Chat.Target t, String outcome, String errorKind, long nanos) {
         String model = t.model();
         meters.counter("chatd.requests", "provider calls, by outcome (ok, error, cancelled)",

@@ -56,7 +56,7 @@ final class ChatRoutes implements HttpService {
             fallback.add(dispatcher.resolve(f.provider(), f.model(), "fallback[" + i + "]."));
         }
         List<Chat.Message> messages = body.messages().stream().map(m -> new Chat.Message(m.role(), m.content())).toList();
-        Chat.Call call = dispatcher.call(messages, body.temperature(), body.maxTokens(), first, fallback);
+        Chat.Call call = dispatcher.call(messages, body.temperature(), body.maxTokens(), body.stop(), first, fallback);
         if (!body.streaming()) {
             Chat.Completion c = dispatcher.chat(call, "chat", null);
             Json.send(res, 200, new ChatdWire.ChatResponse(c.target().provider(), c.target().model(),
@@ -85,7 +85,7 @@ final class ChatRoutes implements HttpService {
         ChatdWire.CompletionRequest body = Json.read(req, ChatdWire.CompletionRequest.class);
         Chat.Target first = dispatcher.resolve(null, body.model(), "");
         List<Chat.Message> messages = body.messages().stream().map(ChatdWire.CompletionMessage::toMessage).toList();
-        Chat.Call call = dispatcher.call(messages, body.temperature(), body.tokens(), first, List.of());
+        Chat.Call call = dispatcher.call(messages, body.temperature(), body.tokens(), body.stops(), first, List.of());
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (!body.streaming()) {

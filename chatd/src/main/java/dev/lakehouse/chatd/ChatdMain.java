@@ -8,7 +8,7 @@ import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.Observer;
 
-/** chatd (4218): one chat API over ollama, ollama_cloud, openrouter, kimi and opencode. See docs/chatd.md. */
+/** chatd (4218): one chat API over ollama, ollama_cloud, openrouter, kimi, opencode and local (llama.cpp in process). See docs/chatd.md. */
 public final class ChatdMain {
     private ChatdMain() {
     }
@@ -23,7 +23,9 @@ public final class ChatdMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.CHATD, env);
         Observer observer = Observer.create("chatd", env, builder.dataDir(), builder.metrics().registry());
         Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(new Meters(builder.metrics().registry())), observer, clock);
+        dispatcher.localReadiness().ifPresent(r -> builder.readiness("local", () -> dispatcher.localReadiness().orElseThrow()));
         return builder.routing(r -> r.register("/v1", new ChatRoutes(dispatcher)))
+                .onStop("local models", dispatcher::close)
                 .onStop("observer", observer::close);
     }
 }

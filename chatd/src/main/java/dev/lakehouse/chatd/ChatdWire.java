@@ -17,11 +17,12 @@ final class ChatdWire {
 
     /** {@code POST /v1/chat}. */
     record ChatRequest(String provider, String model, List<Message> messages, Double temperature, Integer maxTokens,
-                       Boolean stream, List<TargetSpec> fallback) {
+                       Boolean stream, List<TargetSpec> fallback, List<String> stop) {
         ChatRequest {
             FieldError.required(messages, "messages");
             FieldError.check(!messages.isEmpty(), "messages", "must not be empty");
             checkSampling(temperature, maxTokens, "max_tokens");
+            stop = checkStop(stop);
             fallback = fallback == null ? List.of() : fallback;
             for (int i = 0; i < fallback.size(); i++) {
                 FieldError.check(fallback.get(i) != null, "fallback[" + i + "]", "must be an object {provider, model}");
@@ -58,8 +59,10 @@ final class ChatdWire {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record CompletionRequest(String model, List<CompletionMessage> messages, Double temperature, Integer maxTokens,
                              Integer maxCompletionTokens, Boolean stream, StreamOptions streamOptions, JsonNode tools,
-                             JsonNode functions, JsonNode responseFormat, Integer n) {
+                             JsonNode functions, JsonNode responseFormat, Integer n, JsonNode stop) {
         CompletionRequest {
+            FieldError.check(stop == null || stop.isNull() || stop.isTextual() || stop.isArray(), "stop",
+                    "must be a string or an array of strings");
             FieldError.required(model, "model");
             FieldError.required(messages, "messages");
             FieldError.check(!messages.isEmpty(), "messages", "must not be empty");
@@ -74,6 +77,22 @@ final class ChatdWire {
 
         Integer tokens() {
             return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
+        }
+
+        /** OpenAI's {@code stop}: a string or up to four strings. */
+        List<String> stops() {
+            if (stop == null || stop.isNull()) {
+                return List.of();
+            }
+            if (stop.isTextual()) {
+                return checkStop(List.of(stop.asText()));
+            }
+            List<String> out = new java.util.ArrayList<>();
+            for (int i = 0; i < stop.size(); i++) {
+                FieldError.check(stop.get(i).isTextual(), "stop[" + i + "]", "must be a string");
+                out.add(stop.get(i).asText());
+            }
+            return checkStop(out);
         }
 
         boolean streaming() {
@@ -122,6 +141,24 @@ final class ChatdWire {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record StreamOptions(Boolean includeUsage) {
+    }
+
+    /** At most {@value #MAX_STOPS} stop sequences of 1 to {@value #MAX_STOP_CHARS} characters each (as OpenAI allows). */
+    static final int MAX_STOPS = 4;
+    static final int MAX_STOP_CHARS = 256;
+
+    private static List<String> checkStop(List<String> stop) {
+        if (stop == null) {
+            return List.of();
+        }
+        FieldError.check(stop.size() <= MAX_STOPS, "stop", "at most " + MAX_STOPS + " stop sequences, not " + stop.size());
+        for (int i = 0; i < stop.size(); i++) {
+            String s = stop.get(i);
+            FieldError.check(s != null, "stop[" + i + "]", "must be a string");
+            FieldError.check(!s.isEmpty() && s.length() <= MAX_STOP_CHARS, "stop[" + i + "]",
+                    "must be 1 to " + MAX_STOP_CHARS + " characters, not " + s.length());
+        }
+        return List.copyOf(stop);
     }
 
     private static void checkSampling(Double temperature, Integer maxTokens, String tokensField) {

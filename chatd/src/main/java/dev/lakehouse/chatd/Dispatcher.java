@@ -64,7 +64,7 @@ final class Dispatcher {
     }
 
     private final ChatConfig config;
-    private final Map<String, Provider> providers = new LinkedHashMap<>();
+    private final Map<String, Backend> providers = new LinkedHashMap<>();
     private final Map<String, Cooldown> cooldowns = new LinkedHashMap<>();
     private final ChatMetrics metrics;
     private final Observer observer;
@@ -77,7 +77,10 @@ final class Dispatcher {
         this.observer = observer;
         for (Provider.Settings s : config.providers()) {
             providers.put(s.name(), new Provider(s, config.timeouts()));
-            cooldowns.put(s.name(), new Cooldown(config.cooldownFailures(), config.cooldownWindow(), config.cooldown(), clock));
+        }
+        config.local().ifPresent(l -> providers.put(LocalProvider.NAME, new LocalProvider(l, config.timeouts(), metrics.meters())));
+        for (String name : providers.keySet()) {
+            cooldowns.put(name, new Cooldown(config.cooldownFailures(), config.cooldownWindow(), config.cooldown(), clock));
         }
     }
 
@@ -130,7 +133,7 @@ final class Dispatcher {
      * then the configured chain, each target once. Refuses more than
      * {@code CHATD_MAX_MESSAGES} messages.
      */
-    Chat.Call call(List<Chat.Message> messages, Double temperature, Integer maxTokens, Chat.Target first,
+    Chat.Call call(List<Chat.Message> messages, Double temperature, Integer maxTokens, List<String> stop, Chat.Target first,
                    List<Chat.Target> fallback) {
         if (messages.size() > config.maxMessages()) {
             throw new ApiException.BadRequest("too_many_messages", "messages: " + messages.size() + " messages; at most "
@@ -140,7 +143,7 @@ final class Dispatcher {
         chain.add(first);
         chain.addAll(fallback);
         chain.addAll(config.defaultChain());
-        return new Chat.Call(messages, temperature, maxTokens, List.copyOf(chain));
+        return new Chat.Call(messages, temperature, maxTokens, stop, List.copyOf(chain));
     }
 
     /**
@@ -155,10 +158,15 @@ final class Dispatcher {
         Chat.Target lastTarget = null;
         boolean[] started = {false};
         for (Chat.Target t : call.chain()) {
-            Provider provider = providers.get(t.provider());
+            Backend provider = providers.get(t.provider());
             Cooldown cooldown = cooldowns.get(t.provider());
             if (!provider.settings().hasKey()) {
                 skip(attempts, t, "no_key", "no key: set " + provider.settings().keyEnv());
+                continue;
+            }
+            Optional<Backend.Skip> unavailable = provider.unavailable(t.model());
+            if (unavailable.isPresent()) {
+                skip(attempts, t, unavailable.get().kind(), unavailable.get().why());
                 continue;
             }
             for (int n = 1; ; n++) {
@@ -271,6 +279,10 @@ final class Dispatcher {
             Map<String, String> headers = soonest.map(at -> Map.of("Retry-After",
                     Backoff.retryAfter(Duration.between(clock.instant(), at)))).orElse(Map.of());
             e = new ApiException.Unavailable(null, "no_provider_available", detail.toString(), headers, null);
+        } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.BUSY.code()))) {
+            e = new ApiException.Unavailable(lastTarget.provider(), "provider_busy", detail.toString(),
+                    Map.of("Retry-After", Backoff.retryAfter(last.retryAfter() == null ? LocalProvider.BUSY_RETRY_AFTER : last.retryAfter())),
+                    null);
         } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.UNKNOWN_MODEL.code()))) {
             e = new ApiException.NotFound("unknown_model", detail.toString());
         } else if (errors.stream().allMatch(a -> a.errorKind().equals(ProviderError.Kind.REJECTED.code()))) {
@@ -330,12 +342,13 @@ final class Dispatcher {
         observer.observe("chat.call", p);
     }
 
-    /** One provider as {@code GET /v1/providers} shows it. */
+    /** One provider as {@code GET /v1/providers} shows it; {@code local} adds its models' files, context and states. */
     record ProviderState(String name, String protocol, String baseUrl, State state, String coolingUntil, String keyEnv,
-                         List<String> models, Map<String, String> refusedModelPrefixes) {
+                         List<String> models, Map<String, String> refusedModelPrefixes,
+                         @com.fasterxml.jackson.annotation.JsonAnyGetter Map<String, Object> details) {
         /** On the wire {@code ok}, {@code no_key}, {@code cooling_down}. */
         enum State {
-            OK, NO_KEY, COOLING_DOWN;
+            OK, NO_KEY, COOLING_DOWN, LOADING, UNAVAILABLE;
 
             @com.fasterxml.jackson.annotation.JsonValue
             @Override
@@ -348,14 +361,18 @@ final class Dispatcher {
     /** Each provider's state for {@code GET /v1/providers}. */
     List<ProviderState> providerStates() {
         List<ProviderState> out = new ArrayList<>();
-        for (Provider p : providers.values()) {
+        for (Backend p : providers.values()) {
             Provider.Settings s = p.settings();
             Optional<Instant> until = cooldowns.get(s.name()).coolingUntil();
+            boolean anyModel = s.models().isEmpty() || s.models().stream().anyMatch(m -> p.unavailable(m).isEmpty());
+            boolean loading = s.models().stream().anyMatch(m -> p.unavailable(m).map(k -> k.kind().equals("model_loading")).orElse(false));
             ProviderState.State state = !s.hasKey() ? ProviderState.State.NO_KEY
-                    : until.isPresent() ? ProviderState.State.COOLING_DOWN : ProviderState.State.OK;
-            out.add(new ProviderState(s.name(), s.protocol().name(), s.base().toString(), state,
+                    : until.isPresent() ? ProviderState.State.COOLING_DOWN
+                    : anyModel ? ProviderState.State.OK : loading ? ProviderState.State.LOADING : ProviderState.State.UNAVAILABLE;
+            out.add(new ProviderState(s.name(), s.protocol() == null ? "llama.cpp" : s.protocol().name(),
+                    s.base() == null ? null : s.base().toString(), state,
                     until.map(Instant::toString).orElse(null), s.keyEnv(), models(s),
-                    s.otherEndpoints().isEmpty() ? null : s.otherEndpoints()));
+                    s.otherEndpoints().isEmpty() ? null : s.otherEndpoints(), p.details()));
         }
         return out;
     }
@@ -371,6 +388,18 @@ final class Dispatcher {
     }
 
     List<Provider.Settings> providerSettings() {
-        return providers.values().stream().map(Provider::settings).toList();
+        return providers.values().stream().map(Backend::settings).toList();
+    }
+
+    /** The local provider's readiness (chatd's /ready), if it has one. */
+    Optional<dev.lakehouse.common.Readiness> localReadiness() {
+        return providers.get(LocalProvider.NAME) instanceof LocalProvider l
+                ? Optional.of(l.readiness(config.defaultTarget().provider().equals(LocalProvider.NAME) ? config.defaultTarget().model() : null))
+                : Optional.empty();
+    }
+
+    /** Releases the providers' resources (the local models); at stop. */
+    void close() {
+        providers.values().forEach(Backend::close);
     }
 }

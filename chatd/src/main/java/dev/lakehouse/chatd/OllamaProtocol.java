@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.Json;
 
 /**
- * Ollama's native {@code POST /api/chat}: {@code {"model","messages","stream","options":{"temperature","num_predict"}}}.
+ * Ollama's native {@code POST /api/chat}: {@code {"model","messages","stream","options":{"temperature","num_predict","stop"}}}.
  * A whole answer is one object with {@code message}, {@code done_reason},
  * {@code prompt_eval_count} and {@code eval_count}; a stream is NDJSON, one such
  * object per line, the last with {@code "done":true}. Errors are {@code {"error":"…"}},
@@ -32,13 +32,16 @@ record OllamaProtocol() implements Protocol {
         ObjectNode body = Json.mapper().createObjectNode().put("model", model);
         Protocol.messages(body, call);
         body.put("stream", stream);
-        if (call.temperature() != null || call.maxTokens() != null) {
+        if (call.temperature() != null || call.maxTokens() != null || !call.stop().isEmpty()) {
             ObjectNode options = body.putObject("options");
             if (call.temperature() != null) {
                 options.put("temperature", call.temperature());
             }
             if (call.maxTokens() != null) {
                 options.put("num_predict", call.maxTokens());
+            }
+            if (!call.stop().isEmpty()) {
+                call.stop().forEach(options.putArray("stop")::add);
             }
         }
         return Json.bytes(body);

@@ -39,6 +39,9 @@ record OpenAiProtocol() implements Protocol {
         if (call.maxTokens() != null) {
             body.put("max_tokens", call.maxTokens());
         }
+        if (!call.stop().isEmpty()) {
+            call.stop().forEach(body.putArray("stop")::add);
+        }
         body.put("stream", stream);
         if (stream) {
             body.putObject("stream_options").put("include_usage", true);

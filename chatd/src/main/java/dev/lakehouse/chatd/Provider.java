@@ -28,7 +28,7 @@ import io.helidon.webclient.api.WebClient;
  * Every failure leaves as a classified {@link ProviderError}; closing the
  * response (always, in a finally) aborts the provider's connection mid-stream.
  */
-final class Provider {
+final class Provider implements Backend {
     /** What the provider says while streaming, handed on as it arrives. */
     interface Listener {
         void delta(String text);
@@ -40,7 +40,9 @@ final class Provider {
     /**
      * A provider's configuration.
      *
-     * @param keyEnv          the variable holding its API key, or null when it needs none (local Ollama)
+     * @param protocol        its wire protocol; null for the in-process provider {@code local}
+     * @param base            its base URL; null for {@code local}
+     * @param keyEnv          the variable holding its API key, or null when it needs none (local Ollama, local)
      * @param key             the key, or null
      * @param models          models it is known to serve (for /v1/models and /v1/providers)
      * @param otherEndpoints  model-id prefixes it serves only through another endpoint, and that endpoint
@@ -54,7 +56,7 @@ final class Provider {
         /** Never the key itself: whether one is set, and from which variable. */
         @Override
         public String toString() {
-            return "Settings[name=" + name + ", protocol=" + protocol.name() + ", base=" + base + ", key="
+            return "Settings[name=" + name + ", protocol=" + (protocol == null ? "llama.cpp" : protocol.name()) + ", base=" + base + ", key="
                     + (keyEnv == null ? "none needed" : keyEnv + (hasKey() ? " (set)" : " (not set)"))
                     + ", models=" + models + ", otherEndpoints=" + otherEndpoints + "]";
         }
@@ -87,12 +89,14 @@ final class Provider {
         return settings.name();
     }
 
-    Settings settings() {
+    @Override
+    public Settings settings() {
         return settings;
     }
 
     /** Why this provider refuses a model before any call (OpenCode's models that need another endpoint), if it does. */
-    Optional<String> refusal(String model) {
+    @Override
+    public Optional<String> refusal(String model) {
         for (Map.Entry<String, String> e : settings.otherEndpoints().entrySet()) {
             if (model.startsWith(e.getKey())) {
                 return Optional.of(settings.name() + " serves model '" + model + "' only through its " + e.getValue()
@@ -104,7 +108,8 @@ final class Provider {
     }
 
     /** A whole answer. */
-    Chat.Reply complete(Chat.Call call, String model) {
+    @Override
+    public Chat.Reply complete(Chat.Call call, String model) {
         try (HttpClientResponse r = send(call, model, false, timeouts.request())) {
             byte[] body;
             try (InputStream in = r.inputStream()) {
@@ -128,7 +133,8 @@ final class Provider {
      * listener throws (the caller went away) propagates unchanged, after the
      * provider's connection is closed.
      */
-    Chat.Reply stream(Chat.Call call, String model, Listener listener, long[] firstDeltaNanos) {
+    @Override
+    public Chat.Reply stream(Chat.Call call, String model, Listener listener, long[] firstDeltaNanos) {
         // The socket's own timeout is only a backstop: the deadlines below are the policy,
         // and they cover the wait for the response headers too.
         Duration socketBackstop = max(timeouts.firstToken(), timeouts.chunk()).plusSeconds(5);

@@ -28,7 +28,11 @@ final class ProviderError extends RuntimeException {
         /** 404 or "model not found". */
         UNKNOWN_MODEL("unknown_model", false),
         /** Another 4xx: the provider refused this request. */
-        REJECTED("rejected", false);
+        REJECTED("rejected", false),
+        /** The local provider's generations all running and its queue full (not a sign of ill health). */
+        BUSY("busy", false),
+        /** The local provider's model cannot serve (it failed to load, or the provider could not start a generation). */
+        UNAVAILABLE("unavailable", false);
 
         private final String code;
         private final boolean transientFailure;

@@ -89,13 +89,16 @@ class ProtocolTest {
 
     @Test
     void ollama_request_carriesOptions_onlyWhenSet() {
-        Chat.Call call = new Chat.Call(List.of(new Chat.Message("user", "hi")), null, null, List.of());
+        Chat.Call call = new Chat.Call(List.of(new Chat.Message("user", "hi")), null, null, List.of(), List.of());
         assertThat(new String(new OllamaProtocol().request(call, "m", true), StandardCharsets.UTF_8))
                 .isEqualTo("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}");
-        Chat.Call tuned = new Chat.Call(call.messages(), 0.5, 10, List.of());
+        Chat.Call tuned = new Chat.Call(call.messages(), 0.5, 10, List.of("END"), List.of());
         assertThat(new String(new OpenAiProtocol().request(tuned, "m", true), StandardCharsets.UTF_8))
                 .isEqualTo("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":0.5,"
-                        + "\"max_tokens\":10,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+                        + "\"max_tokens\":10,\"stop\":[\"END\"],\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+        assertThat(new String(new OllamaProtocol().request(tuned, "m", false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":false,"
+                        + "\"options\":{\"temperature\":0.5,\"num_predict\":10,\"stop\":[\"END\"]}}");
     }
 
     @Test
