@@ -54,6 +54,7 @@ final class LocalModel implements AutoCloseable {
     private volatile State state = State.LOADING;
     private volatile String reason;
     private volatile LlamaModel model;
+    private volatile int context;
 
     LocalModel(String name, Path file) {
         this.name = name;
@@ -105,6 +106,7 @@ final class LocalModel implements AutoCloseable {
         try {
             checkFile(file);
             nativeLibrary();
+            context = contextPerSlot;
             long start = System.nanoTime();
             model = new LlamaModel(new ModelParameters()
                     .setModel(file.toString())
@@ -112,7 +114,8 @@ final class LocalModel implements AutoCloseable {
                     .setParallel(slots)
                     .setThreads(threads)
                     .setThreadsBatch(threads)
-                    .setGpuLayers(0));
+                    .setGpuLayers(0)
+                    .disableContextShift());   // an answer ends at the context's end, never runs on past it
             state = State.READY;
             LOG.info("local model " + name + " loaded from " + file + " in " + (System.nanoTime() - start) / 1_000_000 + " ms ("
                     + contextPerSlot + " tokens of context per request, " + slots + " at once, " + threads + " threads)");
@@ -141,15 +144,45 @@ final class LocalModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Text as native code can take it: a lone UTF-16 surrogate (which JSON allows and UTF-8 cannot encode) becomes
+     * U+FFFD, as a UTF-8 encoder would make it; everything else is kept.
+     */
+    static String wellFormed(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (Character.isSurrogate(c) && !pair) {
+                if (out == null) {
+                    out = new StringBuilder(s.length()).append(s, 0, i);
+                }
+                out.append('\uFFFD');
+            } else {
+                if (out != null) {
+                    out.append(c);
+                    if (pair) {
+                        out.append(s.charAt(i + 1));
+                    }
+                }
+                if (pair) {
+                    i++;
+                }
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
     /** The conversation as the model's own chat template writes it, ending where the assistant's answer begins. */
     String prompt(List<Chat.Message> messages) {
         StringBuilder system = new StringBuilder();
         List<Pair<String, String>> turns = new ArrayList<>();
         for (Chat.Message m : messages) {
+            String content = wellFormed(m.content());
             if (m.role().equals("system")) {
-                system.append(system.isEmpty() ? "" : "\n\n").append(m.content());
+                system.append(system.isEmpty() ? "" : "\n\n").append(content);
             } else {
-                turns.add(new Pair<>(m.role(), m.content()));
+                turns.add(new Pair<>(m.role(), content));
             }
         }
         InferenceParameters p = new InferenceParameters("").setMessages(system.isEmpty() ? null : system.toString(), turns);
@@ -170,12 +203,18 @@ final class LocalModel implements AutoCloseable {
                     Consumer<String> out, BooleanSupplier cancelled) {
         String prompt = prompt(messages);
         int promptTokens = tokens(prompt);
-        InferenceParameters p = new InferenceParameters(prompt).setNPredict(maxTokens).setCachePrompt(true);
+        if (promptTokens >= context - 2) {
+            throw new ProviderError(ProviderError.Kind.REJECTED, "the conversation is " + promptTokens + " tokens, and local model "
+                    + name + " has " + context + " tokens of context per request (CHATD_LOCAL_CONTEXT): shorten it");
+        }
+        // max_tokens past the context would never be reached; llama.cpp ends a generation with an error one token short of it
+        int limit = Math.min(maxTokens, context - promptTokens - 2);
+        InferenceParameters p = new InferenceParameters(prompt).setNPredict(limit).setCachePrompt(true);
         if (temperature != null) {
             p.setTemperature(temperature.floatValue());
         }
         if (!stop.isEmpty()) {
-            p.setStopStrings(stop.toArray(String[]::new));
+            p.setStopStrings(stop.stream().map(LocalModel::wellFormed).toArray(String[]::new));
         }
         if (seed >= 0) {
             p.setSeed(seed);
@@ -195,7 +234,7 @@ final class LocalModel implements AutoCloseable {
                 out.accept(o.text);
             }
         }
-        return new Result(text.toString(), promptTokens, produced, produced >= maxTokens ? "length" : "stop");
+        return new Result(text.toString(), promptTokens, produced, produced >= limit ? "length" : "stop");
     }
 
     @Override

@@ -298,8 +298,8 @@ final class LocalProvider implements Backend {
                     }
                     return new Chat.Reply(r.text(), r.finishReason(), Chat.Usage.of(r.promptTokens(), r.completionTokens()));
                 }
-                case Failed f -> throw new ProviderError(ProviderError.Kind.STREAM_ERROR, null, null,
-                        "llama.cpp failed: " + f.error().getMessage(), f.error());
+                case Failed f -> throw f.error() instanceof ProviderError refused ? refused
+                        : new ProviderError(ProviderError.Kind.STREAM_ERROR, null, null, "llama.cpp failed: " + f.error().getMessage(), f.error());
             }
         }
     }
