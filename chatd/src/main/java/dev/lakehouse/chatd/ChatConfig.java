@@ -55,7 +55,7 @@ record ChatConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Lis
             throw new ConfigException("CHATD_DEFAULT_PROVIDER is local but CHATD_LOCAL_MODEL names no model file");
         }
         Chat.Target defaultTarget = new Chat.Target(provider, env.string("CHATD_DEFAULT_MODEL",
-                provider.equals(LocalProvider.NAME) ? local.get().models().keySet().stream().sorted().findFirst().orElseThrow() : "qwen2.5:7b"));
+                provider.equals(LocalProvider.NAME) ? local.get().models().keySet().iterator().next() : "qwen2.5:7b"));
         List<Chat.Target> chain = new ArrayList<>();
         for (String raw : env.string("CHATD_FALLBACK", "").split(",")) {
             String item = raw.strip();

@@ -115,6 +115,7 @@ final class LocalModel implements AutoCloseable {
                     .setThreads(threads)
                     .setThreadsBatch(threads)
                     .setGpuLayers(0)
+                    .disableLog()           // its server's log goes to stdout, a line per request, past setLogger
                     .disableContextShift());   // an answer ends at the context's end, never runs on past it
             state = State.READY;
             LOG.info("local model " + name + " loaded from " + file + " in " + (System.nanoTime() - start) / 1_000_000 + " ms ("
@@ -228,7 +229,9 @@ final class LocalModel implements AutoCloseable {
                 return new Result(text.toString(), promptTokens, produced, "cancelled");
             }
             LlamaOutput o = it.next();
-            produced++;
+            if (it.hasNext() || !o.text.isEmpty()) {   // the binding ends with one more output, the stop, empty: not a token
+                produced++;
+            }
             if (!o.text.isEmpty()) {
                 text.append(o.text);
                 out.accept(o.text);

@@ -46,7 +46,7 @@ final class LocalProvider implements Backend {
     /**
      * The local provider's settings (docs/chatd.md).
      *
-     * @param models       {@code CHATD_LOCAL_MODEL}: a GGUF file, or {@code name=file,name=file}; a bare file is named after it
+     * @param models       {@code CHATD_LOCAL_MODEL}: a GGUF file, or {@code name=file,name=file}, in their order; a bare file is named after it
      * @param context      {@code CHATD_LOCAL_CONTEXT}, tokens of context per request (default 2048)
      * @param threads      {@code CHATD_LOCAL_THREADS}, threads per generation (default: the cores)
      * @param concurrency  {@code CHATD_LOCAL_CONCURRENCY}, generations at once (default 1)
@@ -82,7 +82,7 @@ final class LocalProvider implements Backend {
                     throw new ConfigException("CHATD_LOCAL_MODEL: the model name '" + name + "' is given twice");
                 }
             }
-            return Optional.of(new Settings(Map.copyOf(models), env.integer("CHATD_LOCAL_CONTEXT", 2048, 64, 1 << 20),
+            return Optional.of(new Settings(java.util.Collections.unmodifiableMap(models), env.integer("CHATD_LOCAL_CONTEXT", 2048, 64, 1 << 20),
                     env.integer("CHATD_LOCAL_THREADS", Runtime.getRuntime().availableProcessors(), 1, 512),
                     env.integer("CHATD_LOCAL_CONCURRENCY", 1, 1, 64), env.integer("CHATD_LOCAL_QUEUE", 8, 0, 10_000),
                     env.duration("CHATD_LOCAL_QUEUE_TIMEOUT", Duration.ofSeconds(30)), env.integer("CHATD_LOCAL_SEED", -1, -1,

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
+import dev.lakehouse.common.ConfigException;
 import dev.lakehouse.common.EnvConfig;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class ChatConfigTest {
@@ -20,5 +22,28 @@ class ChatConfigTest {
         keys.values().forEach(key -> assertThat(text).doesNotContain(key));
         assertThat(text).contains("OPENROUTER_API_KEY (set)");
         assertThat(config.providers().get(2).key()).isEqualTo(keys.get("OPENROUTER_API_KEY"));
+    }
+
+    @Test
+    void theLocalProvider_existsOnlyWithAModelFile_namedAfterIt_andInItsOrder() {
+        assertThat(ChatConfig.from(EnvConfig.of(Map.of())).local()).isEmpty();
+        ChatConfig one = ChatConfig.from(EnvConfig.of(Map.of("CHATD_LOCAL_MODEL", "/m/SmolLM2-360M-Instruct-Q8_0.gguf",
+                "CHATD_DEFAULT_PROVIDER", "local")));
+        assertThat(one.local().orElseThrow().models().keySet()).containsExactly("SmolLM2-360M-Instruct-Q8_0");
+        assertThat(one.defaultTarget()).isEqualTo(new Chat.Target("local", "SmolLM2-360M-Instruct-Q8_0"));
+        ChatConfig named = ChatConfig.from(EnvConfig.of(Map.of("CHATD_LOCAL_MODEL", "zeta=/m/z.gguf, alpha=/m/a.gguf")));
+        assertThat(named.local().orElseThrow().models().keySet()).containsExactly("zeta", "alpha");
+        assertThat(named.local().orElseThrow().concurrency()).isEqualTo(1);
+        for (Map<String, String> bad : java.util.List.of(
+                Map.of("CHATD_DEFAULT_PROVIDER", "local"),
+                Map.of("CHATD_FALLBACK", "local/tiny"),
+                Map.of("CHATD_LOCAL_MODEL", "a=/m/a.gguf,a=/m/b.gguf"),
+                Map.of("CHATD_LOCAL_MODEL", "bad name=/m/a.gguf"),
+                Map.of("CHATD_LOCAL_MODEL", "x="),
+                Map.of("CHATD_LOCAL_MODEL", "/m/a.gguf", "CHATD_LOCAL_CONCURRENCY", "0"),
+                Map.of("CHATD_LOCAL_MODEL", "/m/a.gguf", "CHATD_LOCAL_CONTEXT", "12"))) {
+            Assertions.assertThatThrownBy(() -> ChatConfig.from(EnvConfig.of(bad))).as(bad.toString())
+                    .isInstanceOf(ConfigException.class);
+        }
     }
 }
