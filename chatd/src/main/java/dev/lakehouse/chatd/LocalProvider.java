@@ -237,23 +237,21 @@ final class LocalProvider implements Backend {
             running.release();
             throw new ProviderError(ProviderError.Kind.UNAVAILABLE, "local could not start a generation: " + e.getMessage());
         }
+        AtomicBoolean ended = new AtomicBoolean();
         try {
-            return take(events, listener, firstDeltaNanos, start);
+            return take(events, listener, firstDeltaNanos, start, ended);
         } finally {
-            if (stop.compareAndSet(false, true) && !finished(events)) {
+            stop.set(true);
+            if (!ended.get()) {   // left before the generation's end: the caller went away, or a deadline passed
                 meters.counter("chatd.local.cancelled", "local generations stopped before their end (caller gone, deadline)")
                         .increment();
             }
         }
     }
 
-    private static boolean finished(BlockingQueue<Event> events) {
-        return events.stream().anyMatch(e -> e instanceof Done || e instanceof Failed);
-    }
-
     /** The tokens, as they come, until the generation ends; the deadlines are the HTTP providers'. */
-    private Chat.Reply take(BlockingQueue<Event> events, Provider.Listener listener, long[] firstDeltaNanos, long start)
-            throws ProviderError {
+    private Chat.Reply take(BlockingQueue<Event> events, Provider.Listener listener, long[] firstDeltaNanos, long start,
+                            AtomicBoolean ended) throws ProviderError {
         StringBuilder content = new StringBuilder();
         long last = start;
         long heartbeat = timeouts.heartbeat().toNanos();
@@ -292,14 +290,18 @@ final class LocalProvider implements Backend {
                     }
                 }
                 case Done done -> {
+                    ended.set(true);
                     LocalModel.Result r = done.result();
                     if (r.text().isEmpty() && r.completionTokens() == 0) {
                         throw new ProviderError(ProviderError.Kind.EMPTY, "local generated nothing");
                     }
                     return new Chat.Reply(r.text(), r.finishReason(), Chat.Usage.of(r.promptTokens(), r.completionTokens()));
                 }
-                case Failed f -> throw f.error() instanceof ProviderError refused ? refused
+                case Failed f -> {
+                    ended.set(true);
+                    throw f.error() instanceof ProviderError refused ? refused
                         : new ProviderError(ProviderError.Kind.STREAM_ERROR, null, null, "llama.cpp failed: " + f.error().getMessage(), f.error());
+                }
             }
         }
     }
