@@ -139,6 +139,10 @@ final class LocalProvider implements Backend {
 
     /** Readiness: names each model while it loads; not ready only while the default target's model loads. */
     dev.lakehouse.common.Readiness readiness(String defaultModel) {
+        return readiness(models, defaultModel);
+    }
+
+    static dev.lakehouse.common.Readiness readiness(Map<String, LocalModel> models, String defaultModel) {
         List<String> loading = new ArrayList<>();
         List<String> unavailable = new ArrayList<>();
         for (LocalModel m : models.values()) {
