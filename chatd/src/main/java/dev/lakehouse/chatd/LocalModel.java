@@ -121,7 +121,7 @@ final class LocalModel implements AutoCloseable {
             LOG.info("local model " + name + " loaded from " + file + " in " + (System.nanoTime() - start) / 1_000_000 + " ms ("
                     + contextPerSlot + " tokens of context per request, " + slots + " at once, " + threads + " threads)");
         } catch (IOException | RuntimeException | LinkageError e) {
-            reason = e instanceof IOException || e.getMessage() != null && e instanceof IllegalArgumentException ? e.getMessage()
+            reason = e instanceof IOException ? e.getMessage()
                     : "llama.cpp could not load it: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             state = State.UNAVAILABLE;
             LOG.warning("local model " + name + " is unavailable: " + reason);

@@ -20,6 +20,7 @@ import java.util.logging.Logger;
 import dev.lakehouse.common.ConfigException;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Meters;
+import dev.lakehouse.common.Readiness;
 
 /**
  * The provider {@code local}: GGUF models run in this process by llama.cpp
@@ -138,11 +139,11 @@ final class LocalProvider implements Backend {
     }
 
     /** Readiness: names each model while it loads; not ready only while the default target's model loads. */
-    dev.lakehouse.common.Readiness readiness(String defaultModel) {
+    Readiness readiness(String defaultModel) {
         return readiness(models, defaultModel);
     }
 
-    static dev.lakehouse.common.Readiness readiness(Map<String, LocalModel> models, String defaultModel) {
+    static Readiness readiness(Map<String, LocalModel> models, String defaultModel) {
         List<String> loading = new ArrayList<>();
         List<String> unavailable = new ArrayList<>();
         for (LocalModel m : models.values()) {
@@ -153,12 +154,12 @@ final class LocalProvider implements Backend {
             }
         }
         if (defaultModel != null && models.containsKey(defaultModel) && models.get(defaultModel).state() == LocalModel.State.LOADING) {
-            return dev.lakehouse.common.Readiness.down("loading " + defaultModel + ", the default model");
+            return Readiness.down("loading " + defaultModel + ", the default model");
         }
         String detail = loading.isEmpty() && unavailable.isEmpty() ? "ok"
                 : (loading.isEmpty() ? "" : "loading " + String.join(", ", loading)) + (loading.isEmpty() || unavailable.isEmpty() ? "" : "; ")
                 + (unavailable.isEmpty() ? "" : "unavailable: " + String.join(", ", unavailable));
-        return new dev.lakehouse.common.Readiness(true, detail);
+        return new Readiness(true, detail);
     }
 
     @Override

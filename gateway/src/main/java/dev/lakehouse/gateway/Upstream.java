@@ -70,14 +70,9 @@ final class Upstream {
         // HTTP/1.1 directly, not WebClient: no protocol discovery per request, no client services (none is used),
         // and the request headers are not validated again — they are the caller's, which the server validated, and
         // the gateway's own (docs/perf.md: the gateway's CPU per proxied request)
-        this.client = Http1Client.builder()
-                .baseUri(base)
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(false)
+        this.client = clientTo(base, config)
                 .keepAlive(true)
                 .socketOptions(s -> s.tcpNoDelay(true))
-                .servicesDiscoverServices(false)
-                .proxy(io.helidon.webclient.api.Proxy.noProxy())   // the default asks the system's ProxySelector per request
                 .sendExpectContinue(false)
                 .protocolConfig(p -> p.validateRequestHeaders(false))
                 .build();
@@ -85,16 +80,19 @@ final class Upstream {
         // each closed after its answer. A kept connection whose last read timeout was short fails the request that next
         // takes it once it has idled that long: Helidon's idle monitor (IdleInputStream, 4.5.0) gives up after the socket's
         // timeout and hands its SocketTimeoutException to that request — a 504 within milliseconds (docs/gateway.md)
-        this.probes = Http1Client.builder()
+        this.probes = clientTo(base, config).keepAlive(false).build();
+        meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", name)),
+                inFlight);
+    }
+
+    /** What both clients share: the daemon's base URL, the connect timeout, no redirects, no service discovery, no proxy. */
+    private static io.helidon.webclient.http1.Http1ClientConfig.Builder clientTo(URI base, GatewayConfig config) {
+        return Http1Client.builder()
                 .baseUri(base)
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(false)
-                .keepAlive(false)
                 .servicesDiscoverServices(false)
-                .proxy(io.helidon.webclient.api.Proxy.noProxy())
-                .build();
-        meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", name)),
-                inFlight);
+                .proxy(io.helidon.webclient.api.Proxy.noProxy());   // the default asks the system's ProxySelector per request
     }
 
     String name() {
