@@ -14,7 +14,7 @@ import com.google.i18n.phonenumbers.Phonenumber;
  * The platform's one detector of personal identifiers in free text (docs/privacy.md has every rule with examples):
  *
  * <ul>
- *   <li><b>SSN</b>: 3-2-4 digits separated by dashes, dots, spaces or en/em dashes (at most one space either side),
+ *   <li><b>SSN</b>: 3-2-4 digits separated twice by the same dash, dot, space or en/em dash (at most one space either side),
  *       or nine bare digits when an SSN cue ("ssn", "social security", "SS#", "tax id", …) stands within
  *       {@value #CUE_BEFORE} characters before or {@value #CUE_AFTER} after; never a number the SSA never issues
  *       (area 000, 666 or 900–999, group 00, serial 0000); a separated number labelled as an order, invoice, phone,
@@ -38,9 +38,9 @@ public final class PiiDetector {
     static final int CUE_BEFORE = 40;
     static final int CUE_AFTER = 20;
     private static final String SEP = "[ \\t]?[-.\\u2013\\u2014 ][ \\t]?";
-    private static final Pattern SSN_SEPARATED = Pattern.compile("(?<![0-9][-. ]?)([0-9]{3})" + SEP + "([0-9]{2})" + SEP
+    private static final Pattern SSN_SEPARATED = Pattern.compile("(?<![0-9][-. ]?)([0-9]{3})(" + SEP + ")([0-9]{2})\\2"
             + "([0-9]{4})(?![0-9]|[-.][0-9])");
-    private static final Pattern SSN_BARE = Pattern.compile("(?<![0-9])([0-9]{3})([0-9]{2})([0-9]{4})(?![0-9])");
+    private static final Pattern SSN_BARE = Pattern.compile("(?<![0-9])([0-9]{3})()([0-9]{2})([0-9]{4})(?![0-9])");
     private static final Pattern SSN_CUE = Pattern.compile(
             "\\b(?:ssns?|s\\.s\\.n\\.?|ss ?#|ss ?no\\.?|social(?: security)?|soc\\.? ?sec\\.?|taxpayer id|tax id|tin|itin)\\b"
                     + "|\\bss(?=\\s?[:#])", Pattern.CASE_INSENSITIVE);
@@ -113,8 +113,8 @@ public final class PiiDetector {
             Matcher m = p.matcher(text);
             while (m.find()) {
                 int area = Integer.parseInt(m.group(1));
-                int group = Integer.parseInt(m.group(2));
-                int serial = Integer.parseInt(m.group(3));
+                int group = Integer.parseInt(m.group(3));
+                int serial = Integer.parseInt(m.group(4));
                 if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0) {
                     continue;   // never issued: not an SSN
                 }
@@ -124,7 +124,7 @@ public final class PiiDetector {
                 if (!cued && (p == SSN_BARE || NOT_SSN_CUE.matcher(before).find())) {
                     continue;   // a bare nine-digit number, or one labelled as an order/phone/zip… number
                 }
-                out.add(new Finding(PiiType.SSN, m.start(), m.end(), m.group(1) + m.group(2) + m.group(3), null, cued));
+                out.add(new Finding(PiiType.SSN, m.start(), m.end(), m.group(1) + m.group(3) + m.group(4), null, cued));
             }
         }
     }

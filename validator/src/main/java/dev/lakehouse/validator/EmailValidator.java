@@ -7,23 +7,19 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.lakehouse.privacy.Finding;
+import dev.lakehouse.privacy.PiiDetector;
+import dev.lakehouse.privacy.PiiType;
 import dev.lakehouse.validator.roster.Roster;
 
 /**
  * Checks a proposed e-mail to a worker (docs/validator.md has every rule with an
- * example): no SSN-like numbers (by the real validity rules, with context words
- * raising confidence and phones, ZIPs, order ids and dates left alone), no pay,
+ * example): no SSNs (the privacy library's detector: every written form, the SSA's
+ * validity rules, cue words raising confidence), no pay,
  * salary or hourly-rate figures, a greeting that names the recipient, no worker
  * ids that are not on the roster, no other worker's phone or e-mail. Pure: no I/O.
  */
 final class EmailValidator {
-    // 3-2-4 digits with the same separator (dash, space or none) in both places, not inside a longer number
-    private static final Pattern SSN = Pattern.compile("(?<![\\d-])(\\d{3})([- ]?)(\\d{2})\\2(\\d{4})(?![\\d-])");
-    private static final Pattern SSN_CONTEXT = Pattern.compile(
-            "\\b(ssn|ss#|social security|social sec|soc\\.? sec|taxpayer id|tin)\\b", Pattern.CASE_INSENSITIVE);
-    private static final Pattern NOT_SSN_CONTEXT = Pattern.compile(
-            "\\b(order|po|invoice|ref|reference|tracking|confirmation|phone|tel|fax|zip|account|acct|case|ticket)\\b[^\\n]{0,12}$",
-            Pattern.CASE_INSENSITIVE);
     // every pattern below is linear in the text: its repetitions are bounded, and a run it could start inside
     // (letters of an address, digits of a figure) can start it only at the run's first character (a lookbehind),
     // so find() never rescans a long run from each of its offsets
@@ -40,11 +36,6 @@ final class EmailValidator {
             "\\b(pay|pays|paid|paying|rate|wage|wages|salary|earn|earns|earning|earnings|compensation|bonus|stipend|hourly)\\b",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern WORKER_ID = Pattern.compile("\\bW\\d{6}\\b");
-    private static final Pattern PHONE = Pattern.compile(
-            "(?<![\\d-])(?:\\+?1[\\s.-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.-])\\d{3}[\\s.-]\\d{4}(?![\\d-])");
-    // RFC 5321 lengths: local part at most 64, domain at most 253, top-level label at most 63
-    private static final Pattern EMAIL = Pattern.compile(
-            "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63}(?![A-Za-z])");
     private static final Pattern GREETING = Pattern.compile(
             "^\\s*(?i:hi|hello|hey|dear|greetings|good\\s(?:morning|afternoon|evening))(?:[ \\t]*,)?[ \\t]+"
                     + "(?:(?i:(mr|mrs|ms|miss|dr))\\.?\\s+)?(\\p{L}[\\p{L}'-]*)"
@@ -53,9 +44,12 @@ final class EmailValidator {
             "friend", "friends", "y'all", "crew", "again", "and", "from", "to", "you");
 
     private final Roster roster;
+    /** SSNs and contacts are the privacy library's (docs/privacy.md): the roster is its contact directory. */
+    private final PiiDetector pii;
 
     EmailValidator(Roster roster) {
         this.roster = roster;
+        this.pii = new PiiDetector(roster);
     }
 
     List<Violation> validate(ValidatordWire.Email email) {
@@ -72,10 +66,11 @@ final class EmailValidator {
         }
         for (String field : List.of("subject", "body")) {
             CharSequence text = field.equals("subject") ? subject : body;
-            ssns(text, field, out);
+            List<Finding> found = pii.find(text);
+            ssns(found, field, out);
             pay(text, field, out);
             workerIds(text, field, out);
-            contacts(text, field, recipient, out);
+            contacts(found, field, recipient, out);
         }
         if (recipient >= 0) {
             greeting(body, recipient, out);
@@ -83,25 +78,13 @@ final class EmailValidator {
         return out;
     }
 
-    private static void ssns(CharSequence text, String path, List<Violation> out) {
-        Matcher m = SSN.matcher(text);
-        while (m.find()) {
-            int area = Integer.parseInt(m.group(1));
-            int group = Integer.parseInt(m.group(3));
-            int serial = Integer.parseInt(m.group(4));
-            if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0) {
-                continue;   // never issued: not an SSN
+    private static void ssns(List<Finding> found, String path, List<Violation> out) {
+        for (Finding f : found) {
+            if (f.type() == PiiType.SSN) {
+                out.add(Violation.error("ssn", path, "an SSN-like number ***-**-" + f.value().substring(5)
+                        + " (" + (f.cued() ? "high confidence: named as one" : "medium confidence") + "); never send SSNs by e-mail")
+                        .at(f.start(), f.end()));
             }
-            String before = text.subSequence(Math.max(0, m.start() - 60), m.start()).toString();
-            String around = before + text.subSequence(m.end(), Math.min(text.length(), m.end() + 20));
-            boolean context = SSN_CONTEXT.matcher(around).find();
-            boolean separated = !m.group(2).isEmpty();
-            if (!context && (!separated || NOT_SSN_CONTEXT.matcher(before).find())) {
-                continue;   // a bare nine-digit number, or one labelled as an order/phone/zip… number
-            }
-            out.add(Violation.error("ssn", path, "an SSN-like number ***" + m.group(2) + "**" + m.group(2) + m.group(4)
-                    + " (" + (context ? "high" : "medium") + " confidence" + (context ? ": named as one" : "")
-                    + "); never send SSNs by e-mail").at(m.start(), m.end()));
         }
     }
 
@@ -141,21 +124,12 @@ final class EmailValidator {
         }
     }
 
-    private void contacts(CharSequence text, String path, int recipient, List<Violation> out) {
-        Matcher phones = PHONE.matcher(text);
-        while (phones.find()) {
-            int row = roster.rowByPhone(phones.group());
-            if (row >= 0 && row != recipient) {
-                out.add(Violation.error("other_worker_contact", path, "contains the phone number of another worker ("
-                        + roster.workerId(row) + ")").at(phones.start(), phones.end()));
-            }
-        }
-        Matcher emails = EMAIL.matcher(text);
-        while (emails.find()) {
-            int row = roster.rowByEmail(emails.group());
-            if (row >= 0 && row != recipient) {
-                out.add(Violation.error("other_worker_contact", path, "contains the e-mail address of another worker ("
-                        + roster.workerId(row) + ")").at(emails.start(), emails.end()));
+    private void contacts(List<Finding> found, String path, int recipient, List<Violation> out) {
+        String self = recipient < 0 ? null : roster.workerId(recipient);
+        for (Finding f : found) {
+            if (f.roster() && !f.workerId().equals(self) && f.type() != PiiType.SSN) {
+                out.add(Violation.error("other_worker_contact", path, "contains the " + (f.type() == PiiType.PHONE ? "phone number"
+                        : "e-mail address") + " of another worker (" + f.workerId() + ")").at(f.start(), f.end()));
             }
         }
     }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * packed keys) so the e-mail validator can recognise another worker's contact
  * details. Immutable and safe to share between threads.
  */
-public final class Roster {
+public final class Roster implements dev.lakehouse.privacy.ContactDirectory {
     /** One worker, as the API shows it. */
     public record Worker(String workerId, String firstName, String lastName, String role, String city, String state,
                          String zip, double lat, double lon, String phone, String email, double hourlyRate,
@@ -294,21 +294,21 @@ public final class Roster {
         return lo;
     }
 
-    /** The ten digits of a US phone number, or -1 when it has another count of digits. */
+    /** The ten digits of a US phone number, or -1 when it has another count of digits (the privacy library's normalization). */
     static long phoneDigits(String s) {
-        long v = 0;
-        int digits = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= '0' && c <= '9') {
-                v = v * 10 + (c - '0');
-                digits++;
-            }
-        }
-        if (digits == 11 && v / 10_000_000_000L == 1) {
-            return v % 10_000_000_000L;
-        }
-        return digits == 10 ? v : -1;
+        return dev.lakehouse.privacy.ContactDirectory.nanpDigits(s);
+    }
+
+    @Override
+    public String workerByPhone(long nanpDigits) {
+        int row = nanpDigits < 0 ? -1 : rowByPhone(Long.toString(nanpDigits));
+        return row < 0 ? null : workerId(row);
+    }
+
+    @Override
+    public String workerByEmail(String lowerCaseAddress) {
+        int row = rowByEmail(lowerCaseAddress);
+        return row < 0 ? null : workerId(row);
     }
 
     /** 40 bits of FNV-1a over the lower-cased address's UTF-8 bytes. */
