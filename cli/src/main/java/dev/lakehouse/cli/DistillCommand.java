@@ -56,6 +56,12 @@ final class DistillCommand extends LakehouseCli.Group {
 
         abstract Set<Pipeline.Stage> stages();
 
+        /** The providers distilld's configuration flags ({@code DISTILLD_FLAGGED_PROVIDERS}): a CLI run honours them too. */
+        Set<String> flagged() {
+            return java.util.Arrays.stream(stack.env().string("DISTILLD_FLAGGED_PROVIDERS", "").split(",")).map(String::strip)
+                    .filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        }
+
         @Override
         public Integer call() throws Exception {
             Instant from;
@@ -72,7 +78,7 @@ final class DistillCommand extends LakehouseCli.Group {
             ObjectNode summary;
             try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
                 summary = Pipeline.run(new Pipeline.Options(observations, runDir, distilld.resolve("watermark.json"), stages(), from, full, n,
-                        Set.of()), (stage, done, total) -> {
+                        flagged(), stack.env().path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"))), (stage, done, total) -> {
                             bar.setExtraMessage(" " + stage);
                             bar.maxHint(Math.max(1, total));
                             bar.stepTo(Math.min(done, Math.max(1, total)));

@@ -17,7 +17,8 @@ import com.google.i18n.phonenumbers.Phonenumber;
  *   <li><b>SSN</b>: 3-2-4 digits separated twice by the same dash, dot, space or en/em dash (at most one space either side),
  *       or nine bare digits when an SSN cue ("ssn", "social security", "SS#", "tax id", …) stands within
  *       {@value #CUE_BEFORE} characters before or {@value #CUE_AFTER} after; never a number the SSA never issues
- *       (area 000, 666 or 900–999, group 00, serial 0000); a separated number labelled as an order, invoice, phone,
+ *       (area 000, 666 or 900–999, group 00, serial 0000) — but an IRS ITIN (area 9xx, group 50–65, 70–88, 90–92, 94–99)
+ *       is a taxpayer number of a person, found as an SSN; a separated number labelled as an order, invoice, phone,
  *       ZIP… number and not named as an SSN is not one.</li>
  *   <li><b>Phone</b>: what Google's libphonenumber finds in the text (US as the default region), kept when it is a
  *       NANP number (area code and exchange starting 2–9) or a valid international number written with {@code +} or
@@ -42,7 +43,7 @@ public final class PiiDetector {
             + "([0-9]{4})(?![0-9]|[-.][0-9])");
     private static final Pattern SSN_BARE = Pattern.compile("(?<![0-9])([0-9]{3})()([0-9]{2})([0-9]{4})(?![0-9])");
     private static final Pattern SSN_CUE = Pattern.compile(
-            "\\b(?:ssns?|s\\.s\\.n\\.?|ss ?#|ss ?no\\.?|social(?: security)?|soc\\.? ?sec\\.?|taxpayer id|tax id|tin|itin)\\b"
+            "\\b(?:ssns?|s\\.s\\.n\\.?|ss ?#|ss ?no\\.?|social(?: security)?|soc\\.? ?sec\\.?|taxpayer id|tax id|tin|itins?)\\b"
                     + "|\\bss(?=\\s?[:#])", Pattern.CASE_INSENSITIVE);
     private static final Pattern NOT_SSN_CUE = Pattern.compile(
             "\\b(?:order|po|invoice|ref|reference|tracking|confirmation|phone|tel|fax|zip|account|acct|case|ticket|routing|claim|part"
@@ -115,8 +116,8 @@ public final class PiiDetector {
                 int area = Integer.parseInt(m.group(1));
                 int group = Integer.parseInt(m.group(3));
                 int serial = Integer.parseInt(m.group(4));
-                if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0) {
-                    continue;   // never issued: not an SSN
+                if (!issuable(area, group, serial)) {
+                    continue;   // never issued: not an SSN, nor an ITIN
                 }
                 CharSequence before = text.subSequence(Math.max(0, m.start() - CUE_BEFORE), m.start());
                 CharSequence after = text.subSequence(m.end(), Math.min(text.length(), m.end() + CUE_AFTER));
@@ -127,6 +128,17 @@ public final class PiiDetector {
                 out.add(new Finding(PiiType.SSN, m.start(), m.end(), m.group(1) + m.group(3) + m.group(4), null, cued));
             }
         }
+    }
+
+    /**
+     * An SSN the SSA can issue (area 001–899 but 666, group 01–99, serial 0001–9999), or an IRS ITIN, a taxpayer number
+     * of people without an SSN written the same way (area 9xx, group 50–65, 70–88, 90–92 or 94–99).
+     */
+    static boolean issuable(int area, int group, int serial) {
+        if (group == 0 || serial == 0 || area == 0 || area == 666) {
+            return false;
+        }
+        return area < 900 || group >= 50 && group <= 65 || group >= 70 && group <= 88 || group >= 90 && group <= 92 || group >= 94;
     }
 
     private void emails(CharSequence text, List<Finding> out) {

@@ -61,9 +61,12 @@ final class Acceptance {
             new Invariant("never_sft_consistent", "a record is never-SFT exactly when it is pii, flagged or failed",
                     Acceptance::neverSftConsistent),
             new Invariant("no_sft_from_never_sft", "no SFT sample comes from a never-SFT record", Acceptance::noSftFromNeverSft),
-            new Invariant("no_pii_in_sft", "no SFT sample holds an SSN-like number", Acceptance::noPiiInSft),
-            new Invariant("no_pii_in_preference", "no preference record holds an SSN-like number, and no rejected answer a phone "
-                    + "number or an e-mail address", Acceptance::noPiiInPreference),
+            new Invariant("no_pii_in_sft", "the audit's second, broader detector (BroadScan: every digit run normalized, the roster's "
+                    + "contacts, SSN, phone and e-mail shapes; no code shared with the firewall) finds nothing in the SFT files",
+                    Acceptance::noPiiInSft),
+            new Invariant("no_pii_in_preference", "the broader detector finds nothing in the preference files", Acceptance::noPiiInPreference),
+            new Invariant("no_pii_in_exports", "the broader detector finds nothing in any export file: SFT, RAG corpus, queries, qrels and "
+                    + "chunks, preference, and every replay's outputs", Acceptance::noPiiInExports),
             new Invariant("sft_class_matches", "every SFT sample names one of the eight classes, the class and category its record "
                     + "was scored with", Acceptance::sftClassMatches),
             new Invariant("sft_templates_parse", "every SFT sample parses as its class's format", Acceptance::sftTemplatesParse),
@@ -384,7 +387,7 @@ final class Acceptance {
     }
 
     static void scoreReproducible(RunView run, RunView.Findings found) throws IOException {
-        Scorer scorer = new Scorer(run.flaggedProviders());
+        Scorer scorer = new Scorer(run.flaggedProviders(), run.privacy());
         sideBySide(run, (n, e, s) -> {
             if (e == null || s == null) {
                 return;   // scored_covers_evidence says it
@@ -441,27 +444,40 @@ final class Acceptance {
     }
 
     static void noPiiInSft(RunView run, RunView.Findings found) throws IOException {
-        for (String f : List.of("sft/trl.jsonl", "sft/openai.jsonl")) {
-            run.each(f, (n, sample) -> {
-                if (sample == null || Pii.hasSsn(sample.path("messages").toString())) {
-                    found.add(f + " line " + n + " holds an SSN-like number");
-                }
-            });
-        }
+        broadScan(run, List.of("sft/trl.jsonl", "sft/openai.jsonl"), found);
     }
 
     static void noPiiInPreference(RunView run, RunView.Findings found) throws IOException {
-        for (String f : List.of("preference/trl.jsonl", "preference/openai.jsonl")) {
-            run.each(f, (n, pair) -> {
-                if (pair == null || Pii.hasSsn(pair.toString())) {
-                    found.add(f + " line " + n + " holds an SSN-like number");
-                    return;
+        broadScan(run, List.of("preference/trl.jsonl", "preference/openai.jsonl"), found);
+    }
+
+    static void noPiiInExports(RunView run, RunView.Findings found) throws IOException {
+        List<String> files = new ArrayList<>(Exporter.FILES);
+        Path replays = run.file("replays");
+        if (Files.isDirectory(replays, LinkOption.NOFOLLOW_LINKS)) {
+            try (var dirs = Files.list(replays)) {
+                dirs.sorted().forEach(d -> files.add("replays/" + d.getFileName() + "/replay_runs.jsonl"));
+            }
+        }
+        broadScan(run, files, found);
+    }
+
+    /** Every line of the files (those that exist) through the broader detector; a finding names the file, line and shapes, never the value. */
+    private static void broadScan(RunView run, List<String> files, RunView.Findings found) throws IOException {
+        BroadScan scan = run.broadScan();
+        for (String f : files) {
+            Path file = run.file(f);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            long[] n = {0};
+            JsonLines.read(file, 0, (bytes, offset) -> {
+                n[0]++;
+                List<String> shapes = scan.scan(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+                if (!shapes.isEmpty()) {
+                    found.add(f + " line " + n[0] + ": " + String.join(", ", shapes));
                 }
-                JsonNode rejected = pair.has("rejected") ? pair.path("rejected") : pair.path("non_preferred_output");
-                String text = rejected.toString();
-                if (!Pii.maskAll(text).equals(text)) {
-                    found.add(f + " line " + n + ": the rejected answer holds a phone number or an e-mail address");
-                }
+                return true;
             });
         }
     }
@@ -533,10 +549,13 @@ final class Acceptance {
         if (!run.has("preference/trl.jsonl")) {
             return;
         }
+        dev.lakehouse.privacy.Masker masker = run.privacy().masker();
+        // placeholders are numbered per pair: compared without their numbers
+        java.util.function.UnaryOperator<String> unnumbered = t -> t == null ? null : t.replaceAll("\\[(PHONE|EMAIL)_[0-9]+]", "[$1]");
         try (var evidence = Files.newBufferedReader(run.file("evidence.jsonl"))) {
             run.each("preference/trl.jsonl", (n, pair) -> {
-                String chosen = pair == null ? null : pair.path("chosen").path(0).path("content").asText(null);
-                String rejected = pair == null ? null : pair.path("rejected").path(0).path("content").asText(null);
+                String chosen = pair == null ? null : unnumbered.apply(pair.path("chosen").path(0).path("content").asText(null));
+                String rejected = pair == null ? null : unnumbered.apply(pair.path("rejected").path(0).path("content").asText(null));
                 for (String line = evidence.readLine(); line != null; line = evidence.readLine()) {
                     JsonNode e = Json.mapper().readTree(line);
                     if (!"iterate".equals(e.path("type").asText())) {
@@ -546,8 +565,8 @@ final class Acceptance {
                     boolean bad = false;
                     for (JsonNode a : e.path("content").path("attempts")) {
                         String out = a.path("output").asText("");
-                        good |= a.path("valid").asBoolean() && Firewall.clean(out).equals(chosen);
-                        bad |= !a.path("valid").asBoolean() && Firewall.rejected(out).equals(rejected);
+                        good |= a.path("valid").asBoolean() && unnumbered.apply(masker.mask(out)).equals(chosen);
+                        bad |= !a.path("valid").asBoolean() && unnumbered.apply(masker.mask(out)).equals(rejected);
                     }
                     if (good && bad) {
                         return;

@@ -270,7 +270,7 @@ public final class Audit {
             findings.add("scored.jsonl's categories " + counted + " are not the summary's " + summarized);
         }
         findings.addAll(invariants(run, invariants, "score_reproducible", "never_sft_consistent", "no_sft_from_never_sft", "no_pii_in_sft",
-                "no_pii_in_preference"));
+                "no_pii_in_preference", "no_pii_in_exports"));
         return of(3, findings, d);
     }
 

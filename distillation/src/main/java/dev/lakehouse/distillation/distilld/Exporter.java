@@ -22,12 +22,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.distillation.store.Canonical;
+import dev.lakehouse.privacy.Masker;
 
 /**
  * Stages 3–5: scored records → the SFT, RAG and preference files of a run (docs/distilld.md).
  * Every record is written as canonical JSON (sorted keys) in the order the records come, so the
  * same scored input gives the same bytes. Every SFT sample passes the {@link Firewall}; every
- * other text is cleaned by it.
+ * text of every file is masked through one session per sample (docs/privacy.md), and a sample in which the detector
+ * still finds an identifier after masking is refused and counted.
  *
  * <pre>
  * sft/trl.jsonl            {"messages":[…],"metadata":{"class","evidence_id","category"}}   TRL conversational
@@ -94,12 +96,17 @@ final class Exporter implements AutoCloseable {
     private long sftChars;
     private long sftLongest;
     private long preferenceRefused;
+    private final Map<String, Long> masked = new TreeMap<>();
+    private long maskedRoster;
+    private long unmaskable;
 
     private final Set<Pipeline.Stage> stages;
+    private final Privacy privacy;
 
     /** Opens the files of the export stages asked for. */
-    Exporter(Path runDir, Set<Pipeline.Stage> stages) throws IOException {
+    Exporter(Path runDir, Set<Pipeline.Stage> stages, Privacy privacy) throws IOException {
         this.stages = stages;
+        this.privacy = privacy;
         for (String f : FILES) {
             if (stages.contains(stageOf(f))) {
                 outs.put(f, new Out(runDir.resolve(f)));
@@ -128,16 +135,38 @@ final class Exporter implements AutoCloseable {
         }
     }
 
+    /** A sample's session: what it masked is counted when the sample is written. */
+    private Masker.Session session() {
+        return privacy.masker().session();
+    }
+
+    /** Counts what a written sample masked; false (and counted) when the detector still finds an identifier in it. */
+    private boolean written(Masker.Session session, String sampleText) {
+        if (!privacy.detector().find(sampleText).isEmpty()) {
+            unmaskable++;
+            return false;
+        }
+        session.masked().forEach((t, n) -> masked.merge(t.toString(), (long) n, Long::sum));
+        maskedRoster += session.rosterMasked();
+        return true;
+    }
+
     private void sft(Scored s) throws IOException {
         ArrayNode messages = Templates.messages(s);
         if (messages == null) {
             return;
         }
+        if (!Firewall.sft(s)) {
+            sftRefused++;
+            return;
+        }
+        Masker.Session session = session();
+        Firewall.mask(messages, session);
         ObjectNode trl = NODES.objectNode();
         trl.set("messages", messages);
         trl.putObject("metadata").put("class", s.sourceClass().toString()).put("evidence_id", s.evidence().evidenceId())
                 .put("category", s.category().toString());
-        if (!Firewall.sft(s, messages.toString())) {
+        if (!written(session, messages.toString())) {
             sftRefused++;
             return;
         }
@@ -157,10 +186,11 @@ final class Exporter implements AutoCloseable {
     private void rag(Scored s) throws IOException {
         JsonNode c = s.evidence().content();
         String query = s.evidence().evidenceId();
-        outs.get("rag/queries.jsonl").json(NODES.objectNode().put("_id", query).put("text", Firewall.clean(c.path("query").asText())));
+        Masker.Session session = session();
+        outs.get("rag/queries.jsonl").json(NODES.objectNode().put("_id", query).put("text", session.mask(c.path("query").asText())));
         for (JsonNode h : c.path("hits")) {
             String id = h.path("corpus").asText() + "/" + h.path("id").asText();
-            String text = Firewall.clean(h.path("text").asText(""));
+            String text = session.mask(h.path("text").asText(""));
             if (corpusIds.add(id)) {
                 ObjectNode doc = NODES.objectNode().put("_id", id).put("title", h.path("doc_id").asText(h.path("id").asText()))
                         .put("text", text);
@@ -173,6 +203,7 @@ final class Exporter implements AutoCloseable {
             }
             outs.get("rag/qrels/train.tsv").line(query + "\t" + id + "\t1");
         }
+        written(session, "");
     }
 
     /** A preference pair of an iterate run: its prompt, the chosen (valid) and the rejected (invalid) attempt. */
@@ -197,23 +228,42 @@ final class Exporter implements AutoCloseable {
         }
     }
 
+    /** A pair as exported: prompt, chosen and rejected masked through one session, in that order. */
+    record Masked(ArrayNode prompt, ArrayNode chosen, ArrayNode rejected, Masker.Session session) {
+        static Masked of(Pair pair, Masker.Session session) {
+            ArrayNode prompt = NODES.arrayNode();
+            pair.prompt().forEach(m -> prompt.add(NODES.objectNode().put("role", m.path("role").asText())
+                    .put("content", session.mask(m.path("content").asText()))));
+            ArrayNode good = NODES.arrayNode();
+            good.addObject().put("role", "assistant").put("content", session.mask(pair.chosen().path("output").asText()));
+            ArrayNode bad = NODES.arrayNode();
+            bad.addObject().put("role", "assistant").put("content", session.mask(pair.rejected().path("output").asText()));
+            return new Masked(prompt, good, bad, session);
+        }
+    }
+
     /** The first failed attempt against the valid one after it; chosen must be valid and rejected invalid, checked here. */
     private void preference(Scored s) throws IOException {
         Pair pair = Pair.of(s);
         if (pair == null) {
             return;
         }
+        if (s.category() == Scored.Category.PII || s.category() == Scored.Category.FLAGGED) {
+            preferenceRefused++;   // personal data or a flagged provider's answers: no pair of them either
+            return;
+        }
         if (!pair.chosen().path("valid").asBoolean() || pair.rejected().path("valid").asBoolean()) {
             preferenceRefused++;
             return;
         }
-        ArrayNode prompt = NODES.arrayNode();
-        pair.prompt().forEach(m -> prompt.add(NODES.objectNode().put("role", m.path("role").asText())
-                .put("content", Firewall.clean(m.path("content").asText()))));
-        ArrayNode good = NODES.arrayNode();
-        good.addObject().put("role", "assistant").put("content", Firewall.clean(pair.chosen().path("output").asText()));
-        ArrayNode bad = NODES.arrayNode();
-        bad.addObject().put("role", "assistant").put("content", Firewall.rejected(pair.rejected().path("output").asText()));
+        Masked m = Masked.of(pair, session());
+        ArrayNode prompt = m.prompt();
+        ArrayNode good = m.chosen();
+        ArrayNode bad = m.rejected();
+        if (!written(m.session(), prompt.toString() + good + bad)) {
+            preferenceRefused++;
+            return;
+        }
         ObjectNode trl = NODES.objectNode();
         trl.set("prompt", prompt);
         trl.set("chosen", good);
@@ -237,6 +287,10 @@ final class Exporter implements AutoCloseable {
         long samples = sftByClass.values().stream().mapToLong(Long::longValue).sum();
         n.putObject("sft_length_chars").put("mean", samples == 0 ? 0 : Math.round(sftChars * 10.0 / samples) / 10.0).put("max", sftLongest);
         n.put("preference_refused", preferenceRefused);
+        ObjectNode m = n.putObject("masked");
+        masked.forEach(m::put);
+        m.put("roster_contacts", maskedRoster);
+        m.put("refused_after_masking", unmaskable);
         return n;
     }
 

@@ -47,7 +47,7 @@ public final class Pipeline {
 
     /** How a run goes: the stages, events since when (null: all after the watermark), from scratch or not. */
     public record Options(Path observations, Path runDir, Path watermarkFile, Set<Stage> stages, java.time.Instant since, boolean full,
-                          int threads, Set<String> flaggedProviders) {
+                          int threads, Set<String> flaggedProviders, Path roster) {
     }
 
     /** Hears a run's progress: the stage, the work done, the work there is (bytes or records). */
@@ -119,8 +119,10 @@ public final class Pipeline {
         if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
             return finish(o, summary, t0, m, evidence, quarantine, null, decisions);
         }
+        Privacy privacy = Privacy.load(o.roster());
+        ((ObjectNode) summary.get("inputs")).put("roster_workers", privacy.rosterWorkers());
         Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
-                m.evidence(), progress);
+                privacy, m.evidence(), progress);
         stages.set("score", x.score());
         stages.set("export", x.export());
         return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions);
@@ -134,14 +136,14 @@ public final class Pipeline {
      * Stages 2–5 over an evidence file, into {@code dir}: {@code scored.jsonl} and the files of the export stages asked for.
      * The audit runs it again into a temporary directory and compares the bytes.
      */
-    static Exported scoreAndExport(Path evidenceFile, Path dir, Set<Stage> stageSet, int threads, Set<String> flagged, long total,
-                                   Progress progress) throws IOException {
+    static Exported scoreAndExport(Path evidenceFile, Path dir, Set<Stage> stageSet, int threads, Set<String> flagged, Privacy privacy,
+                                   long total, Progress progress) throws IOException {
         long t1 = System.nanoTime();
-        Scorer scorer = new Scorer(flagged);
+        Scorer scorer = new Scorer(flagged, privacy);
         Map<String, Long> byCategory = new TreeMap<>();
         Map<String, Long> byClass = new TreeMap<>();
         long[] neverSft = {0};
-        Exporter exporter = new Exporter(dir, stageSet);
+        Exporter exporter = new Exporter(dir, stageSet, privacy);
         Exporter.Out scored = new Exporter.Out(dir.resolve("scored.jsonl"));
         try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
             List<Evidence> batch = new ArrayList<>(BATCH);
@@ -201,6 +203,7 @@ public final class Pipeline {
         in.putObject("released").put("from", releasedFrom).put("to", releasedTo)
                 .put("review", o.watermarkFile().toAbsolutePath().normalize().resolveSibling(QuarantineReview.FILE).toString());
         o.flaggedProviders().stream().sorted().forEach(in.putArray("flagged_providers")::add);
+        in.put("roster", o.roster() == null ? null : o.roster().toAbsolutePath().normalize().toString());
         return in;
     }
 

@@ -124,6 +124,7 @@ public final class Replay {
             AtomicFile.write(spec, Canonical.bytes(Json.mapper().valueToTree(o)));
         }
         long t0 = System.nanoTime();
+        Privacy privacy = Privacy.ofRun(runDir);
         List<Candidate> chosen = select(runDir, o);
         long selectMs = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Item> done = new HashMap<>();
@@ -147,7 +148,7 @@ public final class Replay {
                     futures.add(pool.submit(() -> {
                         limiter.acquirePermission();
                         Item item = RequestContext.callAs(Materializer.REPLAY_PREFIX + id.substring("replay-".length()) + "-" + c.n(),
-                                () -> replay(c, o, peers));
+                                () -> replay(c, o, peers, privacy));
                         unwritten.acquire();
                         // durable in the background (one fsync for what the workers hand over meanwhile): the worker goes on
                         return writer.submitAsync(item).whenComplete((x, failed) -> {
@@ -215,7 +216,8 @@ public final class Replay {
                 Scored s = new Scored(e, Json.mapper().convertValue(verdict.path("category"), Scored.Category.class),
                         Json.mapper().convertValue(verdict.path("class"), Scored.SourceClass.class), List.of(),
                         verdict.path("never_sft").asBoolean());
-                if (!classes.contains(s.sourceClass()) || !REPLAYABLE.contains(s.sourceClass()) || !hasPrompt(s)) {
+                if (!classes.contains(s.sourceClass()) || !REPLAYABLE.contains(s.sourceClass()) || !hasPrompt(s)
+                        || s.category() == Scored.Category.PII) {   // an SSN is never sent to a provider again
                     return true;
                 }
                 Instant ts = Instant.parse(e.ts());
@@ -280,8 +282,13 @@ public final class Replay {
         return out;
     }
 
-    /** One record, replayed: the new output, its validity, and how it compares. A peer's failure is the item's error. */
-    static Item replay(Candidate c, Options o, Peers peers) {
+    /**
+     * One record, replayed: the new output, its validity, and how it compares. A peer's failure is the item's error. The
+     * conversation goes to chatd masked (docs/privacy.md: placeholders for phones and e-mails, one session per record),
+     * and the item stores the old and the new output masked through the same session; the comparison reads them raw.
+     */
+    static Item replay(Candidate c, Options o, Peers peers, Privacy privacy) {
+        dev.lakehouse.privacy.Masker.Session session = privacy.masker().session();
         Evidence e = c.scored().evidence();
         JsonNode content = e.content();
         Scored.SourceClass cls = c.scored().sourceClass();
@@ -304,7 +311,7 @@ public final class Replay {
                     model = null;
                 }
                 default -> {
-                    Answer a = peers.chat(old.messages(), provider, model);
+                    Answer a = peers.chat(Firewall.mask(old.messages().deepCopy(), session), provider, model);
                     newOutput = a.content();
                     provider = a.provider();
                     model = a.model();
@@ -323,8 +330,9 @@ public final class Replay {
         double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
         String diff = error != null ? "error" : diff(cls, old, newOutput, newValid, newViolations);
         boolean flagged = "regressed".equals(diff) && !c.exportedIn().isEmpty();
-        return new Item(c.n(), e.evidenceId(), cls.toString(), e.ts(), provider, model, old.output(), newOutput, old.valid(), newValid,
-                old.violations(), newViolations, ms, diff, error, c.exportedIn(), flagged);
+        return new Item(c.n(), e.evidenceId(), cls.toString(), e.ts(), provider, model, session.mask(old.output()), session.mask(newOutput),
+                old.valid(), newValid, old.violations(), newViolations, ms, diff, error == null ? null : session.mask(error), c.exportedIn(),
+                flagged);
     }
 
     /** What a record held: the prompt to send again, the output, its validity and violations, who answered. */

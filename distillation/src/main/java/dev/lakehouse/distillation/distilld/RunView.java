@@ -118,6 +118,27 @@ final class RunView {
         return out;
     }
 
+    /** The run's roster (the file its inputs name, as it is now), read once; shapes only when it has none. */
+    synchronized Privacy privacy() throws IOException {
+        if (privacy == null) {
+            String roster = summary.path("inputs").path("roster").asText(null);
+            privacy = Privacy.load(roster == null ? null : Path.of(roster));   // the summary already read
+        }
+        return privacy;
+    }
+
+    private Privacy privacy;
+    private BroadScan broadScan;
+
+    /** The audit's second detector over the run's roster, read once. */
+    synchronized BroadScan broadScan() throws IOException {
+        if (broadScan == null) {
+            String roster = summary.path("inputs").path("roster").asText(null);
+            broadScan = BroadScan.load(roster == null ? null : Path.of(roster));
+        }
+        return broadScan;
+    }
+
     Set<String> flaggedProviders() {
         Set<String> out = new java.util.TreeSet<>();
         summary.path("inputs").path("flagged_providers").forEach(p -> out.add(p.asText()));
@@ -136,7 +157,7 @@ final class RunView {
                 Path into = work.resolve("export");
                 Files.createDirectories(into);
                 Pipeline.scoreAndExport(file("evidence.jsonl"), into, stages, Runtime.getRuntime().availableProcessors(),
-                        flaggedProviders(), summary.path("stages").path("materialize").path("evidence").asLong(), (a, b, c) -> { });
+                        flaggedProviders(), privacy(), summary.path("stages").path("materialize").path("evidence").asLong(), (a, b, c) -> { });
                 List<String> files = new ArrayList<>(List.of("scored.jsonl"));
                 files.addAll(Exporter.FILES);
                 for (String f : files) {

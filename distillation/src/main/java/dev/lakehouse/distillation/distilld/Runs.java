@@ -45,11 +45,13 @@ public final class Runs implements AutoCloseable {
     private final Path observations;
     private final int threads;
     private final Set<String> flagged;
+    private final Path roster;
     private final Map<String, Run> live = new ConcurrentHashMap<>();
     private volatile String running;
     private volatile Thread worker;
 
-    public Runs(Path dataDir, Path observations, int threads, Set<String> flaggedProviders) {
+    public Runs(Path dataDir, Path observations, int threads, Set<String> flaggedProviders, Path roster) {
+        this.roster = roster;
         this.runsDir = dataDir.resolve("runs");
         this.watermark = dataDir.resolve("watermark.json");
         this.observations = observations;
@@ -95,7 +97,7 @@ public final class Runs implements AutoCloseable {
         Run done;
         try {
             JsonNode summary = Pipeline.run(new Pipeline.Options(observations, runsDir.resolve(run.id()), watermark, stages,
-                    dev.lakehouse.common.FieldError.time(req.since(), "since"), run.full(), threads, flagged),
+                    dev.lakehouse.common.FieldError.time(req.since(), "since"), run.full(), threads, flagged, roster),
                     (stage, n, total) -> run.progress().put(stage, Map.of("done", n, "total", total)));
             AtomicFile.write(runsDir.resolve("latest"), run.id().getBytes(StandardCharsets.UTF_8));
             done = new Run(run.id(), "done", run.stages(), run.since(), run.full(), run.startedAt(), Instant.now().toString(),

@@ -12,10 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * any number of threads with the same result.
  *
  * <ul>
- *   <li>{@code pii} (never SFT) when any text of the record holds an SSN-like number, or validatord
- *       found an SSN or another worker's contact in its final output;</li>
+ *   <li>{@code pii} (never SFT) when any text or number of the record holds an SSN (the privacy library's detector,
+ *       docs/privacy.md), or validatord found an SSN or another worker's contact in its final output; phone numbers and
+ *       e-mail addresses do not make a record never-SFT: its samples carry placeholders instead ({@link Exporter});</li>
  *   <li>{@code flagged} (never SFT) when its provider is in {@code DISTILLD_FLAGGED_PROVIDERS};</li>
- *   <li>chat: {@code accepted} when answered, {@code failed} (never SFT) when the call failed;</li>
+ *   <li>chat: {@code accepted} when answered, {@code failed} (never SFT) when the call failed or the answer was cut
+ *       ({@code finish_reason: length});</li>
  *   <li>iterate: {@code accepted} when the first attempt was valid, {@code corrected} when a later one was,
  *       {@code failed} (never SFT) when none was;</li>
  *   <li>validation: {@code accepted} when valid, {@code rejected} when not (an explanation sample either way:
@@ -26,21 +28,26 @@ import com.fasterxml.jackson.databind.JsonNode;
  * </ul>
  */
 public final class Scorer {
-    private final Set<String> flaggedProviders;
+    /** The violation rules of validatord that mean a final output holds personal data it must not. */
+    static final List<String> PII_RULES = List.of("ssn", "other_worker_contact");
 
-    public Scorer(Set<String> flaggedProviders) {
+    private final Set<String> flaggedProviders;
+    private final Privacy privacy;
+
+    Scorer(Set<String> flaggedProviders, Privacy privacy) {
         this.flaggedProviders = Set.copyOf(flaggedProviders);
+        this.privacy = privacy;
     }
 
     public Scored score(Evidence e) {
         JsonNode c = e.content();
         List<String> reasons = new ArrayList<>();
         Scored.SourceClass cls = sourceClass(e);
-        if (Pii.hasSsn(c.toString())) {
+        if (privacy.typesIn(c).contains(dev.lakehouse.privacy.PiiType.SSN)) {
             reasons.add("ssn_like_number");
         }
         for (JsonNode v : finalViolations(e)) {
-            if (Pii.PII_RULES.contains(v.path("rule").asText())) {
+            if (PII_RULES.contains(v.path("rule").asText())) {
                 reasons.add("validator:" + v.path("rule").asText());
             }
         }
@@ -52,8 +59,9 @@ public final class Scorer {
             return new Scored(e, Scored.Category.FLAGGED, cls, List.of("flagged_provider:" + provider), true);
         }
         return switch (e.type()) {
-            case CHAT -> answered(c) ? new Scored(e, Scored.Category.ACCEPTED, cls, List.of("answered"), false)
-                    : new Scored(e, Scored.Category.FAILED, cls, List.of("call_failed"), true);
+            case CHAT -> !answered(c) ? new Scored(e, Scored.Category.FAILED, cls, List.of("call_failed"), true)
+                    : truncated(c) ? new Scored(e, Scored.Category.FAILED, cls, List.of("truncated"), true)
+                    : new Scored(e, Scored.Category.ACCEPTED, cls, List.of("answered"), false);
             case ITERATE -> {
                 int attempts = c.path("attempts").size();
                 if (!c.path("valid").asBoolean()) {
@@ -65,9 +73,10 @@ public final class Scorer {
             case VALIDATION -> c.path("valid").asBoolean()
                     ? new Scored(e, Scored.Category.ACCEPTED, cls, List.of("valid"), false)
                     : new Scored(e, Scored.Category.REJECTED, cls, List.of("invalid"), false);
-            case RETRIEVAL -> c.path("answer").isObject() && answered(c.path("answer"))
-                    ? new Scored(e, Scored.Category.ACCEPTED, cls, List.of("answered_from_retrieval"), false)
-                    : new Scored(e, Scored.Category.FAILED, cls, List.of("no_answer"), true);
+            case RETRIEVAL -> !c.path("answer").isObject() || !answered(c.path("answer"))
+                    ? new Scored(e, Scored.Category.FAILED, cls, List.of("no_answer"), true)
+                    : truncated(c.path("answer")) ? new Scored(e, Scored.Category.FAILED, cls, List.of("truncated"), true)
+                    : new Scored(e, Scored.Category.ACCEPTED, cls, List.of("answered_from_retrieval"), false);
             case TRUTH -> new Scored(e, Scored.Category.ACCEPTED, cls, List.of("resolved"), false);
             case PLAYBOOK -> c.path("playbook").path("workers").isArray() && !c.path("playbook").path("workers").isEmpty()
                     ? new Scored(e, Scored.Category.ACCEPTED, cls, List.of("outcome:" + c.path("playbook").path("outcome").asText("?")), false)
@@ -78,6 +87,11 @@ public final class Scorer {
     static boolean answered(JsonNode chat) {
         return chat.path("error").isMissingNode() && chat.path("output").isTextual() && !chat.path("output").asText().isBlank()
                 && chat.path("status").asInt(200) < 400;
+    }
+
+    /** An answer the provider cut at its token limit: not an answer to learn from. */
+    static boolean truncated(JsonNode chat) {
+        return "length".equals(chat.path("finish_reason").asText());
     }
 
     static Scored.SourceClass sourceClass(Evidence e) {

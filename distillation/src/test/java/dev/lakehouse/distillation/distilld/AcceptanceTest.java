@@ -31,7 +31,7 @@ class AcceptanceTest {
         Path data = dir.resolve("data");
         Path run = data.resolve("runs").resolve("run-20261201T000000Z-" + Integer.toHexString(0x1000 + Math.abs(set.hashCode()) % 0xefff));
         Pipeline.run(new Pipeline.Options(FIXTURES.resolve(set).resolve("observations"), run, data.resolve("watermark.json"),
-                Pipeline.Stage.ALL, null, true, 2, Set.of()), (a, b, c) -> { });
+                Pipeline.Stage.ALL, null, true, 2, Set.of(), null), (a, b, c) -> { });
         return run;
     }
 

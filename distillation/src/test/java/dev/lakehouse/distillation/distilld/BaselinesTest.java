@@ -22,7 +22,7 @@ class BaselinesTest {
     void run(Path obs, String id, boolean full) throws IOException {
         Path data = dir.resolve("distilld");
         Pipeline.run(new Pipeline.Options(obs, data.resolve("runs").resolve(id), data.resolve("watermark.json"), Pipeline.Stage.ALL,
-                null, full, 1, Set.of()), (a, b, c) -> { });
+                null, full, 1, Set.of(), null), (a, b, c) -> { });
     }
 
     @Test

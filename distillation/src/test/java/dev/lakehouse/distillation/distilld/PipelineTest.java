@@ -120,7 +120,7 @@ public class PipelineTest {
     ObjectNode run(Path obs, String name, boolean full, int threads) throws IOException {
         return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve(name + "-watermark.json"), Pipeline.Stage.ALL, null,
                 full, threads,
-                Set.of("badprovider")), (stage, done, total) -> { });
+                Set.of("badprovider"), null), (stage, done, total) -> { });
     }
 
     @Test
@@ -162,14 +162,14 @@ public class PipelineTest {
     }
 
     @Test
-    void preference_pairsAFailedAttemptWithTheValidOneAfterIt_maskingWhatTheRejectedOneLeaked() throws Exception {
-        run(fixtures(), "r", true, 1);
+    void preference_pairsAFailedAttemptWithTheValidOneAfterIt_neverOfARunThatLeakedAnSsn() throws Exception {
+        JsonNode summary = run(fixtures(), "r", true, 1);
         List<JsonNode> trl = lines(dir.resolve("r/preference/trl.jsonl"));
-        assertThat(trl).hasSize(2);
-        JsonNode mail = trl.get(1);
-        assertThat(mail.path("prompt").get(0).path("role").asText()).isEqualTo("system");
-        assertThat(mail.path("chosen").get(0).path("content").asText()).isEqualTo("Hi Ana, your shift is Monday.");
-        assertThat(mail.path("rejected").get(0).path("content").asText()).contains(Pii.PHONE_MASK, Pii.SSN_MASK);
+        // the e-mail run's rejected attempt leaked a phone number and an SSN: the run is pii, and no pair of it is exported
+        assertThat(trl).hasSize(1);
+        assertThat(summary.path("stages").path("export").path("preference_refused").asLong()).isEqualTo(1);
+        assertThat(trl.get(0).path("prompt").get(0).path("role").asText()).isEqualTo("system");
+        assertThat(Files.readString(dir.resolve("r/preference/trl.jsonl"))).doesNotContain("Hi Ana, your shift is Monday.");
         JsonNode dpo = lines(dir.resolve("r/preference/openai.jsonl")).get(0);
         assertThat(dpo.has("input") && dpo.has("preferred_output") && dpo.has("non_preferred_output")).isTrue();
     }

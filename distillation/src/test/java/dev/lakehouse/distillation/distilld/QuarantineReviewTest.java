@@ -22,7 +22,7 @@ class QuarantineReviewTest {
     JsonNode run(Path obs, String id) throws IOException {
         Path data = dir.resolve("distilld");
         return Pipeline.run(new Pipeline.Options(obs, data.resolve("runs").resolve(id), data.resolve("watermark.json"), Pipeline.Stage.ALL,
-                null, false, 1, Set.of()), (a, b, c) -> { });
+                null, false, 1, Set.of(), null), (a, b, c) -> { });
     }
 
     @Test
