@@ -156,6 +156,7 @@ public final class PiiDetector {
     }
 
     private void phones(CharSequence text, List<Finding> out) {
+        java.util.BitSet found = new java.util.BitSet();   // where a phone starts already: the other passes skip it
         for (PhoneNumberMatch m : PHONES.findNumbers(text, "US", PhoneNumberUtil.Leniency.POSSIBLE, Long.MAX_VALUE)) {
             Phonenumber.PhoneNumber n = m.number();
             String raw = m.rawString();
@@ -173,12 +174,16 @@ public final class PiiDetector {
                     continue;   // ten bare digits with no word saying they are a phone: an id, an order number…
                 }
                 out.add(new Finding(PiiType.PHONE, start, end, Long.toString(ten), worker, cued));
+                found.set(start);
             } else if ((raw.startsWith("+") || raw.startsWith("00")) && PHONES.isPossibleNumber(n)) {
                 out.add(international(n, start, end, text));
             }
         }
         Matcher written = NANP_WRITTEN.matcher(text);
         while (written.find()) {
+            if (found.get(written.start()) || found.get(written.start() + 1)) {
+                continue;
+            }
             long ten = ContactDirectory.nanpDigits(written.group());
             out.add(new Finding(PiiType.PHONE, written.start(), written.end(), Long.toString(ten), directory.workerByPhone(ten),
                     phoneCue(text, written.start())));
@@ -196,6 +201,9 @@ public final class PiiDetector {
         // a roster worker's number is theirs however it is written: every bare run of ten digits is looked up
         Matcher m = TEN_DIGITS.matcher(text);
         while (m.find()) {
+            if (found.get(m.start())) {
+                continue;
+            }
             String worker = directory.workerByPhone(ContactDirectory.nanpDigits(m.group()));
             if (worker != null && !notPhone(text, m.start())) {
                 out.add(new Finding(PiiType.PHONE, m.start(), m.end(), Long.toString(ContactDirectory.nanpDigits(m.group())), worker,
