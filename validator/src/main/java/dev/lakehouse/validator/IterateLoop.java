@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.common.Observer;
+import dev.lakehouse.common.RequestContext;
 import dev.lakehouse.validator.client.ChatdClient;
 import dev.lakehouse.validator.client.PathwaydClient;
 
@@ -26,6 +27,9 @@ import dev.lakehouse.validator.client.PathwaydClient;
  * {@code playbook-<iteration_id>}), when the order names its role.
  */
 final class IterateLoop {
+    /** The request id prefix of an attempt's chat call (distilld's Materializer.ITERATE_CALL_PREFIX; docs/distilld.md). */
+    static final String ITERATE_CALL_PREFIX = "iterate-";
+
     static final String FILL_SYSTEM = "You staff orders for a staffing agency. Answer with only a JSON object "
             + "{\"worker_ids\": [\"W000123\", ...]}: worker ids are W and six digits, chosen from the workers in the context "
             + "(active, of a compatible role, within the order's radius), no more than the order's headcount. No prose.";
@@ -73,8 +77,10 @@ final class IterateLoop {
         String provider = null;
         String model = null;
         for (int n = 1; n <= req.maxAttempts() && !valid; n++) {
-            ChatdClient.ChatResponse answer = chatd.chat(new ChatdClient.ChatRequest(req.provider(), req.model(),
-                    List.copyOf(messages), 0.2));
+            List<ChatdClient.Message> asked = List.copyOf(messages);
+            // under the run's own request id: distilld knows from the call alone that it is an attempt's, not a chat answer
+            ChatdClient.ChatResponse answer = RequestContext.callAs(ITERATE_CALL_PREFIX + iteration,
+                    () -> chatd.chat(new ChatdClient.ChatRequest(req.provider(), req.model(), asked, 0.2)));
             provider = answer.provider();
             model = answer.model();
             String output = answer.content();

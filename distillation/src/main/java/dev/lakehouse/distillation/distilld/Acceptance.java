@@ -41,7 +41,7 @@ final class Acceptance {
 
     static final List<Invariant> ALL = List.of(
             new Invariant("conservation", "every input line ends in exactly one place: lines = before_since + events_in_evidence + "
-                    + "quarantined + duplicate_events + replay_events, and the files hold what the summary counts", Acceptance::conservation),
+                    + "quarantined + duplicate_events + replay_events + iterate_calls, and the files hold what the summary counts", Acceptance::conservation),
             new Invariant("provenance_resolves", "every event id of every evidence record is the event id of a line of the run's input",
                     Acceptance::provenanceResolves),
             new Invariant("provenance_disjoint", "no event is the provenance of two evidence records", Acceptance::provenanceDisjoint),
@@ -128,10 +128,11 @@ final class Acceptance {
         JsonNode m = run.summary.path("stages").path("materialize");
         long lines = m.path("lines").asLong();
         long sum = m.path("before_since").asLong() + m.path("events_in_evidence").asLong() + m.path("quarantined").asLong()
-                + m.path("duplicate_events").asLong() + m.path("replay_events").asLong();
+                + m.path("duplicate_events").asLong() + m.path("replay_events").asLong()
+                + m.path("iterate_calls").asLong();
         if (lines != sum) {
             found.add("summary: lines " + lines + " but before_since + events_in_evidence + quarantined + duplicate_events + "
-                    + "replay_events = " + sum);
+                    + "replay_events + iterate_calls = " + sum);
         }
         long[] records = {0};
         long[] events = {0};

@@ -60,16 +60,23 @@ public final class Materializer {
 
     /** The request ids distilld's replay calls chatd and validatord under: what they observe is a replay's, not the platform's work. */
     public static final String REPLAY_PREFIX = "replay-";
+    /**
+     * The request ids validatord's iterate loop calls chatd under ({@code iterate-<iteration id>}): such a chat call is an
+     * attempt's, whose prompt and output the attempt's own observation carries, never a chat answer of its own — known
+     * from the call itself, whatever order the two daemons' observations arrive in, in one run or across two.
+     */
+    public static final String ITERATE_CALL_PREFIX = "iterate-";
 
     /**
      * What a run read and made; {@code watermark} is each file's offset after its last complete line, {@code replayEvents}
      * the observations a replay made (skipped: {@link #REPLAY_PREFIX}).
      */
     public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long replayEvents,
-                         long evidence, Map<String, Long> byType, Map<String, Long> byReason, Map<String, Long> watermark) {
+                         long iterateCalls, long evidence, Map<String, Long> byType, Map<String, Long> byReason,
+                         Map<String, Long> watermark) {
         /** Every line ended in exactly one place. */
         public boolean conserved() {
-            return lines == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents;
+            return lines == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + iterateCalls;
         }
     }
 
@@ -90,6 +97,7 @@ public final class Materializer {
     private long quarantined;
     private long duplicates;
     private long replayEvents;
+    private long iterateCalls;
     private long evidence;
 
     /** @param since events observed before it are counted and skipped (null: none) */
@@ -140,7 +148,7 @@ public final class Materializer {
             closeIteration(run);
         }
         iterations.clear();
-        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, evidence, Map.copyOf(byType),
+        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, iterateCalls, evidence, Map.copyOf(byType),
                 Map.copyOf(byReason), Map.copyOf(watermark));
     }
 
@@ -206,6 +214,10 @@ public final class Materializer {
      * answer of its own (a failed attempt's output must never become a chat sample).
      */
     private void chat(ObserveEvent e) throws IOException {
+        if (e.requestId() != null && e.requestId().startsWith(ITERATE_CALL_PREFIX)) {
+            iterateCalls++;   // an iterate attempt's call: the attempt is the evidence
+            return;
+        }
         List<ObserveEvent> retrieval = e.requestId() == null ? null : retrievals.remove(e.requestId());
         if (retrieval != null) {
             joined(retrieval, e);

@@ -111,6 +111,7 @@ public final class Pipeline {
         ObjectNode ms = stages.putObject("materialize");
         ms.put("lines", m.lines()).put("before_since", m.beforeSince()).put("events_in_evidence", m.eventsInEvidence())
                 .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("replay_events", m.replayEvents())
+                .put("iterate_calls", m.iterateCalls())
                 .put("evidence", m.evidence()).put("conserved", m.conserved());
         ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
         ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
