@@ -30,8 +30,15 @@ class EmailValidatorTest {
         assertThat(check("Hi Maria, " + text)).containsExactly("ssn@body");
     }
 
+    /** An IRS ITIN (area 9xx, group 50–65, 70–88, 90–92, 94–99) is a person's taxpayer number: as bad to mail as an SSN. */
     @ParameterizedTest
-    @ValueSource(strings = {"000-12-3456", "666-12-3456", "900-12-3456", "987-65-4321", "123-00-4567", "123-45-0000"})
+    @ValueSource(strings = {"ITIN 987-65-4321 on file", "912-70-1234", "tax id 900941234"})
+    void itins_areFlaggedAsSsns(String text) {
+        assertThat(check("Hi Maria, " + text)).containsExactly("ssn@body");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"000-12-3456", "666-12-3456", "900-12-3456", "987-45-4321", "123-00-4567", "123-45-0000"})
     void numbersNeverIssuedAsSsns_areNotFlagged(String text) {
         assertThat(check("Hi Maria, number " + text + " is on the form")).isEmpty();
     }
