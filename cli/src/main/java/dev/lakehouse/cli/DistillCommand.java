@@ -48,7 +48,8 @@ final class DistillCommand extends LakehouseCli.Group {
         @Option(names = "--full", description = "read every observation again, not only those after the watermark")
         boolean full;
 
-        @Option(names = "--out", description = "the run's directory (default: <data>/distilld/runs/cli-<time>)")
+        @Option(names = "--out", description = "the run's directory (default: <data>/distilld/runs/cli-<time>); a run with --out "
+                + "keeps its watermark in that directory and never moves distilld's")
         Path out;
 
         @Option(names = "--threads", defaultValue = "0", description = "scoring threads (default: the cores)")
@@ -77,7 +78,9 @@ final class DistillCommand extends LakehouseCli.Group {
             int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             ObjectNode summary;
             try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
-                summary = Pipeline.run(new Pipeline.Options(observations, runDir, distilld.resolve("watermark.json"), stages(), from, full, n,
+                // an --out run is the operator's own: its watermark (and lock) live in its directory, never moving distilld's
+                Path watermark = out != null ? out.toAbsolutePath().resolve("watermark.json") : distilld.resolve("watermark.json");
+                summary = Pipeline.run(new Pipeline.Options(observations, runDir, watermark, stages(), from, full, n,
                         flagged(), stack.env().path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"))), (stage, done, total) -> {
                             bar.setExtraMessage(" " + stage);
                             bar.maxHint(Math.max(1, total));

@@ -24,6 +24,24 @@ class DistillCommandTest {
         return LakehouseCliTest.run(stack, args);
     }
 
+    /** Issue 29: an --out run never moves distilld's watermark, and the CLI honours DISTILLD_FLAGGED_PROVIDERS. */
+    @Test
+    void anOutRun_leavesTheDaemonsWatermark_andFlaggedProvidersAreHonoured() throws Exception {
+        Path events = home.resolve("data/observerd/events");
+        Files.createDirectories(events);
+        Files.writeString(events.resolve("2026-11-30.jsonl"),
+                "{\"event_id\":\"e1\",\"ts\":\"2026-11-30T10:00:00Z\",\"kind\":\"chat.call\",\"payload\":{\"provider\":\"badco\","
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"output\":\"Hello\"},\"received_at\":\"2026-11-30T10:00:00Z\"}\n");
+        LocalStack stack = new LocalStack(home, EnvConfig.of(Map.of("DISTILLD_FLAGGED_PROVIDERS", "badco")));
+        Path out = home.resolve("adhoc");
+        assertThat(run(stack, "distill", "run", "--out", out.toString())).startsWith("0\n").contains("\"flagged\" : 1");
+        assertThat(out.resolve("watermark.json")).exists();
+        assertThat(home.resolve("data/distilld/watermark.json")).doesNotExist();
+        assertThat(Files.readString(out.resolve("sft/trl.jsonl"))).isEmpty();
+        // the daemon's own next run (the CLI without --out) still reads the line
+        assertThat(run(stack, "distill", "run")).startsWith("0\n").contains("\"evidence\" : 1");
+    }
+
     @Test
     void aRun_thenReview_releasesThroughTheJournal_andRefusesWithoutIt() throws Exception {
         Path events = home.resolve("data/observerd/events");

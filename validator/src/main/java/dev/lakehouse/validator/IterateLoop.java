@@ -208,6 +208,7 @@ final class IterateLoop {
         p.put("output", output);
         p.put("violations", violations);
         p.put("valid", valid);
+        p.put("last", valid || n == req.maxAttempts());   // distilld holds a run open across its runs until its last attempt
         p.put("provider", provider);
         p.put("model", model);
         observer.observe("iterate.attempt", p);

@@ -73,12 +73,25 @@ public final class Materializer {
      */
     public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long replayEvents,
                          long iterateCalls, long evidence, Map<String, Long> byType, Map<String, Long> byReason,
-                         Map<String, Long> watermark) {
-        /** Every line ended in exactly one place. */
+                         Map<String, Long> watermark, long pendingInEvents, List<List<ObserveEvent>> pendingOut) {
+        /** Every line, and every event held over from the run before, ended in exactly one place. */
         public boolean conserved() {
-            return lines == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + iterateCalls;
+            return lines + pendingInEvents == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + iterateCalls
+                    + pendingOutEvents();
+        }
+
+        /** Events of iterate runs held open for the next run. */
+        public long pendingOutEvents() {
+            return pendingOut.stream().mapToLong(List::size).sum();
         }
     }
+
+    /**
+     * How long an iterate run whose last observed attempt says more may come ({@code "last": false}) is held open across
+     * the end of a run's input, measured from that attempt to the newest event of the input: past it, the run is closed
+     * as it is (validatord stopped in the middle of it, say).
+     */
+    public static final java.time.Duration PENDING_WINDOW = java.time.Duration.ofMinutes(10);
 
     private final Sink sink;
     private final java.time.Instant since;
@@ -98,6 +111,8 @@ public final class Materializer {
     private long duplicates;
     private long replayEvents;
     private long iterateCalls;
+    private long pendingInEvents;
+    private java.time.Instant newest;
     private long evidence;
 
     /** @param since events observed before it are counted and skipped (null: none) */
@@ -118,6 +133,20 @@ public final class Materializer {
      */
     public Result run(List<Path> files, Map<String, Long> from, Map<String, Long> until, List<byte[]> released, long releasedFrom,
                       java.util.function.LongConsumer progress) throws IOException {
+        return run(files, from, until, released, releasedFrom, List.of(), progress);
+    }
+
+    /**
+     * The same, first taking back the iterate runs the run before held open ({@code pendingIn}, each run's attempts in
+     * order); the result's {@code pendingOut} is what this run holds open for the next ({@link #PENDING_WINDOW}).
+     */
+    public Result run(List<Path> files, Map<String, Long> from, Map<String, Long> until, List<byte[]> released, long releasedFrom,
+                      List<List<ObserveEvent>> pendingIn, java.util.function.LongConsumer progress) throws IOException {
+        for (List<ObserveEvent> held : pendingIn) {
+            iterations.put(held.get(0).payload().path("iteration_id").asText(), new ArrayList<>(held));
+            pendingInEvents += held.size();
+            held.forEach(e -> newest = newest == null || e.instant().isAfter(newest) ? e.instant() : newest);
+        }
         Map<String, Long> watermark = new TreeMap<>(from);
         for (Path file : files) {
             String name = file.getFileName().toString();
@@ -144,12 +173,25 @@ public final class Materializer {
         while (!chats.isEmpty()) {
             flushOldestChats();
         }
+        List<List<ObserveEvent>> pendingOut = new ArrayList<>();
         for (List<ObserveEvent> run : List.copyOf(iterations.values())) {
-            closeIteration(run);
+            if (mayContinue(run)) {
+                pendingOut.add(List.copyOf(run));
+            } else {
+                closeIteration(run);
+            }
         }
         iterations.clear();
         return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, iterateCalls, evidence, Map.copyOf(byType),
-                Map.copyOf(byReason), Map.copyOf(watermark));
+                Map.copyOf(byReason), Map.copyOf(watermark), pendingInEvents, List.copyOf(pendingOut));
+    }
+
+    /** An open run whose last attempt says another may follow, observed within the window of the input's newest event. */
+    private boolean mayContinue(List<ObserveEvent> run) {
+        ObserveEvent last = run.get(run.size() - 1);
+        JsonNode more = last.payload().path("last");
+        return more.isBoolean() && !more.asBoolean() && newest != null
+                && !last.instant().plus(PENDING_WINDOW).isBefore(newest);
     }
 
     private void line(String file, long offset, byte[] bytes) throws IOException {
@@ -191,6 +233,9 @@ public final class Materializer {
         if (since != null && e.instant().isBefore(since)) {
             beforeSince++;
             return;
+        }
+        if (newest == null || e.instant().isAfter(newest)) {
+            newest = e.instant();
         }
         if (e.requestId() != null && e.requestId().startsWith(REPLAY_PREFIX)) {
             replayEvents++;   // a replay's own calls: recorded in its replay_runs.jsonl, never evidence
@@ -318,8 +363,8 @@ public final class Materializer {
         if (made != null) {
             runChats.computeIfAbsent(run, k -> new ArrayList<>()).addAll(made);
         }
-        if (e.payload().path("valid").asBoolean(false)) {
-            iterations.remove(run);
+        if (e.payload().path("valid").asBoolean(false) || e.payload().path("last").asBoolean(false)) {
+            iterations.remove(run);   // valid, or validatord says no attempt follows
             closeIteration(open);
         }
     }

@@ -99,8 +99,10 @@ public final class Pipeline {
         try (evidence; quarantine) {
             long all = total;
             long[] done = {0};
+            List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
+            writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
             m = materializer(evidence, quarantine, o.since()).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
-                    releasedFrom, n -> {
+                    releasedFrom, pendingIn, n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
                     progress.at("materialize", done[0], all);
@@ -112,6 +114,7 @@ public final class Pipeline {
         ms.put("lines", m.lines()).put("before_since", m.beforeSince()).put("events_in_evidence", m.eventsInEvidence())
                 .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("replay_events", m.replayEvents())
                 .put("iterate_calls", m.iterateCalls())
+                .put("pending_in_events", m.pendingInEvents()).put("pending_out_events", m.pendingOutEvents())
                 .put("evidence", m.evidence()).put("conserved", m.conserved());
         ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
         ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
@@ -225,7 +228,13 @@ public final class Pipeline {
                 Baselines.of(o.runDir().getFileName().toString(), summary));
         Map<String, Long> mark = new TreeMap<>(m.watermark());
         mark.put(Materializer.RELEASED, decisions);   // every review decision so far is read (released) or skipped (dropped)
-        AtomicFile.write(o.watermarkFile(), Canonical.bytes(Json.mapper().valueToTree(Map.of("files", mark))));
+        // the iterate runs held open go with the watermark, in one atomic file: both move together or neither does
+        ObjectNode wm = NODES.objectNode();
+        wm.set("files", Json.mapper().valueToTree(mark));
+        if (!m.pendingOut().isEmpty()) {
+            wm.set("pending", Json.mapper().valueToTree(m.pendingOut()));
+        }
+        AtomicFile.write(o.watermarkFile(), Canonical.bytes(wm));
         return summary;
     }
 
@@ -262,6 +271,48 @@ public final class Pipeline {
             }
         }
         batch.clear();
+    }
+
+    /** Beside a run's files: the iterate runs it took over from the run before, one JSON array of events a line. */
+    static final String PENDING_IN = "pending_in.jsonl";
+
+    /** The iterate runs the last run held open (the watermark's {@code pending}). */
+    static List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> readPending(Path watermark) throws IOException {
+        if (!Files.exists(watermark)) {
+            return List.of();
+        }
+        return pending(Json.mapper().readTree(Files.readAllBytes(watermark)).path("pending"));
+    }
+
+    static List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> pending(JsonNode runs) {
+        List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> out = new ArrayList<>();
+        for (JsonNode run : runs) {
+            List<dev.lakehouse.distillation.observerd.ObserveEvent> events = new ArrayList<>();
+            run.forEach(e -> events.add(Json.convert(e, dev.lakehouse.distillation.observerd.ObserveEvent.class, "pending")));
+            if (!events.isEmpty()) {
+                out.add(events);
+            }
+        }
+        return out;
+    }
+
+    /** A run's {@link #PENDING_IN}, read back by the audit. */
+    static List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> readPendingIn(Path runDir) throws IOException {
+        Path f = runDir.resolve(PENDING_IN);
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode runs = NODES.arrayNode();
+        JsonLines.read(f, 0, (line, offset) -> runs.add(Json.mapper().readTree(line)) != null);
+        return pending(runs);
+    }
+
+    private static void writePending(Path file, List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> runs) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (List<dev.lakehouse.distillation.observerd.ObserveEvent> run : runs) {
+            sb.append(Canonical.utf8(Canonical.bytes(Json.mapper().valueToTree(run)))).append('\n');
+        }
+        AtomicFile.write(file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static Map<String, Long> readWatermark(Path file) throws IOException {
