@@ -285,7 +285,8 @@ final class DistillCommand extends LakehouseCli.Group {
         @Option(names = "--against", description = "the baseline run (default: the one before --run)")
         String against;
 
-        @Option(names = "--thresholds", description = "a threshold file {\"defaults\":0.5,\"metrics\":{…}} (default: 0.5 for every metric)")
+        @Option(names = "--thresholds", description = "a threshold file {\"defaults\":0.5,\"metrics\":{…},\"min_count\":20} (default: 0.5 "
+                + "for every metric, counts of at least 20)")
         Path thresholds;
 
         @Override
@@ -312,7 +313,7 @@ final class DistillCommand extends LakehouseCli.Group {
             out().printf("%s against %s: %d metrics, %d over their threshold%n", all.get(at).run(), all.get(base).run(), drift.size(), crossed);
             for (Baselines.Drift d : drift) {
                 if (d.crossed()) {
-                    out().printf("  %-60s %12.1f -> %12.1f  change %s > %.2f%n", d.metric(), d.baseline(), d.current(),
+                    out().printf("  %-60s %12.2f -> %12.2f %-14s change %s > %.2f%n", d.metric(), d.baseline(), d.current(), d.unit(),
                             Double.isInfinite(d.change()) ? "new" : String.format("%.2f", d.change()), d.threshold());
                 }
             }

@@ -24,15 +24,30 @@ public final class Baselines {
     public record Baseline(String run, Map<String, Double> metrics, Map<String, String> hashes) {
     }
 
-    /** One metric of a comparison: its values, the relative change, the threshold, and whether it was crossed. */
-    public record Drift(String metric, double baseline, double current, double change, double threshold, boolean crossed) {
+    /**
+     * One metric of a comparison: its values in {@code unit} ({@code per_1000_lines} for a count, {@code value} for a
+     * mean or a maximum), the relative change, the threshold, and whether it was crossed.
+     */
+    public record Drift(String metric, String unit, double baseline, double current, double change, double threshold, boolean crossed) {
     }
 
-    /** The thresholds: a relative change allowed per metric, and a default. */
-    public record Thresholds(Double defaults, Map<String, Double> metrics) {
+    /**
+     * The thresholds: a relative change allowed per metric, a default, and {@code min_count}: a count metric crosses only
+     * when it counted at least this many in one of the two runs (a share of three records moves by a third when one more
+     * comes; that is noise, not drift).
+     */
+    public record Thresholds(Double defaults, Map<String, Double> metrics, Long minCount) {
         public Thresholds {
             defaults = defaults == null ? 0.5 : defaults;
             metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+            minCount = minCount == null ? 20L : minCount;
+            if (!(defaults >= 0) || metrics.values().stream().anyMatch(v -> v == null || !(v >= 0)) || minCount < 0) {
+                throw new IllegalArgumentException("thresholds are numbers >= 0 and min_count a count >= 0");
+            }
+        }
+
+        public Thresholds(Double defaults, Map<String, Double> metrics) {
+            this(defaults, metrics, null);
         }
 
         double of(String metric) {
@@ -47,6 +62,8 @@ public final class Baselines {
                 throw new ConfigException("the threshold file " + file + " cannot be read: " + e.getMessage());
             } catch (ApiException e) {
                 throw new ConfigException("the threshold file " + file + " is not a threshold config: " + e.detail());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("the threshold file " + file + ": " + e.getMessage());
             }
         }
     }
@@ -86,19 +103,37 @@ public final class Baselines {
         return JsonLog.readAll(file, Baseline.class);
     }
 
-    /** The drift of {@code current} against {@code base}: every metric of either, its relative change and threshold. */
+    /** The metric every count is divided by: the lines the run read. */
+    static final String VOLUME = "materialize.lines";
+
+    /**
+     * The drift of {@code current} against {@code base}: every metric of either, as a rate — a count per 1,000 lines the
+     * run read, so an incremental run of a few minutes compares with a full run of a week — or, for a mean or a maximum,
+     * as its value; its relative change and threshold. The volume itself is listed, never crossed.
+     */
     public static List<Drift> compare(Baseline base, Baseline current, Thresholds t) {
         TreeMap<String, Boolean> names = new TreeMap<>();
         base.metrics().keySet().forEach(k -> names.put(k, true));
         current.metrics().keySet().forEach(k -> names.put(k, true));
+        double baseLines = base.metrics().getOrDefault(VOLUME, 0.0);
+        double currentLines = current.metrics().getOrDefault(VOLUME, 0.0);
         List<Drift> out = new ArrayList<>();
         for (String m : names.keySet()) {
-            double b = base.metrics().getOrDefault(m, 0.0);
-            double c = current.metrics().getOrDefault(m, 0.0);
+            double bc = base.metrics().getOrDefault(m, 0.0);
+            double cc = current.metrics().getOrDefault(m, 0.0);
+            boolean count = !m.equals(VOLUME) && !m.endsWith(".mean") && !m.endsWith(".max");
+            double b = count ? rate(bc, baseLines) : bc;
+            double c = count ? rate(cc, currentLines) : cc;
             double change = b == c ? 0 : b == 0 ? Double.POSITIVE_INFINITY : Math.abs(c - b) / Math.abs(b);
             double threshold = t.of(m);
-            out.add(new Drift(m, b, c, change, threshold, change > threshold));
+            boolean enough = !count || Math.max(bc, cc) >= t.minCount();
+            out.add(new Drift(m, count ? "per_1000_lines" : "value", b, c, change, threshold,
+                    !m.equals(VOLUME) && enough && change > threshold));
         }
         return out;
+    }
+
+    private static double rate(double count, double lines) {
+        return lines <= 0 ? 0 : count * 1000.0 / lines;
     }
 }
