@@ -74,7 +74,8 @@ final class Acceptance {
                     Acceptance::openaiMirrorsTrl),
             new Invariant("chosen_valid_rejected_invalid", "every preference pair's chosen answer is a valid attempt and its rejected "
                     + "answer an invalid attempt of one iterate run with that prompt", Acceptance::chosenValidRejectedInvalid),
-            new Invariant("qrels_resolve", "every qrel points at an existing query id and corpus id, with score 1",
+            new Invariant("qrels_resolve", "every qrel of both splits points at an existing query id and corpus id, with score 1 (the "
+                    + "answer used the passage) or 0 (a hard negative), and no query is in both splits",
                     Acceptance::qrelsResolve),
             new Invariant("rag_ids_unique", "corpus, query and chunk ids are unique, and every chunk has its corpus document",
                     Acceptance::ragIdsUnique),
@@ -589,14 +590,18 @@ final class Acceptance {
         Set<String> corpus = new HashSet<>();
         run.each("rag/queries.jsonl", (n, q) -> queries.add(q == null ? "" : q.path("_id").asText()));
         run.each("rag/corpus.jsonl", (n, d) -> corpus.add(d == null ? "" : d.path("_id").asText()));
-        run.qrels((c, n) -> {
-            if (c.length != 3 || !c[2].equals("1")) {
-                found.add("rag/qrels/train.tsv line " + n + ": not query-id, corpus-id and score 1");
-            } else if (!queries.contains(c[0]) || !corpus.contains(c[1])) {
-                found.add("rag/qrels/train.tsv line " + n + ": " + (!queries.contains(c[0]) ? "query " + c[0] : "corpus id " + c[1])
-                        + " does not exist");
-            }
-        });
+        Map<String, String> splits = new HashMap<>();
+        for (String f : List.of("rag/qrels/train.tsv", "rag/qrels/test.tsv")) {
+            run.qrels(f, (c, n) -> {
+                if (c.length != 3 || !c[2].equals("1") && !c[2].equals("0")) {
+                    found.add(f + " line " + n + ": not query-id, corpus-id and score 0 or 1");
+                } else if (!queries.contains(c[0]) || !corpus.contains(c[1])) {
+                    found.add(f + " line " + n + ": " + (!queries.contains(c[0]) ? "query " + c[0] : "corpus id " + c[1]) + " does not exist");
+                } else if (!splits.computeIfAbsent(c[0], q -> f).equals(f)) {
+                    found.add(f + " line " + n + ": query " + c[0] + " is in both splits");
+                }
+            });
+        }
     }
 
     static void ragIdsUnique(RunView run, RunView.Findings found) throws IOException {

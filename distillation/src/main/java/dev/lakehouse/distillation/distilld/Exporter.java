@@ -36,7 +36,8 @@ import dev.lakehouse.privacy.Masker;
  * sft/openai.jsonl         {"messages":[…]}                                                OpenAI fine-tuning
  * rag/corpus.jsonl         {"_id","title","text","metadata"}                               BEIR
  * rag/queries.jsonl        {"_id","text"}
- * rag/qrels/train.tsv      query-id  corpus-id  score   (with its header)
+ * rag/qrels/train.tsv      query-id  corpus-id  score   (with its header; 1: the answer used the passage, 0: a hard negative)
+ * rag/qrels/test.tsv       the held-out split, the same columns (RagLabels.split)
  * rag/chunks.jsonl         {"id","corpus","doc_id","text","metadata"}                      for re-indexing
  * preference/trl.jsonl     {"prompt":[…],"chosen":[…],"rejected":[…]}                      TRL conversational preference
  * preference/openai.jsonl  {"input":{"messages":[…]},"preferred_output":[…],"non_preferred_output":[…]}   OpenAI DPO
@@ -45,7 +46,7 @@ import dev.lakehouse.privacy.Masker;
 final class Exporter implements AutoCloseable {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final List<String> FILES = List.of("sft/trl.jsonl", "sft/openai.jsonl", "rag/corpus.jsonl", "rag/queries.jsonl",
-            "rag/qrels/train.tsv", "rag/chunks.jsonl", "preference/trl.jsonl", "preference/openai.jsonl");
+            "rag/qrels/train.tsv", "rag/qrels/test.tsv", "rag/chunks.jsonl", "preference/trl.jsonl", "preference/openai.jsonl");
 
     /** One output file: canonical lines, counted and hashed as they are written. */
     static final class Out implements AutoCloseable {
@@ -102,6 +103,9 @@ final class Exporter implements AutoCloseable {
 
     private final Set<Pipeline.Stage> stages;
     private final Privacy privacy;
+    private final Path runDir;
+    private long ragQueries;
+    private final Map<String, Long> qrelsBy = new TreeMap<>();
 
     /** Opens the files of the export stages asked for. */
     Exporter(Path runDir, Set<Pipeline.Stage> stages, Privacy privacy) throws IOException {
@@ -114,7 +118,9 @@ final class Exporter implements AutoCloseable {
         }
         if (stages.contains(Pipeline.Stage.EXPORT_RAG)) {
             outs.get("rag/qrels/train.tsv").line("query-id\tcorpus-id\tscore");
+            outs.get("rag/qrels/test.tsv").line("query-id\tcorpus-id\tscore");
         }
+        this.runDir = runDir;
     }
 
     static Pipeline.Stage stageOf(String file) {
@@ -188,7 +194,11 @@ final class Exporter implements AutoCloseable {
         String query = s.evidence().evidenceId();
         Masker.Session session = session();
         outs.get("rag/queries.jsonl").json(NODES.objectNode().put("_id", query).put("text", session.mask(c.path("query").asText())));
+        String split = RagLabels.split(query, ragQueries++ == 0);
+        String answer = c.path("answer").path("output").asText("");
+        int position = 0;
         for (JsonNode h : c.path("hits")) {
+            position++;
             String id = h.path("corpus").asText() + "/" + h.path("id").asText();
             String text = session.mask(h.path("text").asText(""));
             if (corpusIds.add(id)) {
@@ -201,7 +211,9 @@ final class Exporter implements AutoCloseable {
                 chunk.putObject("metadata").put("evidence_id", s.evidence().evidenceId());
                 outs.get("rag/chunks.jsonl").json(chunk);
             }
-            outs.get("rag/qrels/train.tsv").line(query + "\t" + id + "\t1");
+            int score = RagLabels.used(answer, position, h.path("text").asText(h.path("doc_id").asText(""))) ? 1 : 0;
+            outs.get("rag/qrels/" + split + ".tsv").line(query + "\t" + id + "\t" + score);
+            qrelsBy.merge(split + (score == 1 ? ".relevant" : ".negative"), 1L, Long::sum);
         }
         written(session, "");
     }
@@ -291,6 +303,14 @@ final class Exporter implements AutoCloseable {
         masked.forEach(m::put);
         m.put("roster_contacts", maskedRoster);
         m.put("refused_after_masking", unmaskable);
+        if (stages.contains(Pipeline.Stage.EXPORT_RAG)) {
+            ObjectNode rag = n.putObject("rag");
+            rag.put("queries", ragQueries);
+            qrelsBy.forEach(rag::put);
+            if (ragQueries == 0) {
+                rag.put("written", false).put("why", "no answered retrieval: BEIR's loader cannot load an empty dataset, so no rag/ files");
+            }
+        }
         return n;
     }
 
@@ -298,6 +318,16 @@ final class Exporter implements AutoCloseable {
     public void close() throws IOException {
         for (Out o : outs.values()) {
             o.close();
+        }
+        if (stages.contains(Pipeline.Stage.EXPORT_RAG) && ragQueries == 0) {   // nothing BEIR could load: no files that look like data
+            for (String f : FILES) {
+                if (f.startsWith("rag/")) {
+                    outs.remove(f);
+                    Files.deleteIfExists(runDir.resolve(f));
+                }
+            }
+            Files.deleteIfExists(runDir.resolve("rag/qrels"));
+            Files.deleteIfExists(runDir.resolve("rag"));
         }
     }
 }

@@ -52,6 +52,7 @@ final class RunView {
         m.put("rag/queries.jsonl", "rag_query");
         m.put("rag/chunks.jsonl", "rag_chunk");
         m.put("rag/qrels/train.tsv", "rag_qrel");
+        m.put("rag/qrels/test.tsv", "rag_qrel");
         m.put("preference/trl.jsonl", "preference_pair");
         m.put("preference/openai.jsonl", "preference_pair_openai");
         return Map.copyOf(m);
@@ -89,9 +90,9 @@ final class RunView {
         });
     }
 
-    /** The rows of the qrels TSV after its header, each split on tabs; line numbers from 1 (the header is line 1). */
-    void qrels(java.util.function.ObjLongConsumer<String[]> v) throws IOException {
-        Path f = dir.resolve("rag/qrels/train.tsv");
+    /** The rows of one qrels file ({@code rag/qrels/train.tsv} or {@code test.tsv}), header skipped, with their line numbers. */
+    void qrels(String rel, java.util.function.ObjLongConsumer<String[]> v) throws IOException {
+        Path f = dir.resolve(rel);
         if (!Files.exists(f)) {
             return;
         }

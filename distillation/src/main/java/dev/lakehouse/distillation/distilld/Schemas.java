@@ -78,7 +78,7 @@ final class Schemas {
     private static RunView.Findings file(RunView run, String rel, String schema) throws IOException {
         RunView.Findings found = new RunView.Findings();
         if (rel.endsWith(".tsv")) {   // a qrel row as the object {"query-id","corpus-id","score"}
-            run.qrels((c, line) -> {
+            run.qrels(rel, (c, line) -> {
                 if (c.length != 3 || !c[2].matches("-?[0-9]{1,9}")) {
                     found.add(rel + " line " + line + ": not three tab-separated columns with an integer score");
                     return;

@@ -181,10 +181,12 @@ public class PipelineTest {
         List<JsonNode> queries = lines(dir.resolve("r/rag/queries.jsonl"));
         assertThat(corpus).singleElement().satisfies(c -> assertThat(c.path("text").asText()).isEqualTo("Night forklift job in Columbus"));
         assertThat(queries).singleElement().satisfies(q -> assertThat(q.path("text").asText()).isEqualTo("night forklift"));
-        List<String> qrels = Files.readAllLines(dir.resolve("r/rag/qrels/train.tsv"));
+        // the run's only query is held out (the first query of a run always is); the answer used the passage: 1
+        List<String> qrels = Files.readAllLines(dir.resolve("r/rag/qrels/test.tsv"));
         assertThat(qrels.get(0)).isEqualTo("query-id\tcorpus-id\tscore");
         assertThat(qrels.subList(1, qrels.size())).singleElement().isEqualTo(queries.get(0).path("_id").asText() + "\t"
                 + corpus.get(0).path("_id").asText() + "\t1");
+        assertThat(Files.readAllLines(dir.resolve("r/rag/qrels/train.tsv"))).containsExactly("query-id\tcorpus-id\tscore");
     }
 
     @Test

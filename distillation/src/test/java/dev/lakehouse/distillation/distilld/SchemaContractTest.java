@@ -64,7 +64,10 @@ class SchemaContractTest {
             }
         }
         Schema qrel = schema("rag_qrel");
-        List<String> rows = Files.readAllLines(run.resolve("rag/qrels/train.tsv"));
+        List<String> rows = new java.util.ArrayList<>(Files.readAllLines(run.resolve("rag/qrels/train.tsv")));
+        List<String> test = Files.readAllLines(run.resolve("rag/qrels/test.tsv"));
+        rows.addAll(test.subList(1, test.size()));
+        assertThat(rows).hasSizeGreaterThan(1);
         for (String row : rows.subList(1, rows.size())) {
             String[] c = row.split("\t");
             assertThat(c).hasSize(3);
