@@ -55,7 +55,39 @@ final class DistillCommand extends LakehouseCli.Group {
         @Option(names = "--threads", defaultValue = "0", description = "scoring threads (default: the cores)")
         int threads;
 
+        @Option(names = "--run", description = "score and export a run already materialized (an id, or 'latest') instead of new "
+                + "observations; without it, a latest run that was only materialized is continued")
+        String run;
+
         abstract Set<Pipeline.Stage> stages();
+
+        /**
+         * The run to continue instead of materializing: {@code --run} (an id or {@code latest}), or — for a verb past
+         * materialize, without {@code --out}/{@code --since}/{@code --full} — the latest run when it was only materialized.
+         */
+        Path continued(Path runs) throws java.io.IOException {
+            if (stages().equals(EnumSet.of(Pipeline.Stage.MATERIALIZE))) {
+                if (run != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--run: materialize reads new observations; "
+                            + "it does not continue a run");
+                }
+                return null;
+            }
+            Path latest = runs.resolve("latest");
+            if (run != null) {
+                String id = run.equals("latest") && java.nio.file.Files.exists(latest) ? java.nio.file.Files.readString(latest).strip() : run;
+                if (!id.matches("(run|cli)-[0-9A-Za-z-]{1,64}") || !java.nio.file.Files.isDirectory(runs.resolve(id))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such run in " + runs);
+                }
+                return runs.resolve(id);
+            }
+            if (out != null || since != null || full || !java.nio.file.Files.exists(latest)) {
+                return null;
+            }
+            Path last = runs.resolve(java.nio.file.Files.readString(latest).strip());
+            return java.nio.file.Files.exists(last.resolve("evidence.jsonl")) && !java.nio.file.Files.exists(last.resolve("scored.jsonl"))
+                    ? last : null;
+        }
 
         /** The providers distilld's configuration flags ({@code DISTILLD_FLAGGED_PROVIDERS}): a CLI run honours them too. */
         Set<String> flagged() {
@@ -76,12 +108,29 @@ final class DistillCommand extends LakehouseCli.Group {
             Path runDir = out != null ? out : distilld.resolve("runs").resolve("cli-" + ID.format(Instant.now()));
             Path observations = stack.env().path("DISTILLD_OBSERVATIONS", data.resolve("observerd").resolve("events"));
             int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            Path roster = stack.env().path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"));
+            Path continued = continued(distilld.resolve("runs"));
+            if (continued != null) {
+                out().println("continuing run " + continued.getFileName() + " (materialized before): " + stages());
+                ObjectNode summary;
+                try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
+                    summary = Pipeline.continueRun(continued, stages(), n, flagged(), roster, distilld.resolve("audit_baselines.jsonl"),
+                            (stage, done, total) -> {
+                                bar.setExtraMessage(" " + stage);
+                                bar.maxHint(Math.max(1, total));
+                                bar.stepTo(Math.min(done, Math.max(1, total)));
+                            });
+                }
+                out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+                out().println("outputs in " + continued);
+                return 0;
+            }
             ObjectNode summary;
             try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
                 // an --out run is the operator's own: its watermark (and lock) live in its directory, never moving distilld's
                 Path watermark = out != null ? out.toAbsolutePath().resolve("watermark.json") : distilld.resolve("watermark.json");
                 summary = Pipeline.run(new Pipeline.Options(observations, runDir, watermark, stages(), from, full, n,
-                        flagged(), stack.env().path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"))), (stage, done, total) -> {
+                        flagged(), roster), (stage, done, total) -> {
                             bar.setExtraMessage(" " + stage);
                             bar.maxHint(Math.max(1, total));
                             bar.stepTo(Math.min(done, Math.max(1, total)));

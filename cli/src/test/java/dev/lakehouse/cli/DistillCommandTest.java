@@ -42,6 +42,30 @@ class DistillCommandTest {
         assertThat(run(stack, "distill", "run")).startsWith("0\n").contains("\"evidence\" : 1");
     }
 
+    /** Issue 29: the verbs compose — materialize, then export-sft, exports what was materialized; then export-rag adds to it. */
+    @Test
+    void materializeThenExportSft_exportsWhatWasMaterialized() throws Exception {
+        Path events = home.resolve("data/observerd/events");
+        Files.createDirectories(events);
+        Files.writeString(events.resolve("2026-11-30.jsonl"),
+                "{\"event_id\":\"e1\",\"ts\":\"2026-11-30T10:00:00Z\",\"kind\":\"chat.call\",\"payload\":{\"messages\":[{\"role\":"
+                        + "\"user\",\"content\":\"Hi\"}],\"output\":\"Hello\",\"finish_reason\":\"stop\"}}\n");
+        LocalStack stack = new LocalStack(home, EnvConfig.of(Map.of()));
+        assertThat(run(stack, "distill", "materialize")).startsWith("0\n").contains("\"evidence\" : 1");
+        String runId = Files.readString(home.resolve("data/distilld/runs/latest")).strip();
+        Path dir = home.resolve("data/distilld/runs").resolve(runId);
+        assertThat(dir.resolve("sft/trl.jsonl")).doesNotExist();
+        assertThat(run(stack, "distill", "export-sft")).startsWith("0\n").contains("continuing run " + runId);
+        assertThat(Files.readAllLines(dir.resolve("sft/trl.jsonl"))).singleElement().satisfies(l -> assertThat(l).contains("Hello"));
+        assertThat(run(stack, "distill", "export-rag", "--run", "latest")).startsWith("0\n");
+        String summary = Files.readString(dir.resolve("summary.json"));
+        assertThat(summary).contains("\"export-sft\"", "\"export-rag\"", "\"scored.jsonl\"");
+        assertThat(Files.readAllLines(dir.resolve("sft/trl.jsonl"))).hasSize(1);   // rewritten byte for byte, not appended
+        // an export verb with nothing materialized and not continued reads new observations (none): nothing, exit 0
+        assertThat(run(stack, "distill", "export-sft")).startsWith("0\n").doesNotContain("continuing");
+        assertThat(run(stack, "distill", "export-sft", "--run", "run-nope")).doesNotStartWith("0\n").contains("no such run");
+    }
+
     @Test
     void aRun_thenReview_releasesThroughTheJournal_andRefusesWithoutIt() throws Exception {
         Path events = home.resolve("data/observerd/events");

@@ -132,6 +132,52 @@ public final class Pipeline {
         return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions);
     }
 
+    /**
+     * Stages 2–5 over a run already materialized: {@code materialize}, then {@code export-sft}, exports what the first
+     * materialized (docs/distilld.md, "the stages compose"). The run's stages so far and those asked for are run again
+     * together over its evidence (the outputs are deterministic, so a file made before is rewritten byte for byte), its
+     * summary is brought up to date, and no watermark moves: the observations read are the run's own. Holds the run
+     * directory's lock.
+     */
+    public static ObjectNode continueRun(Path runDir, Set<Stage> asked, int threads, Set<String> flagged, Path roster, Path baselines,
+                                         Progress progress) throws IOException {
+        Path summaryFile = runDir.resolve("summary.json");
+        if (!Files.exists(summaryFile) || !Files.exists(runDir.resolve("evidence.jsonl"))) {
+            throw new IOException("run " + runDir.getFileName() + " has no materialized evidence to continue from");
+        }
+        Path lockFile = runDir.resolve("run.lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                throw new IOException("another distill run holds run " + runDir.getFileName());
+            }
+            ObjectNode summary = (ObjectNode) Json.mapper().readTree(Files.readAllBytes(summaryFile));
+            Set<Stage> stages = java.util.EnumSet.copyOf(asked);
+            summary.path("stages_run").forEach(n -> stages.add(DistillWire.RunRequest.stage(n.asText(), "stages_run")));
+            stages.add(Stage.MATERIALIZE);
+            long t0 = System.nanoTime();
+            Privacy privacy = Privacy.load(roster);
+            ObjectNode inputs = (ObjectNode) summary.path("inputs");
+            inputs.put("roster", roster == null ? null : roster.toAbsolutePath().normalize().toString());
+            inputs.put("roster_workers", privacy.rosterWorkers());
+            inputs.remove("flagged_providers");
+            flagged.stream().sorted().forEach(inputs.withArray("flagged_providers")::add);
+            Exported x = scoreAndExport(runDir.resolve("evidence.jsonl"), runDir, stages, threads, flagged, privacy,
+                    summary.path("stages").path("materialize").path("evidence").asLong(), progress);
+            ((ObjectNode) summary.path("stages")).set("score", x.score());
+            ((ObjectNode) summary.path("stages")).set("export", x.export());
+            ((ObjectNode) summary.with("files")).putObject("scored.jsonl").put("records", x.scored().records())
+                    .put("sha256", x.scored().sha256());
+            summary.set("stages_run", Json.mapper().valueToTree(new java.util.TreeSet<>(stages.stream().map(Stage::toString).toList())));
+            summary.put("took_ms", summary.path("took_ms").asLong() + (System.nanoTime() - t0) / 1_000_000);
+            AtomicFile.write(summaryFile, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(Canonical.sorted(summary)));
+            Baselines.append(baselines, Baselines.of(runDir.getFileName().toString(), summary));
+            return summary;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IOException("another distill run in this process holds run " + runDir.getFileName(), e);
+        }
+    }
+
     /** What stages 2–5 made: the score and export sections of the summary, and the scored file. */
     record Exported(ObjectNode score, ObjectNode export, Exporter.Out scored) {
     }
