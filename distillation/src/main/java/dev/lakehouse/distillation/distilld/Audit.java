@@ -218,7 +218,7 @@ public final class Audit {
         Materializer.Result m;
         try (evidence; quarantine) {
             m = Pipeline.materializer(evidence, quarantine, in.path("since").isTextual() ? Instant.parse(in.path("since").asText()) : null)
-                    .run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
+                    .history(Pipeline.readHistoryDuplicates(run.dir)).run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
         }
         for (String f : List.of("evidence.jsonl", "quarantine.jsonl")) {
             String stored = RunView.sha256(run.file(f));

@@ -33,7 +33,8 @@ import dev.lakehouse.distillation.store.Canonical;
  * {@code request_id}, at most {@value #OPEN} — the oldest is written without an answer), the
  * iterate runs still open (at most {@value #OPEN}; a run closes at its first valid attempt or
  * at the end of the input), the chat calls with a request id not yet known to be an iterate run's (at most
- * {@value #OPEN_CHATS} request ids), and the 64-bit prefixes of the content hashes seen (for dedup).
+ * {@value #OPEN_CHATS} request ids), and the 64-bit prefixes of the content hashes this run made (for dedup; what
+ * earlier runs made is asked of a {@link DedupHistory} on disk, so memory does not grow with history).
  * Every line ends in exactly one place: an evidence record, the quarantine (with a reason), or
  * the duplicates count, or (observed before {@code since}) the skipped count —
  * {@code lines = before since + events in evidence + quarantined + duplicate events}.
@@ -73,7 +74,8 @@ public final class Materializer {
      */
     public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long replayEvents,
                          long iterateCalls, long evidence, Map<String, Long> byType, Map<String, Long> byReason,
-                         Map<String, Long> watermark, long pendingInEvents, List<List<ObserveEvent>> pendingOut) {
+                         Map<String, Long> watermark, long pendingInEvents, List<List<ObserveEvent>> pendingOut,
+                         long duplicatesOfEarlierRuns, long[] made, long[] historyDuplicates) {
         /** Every line, and every event held over from the run before, ended in exactly one place. */
         public boolean conserved() {
             return lines + pendingInEvents == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + iterateCalls
@@ -97,6 +99,10 @@ public final class Materializer {
     private final java.time.Instant since;
     private long beforeSince;
     private final Set<Long> seen = new HashSet<>();
+    /** What earlier runs made (none: every record is new unless this run made it already). */
+    private java.util.function.LongPredicate history = h -> false;
+    private final Set<Long> historyDuplicates = new HashSet<>();
+    private long duplicatesOfEarlierRuns;
     private final LinkedHashMap<String, List<ObserveEvent>> retrievals = new LinkedHashMap<>();
     private final LinkedHashMap<String, List<ObserveEvent>> iterations = new LinkedHashMap<>();
     /** Chat calls held by request id until it is known whether an iterate run made them (then they are its provenance). */
@@ -119,6 +125,12 @@ public final class Materializer {
     public Materializer(Sink sink, java.time.Instant since) {
         this.sink = sink;
         this.since = since;
+    }
+
+    /** Records whose hash prefix {@code earlier} holds are duplicates of earlier runs' (counted apart, never evidence). */
+    Materializer history(java.util.function.LongPredicate earlier) {
+        this.history = earlier;
+        return this;
     }
 
     /** Reads {@code files} (day files, in order) from the offsets in {@code from}; {@code progress} hears bytes read. */
@@ -183,7 +195,9 @@ public final class Materializer {
         }
         iterations.clear();
         return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, iterateCalls, evidence, Map.copyOf(byType),
-                Map.copyOf(byReason), Map.copyOf(watermark), pendingInEvents, List.copyOf(pendingOut));
+                Map.copyOf(byReason), Map.copyOf(watermark), pendingInEvents, List.copyOf(pendingOut), duplicatesOfEarlierRuns,
+                seen.stream().mapToLong(Long::longValue).sorted().toArray(),
+                historyDuplicates.stream().mapToLong(Long::longValue).sorted().toArray());
     }
 
     /** An open run whose last attempt says another may follow, observed within the window of the input's newest event. */
@@ -402,10 +416,18 @@ public final class Materializer {
         hashed.put("type", type.toString());
         hashed.set("content", content);
         String hash = Canonical.sha256(Canonical.bytes(hashed));
-        if (!seen.add(Long.parseUnsignedLong(hash.substring(0, 16), 16))) {
+        long prefix = Long.parseUnsignedLong(hash.substring(0, 16), 16);
+        if (seen.contains(prefix)) {
             duplicates += events.size();
             return;
         }
+        if (history.test(prefix)) {   // an earlier run made it
+            duplicates += events.size();
+            duplicatesOfEarlierRuns += events.size();
+            historyDuplicates.add(prefix);
+            return;
+        }
+        seen.add(prefix);
         List<String> ids = events.stream().map(ObserveEvent::eventId).toList();
         sink.evidence(new Evidence(hash.substring(0, 32), hash, type, events.get(0).requestId(), events.get(0).ts(), ids, content));
         inEvidence += events.size();

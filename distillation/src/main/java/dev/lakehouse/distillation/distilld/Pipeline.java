@@ -84,6 +84,8 @@ public final class Pipeline {
         ObjectNode stages = summary.putObject("stages");
         List<Path> files = JsonLines.list(o.observations(), "\\d{4}-\\d{2}-\\d{2}\\.jsonl");
         Map<String, Long> from = o.full() ? Map.of() : readWatermark(o.watermarkFile());
+        Path stateDir = o.watermarkFile().toAbsolutePath().getParent();
+        DedupHistory history = DedupHistory.open(stateDir, dedupName(o.watermarkFile()));
         long total = 0;
         for (Path f : files) {
             total += Math.max(0, Files.size(f) - from.getOrDefault(f.getFileName().toString(), 0L));
@@ -101,7 +103,9 @@ public final class Pipeline {
             long[] done = {0};
             List<List<dev.lakehouse.distillation.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
             writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
-            m = materializer(evidence, quarantine, o.since()).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
+            // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
+            DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
+            m = materializer(evidence, quarantine, o.since()).history(earlier).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
                     releasedFrom, pendingIn, n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
@@ -115,13 +119,14 @@ public final class Pipeline {
                 .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("replay_events", m.replayEvents())
                 .put("iterate_calls", m.iterateCalls())
                 .put("pending_in_events", m.pendingInEvents()).put("pending_out_events", m.pendingOutEvents())
+                .put("duplicates_of_earlier_runs", m.duplicatesOfEarlierRuns())
                 .put("evidence", m.evidence()).put("conserved", m.conserved());
         ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
         ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
         ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
 
         if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
-            return finish(o, summary, t0, m, evidence, quarantine, null, decisions);
+            return finish(o, summary, t0, m, evidence, quarantine, null, decisions, history);
         }
         Privacy privacy = Privacy.load(o.roster());
         ((ObjectNode) summary.get("inputs")).put("roster_workers", privacy.rosterWorkers());
@@ -129,7 +134,7 @@ public final class Pipeline {
                 privacy, m.evidence(), progress);
         stages.set("score", x.score());
         stages.set("export", x.export());
-        return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions);
+        return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions, history);
     }
 
     /**
@@ -258,7 +263,8 @@ public final class Pipeline {
     }
 
     private static ObjectNode finish(Options o, ObjectNode summary, long t0, Materializer.Result m, Exporter.Out evidence,
-                                     Exporter.Out quarantine, Exporter.Out scored, long decisions) throws IOException {
+                                     Exporter.Out quarantine, Exporter.Out scored, long decisions, DedupHistory history)
+            throws IOException {
         ObjectNode files0 = summary.putObject("files");
         files0.putObject("evidence.jsonl").put("records", evidence.records()).put("sha256", evidence.sha256());
         files0.putObject("quarantine.jsonl").put("records", quarantine.records()).put("sha256", quarantine.sha256());
@@ -272,6 +278,11 @@ public final class Pipeline {
         Files.createDirectories(o.watermarkFile().toAbsolutePath().getParent());
         Baselines.append(o.watermarkFile().toAbsolutePath().resolveSibling("audit_baselines.jsonl"),
                 Baselines.of(o.runDir().getFileName().toString(), summary));
+        // the audit's dry run drops what this run dropped as earlier runs' records, and no more
+        writeHistoryDuplicates(o.runDir().resolve(HISTORY_DUPLICATES), m.historyDuplicates());
+        String previous = dedupName(o.watermarkFile());
+        String generation = "dedup-" + (previous == null ? 1 : Long.parseLong(previous.replaceAll("[^0-9]", "")) + 1) + ".bin";
+        history.writeMerged(o.watermarkFile().toAbsolutePath().getParent(), generation, newOnly(history, m.made()));
         Map<String, Long> mark = new TreeMap<>(m.watermark());
         mark.put(Materializer.RELEASED, decisions);   // every review decision so far is read (released) or skipped (dropped)
         // the iterate runs held open go with the watermark, in one atomic file: both move together or neither does
@@ -280,7 +291,9 @@ public final class Pipeline {
         if (!m.pendingOut().isEmpty()) {
             wm.set("pending", Json.mapper().valueToTree(m.pendingOut()));
         }
+        wm.put("dedup", generation);
         AtomicFile.write(o.watermarkFile(), Canonical.bytes(wm));
+        DedupHistory.deleteOthers(o.watermarkFile().toAbsolutePath().getParent(), generation);
         return summary;
     }
 
@@ -317,6 +330,45 @@ public final class Pipeline {
             }
         }
         batch.clear();
+    }
+
+    /** Beside a run's files: the hash prefixes (16 hex digits a line) of the records it dropped as earlier runs'. */
+    static final String HISTORY_DUPLICATES = "history_duplicates.txt";
+
+    /** The dedup generation the watermark names, or null. */
+    static String dedupName(Path watermark) throws IOException {
+        if (!Files.exists(watermark)) {
+            return null;
+        }
+        JsonNode d = Json.mapper().readTree(Files.readAllBytes(watermark)).path("dedup");
+        return d.isTextual() && d.asText().matches("dedup-[0-9]{1,18}\\.bin") ? d.asText() : null;
+    }
+
+    /** What a run made that history does not hold yet (a full run makes again what earlier runs made). */
+    private static long[] newOnly(DedupHistory history, long[] made) {
+        return java.util.Arrays.stream(made).filter(h -> !history.test(h)).toArray();
+    }
+
+    private static void writeHistoryDuplicates(Path file, long[] prefixes) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (long p : prefixes) {
+            sb.append(String.format("%016x", p)).append('\n');
+        }
+        AtomicFile.write(file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A run's {@link #HISTORY_DUPLICATES} as a predicate, for the audit's dry run. */
+    static java.util.function.LongPredicate readHistoryDuplicates(Path runDir) throws IOException {
+        Path f = runDir.resolve(HISTORY_DUPLICATES);
+        java.util.Set<Long> set = new java.util.HashSet<>();
+        if (Files.exists(f)) {
+            for (String line : Files.readAllLines(f)) {
+                if (!line.isBlank()) {
+                    set.add(Long.parseUnsignedLong(line.strip(), 16));
+                }
+            }
+        }
+        return set::contains;
     }
 
     /** Beside a run's files: the iterate runs it took over from the run before, one JSON array of events a line. */
