@@ -160,7 +160,12 @@ public final class PiiDetector {
         for (PhoneNumberMatch m : PHONES.findNumbers(text, "US", PhoneNumberUtil.Leniency.POSSIBLE, Long.MAX_VALUE)) {
             Phonenumber.PhoneNumber n = m.number();
             String raw = m.rawString();
-            int start = m.start();
+            int lead = 0;   // libphonenumber may take a separator before the number ("/ 3035550166"): the span starts at the number
+            while (lead < raw.length() && !Character.isDigit(raw.charAt(lead)) && raw.charAt(lead) != '+' && raw.charAt(lead) != '(') {
+                lead++;
+            }
+            raw = raw.substring(lead);
+            int start = m.start() + lead;
             int end = m.end();
             if (n.getCountryCode() == 1) {
                 long ten = ContactDirectory.nanpDigits(String.valueOf(n.getNationalNumber()));

@@ -39,13 +39,21 @@ class PrivacyPipelineTest {
     Path dir;
 
     Path roster() throws IOException {
+        return roster("workers.parquet", "614-555-0142");
+    }
+
+    Path roster(String name, String... phones) throws IOException {
         MessageType schema = MessageTypeParser.parseMessageType("message roster { required binary worker_id (STRING); "
                 + "required binary phone (STRING); required binary email (STRING); }");
-        Path file = dir.resolve("workers.parquet");
+        Path file = dir.resolve(name);
+        Files.deleteIfExists(file);
         try (ParquetWriter<org.apache.parquet.example.data.Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file))
                 .withType(schema).build()) {
             SimpleGroupFactory f = new SimpleGroupFactory(schema);
-            w.write(f.newGroup().append("worker_id", "W000101").append("phone", "614-555-0142").append("email", "maria.garcia1@example.com"));
+            for (int i = 0; i < phones.length; i++) {
+                w.write(f.newGroup().append("worker_id", String.format("W%06d", 101 + i)).append("phone", phones[i])
+                        .append("email", i == 0 ? "maria.garcia1@example.com" : "w" + i + "@example.com"));
+            }
         }
         return file;
     }
@@ -147,6 +155,36 @@ class PrivacyPipelineTest {
         JsonNode summary = run(obs, "run-n", dir.resolve("no-such-roster.parquet"));
         assertThat(summary.path("inputs").path("roster_workers").asInt()).isEqualTo(-1);
         assertNothingPlanted(dir.resolve("run-n"));
+    }
+
+    /** A roster that changed between runs: the new worker's number, written bare with no cue, is masked from the next run on. */
+    @Test
+    void aRosterThatChangesBetweenRuns_isReadAgainByEachRun() throws Exception {
+        Path obs = Files.createDirectories(dir.resolve("observations"));
+        Files.write(obs.resolve("2026-12-01.jsonl"), List.of(event("r1", "2026-12-01T08:00:01Z", "chat.call", null,
+                chat("Who covers nights?", "W000102 / 3035550166 / nights", "stop"))));
+        run(obs, "run-old", roster("old.parquet", "614-555-0142"));
+        assertThat(Files.readString(dir.resolve("run-old/sft/trl.jsonl"))).contains("3035550166");   // nobody's number yet
+        JsonNode next = Pipeline.run(new Pipeline.Options(obs, dir.resolve("run-new"), dir.resolve("watermark.json"), Pipeline.Stage.ALL,
+                null, true, 2, Set.of(), roster("new.parquet", "614-555-0142", "303.555.0166")), (s, d, t) -> { });
+        assertThat(next.path("inputs").path("roster_workers").asInt()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("run-new/sft/trl.jsonl"))).doesNotContain("3035550166").contains("[PHONE_1]");
+    }
+
+    /** An export that cannot be written (a file where its directory goes): the run fails naming it, nothing moves, a rerun makes all. */
+    @Test
+    void aRunThatCannotWriteItsExports_failsWithoutMovingTheWatermark_andARerunMakesEverything() throws Exception {
+        Path obs = Files.createDirectories(dir.resolve("observations"));
+        Files.write(obs.resolve("2026-12-01.jsonl"), day(11));
+        Files.createDirectories(dir.resolve("run-x"));
+        Files.writeString(dir.resolve("run-x/sft"), "not a directory");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(obs, "run-x", roster())).isInstanceOf(IOException.class)
+                .hasMessageContaining("sft");
+        assertThat(dir.resolve("watermark.json")).doesNotExist();
+        JsonNode again = run(obs, "run-y", roster());
+        assertThat(again.path("stages").path("materialize").path("lines").asLong()).isEqualTo(day(11).size());
+        assertThat(again.path("stages").path("materialize").path("conserved").asBoolean()).isTrue();
+        assertNothingPlanted(dir.resolve("run-y"));
     }
 
     /** The oracle: every file of the run but the evidence, quarantine and scored records, digits joined, against the planted values. */
