@@ -213,4 +213,44 @@ class ReplayTest {
         assertThat(items.stream().map(Replay.Item::evidenceId).distinct().count()).isEqualTo(108);
         assertThat(byDiff(s)).isEqualTo(Map.of("same", 54L, "changed_still_valid", 48L, "fixed", 4L, "regressed", 2L));
     }
+
+    /** Issue 29: replay never sends a record's personal data to a provider, never replays a pii record, and stores outputs masked. */
+    @Test
+    void replay_sendsMaskedConversations_skipsPiiRecords_andStoresMaskedOutputs() throws Exception {
+        Path pii = AcceptanceTest.run("pii_everywhere", dir.resolve("pii"));
+        // and a user who gave their own number: a record that is not pii (no SSN), whose conversation is replayed
+        Path obs = Files.createDirectories(dir.resolve("own"));
+        Files.writeString(obs.resolve("2026-11-30.jsonl"), PipelineTest.event("o1", "2026-11-30T10:00:00Z", "chat.call", null,
+                PipelineTest.chat("Text me at 415.555.0132 about Monday", "Will do.")) + "\n");
+        Path own = dir.resolve("own-run");
+        Pipeline.run(new Pipeline.Options(obs, own, dir.resolve("own-wm.json"), Pipeline.Stage.ALL, null, true, 1, Set.of(), null),
+                (a, b, c) -> { });
+        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Replay.Peers peers = new Replay.Peers() {
+            @Override
+            public Replay.Answer chat(ArrayNode messages, String provider, String model) {
+                sent.add(messages.toString());
+                return new Replay.Answer("Call Dana on 614.555.0199 or dana.k@example.com", "ollama", "m");   // today's model leaks
+            }
+
+            @Override
+            public Replay.Verdict validate(String kind, JsonNode artifact) {
+                return new Replay.Verdict(true, Json.mapper().createArrayNode());
+            }
+        };
+        JsonNode summary = Replay.run(pii, "replay-20261206T040000Z-abcd", all(0, 1), peers, (done, total) -> { });
+        assertThat(summary.path("selected").asLong()).isPositive();
+        assertThat(sent).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("123-45-6789", "987 65 4321", "dana.k@example.com",
+                "614.555.0199", "(937) 555-0142"));
+        assertThat(String.join("\n", sent)).contains("Contact for the site?").doesNotContain("My SSN");   // pii records: not replayed
+        String stored = Files.readString(pii.resolve("replays/replay-20261206T040000Z-abcd/replay_runs.jsonl"));
+        assertThat(stored).doesNotContain("dana.k@example.com", "614.555.0199", "123-45-6789").contains("[PHONE_1]", "[EMAIL_1]");
+
+        sent.clear();
+        Replay.run(own, "replay-20261206T040000Z-abce", all(0, 1), peers, (done, total) -> { });
+        assertThat(sent).singleElement().satisfies(m -> assertThat(m).contains("Text me at [PHONE_1] about Monday")
+                .doesNotContain("415.555.0132"));
+        assertThat(Files.readString(own.resolve("replays/replay-20261206T040000Z-abce/replay_runs.jsonl")))
+                .doesNotContain("415.555.0132", "614.555.0199");
+    }
 }
