@@ -33,7 +33,7 @@ import com.google.i18n.phonenumbers.Phonenumber;
  * <p>Findings do not overlap (an SSN wins over a phone read in the same digits, an e-mail over a phone in its local
  * part) and come in text order. Cost: every pattern has bounded repetition and a lookbehind that lets a match start
  * only at the start of a run of its characters; cues are read in a fixed window around a candidate; libphonenumber is
- * called only on a text with at least seven digits — so a scan is linear in the text. Thread-safe.
+ * called only on a text with ten digits in one group (seven after a {@code +}) — so a scan is linear in the text. Thread-safe.
  */
 public final class PiiDetector {
     static final int CUE_BEFORE = 40;
@@ -87,18 +87,14 @@ public final class PiiDetector {
             return List.of();
         }
         List<Finding> all = new ArrayList<>();
-        int digits = 0;
-        for (int i = 0; i < text.length() && digits < 7; i++) {
-            char c = text.charAt(i);
-            digits += c >= '0' && c <= '9' ? 1 : 0;
-        }
-        if (digits >= 7) {
+        int group = longestDigitGroup(text);
+        if (group >= 9) {
             ssns(text, all);
         }
         if (indexOf(text, '@') >= 0 || containsAt(text)) {
             emails(text, all);
         }
-        if (digits >= 7) {
+        if (group >= 10 || group >= 7 && indexOf(text, '+') >= 0) {
             phones(text, all);
         }
         return disjoint(all);
@@ -275,8 +271,47 @@ public final class PiiDetector {
         return -1;
     }
 
+    /**
+     * The most digits in one group of the text — digits joined across at most three characters of
+     * {@code space - . ( ) / + – —} — so a text without nine (an SSN) or ten (a NANP phone; seven after a {@code +}) in one
+     * group is not read by the slower passes at all (timestamps, prices, coordinates, ids). One pass, no copy.
+     */
+    static int longestDigitGroup(CharSequence s) {
+        int best = 0;
+        int current = 0;
+        int gap = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                current++;
+                gap = 0;
+                best = Math.max(best, current);
+            } else if (current > 0 && gap < 3 && " -.()/+\u2013\u2014".indexOf(c) >= 0) {
+                gap++;
+            } else {
+                current = 0;
+                gap = 0;
+            }
+        }
+        return best;
+    }
+
+    /** Whether a spelled-out e-mail could be there ("(at)", "[at]", "{at}", "<at>", " dot "): one pass, no copy. */
     private static boolean containsAt(CharSequence s) {
-        String lower = s.toString().toLowerCase(Locale.ROOT);
-        return lower.contains("at)") || lower.contains("at]") || lower.contains("at}") || lower.contains("at>") || lower.contains(" dot ");
+        for (int i = 1; i + 1 < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c == 't' || c == 'T') && (s.charAt(i - 1) == 'a' || s.charAt(i - 1) == 'A')) {
+                char n = s.charAt(i + 1);
+                if (n == ')' || n == ']' || n == '}' || n == '>') {
+                    return true;
+                }
+            } else if (c == 'd' || c == 'D') {
+                if (s.charAt(i - 1) == ' ' && i + 3 < s.length() && Character.toLowerCase(s.charAt(i + 1)) == 'o'
+                        && Character.toLowerCase(s.charAt(i + 2)) == 't' && s.charAt(i + 3) == ' ') {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }
