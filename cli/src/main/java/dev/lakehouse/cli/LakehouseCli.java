@@ -89,6 +89,9 @@ public final class LakehouseCli implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
         @Override
         public void run() {
             spec.commandLine().usage(spec.commandLine().getOut());
@@ -100,6 +103,9 @@ public final class LakehouseCli implements Runnable {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
 
         PrintWriter out() {
             return spec.commandLine().getOut();

@@ -199,4 +199,33 @@ class LakehouseCliTest {
             matrixd.stop();
         }
     }
+
+    /** Every command and sub-command, however deep, answers --help and -h with its usage, and exits 0 (issue 30). */
+    @Test
+    void everyCommandAndSubCommand_answersHelp() {
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(new picocli.CommandLine(new LakehouseCli()), new java.util.ArrayList<>(), paths);
+        assertThat(paths).hasSizeGreaterThan(20);
+        for (java.util.List<String> path : paths) {
+            for (String flag : java.util.List.of("--help", "-h")) {
+                java.util.List<String> args = new java.util.ArrayList<>(path);
+                args.add(flag);
+                String out = run(stack(), args.toArray(String[]::new));
+                assertThat(out).as(String.join(" ", args)).startsWith("0\n").contains("Usage: lakehouse" + (path.isEmpty() ? ""
+                        : " " + String.join(" ", path))).doesNotContain("Unknown option");
+            }
+        }
+    }
+
+    private static void collect(picocli.CommandLine c, java.util.List<String> path, java.util.List<java.util.List<String>> out) {
+        out.add(java.util.List.copyOf(path));
+        c.getSubcommands().forEach((name, sub) -> {
+            if (!sub.getCommandSpec().name().equals(name)) {
+                return;   // an alias
+            }
+            java.util.List<String> next = new java.util.ArrayList<>(path);
+            next.add(name);
+            collect(sub, next, out);
+        });
+    }
 }
