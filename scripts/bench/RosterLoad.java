@@ -2,9 +2,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.lakehouse.validator.roster.Roster;
-import dev.lakehouse.validator.roster.RosterGenerator;
-import dev.lakehouse.validator.roster.RosterLoader;
+import dev.lakehouse.validatord.roster.Roster;
+import dev.lakehouse.validatord.roster.RosterGenerator;
+import dev.lakehouse.validatord.roster.RosterLoader;
 
 /**
  * Roster figures: generation time and file size, load time (cold JVM, then warm)

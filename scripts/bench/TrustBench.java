@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.lakehouse.validator.truthd.TrustEstimator;
+import dev.lakehouse.truthd.TrustEstimator;
 
 public class TrustBench {
     public static void main(String[] args) {

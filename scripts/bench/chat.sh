@@ -17,7 +17,7 @@ java -Xmx128m -XX:+UseSerialGC -cp "$cp" "$root/scripts/bench/ChatBench.java" fa
 pids+=($!)
 # every call is observed, as in production
 LAKEHOUSE_OBSERVERD_PORT=$observerd LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_LOG_LEVEL=WARN \
-  java $(daemon_flags observerd) -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.ObserverdMain \
+  java $(daemon_flags observerd) -cp "$root/distillation/target/distillation.jar" dev.lakehouse.observerd.ObserverdMain \
   > "$work/observerd.log" 2>&1 &
 pids+=($!)
 LAKEHOUSE_CHATD_PORT=$chatd LAKEHOUSE_DATA_DIR="$work" CHATD_OLLAMA_URL="http://127.0.0.1:$fake" CHATD_DEFAULT_MODEL=bench \

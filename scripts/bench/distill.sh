@@ -19,7 +19,7 @@ t0=$(date +%s.%N)
 java "$root/scripts/bench/DistillBench.java" "$work/observerd/events" "$n" 42
 echo "generated in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s: $(du -sh "$work/observerd/events" | cut -f1)"
 java $(daemon_flags distilld) \
-  -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.DistilldMain > "$work/distilld.log" 2>&1 & pids+=($!)
+  -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distilld.DistilldMain > "$work/distilld.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$dp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $n observations"
 id=$(curl -sf -XPOST "http://127.0.0.1:$dp/v1/distill/runs" -H 'Content-Type: application/json' -d '{"full":true}' \
@@ -80,7 +80,7 @@ LAKEHOUSE_CHATD_PORT=$cp CHATD_OLLAMA_URL="http://127.0.0.1:$op" CHATD_DEFAULT_M
   > "$work/chatd.log" 2>&1 & pids+=($!)
 LAKEHOUSE_VALIDATORD_PORT=$vp LAKEHOUSE_ROSTER="$work/workers.parquet" VALIDATORD_PLAYBOOKS=false LAKEHOUSE_TRUTHD_URL="http://127.0.0.1:9" \
   java $(daemon_flags validatord) -cp "$root/validator/target/validator.jar" \
-  dev.lakehouse.validator.ValidatordMain > "$work/validatord.log" 2>&1 & pids+=($!)
+  dev.lakehouse.validatord.ValidatordMain > "$work/validatord.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$cp/ready"; wait_up "http://127.0.0.1:$vp/ready"
 rid=$(curl -sf -XPOST "http://127.0.0.1:$dp/v1/distill/replays" -H 'Content-Type: application/json' \
   -d "{\"run\":\"$id\",\"classes\":[\"chat_answer\",\"fill_generation\",\"email_drafting\",\"retrieval_answer\"],\"sample\":$sample,\"concurrency\":$conc,\"rate\":0,\"provider\":\"ollama\",\"model\":\"qwen2.5:7b\"}" \

@@ -16,7 +16,7 @@ flags=$(daemon_flags observerd)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 LAKEHOUSE_OBSERVERD_PORT=$port LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_LOG_LEVEL=WARN \
-  java $flags -cp "$cp" dev.lakehouse.distillation.ObserverdMain > "$work/observerd.log" 2>&1 &
+  java $flags -cp "$cp" dev.lakehouse.observerd.ObserverdMain > "$work/observerd.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.1; done
 

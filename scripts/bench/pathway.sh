@@ -19,7 +19,7 @@ export LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_EMBEDD_PORT=$ep LAKEHOUSE_VECTORD_PO
 java $(daemon_flags embedd) -cp "$root/embedd/target/embedd.jar" dev.lakehouse.embedd.EmbeddMain > "$work/embedd.log" 2>&1 & pids+=($!)
 java $(daemon_flags vectord) -cp "$root/vectord/target/vectord.jar" dev.lakehouse.vectord.VectordMain > "$work/vectord.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$ep/ready" "http://127.0.0.1:$vp/ready"
-java $(daemon_flags pathwayd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.PathwaydMain > "$work/pathwayd.log" 2>&1 & pids+=($!)
+java $(daemon_flags pathwayd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.pathwayd.PathwaydMain > "$work/pathwayd.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$pp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $n memories"
 P="http://127.0.0.1:$pp"
@@ -106,6 +106,6 @@ done
 echo "log: $(du -h "$work/pathwayd/memories/versions.jsonl" | cut -f1); RSS: embedd $(rss_mib "${pids[0]}") MiB, vectord $(rss_mib "${pids[1]}") MiB, pathwayd $(rss_mib "${pids[2]}") MiB"
 kill -9 "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
 t0=$(date +%s.%N)
-java $(daemon_flags pathwayd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.matrixd.PathwaydMain > "$work/pathwayd2.log" 2>&1 & pids+=($!)
+java $(daemon_flags pathwayd) -cp "$root/matrixd/target/matrixd.jar" dev.lakehouse.pathwayd.PathwaydMain > "$work/pathwayd2.log" 2>&1 & pids+=($!)
 wait_up "$P/ready"
 awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "restart after kill -9 (JVM start + log replay) until /ready: %.1f s\n", b-a}'

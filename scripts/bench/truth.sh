@@ -13,7 +13,7 @@ duration=${1:-10s}
 [ -f "$root/validator/target/validator.jar" ] || "$root/mvnw" -B -q -DskipTests package
 tp=$(free_port)
 export LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_TRUTHD_PORT=$tp LAKEHOUSE_OBSERVERD_URL="http://127.0.0.1:9" LAKEHOUSE_LOG_LEVEL="${LOG_LEVEL:-WARN}"
-java $(daemon_flags truthd) -cp "$root/validator/target/validator.jar" dev.lakehouse.validator.TruthdMain > "$work/truthd.log" 2>&1 & pids+=($!)
+java $(daemon_flags truthd) -cp "$root/validator/target/validator.jar" dev.lakehouse.truthd.TruthdMain > "$work/truthd.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$tp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1)"
 T="http://127.0.0.1:$tp"

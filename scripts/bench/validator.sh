@@ -20,13 +20,13 @@ java -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp "$cp" "$ro
 
 # every /v1/validate is observed: a real observerd takes the events, as in production
 LAKEHOUSE_OBSERVERD_PORT=$observerd LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_LOG_LEVEL=WARN \
-  java $(daemon_flags observerd) -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distillation.ObserverdMain \
+  java $(daemon_flags observerd) -cp "$root/distillation/target/distillation.jar" dev.lakehouse.observerd.ObserverdMain \
   > "$work/observerd.log" 2>&1 &
 pids+=($!)
 t0=$(date +%s%N)
 LAKEHOUSE_VALIDATORD_PORT=$port LAKEHOUSE_DATA_DIR="$work" LAKEHOUSE_ROSTER="$work/workers.parquet" \
   LAKEHOUSE_OBSERVERD_URL=http://127.0.0.1:$observerd LAKEHOUSE_LOG_LEVEL=WARN \
-  java $vflags -cp "$cp" dev.lakehouse.validator.ValidatordMain > "$work/validatord.log" 2>&1 &
+  java $vflags -cp "$cp" dev.lakehouse.validatord.ValidatordMain > "$work/validatord.log" 2>&1 &
 pids+=($!)
 vpid=$!
 wait_up "http://127.0.0.1:$port/ready"

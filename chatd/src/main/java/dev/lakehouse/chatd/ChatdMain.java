@@ -15,16 +15,16 @@ public final class ChatdMain {
 
     public static void main(String[] args) {
         EnvConfig env = EnvConfig.fromEnvironment();
-        builder(ChatConfig.from(env), env, Clock.systemUTC()).start();
+        builder(ChatdConfig.from(env), env, Clock.systemUTC()).start();
     }
 
     /** chatd, wired and ready to start (tests start it embedded). */
-    static DaemonServer.Builder builder(ChatConfig config, EnvConfig env, Clock clock) {
+    static DaemonServer.Builder builder(ChatdConfig config, EnvConfig env, Clock clock) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.CHATD, env);
         Observer observer = Observer.create("chatd", env, builder.dataDir(), builder.metrics().registry());
         Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(new Meters(builder.metrics().registry())), observer, clock);
         dispatcher.localReadiness().ifPresent(r -> builder.readiness("local", () -> dispatcher.localReadiness().orElseThrow()));
-        return builder.routing(r -> r.register("/v1", new ChatRoutes(dispatcher)))
+        return builder.routing(r -> r.register("/v1", new ChatdRoutes(dispatcher)))
                 .onStop("local models", dispatcher::close)
                 .onStop("observer", observer::close);
     }

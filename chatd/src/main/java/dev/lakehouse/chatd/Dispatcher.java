@@ -63,14 +63,14 @@ final class Dispatcher {
         }
     }
 
-    private final ChatConfig config;
+    private final ChatdConfig config;
     private final Map<String, Backend> providers = new LinkedHashMap<>();
     private final Map<String, Cooldown> cooldowns = new LinkedHashMap<>();
     private final ChatMetrics metrics;
     private final Observer observer;
     private final Clock clock;
 
-    Dispatcher(ChatConfig config, ChatMetrics metrics, Observer observer, Clock clock) {
+    Dispatcher(ChatdConfig config, ChatMetrics metrics, Observer observer, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -84,7 +84,7 @@ final class Dispatcher {
         }
     }
 
-    ChatConfig config() {
+    ChatdConfig config() {
         return config;
     }
 

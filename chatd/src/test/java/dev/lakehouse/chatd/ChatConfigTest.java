@@ -17,7 +17,7 @@ class ChatConfigTest {
                 "MOONSHOT_API_KEY", "Zm9vYmFyYmF6cXV4cXV1eA==",
                 "OPENCODE_API_KEY", "3f0c6a52-1b7e-4d8e-9a34-0c2b5d7e9f11",
                 "OLLAMA_API_KEY", "plainwordkey");
-        ChatConfig config = ChatConfig.from(EnvConfig.of(keys));
+        ChatdConfig config = ChatdConfig.from(EnvConfig.of(keys));
         String text = config.toString();
         keys.values().forEach(key -> assertThat(text).doesNotContain(key));
         assertThat(text).contains("OPENROUTER_API_KEY (set)");
@@ -26,12 +26,12 @@ class ChatConfigTest {
 
     @Test
     void theLocalProvider_existsOnlyWithAModelFile_namedAfterIt_andInItsOrder() {
-        assertThat(ChatConfig.from(EnvConfig.of(Map.of())).local()).isEmpty();
-        ChatConfig one = ChatConfig.from(EnvConfig.of(Map.of("CHATD_LOCAL_MODEL", "/m/SmolLM2-360M-Instruct-Q8_0.gguf",
+        assertThat(ChatdConfig.from(EnvConfig.of(Map.of())).local()).isEmpty();
+        ChatdConfig one = ChatdConfig.from(EnvConfig.of(Map.of("CHATD_LOCAL_MODEL", "/m/SmolLM2-360M-Instruct-Q8_0.gguf",
                 "CHATD_DEFAULT_PROVIDER", "local")));
         assertThat(one.local().orElseThrow().models().keySet()).containsExactly("SmolLM2-360M-Instruct-Q8_0");
         assertThat(one.defaultTarget()).isEqualTo(new Chat.Target("local", "SmolLM2-360M-Instruct-Q8_0"));
-        ChatConfig named = ChatConfig.from(EnvConfig.of(Map.of("CHATD_LOCAL_MODEL", "zeta=/m/z.gguf, alpha=/m/a.gguf")));
+        ChatdConfig named = ChatdConfig.from(EnvConfig.of(Map.of("CHATD_LOCAL_MODEL", "zeta=/m/z.gguf, alpha=/m/a.gguf")));
         assertThat(named.local().orElseThrow().models().keySet()).containsExactly("zeta", "alpha");
         assertThat(named.local().orElseThrow().concurrency()).isEqualTo(1);
         for (Map<String, String> bad : java.util.List.of(
@@ -42,7 +42,7 @@ class ChatConfigTest {
                 Map.of("CHATD_LOCAL_MODEL", "x="),
                 Map.of("CHATD_LOCAL_MODEL", "/m/a.gguf", "CHATD_LOCAL_CONCURRENCY", "0"),
                 Map.of("CHATD_LOCAL_MODEL", "/m/a.gguf", "CHATD_LOCAL_CONTEXT", "12"))) {
-            Assertions.assertThatThrownBy(() -> ChatConfig.from(EnvConfig.of(bad))).as(bad.toString())
+            Assertions.assertThatThrownBy(() -> ChatdConfig.from(EnvConfig.of(bad))).as(bad.toString())
                     .isInstanceOf(ConfigException.class);
         }
     }

@@ -105,7 +105,7 @@ class ChatdServerTest {
                 env.put(overrides[i], overrides[i + 1]);
             }
         }
-        chatd = ChatdMain.builder(ChatConfig.from(EnvConfig.of(env)), EnvConfig.of(env), Clock.systemUTC()).embedded().start();
+        chatd = ChatdMain.builder(ChatdConfig.from(EnvConfig.of(env)), EnvConfig.of(env), Clock.systemUTC()).embedded().start();
     }
 
     final TestHttp http = new TestHttp(() -> chatd.port());

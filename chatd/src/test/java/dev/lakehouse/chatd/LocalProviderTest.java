@@ -61,7 +61,7 @@ class LocalProviderTest {
                 "CHATD_LOCAL_CONTEXT", "512", "CHATD_LOCAL_THREADS", "2", "CHATD_LOCAL_CONCURRENCY", "1",
                 "CHATD_LOCAL_QUEUE", "1", "CHATD_LOCAL_SEED", "42"));
         env.putAll(Map.of("CHATD_RETRIES", "0", "CHATD_DEFAULT_MODEL", "qwen2.5:7b"));
-        chatd = ChatdMain.builder(ChatConfig.from(EnvConfig.of(env)), EnvConfig.of(env), Clock.systemUTC()).embedded().start();
+        chatd = ChatdMain.builder(ChatdConfig.from(EnvConfig.of(env)), EnvConfig.of(env), Clock.systemUTC()).embedded().start();
         for (int i = 0; i < 600 && !local().path("state").asText().equals("ok"); i++) {
             Thread.sleep(50);
         }

@@ -20,9 +20,9 @@ import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.FieldError;
 import dev.lakehouse.common.Json;
-import dev.lakehouse.distillation.distilld.Baselines;
-import dev.lakehouse.distillation.distilld.Pipeline;
-import dev.lakehouse.distillation.distilld.QuarantineReview;
+import dev.lakehouse.distilld.Baselines;
+import dev.lakehouse.distilld.Pipeline;
+import dev.lakehouse.distilld.QuarantineReview;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -404,11 +404,11 @@ final class DistillCommand extends LakehouseCli.Group {
                 return runDir;
             }
             Path runs = stack.env().path("LAKEHOUSE_DATA_DIR", stack.home().resolve("data")).resolve("distilld").resolve("runs");
-            return runs.resolve(dev.lakehouse.distillation.distilld.Runs.named(runs, run));
+            return runs.resolve(dev.lakehouse.distilld.Runs.named(runs, run));
         }
 
-        dev.lakehouse.distillation.distilld.ReplayPeers peers() {
-            return new dev.lakehouse.distillation.distilld.ReplayPeers(stack.env().url("LAKEHOUSE_CHATD_URL", stack.url(DaemonId.CHATD)),
+        dev.lakehouse.distilld.ReplayPeers peers() {
+            return new dev.lakehouse.distilld.ReplayPeers(stack.env().url("LAKEHOUSE_CHATD_URL", stack.url(DaemonId.CHATD)),
                     stack.env().url("LAKEHOUSE_VALIDATORD_URL", stack.url(DaemonId.VALIDATORD)), Duration.ofMinutes(2));
         }
 
@@ -460,13 +460,13 @@ final class DistillCommand extends LakehouseCli.Group {
 
         @Override
         int act() throws Exception {
-            var o = new dev.lakehouse.distillation.distilld.DistillWire.ReplayRequest(null, classes, since, until, sample, seed, concurrency,
+            var o = new dev.lakehouse.distilld.DistilldWire.ReplayRequest(null, classes, since, until, sample, seed, concurrency,
                     rate, provider, model).options();   // the options first: a bad one is said before anything else
             Path dir = runDir();
-            String id = resume != null ? resume : dev.lakehouse.distillation.distilld.Jobs.newId("replay");
+            String id = resume != null ? resume : dev.lakehouse.distilld.Jobs.newId("replay");
             ObjectNode s;
             try (ProgressBar bar = bar("replay")) {
-                s = dev.lakehouse.distillation.distilld.Replay.run(dir, id, o, peers(), (done, total) -> {
+                s = dev.lakehouse.distilld.Replay.run(dir, id, o, peers(), (done, total) -> {
                     bar.maxHint(Math.max(1, total));
                     bar.stepTo(done);
                 });
@@ -495,13 +495,13 @@ final class DistillCommand extends LakehouseCli.Group {
 
         @Override
         int act() throws Exception {
-            var o = new dev.lakehouse.distillation.distilld.DistillWire.AuditRequest(null, phases, replaySample, seed, concurrency, provider,
+            var o = new dev.lakehouse.distilld.DistilldWire.AuditRequest(null, phases, replaySample, seed, concurrency, provider,
                     model).options();
             Path dir = runDir();
-            String id = dev.lakehouse.distillation.distilld.Jobs.newId("audit");
+            String id = dev.lakehouse.distilld.Jobs.newId("audit");
             ObjectNode r;
             try (ProgressBar bar = bar("audit")) {
-                r = dev.lakehouse.distillation.distilld.Audit.run(dir, id, o, peers(), (phase, done, total) -> {
+                r = dev.lakehouse.distilld.Audit.run(dir, id, o, peers(), (phase, done, total) -> {
                     bar.setExtraMessage(" " + phase);
                     bar.maxHint(Math.max(1, total));
                     bar.stepTo(done);

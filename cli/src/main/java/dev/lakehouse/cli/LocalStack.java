@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
-import dev.lakehouse.validator.ValidatordMain;
+import dev.lakehouse.validatord.ValidatordMain;
 
 /**
  * The daemons of one checkout on this machine, as processes: where their jars,

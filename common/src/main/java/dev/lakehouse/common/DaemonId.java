@@ -18,12 +18,12 @@ public enum DaemonId {
     VECTORD("vectord", 4217, "vectord", "dev.lakehouse.vectord.VectordMain"),
     CHATD("chatd", 4218, "chatd", "dev.lakehouse.chatd.ChatdMain"),
     MATRIXD("matrixd", 4219, "matrixd", "dev.lakehouse.matrixd.MatrixdMain"),
-    VALIDATORD("validatord", 4220, "validator", "dev.lakehouse.validator.ValidatordMain"),
-    TRUTHD("truthd", 4221, "validator", "dev.lakehouse.validator.TruthdMain"),
-    PATHWAYD("pathwayd", 4222, "matrixd", "dev.lakehouse.matrixd.PathwaydMain"),
-    OBSERVERD("observerd", 4223, "distillation", "dev.lakehouse.distillation.ObserverdMain"),
-    JOURNALD("journald", 4224, "distillation", "dev.lakehouse.distillation.JournaldMain"),
-    DISTILLD("distilld", 4225, "distillation", "dev.lakehouse.distillation.DistilldMain");
+    VALIDATORD("validatord", 4220, "validator", "dev.lakehouse.validatord.ValidatordMain"),
+    TRUTHD("truthd", 4221, "validator", "dev.lakehouse.truthd.TruthdMain"),
+    PATHWAYD("pathwayd", 4222, "matrixd", "dev.lakehouse.pathwayd.PathwaydMain"),
+    OBSERVERD("observerd", 4223, "distillation", "dev.lakehouse.observerd.ObserverdMain"),
+    JOURNALD("journald", 4224, "distillation", "dev.lakehouse.journald.JournaldMain"),
+    DISTILLD("distilld", 4225, "distillation", "dev.lakehouse.distilld.DistilldMain");
 
     private final String daemonName;
     private final int defaultPort;

@@ -31,7 +31,7 @@ import io.helidon.webserver.http.HttpRouting;
  * <pre>{@code
  * DaemonServer.builder(DaemonId.OBSERVERD, env)
  *     .maxBodyBytes(16L << 20)
- *     .routing(r -> r.register("/v1/observe", new ObserveRoutes(store)))
+ *     .routing(r -> r.register("/v1/observe", new ObserverdRoutes(store)))
  *     .readiness("events", store::readiness)
  *     .onStop("events", store::close)
  *     .afterStart("events", store::load)    // /ready says "loading" meanwhile

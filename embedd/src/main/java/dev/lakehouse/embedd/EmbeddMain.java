@@ -24,7 +24,7 @@ public final class EmbeddMain {
         LocalProvider local = config.localModel() ? new LocalProvider(config.localThreads(), config.localQueue()) : null;
         OllamaProvider ollama = config.ollamaUrl().map(u -> new OllamaProvider(u, config.ollamaTimeout())).orElse(null);
         Embedder embedder = new Embedder(config, local, ollama, builder.metrics().registry());
-        builder.routing(r -> r.register("/v1", new EmbedRoutes(embedder)))
+        builder.routing(r -> r.register("/v1", new EmbeddRoutes(embedder)))
                 .readiness("local_model", local == null ? Readiness::up : local::readiness)
                 .afterStart("cache warnings", Embedder::quietCacheLoadWarnings);
         if (local != null) {

@@ -34,7 +34,7 @@ public final class MatrixdMain {
         Matrix matrix = new Matrix(registry, embedd, vectord, gate, roles, observer, config.searchTimeout());
         Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout()),
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
-        return builder.routing(r -> r.register("/v1/matrix", new MatrixRoutes(registry, matrix, ingest)))
+        return builder.routing(r -> r.register("/v1/matrix", new MatrixdRoutes(registry, matrix, ingest)))
                 .readiness("corpora", registry::readiness)
                 .onStop("observer", observer::close)
                 .onStop("retrievals", matrix::close)

@@ -21,11 +21,11 @@ import dev.lakehouse.common.Json;
  * embedd embeds a text as (1, length mod 7, 0, 0); a vectord takes upserts and deletes
  * of points and may be told to hang.
  */
-final class FakePeers {
+public final class FakePeers {
     private FakePeers() {
     }
 
-    static DaemonServer embedd(AtomicInteger calls) {
+    public static DaemonServer embedd(AtomicInteger calls) {
         return DaemonServer.builder("fakeembedd", EnvConfig.of(Map.of("LAKEHOUSE_FAKEEMBEDD_PORT", "0")), 0).embedded()
                 .routing(r -> r.post("/v1/embed", (req, res) -> {
                     calls.incrementAndGet();
@@ -44,7 +44,7 @@ final class FakePeers {
      * An embedd whose vectors follow the words: each word (lower case, letters and digits) adds 1 to one of 64
      * dimensions chosen by its hash, and the vector is normalised, so texts sharing words are near.
      */
-    static DaemonServer wordsEmbedd(AtomicInteger calls) {
+    public static DaemonServer wordsEmbedd(AtomicInteger calls) {
         return DaemonServer.builder("fakeembedd", EnvConfig.of(Map.of("LAKEHOUSE_FAKEEMBEDD_PORT", "0")), 0).embedded()
                 .routing(r -> r.post("/v1/embed", (req, res) -> {
                     calls.incrementAndGet();
@@ -59,7 +59,7 @@ final class FakePeers {
                 .start();
     }
 
-    static float[] words(String text) {
+    public static float[] words(String text) {
         float[] v = new float[64];
         for (String w : text.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")) {
             if (!w.isEmpty()) {
@@ -78,19 +78,19 @@ final class FakePeers {
     }
 
     /** One vectord: index name → points (id, vector, payload). */
-    static final class Vectord {
-        record Point(String id, float[] vector, JsonNode payload) {
+    public static final class Vectord {
+        public record Point(String id, float[] vector, JsonNode payload) {
         }
 
-        final Map<String, List<Point>> indexes = new ConcurrentHashMap<>();
+        public final Map<String, List<Point>> indexes = new ConcurrentHashMap<>();
         /** Every index creation asked for, as {@code name:dims}. */
-        final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
-        volatile long hangMillis;
+        public final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+        public volatile long hangMillis;
         /** While set, writes (upserts, deletes) answer 503 as a vectord that is going down would. */
-        volatile boolean refuseWrites;
-        final DaemonServer server;
+        public volatile boolean refuseWrites;
+        public final DaemonServer server;
 
-        Vectord() {
+        public Vectord() {
             server = DaemonServer.builder("fakevectord", EnvConfig.of(Map.of("LAKEHOUSE_FAKEVECTORD_PORT", "0")), 0).embedded()
                     .routing(r -> r
                             .put("/v1/indexes/{name}", (req, res) -> {
@@ -154,7 +154,7 @@ final class FakePeers {
                     .start();
         }
 
-        String url() {
+        public String url() {
             return "http://127.0.0.1:" + server.port();
         }
 
@@ -163,7 +163,7 @@ final class FakePeers {
                     "status", 503, "code", "stopping", "detail", "vectord is stopping")));
         }
 
-        void add(String index, String id, float[] vector, String role) {
+        public void add(String index, String id, float[] vector, String role) {
             ObjectNode payload = Json.mapper().createObjectNode().put("doc_id", "doc-" + id);
             if (role != null) {
                 payload.put("role", role);

@@ -1,0 +1,79 @@
+package dev.lakehouse.distillation;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.Json;
+
+/**
+ * The canonical encoding the journal hashes (docs/journal.md) and distilld writes (docs/distilld.md): UTF-8 JSON with
+ * every object's keys in ascending code-point order at every depth, no
+ * whitespace, absent and null members left out of the entry's top level, and
+ * numbers as Jackson writes them after parsing (integers exactly; other numbers
+ * as the shortest decimal that round-trips a 64-bit double). Encoding a parsed
+ * canonical document again gives the same bytes, which is what verification relies on.
+ */
+public final class CanonicalJson {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private CanonicalJson() {
+    }
+
+    public static byte[] bytes(JsonNode node) {
+        return Json.bytes(sorted(node));
+    }
+
+    public static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>();
+            Iterator<String> it = node.fieldNames();
+            it.forEachRemaining(names::add);
+            Collections.sort(names);
+            ObjectNode out = NODES.objectNode();
+            for (String name : names) {
+                out.set(name, sorted(node.get(name)));
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = NODES.arrayNode(node.size());
+            node.forEach(child -> out.add(sorted(child)));
+            return out;
+        }
+        return node;
+    }
+
+    /** Lower-case hex SHA-256 of bytes. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Lower-case hex SHA-256 of the canonical encoding of {@code entry} without its {@code hash} member. */
+    public static String hash(ObjectNode entry) {
+        ObjectNode copy = entry.deepCopy();
+        copy.remove("hash");
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes(copy)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    public static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

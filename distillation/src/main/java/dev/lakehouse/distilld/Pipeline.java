@@ -1,0 +1,425 @@
+package dev.lakehouse.distilld;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lakehouse.common.AtomicFile;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.JsonLines;
+import dev.lakehouse.distillation.CanonicalJson;
+
+/**
+ * One distillation run over observerd's day files (docs/distilld.md): materialize → score →
+ * export, into a run directory, with a summary. Streaming throughout: evidence goes to
+ * {@code evidence.jsonl} as it is made, and scoring and export read it back a batch at a time —
+ * scored on {@code threads} threads, written in input order, so the bytes do not depend on the
+ * thread count. The watermark (each day file's offset after the last line read) is saved only
+ * after the whole run succeeded; {@code full} starts from the beginning of every file.
+ */
+public final class Pipeline {
+    static final int BATCH = 1_000;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** The stages a run may be asked for; materialize always runs (the others read its evidence). */
+    public enum Stage {
+        MATERIALIZE, SCORE, EXPORT_SFT, EXPORT_RAG, EXPORT_PREFERENCE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static final Set<Stage> ALL = java.util.EnumSet.allOf(Stage.class);
+    }
+
+    /** How a run goes: the stages, events since when (null: all after the watermark), from scratch or not. */
+    public record Options(Path observations, Path runDir, Path watermarkFile, Set<Stage> stages, java.time.Instant since, boolean full,
+                          int threads, Set<String> flaggedProviders, Path roster) {
+    }
+
+    /** Hears a run's progress: the stage, the work done, the work there is (bytes or records). */
+    @FunctionalInterface
+    public interface Progress {
+        void at(String stage, long done, long total);
+    }
+
+    private Pipeline() {
+    }
+
+    /**
+     * Runs the stages asked for; answers the summary (also written to {@code summary.json}). Holds the lock
+     * {@code run.lock} beside the watermark for the whole run, so two runs over one data directory — the daemon's
+     * and the CLI's — never overlap: the second fails at once, naming the lock.
+     */
+    public static ObjectNode run(Options o, Progress progress) throws IOException {
+        Path lockFile = o.watermarkFile().toAbsolutePath().resolveSibling("run.lock");
+        Files.createDirectories(lockFile.getParent());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                throw new IOException("another distill run holds " + lockFile);
+            }
+            return locked(o, progress);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IOException("another distill run in this process holds " + lockFile, e);
+        }
+    }
+
+    private static ObjectNode locked(Options o, Progress progress) throws IOException {
+        Files.createDirectories(o.runDir());
+        ObjectNode summary = NODES.objectNode();
+        ObjectNode stages = summary.putObject("stages");
+        List<Path> files = JsonLines.list(o.observations(), "\\d{4}-\\d{2}-\\d{2}\\.jsonl");
+        Map<String, Long> from = o.full() ? Map.of() : readWatermark(o.watermarkFile());
+        Path stateDir = o.watermarkFile().toAbsolutePath().getParent();
+        DedupHistory history = DedupHistory.open(stateDir, dedupName(o.watermarkFile()));
+        long total = 0;
+        for (Path f : files) {
+            total += Math.max(0, Files.size(f) - from.getOrDefault(f.getFileName().toString(), 0L));
+        }
+
+        long t0 = System.nanoTime();
+        QuarantineReview review = new QuarantineReview(o.watermarkFile().toAbsolutePath().getParent());
+        long decisions = review.count();
+        long releasedFrom = from.getOrDefault(Materializer.RELEASED, 0L);
+        Materializer.Result m;
+        Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
+        Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
+        try (evidence; quarantine) {
+            long all = total;
+            long[] done = {0};
+            List<List<dev.lakehouse.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
+            writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
+            // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
+            DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
+            m = materializer(evidence, quarantine, o.since()).history(earlier).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
+                    releasedFrom, pendingIn, n -> {
+                done[0] += n;
+                if (done[0] % (1 << 20) < n || done[0] == all) {
+                    progress.at("materialize", done[0], all);
+                }
+            });
+        }
+        summary.set("inputs", inputs(o, from, m.watermark(), releasedFrom, decisions));
+        ObjectNode ms = stages.putObject("materialize");
+        ms.put("lines", m.lines()).put("before_since", m.beforeSince()).put("events_in_evidence", m.eventsInEvidence())
+                .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("replay_events", m.replayEvents())
+                .put("iterate_calls", m.iterateCalls())
+                .put("pending_in_events", m.pendingInEvents()).put("pending_out_events", m.pendingOutEvents())
+                .put("duplicates_of_earlier_runs", m.duplicatesOfEarlierRuns())
+                .put("evidence", m.evidence()).put("conserved", m.conserved());
+        ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
+        ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
+        ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
+
+        if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
+            return finish(o, summary, t0, m, evidence, quarantine, null, decisions, history);
+        }
+        Privacy privacy = Privacy.load(o.roster());
+        ((ObjectNode) summary.get("inputs")).put("roster_workers", privacy.rosterWorkers());
+        Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
+                privacy, m.evidence(), progress);
+        stages.set("score", x.score());
+        stages.set("export", x.export());
+        return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions, history);
+    }
+
+    /**
+     * Stages 2–5 over a run already materialized: {@code materialize}, then {@code export-sft}, exports what the first
+     * materialized (docs/distilld.md, "the stages compose"). The run's stages so far and those asked for are run again
+     * together over its evidence (the outputs are deterministic, so a file made before is rewritten byte for byte), its
+     * summary is brought up to date, and no watermark moves: the observations read are the run's own. Holds the run
+     * directory's lock.
+     */
+    public static ObjectNode continueRun(Path runDir, Set<Stage> asked, int threads, Set<String> flagged, Path roster, Path baselines,
+                                         Progress progress) throws IOException {
+        Path summaryFile = runDir.resolve("summary.json");
+        if (!Files.exists(summaryFile) || !Files.exists(runDir.resolve("evidence.jsonl"))) {
+            throw new IOException("run " + runDir.getFileName() + " has no materialized evidence to continue from");
+        }
+        Path lockFile = runDir.resolve("run.lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                throw new IOException("another distill run holds run " + runDir.getFileName());
+            }
+            ObjectNode summary = (ObjectNode) Json.mapper().readTree(Files.readAllBytes(summaryFile));
+            Set<Stage> stages = java.util.EnumSet.copyOf(asked);
+            summary.path("stages_run").forEach(n -> stages.add(DistilldWire.RunRequest.stage(n.asText(), "stages_run")));
+            stages.add(Stage.MATERIALIZE);
+            long t0 = System.nanoTime();
+            Privacy privacy = Privacy.load(roster);
+            ObjectNode inputs = (ObjectNode) summary.path("inputs");
+            inputs.put("roster", roster == null ? null : roster.toAbsolutePath().normalize().toString());
+            inputs.put("roster_workers", privacy.rosterWorkers());
+            inputs.remove("flagged_providers");
+            flagged.stream().sorted().forEach(inputs.withArray("flagged_providers")::add);
+            Exported x = scoreAndExport(runDir.resolve("evidence.jsonl"), runDir, stages, threads, flagged, privacy,
+                    summary.path("stages").path("materialize").path("evidence").asLong(), progress);
+            ((ObjectNode) summary.path("stages")).set("score", x.score());
+            ((ObjectNode) summary.path("stages")).set("export", x.export());
+            ((ObjectNode) summary.with("files")).putObject("scored.jsonl").put("records", x.scored().records())
+                    .put("sha256", x.scored().sha256());
+            summary.set("stages_run", Json.mapper().valueToTree(new java.util.TreeSet<>(stages.stream().map(Stage::toString).toList())));
+            summary.put("took_ms", summary.path("took_ms").asLong() + (System.nanoTime() - t0) / 1_000_000);
+            AtomicFile.write(summaryFile, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(CanonicalJson.sorted(summary)));
+            Baselines.append(baselines, Baselines.of(runDir.getFileName().toString(), summary));
+            return summary;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IOException("another distill run in this process holds run " + runDir.getFileName(), e);
+        }
+    }
+
+    /** What stages 2–5 made: the score and export sections of the summary, and the scored file. */
+    record Exported(ObjectNode score, ObjectNode export, Exporter.Out scored) {
+    }
+
+    /**
+     * Stages 2–5 over an evidence file, into {@code dir}: {@code scored.jsonl} and the files of the export stages asked for.
+     * The audit runs it again into a temporary directory and compares the bytes.
+     */
+    static Exported scoreAndExport(Path evidenceFile, Path dir, Set<Stage> stageSet, int threads, Set<String> flagged, Privacy privacy,
+                                   long total, Progress progress) throws IOException {
+        long t1 = System.nanoTime();
+        Scorer scorer = new Scorer(flagged, privacy);
+        Map<String, Long> byCategory = new TreeMap<>();
+        Map<String, Long> byClass = new TreeMap<>();
+        long[] neverSft = {0};
+        Exporter exporter = new Exporter(dir, stageSet, privacy);
+        Exporter.Out scored = new Exporter.Out(dir.resolve("scored.jsonl"));
+        try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
+            List<Evidence> batch = new ArrayList<>(BATCH);
+            long[] done = {0};
+            JsonLines.read(evidenceFile, 0, (line, offset) -> {
+                batch.add(Json.mapper().readValue(line, Evidence.class));
+                if (batch.size() == BATCH) {
+                    flush(batch, scorer, pool, threads, scored, exporter, byCategory, byClass, neverSft);
+                    done[0] += BATCH;
+                    progress.at("score+export", done[0], total);
+                }
+                return true;
+            });
+            flush(batch, scorer, pool, threads, scored, exporter, byCategory, byClass, neverSft);
+            progress.at("score+export", total, total);
+        } finally {
+            exporter.close();
+        }
+        ObjectNode ss = NODES.objectNode();
+        ss.set("by_category", Json.mapper().valueToTree(byCategory));
+        ss.set("by_class", Json.mapper().valueToTree(byClass));
+        ss.put("never_sft", neverSft[0]);
+        ss.put("took_ms", (System.nanoTime() - t1) / 1_000_000);
+        return new Exported(ss, exporter.summary(), scored);
+    }
+
+    /** A materializer writing evidence and quarantine records to their files. */
+    static Materializer materializer(Exporter.Out evidence, Exporter.Out quarantine, java.time.Instant since) {
+        return new Materializer(new Materializer.Sink() {
+            @Override
+            public void evidence(Evidence e) throws IOException {
+                evidence.json(Json.mapper().valueToTree(e));
+            }
+
+            @Override
+            public void quarantine(Quarantined q) throws IOException {
+                quarantine.json(Json.mapper().valueToTree(q));
+            }
+        }, since);
+    }
+
+    /**
+     * What the run read, so that an audit can read exactly it again: the observations directory, each day file's byte
+     * range, the range of review decisions whose released lines it read, since, full, and the flagged providers.
+     */
+    private static ObjectNode inputs(Options o, Map<String, Long> from, Map<String, Long> to, long releasedFrom, long releasedTo) {
+        ObjectNode in = NODES.objectNode();
+        in.put("observations", o.observations().toAbsolutePath().normalize().toString());
+        in.put("since", o.since() == null ? null : o.since().toString());
+        in.put("full", o.full());
+        ObjectNode files = in.putObject("files");
+        new TreeMap<>(to).forEach((f, end) -> {
+            if (!f.equals(Materializer.RELEASED)) {
+                files.putObject(f).put("from", from.getOrDefault(f, 0L)).put("to", end);
+            }
+        });
+        in.putObject("released").put("from", releasedFrom).put("to", releasedTo)
+                .put("review", o.watermarkFile().toAbsolutePath().normalize().resolveSibling(QuarantineReview.FILE).toString());
+        o.flaggedProviders().stream().sorted().forEach(in.putArray("flagged_providers")::add);
+        in.put("roster", o.roster() == null ? null : o.roster().toAbsolutePath().normalize().toString());
+        return in;
+    }
+
+    private static ObjectNode finish(Options o, ObjectNode summary, long t0, Materializer.Result m, Exporter.Out evidence,
+                                     Exporter.Out quarantine, Exporter.Out scored, long decisions, DedupHistory history)
+            throws IOException {
+        ObjectNode files0 = summary.putObject("files");
+        files0.putObject("evidence.jsonl").put("records", evidence.records()).put("sha256", evidence.sha256());
+        files0.putObject("quarantine.jsonl").put("records", quarantine.records()).put("sha256", quarantine.sha256());
+        if (scored != null) {
+            files0.putObject("scored.jsonl").put("records", scored.records()).put("sha256", scored.sha256());
+        }
+        summary.set("stages_run", Json.mapper().valueToTree(new java.util.TreeSet<>(o.stages().stream().map(Stage::toString).toList())));
+        summary.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
+        AtomicFile.write(o.runDir().resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(CanonicalJson.sorted(summary)));
+        Files.createDirectories(o.watermarkFile().toAbsolutePath().getParent());
+        Baselines.append(o.watermarkFile().toAbsolutePath().resolveSibling("audit_baselines.jsonl"),
+                Baselines.of(o.runDir().getFileName().toString(), summary));
+        // the audit's dry run drops what this run dropped as earlier runs' records, and no more
+        writeHistoryDuplicates(o.runDir().resolve(HISTORY_DUPLICATES), m.historyDuplicates());
+        String previous = dedupName(o.watermarkFile());
+        String generation = "dedup-" + (previous == null ? 1 : Long.parseLong(previous.replaceAll("[^0-9]", "")) + 1) + ".bin";
+        history.writeMerged(o.watermarkFile().toAbsolutePath().getParent(), generation, newOnly(history, m.made()));
+        Map<String, Long> mark = new TreeMap<>(m.watermark());
+        mark.put(Materializer.RELEASED, decisions);   // every review decision so far is read (released) or skipped (dropped)
+        // the iterate runs held open go with the watermark, in one atomic file: both move together or neither does
+        ObjectNode wm = NODES.objectNode();
+        wm.set("files", Json.mapper().valueToTree(mark));
+        if (!m.pendingOut().isEmpty()) {
+            wm.set("pending", Json.mapper().valueToTree(m.pendingOut()));
+        }
+        wm.put("dedup", generation);
+        AtomicFile.write(o.watermarkFile(), CanonicalJson.bytes(wm));
+        DedupHistory.deleteOthers(o.watermarkFile().toAbsolutePath().getParent(), generation);
+        return summary;
+    }
+
+    private static void flush(List<Evidence> batch, Scorer scorer, ExecutorService pool, int threads, Exporter.Out scored,
+                              Exporter exporter,
+                              Map<String, Long> byCategory, Map<String, Long> byClass, long[] neverSft) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Scored> results = new ArrayList<>(batch.size());
+        if (threads <= 1) {
+            batch.forEach(e -> results.add(scorer.score(e)));
+        } else {
+            List<Future<Scored>> futures = new ArrayList<>(batch.size());
+            batch.forEach(e -> futures.add(pool.submit(() -> scorer.score(e))));
+            try {
+                for (Future<Scored> f : futures) {
+                    results.add(f.get());
+                }
+            } catch (Exception e) {
+                throw new IOException("scoring failed: " + e.getMessage(), e);
+            }
+        }
+        for (Scored s : results) {   // in input order, whatever thread scored it
+            ObjectNode row = NODES.objectNode().put("evidence_id", s.evidence().evidenceId()).put("type", s.evidence().type().toString())
+                    .put("category", s.category().toString()).put("class", s.sourceClass().toString()).put("never_sft", s.neverSft());
+            s.reasons().forEach(row.putArray("reasons")::add);
+            scored.json(row);   // the verdict only: the record itself is in evidence.jsonl, by evidence_id
+            exporter.accept(s);
+            byCategory.merge(s.category().toString(), 1L, Long::sum);
+            byClass.merge(s.sourceClass().toString(), 1L, Long::sum);
+            if (s.neverSft()) {
+                neverSft[0]++;
+            }
+        }
+        batch.clear();
+    }
+
+    /** Beside a run's files: the hash prefixes (16 hex digits a line) of the records it dropped as earlier runs'. */
+    static final String HISTORY_DUPLICATES = "history_duplicates.txt";
+
+    /** The dedup generation the watermark names, or null. */
+    static String dedupName(Path watermark) throws IOException {
+        if (!Files.exists(watermark)) {
+            return null;
+        }
+        JsonNode d = Json.mapper().readTree(Files.readAllBytes(watermark)).path("dedup");
+        return d.isTextual() && d.asText().matches("dedup-[0-9]{1,18}\\.bin") ? d.asText() : null;
+    }
+
+    /** What a run made that history does not hold yet (a full run makes again what earlier runs made). */
+    private static long[] newOnly(DedupHistory history, long[] made) {
+        return java.util.Arrays.stream(made).filter(h -> !history.test(h)).toArray();
+    }
+
+    private static void writeHistoryDuplicates(Path file, long[] prefixes) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (long p : prefixes) {
+            sb.append(String.format("%016x", p)).append('\n');
+        }
+        AtomicFile.write(file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A run's {@link #HISTORY_DUPLICATES} as a predicate, for the audit's dry run. */
+    static java.util.function.LongPredicate readHistoryDuplicates(Path runDir) throws IOException {
+        Path f = runDir.resolve(HISTORY_DUPLICATES);
+        java.util.Set<Long> set = new java.util.HashSet<>();
+        if (Files.exists(f)) {
+            for (String line : Files.readAllLines(f)) {
+                if (!line.isBlank()) {
+                    set.add(Long.parseUnsignedLong(line.strip(), 16));
+                }
+            }
+        }
+        return set::contains;
+    }
+
+    /** Beside a run's files: the iterate runs it took over from the run before, one JSON array of events a line. */
+    static final String PENDING_IN = "pending_in.jsonl";
+
+    /** The iterate runs the last run held open (the watermark's {@code pending}). */
+    static List<List<dev.lakehouse.observerd.ObserveEvent>> readPending(Path watermark) throws IOException {
+        if (!Files.exists(watermark)) {
+            return List.of();
+        }
+        return pending(Json.mapper().readTree(Files.readAllBytes(watermark)).path("pending"));
+    }
+
+    static List<List<dev.lakehouse.observerd.ObserveEvent>> pending(JsonNode runs) {
+        List<List<dev.lakehouse.observerd.ObserveEvent>> out = new ArrayList<>();
+        for (JsonNode run : runs) {
+            List<dev.lakehouse.observerd.ObserveEvent> events = new ArrayList<>();
+            run.forEach(e -> events.add(Json.convert(e, dev.lakehouse.observerd.ObserveEvent.class, "pending")));
+            if (!events.isEmpty()) {
+                out.add(events);
+            }
+        }
+        return out;
+    }
+
+    /** A run's {@link #PENDING_IN}, read back by the audit. */
+    static List<List<dev.lakehouse.observerd.ObserveEvent>> readPendingIn(Path runDir) throws IOException {
+        Path f = runDir.resolve(PENDING_IN);
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode runs = NODES.arrayNode();
+        JsonLines.read(f, 0, (line, offset) -> runs.add(Json.mapper().readTree(line)) != null);
+        return pending(runs);
+    }
+
+    private static void writePending(Path file, List<List<dev.lakehouse.observerd.ObserveEvent>> runs) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (List<dev.lakehouse.observerd.ObserveEvent> run : runs) {
+            sb.append(CanonicalJson.utf8(CanonicalJson.bytes(Json.mapper().valueToTree(run)))).append('\n');
+        }
+        AtomicFile.write(file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static Map<String, Long> readWatermark(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Map.of();
+        }
+        JsonNode n = Json.mapper().readTree(Files.readAllBytes(file)).path("files");
+        Map<String, Long> out = new TreeMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+        return out;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.lakehouse.observerd;
+
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.lakehouse.common.FieldError;
+
+/**
+ * One observation as posted and as stored (one JSON line), e.g.
+ * {@code {"event_id":"3f0c…","ts":"2026-11-22T21:00:00.123Z","kind":"chat.call","daemon":"chatd",
+ * "request_id":"9f2c…","payload":{"provider":"ollama"}}}. {@code ts} may carry any
+ * offset; it is stored in UTC. A missing {@code payload} is an empty object.
+ */
+public record ObserveEvent(String eventId, String ts, String kind, String daemon, String requestId, JsonNode payload) {
+    static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+
+    public ObserveEvent {
+        FieldError.required(eventId, "event_id");
+        FieldError.check(ID.matcher(eventId).matches(), "event_id", "must be 1-128 letters, digits, '-', '_', '.' or ':'");
+        FieldError.required(kind, "kind");
+        FieldError.check(KIND.matcher(kind).matches(), "kind", "must match [a-z0-9][a-z0-9_.-]{0,63}, got '" + kind + "'");
+        FieldError.required(ts, "ts");
+        ts = FieldError.time(ts, "ts").toString();
+        FieldError.check(daemon == null || daemon.length() <= 64, "daemon", "must be at most 64 characters");
+        FieldError.check(requestId == null || requestId.length() <= 128, "request_id", "must be at most 128 characters");
+        if (payload == null || payload.isNull()) {
+            payload = JsonNodeFactory.instance.objectNode();
+        }
+        FieldError.check(payload.isObject(), "payload", "must be a JSON object, got " + payload.getNodeType().name().toLowerCase());
+    }
+
+    public Instant instant() {
+        return Instant.parse(ts);
+    }
+
+    /** The UTC day the event belongs to: its file. */
+    String day() {
+        return ts.substring(0, 10);
+    }
+}

@@ -1,0 +1,320 @@
+package dev.lakehouse.pathwayd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.GroupCommitter;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.JsonLog;
+import dev.lakehouse.common.Readiness;
+import dev.lakehouse.pathwayd.store.VersionLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Every memory and all its versions: in memory for reads, durable in the log ({@link VersionLog}).
+ *
+ * <p>Writes go through a {@link GroupCommitter}: its one writer thread checks each write against
+ * the memories as they are at that moment (and as the earlier writes of its group leave them),
+ * gives it the next sequence number and a {@code recorded_at} later than any before, appends the
+ * group and fsyncs once, and only then publishes the new versions and acknowledges. A write the
+ * rules refuse fails alone; a group the disk refuses fails whole and leaves nothing behind. So the
+ * rules (no update of a deleted memory, supersede only what exists, {@code expected_version}) hold
+ * under any concurrency without a lock. Readers see immutable {@link Memory} values.
+ *
+ * <p>A {@linkplain #listen listener} hears every entry, replayed at load and committed after, on
+ * the writer thread (it must only queue): that is how the search index follows.
+ */
+public final class Memories implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Memories.class.getName());
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** A write as submitted; {@link #apply} makes its versions from the memories as they are. */
+    private sealed interface Op permits Add, Update, Delete {
+    }
+
+    private record Add(PathwaydWire.AddRequest req) implements Op {
+    }
+
+    private record Update(String id, PathwaydWire.UpdateRequest req) implements Op {
+    }
+
+    private record Delete(String id) implements Op {
+    }
+
+    /** A write's result: its entry, or why the rules refused it. */
+    private record Outcome(VersionLog.Entry entry, ApiException refused) {
+    }
+
+    private final JsonLog<VersionLog.Entry> log;
+    private volatile Consumer<VersionLog.Entry> listener = e -> { };
+    private volatile Consumer<VersionLog.Entry> committed = e -> { };
+    private final Map<String, Memory> memories = new ConcurrentHashMap<>();
+    private final GroupCommitter<Op, Outcome> committer;
+    private final Counter versionsWritten;
+    private volatile boolean loaded;
+    private volatile long seq;           // the writer thread's after load
+    private Instant lastRecorded = Instant.EPOCH;
+
+    public Memories(Path dir, MeterRegistry registry) {
+        this.log = VersionLog.open(dir);
+        this.committer = new GroupCommitter<>("pathwayd", 1024, 256, this::write);
+        this.versionsWritten = Counter.builder("pathwayd.versions.written").description("versions written since start")
+                .register(registry);
+        Gauge.builder("pathwayd.memories", memories, Map::size).description("memories, deleted ones included").register(registry);
+        Gauge.builder("pathwayd.log.bytes", log, JsonLog::bytes).description("size of the version log").register(registry);
+    }
+
+    /** Sets the one listener of every entry; before {@link #load}. */
+    void listen(Consumer<VersionLog.Entry> listener) {
+        this.listener = listener;
+    }
+
+    /** Sets the one hearer of new writes only (not of the replay at load), on the writer thread (it must only queue). */
+    public void onCommitted(Consumer<VersionLog.Entry> hearer) {
+        this.committed = hearer;
+    }
+
+    /** Replays the log (cutting a torn last line); until then /ready is 503 and every call is 503 loading. */
+    public void load() {
+        long start = System.nanoTime();
+        try {
+            log.load(e -> {
+                publish(e.versions(), memories::get, memories);
+                seq = e.seq();
+                lastRecorded = e.at();
+                listener.accept(e);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load pathwayd's log " + log.file(), e);
+        }
+        loaded = true;
+        LOG.info("loaded " + memories.size() + " memories (log seq " + seq + ") in " + (System.nanoTime() - start) / 1_000_000
+                + " ms from " + log.file());
+    }
+
+    public Readiness readiness() {
+        return loaded ? Readiness.up() : Readiness.down("loading memories");
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public Optional<Memory> get(String id) {
+        requireLoaded();
+        return Optional.ofNullable(memories.get(id));
+    }
+
+    public Memory require(String id) {
+        return get(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** The version current at system time {@code asOf} (null: now); 404 when unknown then, 410 when deleted then. */
+    public Version read(String id, Instant asOf) {
+        Memory m = require(id);
+        Version v = asOf == null ? m.latest() : m.at(asOf);
+        if (v == null) {
+            throw new ApiException.NotFound("memory_not_found", "memory '" + id + "' was not recorded yet at " + asOf
+                    + " (its first version is from " + m.versions().get(0).recordedAt() + ")");
+        }
+        if (v.deleted()) {
+            throw new ApiException.BadRequest(410, "memory_deleted", "memory '" + id + "' was deleted at " + v.recordedAt()
+                    + "; its versions are at /v1/memory/" + id + "/history", Map.of());
+        }
+        return v;
+    }
+
+    public VersionLog.Entry add(PathwaydWire.AddRequest req) {
+        return submit(new Add(req));
+    }
+
+    public VersionLog.Entry update(String id, PathwaydWire.UpdateRequest req) {
+        return submit(new Update(id, req));
+    }
+
+    public VersionLog.Entry delete(String id) {
+        return submit(new Delete(id));
+    }
+
+    private VersionLog.Entry submit(Op op) {
+        requireLoaded();
+        Outcome o = committer.submit(op, WRITE_TIMEOUT);
+        if (o.refused() != null) {
+            throw o.refused();
+        }
+        return o.entry();
+    }
+
+    private void requireLoaded() {
+        if (!loaded) {
+            throw new ApiException.Unavailable("loading", "pathwayd is still loading its memories");
+        }
+    }
+
+    /** Runs on the writer thread only. */
+    private List<Outcome> write(List<Op> ops) throws IOException {
+        Map<String, Memory> staged = new HashMap<>();
+        List<Outcome> outcomes = new ArrayList<>(ops.size());
+        List<VersionLog.Entry> entries = new ArrayList<>(ops.size());
+        long next = seq;
+        Instant last = lastRecorded;
+        for (Op op : ops) {
+            Instant now = Instant.now();
+            if (!now.isAfter(last)) {
+                now = last.plusNanos(1_000);   // recorded_at strictly increases, whatever the clock does
+            }
+            Lookup current = id -> staged.containsKey(id) ? staged.get(id) : memories.get(id);
+            try {
+                List<Version> versions = apply(op, current, now);
+                VersionLog.Entry e = new VersionLog.Entry(++next, now, versions);
+                publish(versions, current, staged);
+                entries.add(e);
+                outcomes.add(new Outcome(e, null));
+                last = now;
+            } catch (ApiException refused) {
+                outcomes.add(new Outcome(null, refused));
+            }
+        }
+        if (!entries.isEmpty()) {
+            log.append(entries);   // throws: the group fails, nothing is published
+            seq = next;
+            lastRecorded = last;
+            memories.putAll(staged);
+            entries.forEach(e -> versionsWritten.increment(e.versions().size()));
+            entries.forEach(listener);
+            entries.forEach(committed);
+        }
+        return outcomes;
+    }
+
+    private static void publish(List<Version> versions, Lookup from, Map<String, Memory> into) {
+        for (Version v : versions) {
+            Memory m = from.get(v.id());
+            into.put(v.id(), m == null ? Memory.first(v) : m.with(v));
+        }
+    }
+
+    private interface Lookup {
+        Memory get(String id);
+    }
+
+    /** The versions a write makes, by the rules of docs/pathwayd.md; an ApiException when they refuse it. */
+    private static List<Version> apply(Op op, Lookup memories, Instant now) {
+        return switch (op) {
+            case Add a -> add(a.req(), memories, now);
+            case Update u -> List.of(update(u.id(), u.req(), memories, now));
+            case Delete d -> List.of(live(d.id(), memories, "delete").next(Version.Change.DELETED, now));
+        };
+    }
+
+    private static List<Version> add(PathwaydWire.AddRequest r, Lookup memories, Instant now) {
+        String id = r.id() != null ? r.id() : "m-" + UUID.randomUUID();
+        if (memories.get(id) != null) {
+            throw new ApiException.Conflict("memory_exists", "memory '" + id + "' exists; PUT /v1/memory/" + id
+                    + " writes a new version of it");
+        }
+        Instant from = r.validFromTime() != null ? r.validFromTime() : now;
+        Instant to = r.validToTime();
+        if (to != null && !to.isAfter(from)) {
+            throw new ApiException.BadRequest("invalid_range", "valid_to: " + to + " is not after valid_from (" + from
+                    + (r.validFrom() == null ? ", now" : "") + ")");
+        }
+        List<Version> out = new ArrayList<>();
+        out.add(new Version(id, 1, Version.Change.CREATED, r.kind(), r.text(), r.role(), r.scope(), r.user(), r.metadata(),
+                r.playbook() == null ? null : Json.mapper().valueToTree(r.playbook()), from, to, now, r.supersedes(), null));
+        List<String> closed = r.supersedes() == null ? List.of() : r.supersedes();
+        for (int i = 0; i < closed.size(); i++) {
+            String old = closed.get(i);
+            Memory m = memories.get(old);
+            if (m == null) {
+                throw new ApiException.BadRequest(422, "unknown_memory", "supersedes[" + i + "]: there is no memory '" + old
+                        + "'", Map.of());
+            }
+            Version latest = m.latest();
+            if (latest.deleted()) {
+                throw new ApiException.Conflict("memory_deleted", "supersedes[" + i + "]: memory '" + old + "' was deleted at "
+                        + latest.recordedAt());
+            }
+            if (!latest.validFrom().isBefore(from)) {
+                throw new ApiException.BadRequest(422, "invalid_range", "supersedes[" + i + "]: memory '" + old
+                        + "' holds from " + latest.validFrom() + ", not before this one's valid_from " + from, Map.of());
+            }
+            Instant closeAt = latest.validTo() != null && latest.validTo().isBefore(from) ? latest.validTo() : from;
+            out.add(latest.next(Version.Change.SUPERSEDED, now).withValidity(latest.validFrom(), closeAt).supersededBy(id));
+        }
+        return List.copyOf(out);
+    }
+
+    private static Version update(String id, PathwaydWire.UpdateRequest r, Lookup memories, Instant now) {
+        Version latest = live(id, memories, "update");
+        if (r.expectedVersion() != null && r.expectedVersion() != latest.version()) {
+            throw new ApiException.Conflict("version_conflict", "memory '" + id + "' is at version " + latest.version()
+                    + ", not expected_version " + r.expectedVersion());
+        }
+        if (r.kind() != null && !r.kind().equals(latest.kind())) {
+            throw new ApiException.BadRequest("invalid_field", "kind: memory '" + id + "' is a " + latest.kind()
+                    + "; a kind never changes (write a new memory that supersedes it)");
+        }
+        if (r.playbook() != null && !PathwaydWire.PLAYBOOK.equals(latest.kind())) {
+            throw new ApiException.BadRequest("invalid_field", "playbook: is for kind playbook only");
+        }
+        Instant from = r.validFromTime() != null ? r.validFromTime() : latest.validFrom();
+        Instant to = r.validTo() != null ? r.validToTime() : latest.validTo();
+        if (to != null && !to.isAfter(from)) {
+            throw new ApiException.BadRequest("invalid_range", "valid_to: " + to + " is not after valid_from (" + from + ")");
+        }
+        JsonNode playbook = r.playbook() != null ? Json.mapper().valueToTree(r.playbook()) : latest.playbook();
+        return latest.next(Version.Change.UPDATED, now)
+                .withContent(r.text(), or(r.role(), latest.role()), or(r.scope(), latest.scope()), or(r.user(), latest.user()),
+                        r.metadata() != null ? (r.metadata().isEmpty() ? null : r.metadata()) : latest.metadata(), playbook)
+                .withValidity(from, to);
+    }
+
+    /** The latest version of a memory that exists and is not deleted: 404 / 409 otherwise. */
+    private static Version live(String id, Lookup memories, String verb) {
+        Memory m = memories.get(id);
+        if (m == null) {
+            throw notFound(id);
+        }
+        if (m.latest().deleted()) {
+            throw new ApiException.Conflict("memory_deleted", "memory '" + id + "' was deleted at " + m.latest().recordedAt()
+                    + "; a deleted memory cannot " + verb + " (its versions are at /v1/memory/" + id + "/history)");
+        }
+        return m.latest();
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
+    }
+
+    private static ApiException notFound(String id) {
+        return new ApiException.NotFound("memory_not_found", "there is no memory '" + id + "'");
+    }
+
+    /** Stops taking writes, finishes the queued ones, and closes the log. */
+    @Override
+    public void close() {
+        committer.close();
+        try {
+            log.close();
+        } catch (IOException e) {
+            LOG.warning("closing pathwayd's log failed: " + e.getMessage());
+        }
+    }
+}

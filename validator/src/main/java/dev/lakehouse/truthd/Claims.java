@@ -1,0 +1,457 @@
+package dev.lakehouse.truthd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.logging.Logger;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.GroupCommitter;
+import dev.lakehouse.common.JsonLog;
+import dev.lakehouse.common.Observer;
+import dev.lakehouse.common.Readiness;
+import dev.lakehouse.truthd.store.ClaimLog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Every claim, indexed by id and by subject and field, durable in the {@link ClaimLog}.
+ *
+ * <p>Writes go through a {@link GroupCommitter}: its one writer thread checks each request
+ * against the claims as they are (idempotent {@code claim_id}s, known {@code derived_from}),
+ * gives its new claims ids and a {@code recorded_at} later than any before, appends the
+ * group and fsyncs once, and only then publishes and acknowledges. A request the rules
+ * refuse fails alone and leaves nothing. After publishing, each touched field is resolved
+ * again by the policy: the conflict index follows, and an answer that changed is observed
+ * ({@code truth.resolve}). Readers see immutable claim lists.
+ */
+public final class Claims implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Claims.class.getName());
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /** Claims one subject's field may hold: resolving it is linear in them. */
+    static final int MAX_PER_FIELD = 10_000;
+    static final int MAX_CHAIN = 1_000;
+
+    private record Submission(TruthdWire.PostClaims req) {
+    }
+
+    private record Outcome(TruthdWire.Posted posted, ApiException refused) {
+    }
+
+    private final JsonLog<ClaimLog.Entry> log;
+    private final Policy policy;
+    private final Observer observer;
+    private final GroupCommitter<Submission, Outcome> committer;
+    private final Map<String, Claim> byId = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, List<Claim>>> bySubject = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> derivations = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListSet<String> conflicts = new ConcurrentSkipListSet<>();   // "subject\tfield"
+    private final Map<String, String> answers = new ConcurrentHashMap<>();                  // "subject\tfield" → normalised
+    private final Map<String, String> names = new ConcurrentHashMap<>();                    // interned subjects, fields, sources
+    private volatile TrustEstimator.Estimate trust = TrustEstimator.Estimate.NONE;
+    private final java.util.concurrent.ScheduledExecutorService trustTimer = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("truthd-trust").daemon(true).unstarted(r));
+    private volatile long writesSinceTrust;
+    private volatile boolean loaded;
+    private long seq;                      // the writer thread's after load
+    private Instant lastRecorded = Instant.EPOCH;
+
+    public Claims(Path dataDir, Policy policy, Observer observer, MeterRegistry registry) {
+        this.log = ClaimLog.open(dataDir);
+        this.policy = policy;
+        this.observer = observer;
+        this.committer = new GroupCommitter<>("truthd", 1024, 64, this::write);
+        Gauge.builder("truthd.claims", byId, Map::size).description("claims held").register(registry);
+        Gauge.builder("truthd.subjects", bySubject, Map::size).description("subjects with claims").register(registry);
+        Gauge.builder("truthd.conflicts", conflicts, Set::size).description("subject fields whose sources disagree").register(registry);
+        Gauge.builder("truthd.log.bytes", log, JsonLog::bytes).description("size of the claim log").register(registry);
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /** Replays the log, then resolves every field once (silently) for the conflict index. */
+    public void load() {
+        long start = System.nanoTime();
+        try {
+            log.load(e -> {
+                e.claims().forEach(this::index);
+                seq = e.seq();
+                lastRecorded = e.at();
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load truthd's log " + log.file(), e);
+        }
+        bySubject.forEach((subject, fields) -> fields.keySet().forEach(field -> refresh(subject, field, false)));
+        estimateTrust();
+        loaded = true;
+        LOG.info("loaded " + byId.size() + " claims about " + bySubject.size() + " subjects (" + conflicts.size()
+                + " conflicting fields) in " + (System.nanoTime() - start) / 1_000_000 + " ms from " + log.file());
+    }
+
+    public Readiness readiness() {
+        return loaded ? Readiness.up() : Readiness.down("loading claims");
+    }
+
+    private void requireLoaded() {
+        if (!loaded) {
+            throw new ApiException.Unavailable("loading", "truthd is still loading its claims");
+        }
+    }
+
+    public TruthdWire.Posted post(TruthdWire.PostClaims req) {
+        requireLoaded();
+        Outcome o = committer.submit(new Submission(req), WRITE_TIMEOUT);
+        if (o.refused() != null) {
+            throw o.refused();
+        }
+        return o.posted();
+    }
+
+    /** Runs on the writer thread only. */
+    private List<Outcome> write(List<Submission> subs) throws IOException {
+        Map<String, Claim> staged = new HashMap<>();
+        Map<String, Integer> stagedPerField = new HashMap<>();
+        List<Outcome> outcomes = new ArrayList<>(subs.size());
+        List<ClaimLog.Entry> entries = new ArrayList<>();
+        long next = seq;
+        Instant last = lastRecorded;
+        for (Submission sub : subs) {
+            Instant now = Instant.now();
+            if (!now.isAfter(last)) {
+                now = last.plusNanos(1_000);
+            }
+            Map<String, Claim> mine = new LinkedHashMap<>();
+            Map<String, Integer> mineCounts = new HashMap<>();
+            try {
+                List<String> ids = new ArrayList<>();
+                int existing = 0;
+                List<TruthdWire.ClaimIn> in = sub.req().claims();
+                for (int i = 0; i < in.size(); i++) {
+                    TruthdWire.ClaimIn c = in.get(i);
+                    Claim old = c.claimId() == null ? null : find(c.claimId(), mine, staged);
+                    if (old != null) {
+                        if (!same(old, c)) {
+                            throw new ApiException.Conflict("claim_conflict", "claims[" + i + "].claim_id: claim '" + c.claimId()
+                                    + "' exists with other content (recorded at " + old.recordedAt() + "); a claim never changes");
+                        }
+                        ids.add(old.claimId());
+                        existing++;
+                        continue;
+                    }
+                    List<String> from = c.derivedFrom();
+                    for (int j = 0; from != null && j < from.size(); j++) {
+                        if (find(from.get(j), mine, staged) == null) {
+                            throw new ApiException.BadRequest(422, "unknown_claim", "claims[" + i + "].derived_from[" + j
+                                    + "]: there is no claim '" + from.get(j) + "' (a claim derives only from claims recorded before it)",
+                                    Map.of());
+                        }
+                    }
+                    String key = c.subject() + "\t" + c.field();
+                    int held = fieldSize(c.subject(), c.field()) + stagedPerField.getOrDefault(key, 0) + mineCounts.getOrDefault(key, 0);
+                    if (held >= MAX_PER_FIELD) {
+                        throw new ApiException.BadRequest(422, "field_full", "claims[" + i + "]: " + c.subject() + " " + c.field()
+                                + " already holds " + MAX_PER_FIELD + " claims", Map.of());
+                    }
+                    String id = c.claimId() != null ? c.claimId() : "c-" + UUID.randomUUID();
+                    Claim claim = new Claim(id, intern(c.subject()), intern(c.field()), c.value(), intern(c.source()),
+                            c.observedTime(now), now, c.confidence() == null ? 1.0 : c.confidence(),
+                            c.rank() == null ? Claim.Rank.NORMAL : c.rank(), from);
+                    mine.put(id, claim);
+                    mineCounts.merge(key, 1, Integer::sum);
+                    ids.add(id);
+                }
+                if (!mine.isEmpty()) {
+                    entries.add(new ClaimLog.Entry(++next, now, List.copyOf(mine.values())));
+                    staged.putAll(mine);
+                    mineCounts.forEach((k, n) -> stagedPerField.merge(k, n, Integer::sum));
+                    last = now;
+                }
+                outcomes.add(new Outcome(new TruthdWire.Posted(List.copyOf(ids), mine.size(), existing), null));
+            } catch (ApiException refused) {
+                outcomes.add(new Outcome(null, refused));
+            }
+        }
+        if (!entries.isEmpty()) {
+            log.append(entries);   // throws: the group fails, nothing is published
+            seq = next;
+            lastRecorded = last;
+            Set<String> touched = new LinkedHashSet<>();
+            for (ClaimLog.Entry e : entries) {
+                for (Claim c : e.claims()) {
+                    index(c);
+                    touched.add(c.subject() + "\t" + c.field());
+                }
+            }
+            touched.forEach(k -> refresh(k.substring(0, k.indexOf('\t')), k.substring(k.indexOf('\t') + 1), true));
+            writesSinceTrust += staged.size();
+        }
+        return outcomes;
+    }
+
+    private Claim find(String id, Map<String, Claim> mine, Map<String, Claim> staged) {
+        Claim c = mine.get(id);
+        if (c == null) {
+            c = staged.get(id);
+        }
+        return c != null ? c : byId.get(id);
+    }
+
+    /** Whether a re-sent claim is the one recorded (observed_at compared only when the caller gave one). */
+    private static boolean same(Claim old, TruthdWire.ClaimIn c) {
+        return old.subject().equals(c.subject()) && old.field().equals(c.field()) && old.value().equals(c.value())
+                && old.source().equals(c.source()) && old.rank() == (c.rank() == null ? Claim.Rank.NORMAL : c.rank())
+                && old.confidence() == (c.confidence() == null ? 1.0 : c.confidence())
+                && Objects.equals(old.derivedFrom(), c.derivedFrom())
+                && (c.observedAt() == null || old.observedAt().equals(c.observedTime(old.recordedAt())));
+    }
+
+    private String intern(String s) {
+        String had = names.putIfAbsent(s, s);
+        return had != null ? had : s;
+    }
+
+    private int fieldSize(String subject, String field) {
+        Map<String, List<Claim>> fields = bySubject.get(subject);
+        List<Claim> l = fields == null ? null : fields.get(field);
+        return l == null ? 0 : l.size();
+    }
+
+    private void index(Claim c) {
+        byId.put(c.claimId(), c);
+        bySubject.computeIfAbsent(c.subject(), s -> new ConcurrentHashMap<>()).merge(c.field(), List.of(c), (a, b) -> {
+            List<Claim> l = new ArrayList<>(a.size() + 1);
+            l.addAll(a);
+            l.addAll(b);
+            return List.copyOf(l);
+        });
+        if (c.derivedFrom() != null) {
+            for (String d : c.derivedFrom()) {
+                derivations.merge(d, List.of(c.claimId()), (a, b) -> {
+                    List<String> l = new ArrayList<>(a);
+                    l.addAll(b);
+                    return List.copyOf(l);
+                });
+            }
+        }
+    }
+
+    /** Resolves a field by the policy: the conflict index follows; a changed answer is observed when {@code observe}. */
+    private void refresh(String subject, String field, boolean observe) {
+        Policy.Rule rule = policy.rule(field);
+        Resolver.Resolution r = Resolver.resolve(bySubject.get(subject).get(field), policy, rule, rule.strategy(), trust);
+        String key = subject + "\t" + field;
+        if (r.conflicted()) {
+            conflicts.add(key);
+        } else {
+            conflicts.remove(key);
+        }
+        String before = r.normalized() == null ? answers.remove(key) : answers.put(key, r.normalized());
+        if (observe && !Objects.equals(before, r.normalized())) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("subject", subject);
+            p.put("field", field);
+            p.put("from", before);
+            p.put("to", r.normalized());
+            p.put("value", r.value());
+            p.put("claim_id", r.claim() == null ? null : r.claim().claimId());
+            p.put("source", r.claim() == null ? null : r.claim().source());
+            p.put("strategy", rule.strategy().toString());
+            p.put("rule", r.rule().name());
+            p.put("conflicting", r.conflicting().size());
+            List<Map<String, Object>> weighed = new ArrayList<>();   // what the answer was chosen from (distillation's class 8)
+            for (Claim c : Resolver.assertions(bySubject.get(subject).get(field))) {
+                if (weighed.size() == 20) {
+                    break;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("source", c.source());
+                m.put("value", c.value());
+                m.put("rank", c.rank().toString());
+                m.put("observed_at", c.observedAt().toString());
+                weighed.add(m);
+            }
+            p.put("claims", weighed);
+            observer.observe("truth.resolve", p);
+        }
+    }
+
+    /** The claims of a subject's field recorded by {@code asOf} (null: all), in recorded order. */
+    private static List<Claim> asOf(List<Claim> claims, Instant asOf) {
+        if (asOf == null) {
+            return claims;
+        }
+        int lo = 0;
+        int hi = claims.size();
+        while (lo < hi) {   // the first recorded after asOf
+            int mid = (lo + hi) >>> 1;
+            if (claims.get(mid).recordedAt().isAfter(asOf)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return claims.subList(0, lo);
+    }
+
+    /**
+     * Every field of a subject (or those named) resolved as of {@code asOf}, by the policy's strategy or
+     * {@code strategy}; empty when the subject had no claims then.
+     */
+    public Map<String, Resolver.Resolution> resolve(String subject, Instant asOf, Policy.Strategy strategy, List<String> only) {
+        requireLoaded();
+        Map<String, Resolver.Resolution> out = new TreeMap<>();
+        Map<String, List<Claim>> fields = bySubject.getOrDefault(subject, Map.of());
+        TrustEstimator.Estimate t = trust;
+        fields.forEach((field, claims) -> {
+            if (only != null && !only.contains(field)) {
+                return;
+            }
+            List<Claim> known = asOf(claims, asOf);
+            if (!known.isEmpty()) {
+                Policy.Rule rule = policy.rule(field);
+                out.put(field, Resolver.resolve(known, policy, rule, strategy != null ? strategy : rule.strategy(), t));
+            }
+        });
+        return out;
+    }
+
+    /** A claim, the claims it was derived from (transitively, nearest first, at most 1,000) and those derived from it. */
+    public record Provenance(Claim claim, List<Derived> derivedFrom, List<String> derivations) {
+    }
+
+    /** One claim of a chain and how many steps it is from the claim asked about. */
+    public record Derived(int depth, Claim claim) {
+    }
+
+    public Provenance provenance(String id) {
+        requireLoaded();
+        Claim c = byId.get(id);
+        if (c == null) {
+            throw new ApiException.NotFound("claim_not_found", "there is no claim '" + id + "'");
+        }
+        List<Derived> chain = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>(Set.of(id));
+        ArrayDeque<Derived> queue = new ArrayDeque<>();
+        queue.add(new Derived(0, c));
+        while (!queue.isEmpty() && chain.size() < MAX_CHAIN) {
+            Derived d = queue.poll();
+            for (String parent : d.claim().derivedFrom() == null ? List.<String>of() : d.claim().derivedFrom()) {
+                if (seen.add(parent) && chain.size() < MAX_CHAIN) {
+                    Derived p = new Derived(d.depth() + 1, byId.get(parent));
+                    chain.add(p);
+                    queue.add(p);
+                }
+            }
+        }
+        return new Provenance(c, List.copyOf(chain), derivations.getOrDefault(id, List.of()));
+    }
+
+    /** One conflicting field: each value with the sources asserting it. */
+    public record ConflictView(String subject, String field, List<ValueView> values) {
+    }
+
+    public record ValueView(com.fasterxml.jackson.databind.JsonNode value, String normalized, List<String> sources) {
+    }
+
+    /** A page of conflicts, after the cursor {@code after} ({@code subject/field}, the last one shown), filtered by field and source. */
+    public record ConflictPage(List<ConflictView> conflicts, String next) {
+    }
+
+    public ConflictPage conflicts(String field, String source, String after, int limit) {
+        requireLoaded();
+        List<ConflictView> out = new ArrayList<>();
+        String next = null;
+        for (String key : after == null ? conflicts : conflicts.tailSet(after.replace('/', '\t'), false)) {
+            int tab = key.indexOf('\t');
+            String subject = key.substring(0, tab);
+            String f = key.substring(tab + 1);
+            if (field != null && !field.equals(f)) {
+                continue;
+            }
+            Policy.Rule rule = policy.rule(f);
+            List<Claim> asserted = Resolver.assertions(bySubject.get(subject).get(f).stream()
+                    .filter(c -> c.rank() != Claim.Rank.DEPRECATED).toList());
+            if (source != null && asserted.stream().noneMatch(c -> c.source().equals(source))) {
+                continue;
+            }
+            if (out.size() == limit) {
+                next = out.get(out.size() - 1).subject() + "/" + out.get(out.size() - 1).field();
+                break;
+            }
+            Map<String, ValueView> values = new LinkedHashMap<>();
+            for (Claim c : asserted) {
+                String n = rule.type().normalize(c.value());
+                ValueView v = values.computeIfAbsent(n, k -> new ValueView(c.value(), k, new ArrayList<>()));
+                v.sources().add(c.source());
+            }
+            out.add(new ConflictView(subject, f, List.copyOf(values.values())));
+        }
+        return new ConflictPage(List.copyOf(out), next);
+    }
+
+    /** Re-estimates every source's trust from all subjects (TruthFinder); the trust strategy uses the result. */
+    public synchronized TrustEstimator.Estimate estimateTrust() {
+        TrustEstimator.Builder b = new TrustEstimator.Builder();
+        writesSinceTrust = 0;
+        bySubject.forEach((subject, fields) -> fields.forEach((field, claims) -> {
+            Normalizer type = policy.rule(field).type();
+            Map<String, List<String>> valueSources = new LinkedHashMap<>();
+            for (Claim c : Resolver.assertions(claims.stream().filter(x -> x.rank() != Claim.Rank.DEPRECATED).toList())) {
+                valueSources.computeIfAbsent(type.normalize(c.value()), k -> new ArrayList<>()).add(c.source());
+            }
+            if (!valueSources.isEmpty()) {
+                b.add(valueSources);
+            }
+        }));
+        TrustEstimator.Estimate e = b.estimate();
+        trust = e;
+        return e;
+    }
+
+    /** The last estimate; re-estimated first when claims arrived since (the background timer's job). */
+    public TrustEstimator.Estimate trust() {
+        return trust;
+    }
+
+    /** Estimates trust again every {@code interval} when claims arrived since the last estimate. */
+    public void estimateTrustEvery(Duration interval) {
+        trustTimer.scheduleWithFixedDelay(() -> {
+            try {
+                if (writesSinceTrust > 0) {
+                    TrustEstimator.Estimate e = estimateTrust();
+                    LOG.fine("trust estimated over " + e.objects() + " fields in " + e.tookMs() + " ms, " + e.rounds() + " rounds");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "estimating source trust failed", e);
+            }
+        }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        trustTimer.shutdownNow();
+        committer.close();
+        try {
+            log.close();
+        } catch (IOException e) {
+            LOG.warning("closing truthd's log failed: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.lakehouse.truthd;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.FieldError;
+import dev.lakehouse.common.Json;
+import dev.lakehouse.common.Routes;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+
+/**
+ * truthd's API, under {@code /v1/truth}:
+ * <pre>
+ * POST /claims              {"claims":[{"subject","field","value","source","observed_at","confidence","rank","derived_from","claim_id"}]}
+ *                           → 201 {"claim_ids":[…],"created","existing"} (200 when every claim was there already)
+ * GET  /claims/{id}         {"claim","derived_from":[{"depth","claim"}],"derivations":[…]}
+ * GET  /subjects/{subject}  ?as_of=T&amp;strategy=NAME&amp;field=F → {"subject","as_of","strategy","fields":{"phone":{resolution}}}
+ * POST /resolve             {"subjects":[…],"fields":[…],"as_of","strategy"} → {"subjects":{"worker:W1":{"phone":{…}}}}
+ * GET  /conflicts           ?field=&amp;source=&amp;after=&amp;limit= → {"conflicts":[{"subject","field","values"}],"next"}
+ * GET  /sources             the sources' estimated trust
+ * POST /trust               estimate it again now
+ * </pre>
+ * {@code curl -s localhost:4221/v1/truth/subjects/worker:W000123}
+ */
+public final class TruthdRoutes implements HttpService {
+    private final Claims claims;
+    private final Duration skew;
+
+    public TruthdRoutes(Claims claims, Duration skew) {
+        this.claims = claims;
+        this.skew = skew;
+    }
+
+    /** One subject's answer. */
+    public record SubjectView(String subject, Instant asOf, Policy.Strategy strategy, Map<String, Resolver.Resolution> fields) {
+    }
+
+    public record ResolveView(Map<String, Map<String, Resolver.Resolution>> subjects) {
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        Routes.only(rules, Method.POST, "/claims", (req, res) -> {
+            TruthdWire.PostClaims body = Json.read(req, TruthdWire.PostClaims.class);
+            body.checkNotFuture(Instant.now(), skew);
+            TruthdWire.Posted posted = claims.post(body);
+            Json.send(res, posted.created() > 0 ? 201 : 200, posted);
+        });
+        Routes.only(rules, Method.GET, "/claims/{id}", (req, res) ->
+                Json.send(res, 200, claims.provenance(TruthdWire.checkClaimId(req.path().pathParameters().get("id"), "id"))));
+        Routes.only(rules, Method.GET, "/subjects/{subject}", (req, res) -> {
+            String subject = TruthdWire.checkSubject(req.path().pathParameters().get("subject"), "subject");
+            Instant asOf = FieldError.time(req.query().first("as_of").orElse(null), "as_of");
+            Policy.Strategy strategy = req.query().first("strategy").map(s -> Policy.Strategy.parse(s, "strategy")).orElse(null);
+            List<String> only = req.query().first("field").map(f -> List.of(TruthdWire.checkField(f, "field"))).orElse(null);
+            Map<String, Resolver.Resolution> fields = claims.resolve(subject, asOf, strategy, only);
+            if (fields.isEmpty()) {
+                throw new ApiException.NotFound("subject_not_found", "no claims about " + subject
+                        + (asOf == null ? "" : " recorded by " + asOf) + (only == null ? "" : " on field " + only.get(0)));
+            }
+            Json.send(res, 200, new SubjectView(subject, asOf, strategy, fields));
+        });
+        Routes.only(rules, Method.POST, "/resolve", (req, res) -> {
+            TruthdWire.ResolveRequest r = Json.read(req, TruthdWire.ResolveRequest.class);
+            Instant asOf = FieldError.time(r.asOf(), "as_of");
+            Policy.Strategy strategy = r.strategy() == null ? null : Policy.Strategy.parse(r.strategy(), "strategy");
+            Map<String, Map<String, Resolver.Resolution>> out = new LinkedHashMap<>();
+            for (String s : r.subjects()) {
+                out.put(s, claims.resolve(s, asOf, strategy, r.fields()));
+            }
+            Json.send(res, 200, new ResolveView(out));
+        });
+        Routes.only(rules, Method.GET, "/conflicts", (req, res) -> {
+            String field = req.query().first("field").map(f -> TruthdWire.checkField(f, "field")).orElse(null);
+            String source = req.query().first("source").orElse(null);
+            FieldError.check(source == null || TruthdWire.SOURCE.matcher(source).matches(), "source", "must match "
+                    + TruthdWire.SOURCE.pattern());
+            String after = req.query().first("after").orElse(null);
+            if (after != null) {   // subject/field: neither holds a '/'
+                int slash = after.lastIndexOf('/');
+                FieldError.check(slash > 0 && TruthdWire.SUBJECT.matcher(after.substring(0, slash)).matches()
+                        && Policy.FIELD.matcher(after.substring(slash + 1)).matches(), "after",
+                        "must be a cursor from an earlier page's next (subject/field)");
+            }
+            int limit = (int) Routes.longParam(req, "limit", 100, 1, 1_000);
+            Json.send(res, 200, claims.conflicts(field, source, after, limit));
+        });
+        Routes.only(rules, Method.GET, "/sources", (req, res) -> Json.send(res, 200, claims.trust()));
+        Routes.only(rules, Method.POST, "/trust", (req, res) -> Json.send(res, 200, claims.estimateTrust()));
+    }
+}

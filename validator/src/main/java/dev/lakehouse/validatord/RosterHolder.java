@@ -1,0 +1,97 @@
+package dev.lakehouse.validatord;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.Readiness;
+import dev.lakehouse.validatord.roster.Roster;
+import dev.lakehouse.validatord.roster.RosterSnapshot;
+
+/**
+ * The roster as validatord sees it: loading, loaded, or failed (missing or
+ * corrupt file) — in which case the daemon stays up, {@code /ready} says why, and
+ * whatever needs the roster answers 503 {@code roster_unavailable} naming the file.
+ */
+final class RosterHolder {
+    private static final Logger LOG = Logger.getLogger(RosterHolder.class.getName());
+
+    private final Path file;
+    private final Path snapshot;
+    private volatile Roster roster;
+    private volatile String problem = "loading";
+    private volatile Stats stats;
+    private volatile java.time.Instant fileTime = java.time.Instant.EPOCH;
+
+    /** @param snapshot where the roster is saved as loaded, for a fast next start ({@link RosterSnapshot}) */
+    RosterHolder(Path file, Path snapshot) {
+        this.file = file;
+        this.snapshot = snapshot;
+    }
+
+    /** Loads the roster on a thread of its own; returns at once. */
+    RosterHolder loadInBackground() {
+        Thread.ofPlatform().name("roster-loader").daemon().start(this::load);
+        return this;
+    }
+
+    void load() {
+        long t0 = System.nanoTime();
+        try {
+            long bytes = Files.size(file);
+            java.time.Instant written = Files.getLastModifiedTime(file).toInstant();
+            RosterSnapshot.Loaded loaded = RosterSnapshot.load(file, snapshot);
+            Roster r = loaded.roster();
+            long loadMs = (System.nanoTime() - t0) / 1_000_000;
+            stats = stats(r, bytes, loadMs);
+            fileTime = written;
+            roster = r;
+            problem = null;
+            LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms"
+                    + (loaded.fromSnapshot() ? " (from its snapshot " + snapshot + ")" : ""));
+        } catch (Exception | OutOfMemoryError e) {
+            problem = "failed: " + e.getMessage();
+            LOG.severe("roster " + file + " could not be loaded: " + e.getMessage()
+                    + (Files.exists(file) ? "" : " (make one with: bin/lakehouse roster generate --out " + file + ")"));
+        }
+    }
+
+    /** When the loaded roster file was written: what its values are "as of". */
+    java.time.Instant fileTime() {
+        return fileTime;
+    }
+
+    Readiness readiness() {
+        return roster != null ? Readiness.up() : Readiness.down(problem);
+    }
+
+    /** The roster, or 503 naming it when it is loading or failed. */
+    Roster require() {
+        Roster r = roster;
+        if (r == null) {
+            throw new ApiException.Unavailable("roster", "roster_unavailable", "the roster " + file + " is "
+                    + ("loading".equals(problem) ? "still loading" : "unavailable: " + problem), Map.of("Retry-After",
+                    "loading".equals(problem) ? "2" : "60"), null);
+        }
+        return r;
+    }
+
+    /** {@code GET /v1/roster/stats}: the loaded file, its size, the load time, and the workers by status, role and state. */
+    record Stats(String file, long fileBytes, int workers, int active, int inactive, long loadMs, Map<String, Integer> roles,
+                 Map<String, Integer> states) {
+    }
+
+    Stats stats() {
+        require();
+        return stats;
+    }
+
+    private Stats stats(Roster r, long fileBytes, long loadMs) {
+        int active = r.counts("status").getOrDefault("active", 0);
+        return new Stats(file.toString(), fileBytes, r.size(), active, r.size() - active, loadMs, Collections.unmodifiableMap(r.counts("role")),
+                Collections.unmodifiableMap(r.counts("state")));
+    }
+}

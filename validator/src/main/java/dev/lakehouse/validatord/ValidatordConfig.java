@@ -1,0 +1,25 @@
+package dev.lakehouse.validatord;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.lakehouse.common.EnvConfig;
+
+/**
+ * validatord's settings, each from its environment variable (docs/validator.md).
+ *
+ * @param roster      {@code LAKEHOUSE_ROSTER}, default {@code workers.parquet} in {@code LAKEHOUSE_DATA_DIR} (./data)
+ * @param chatTimeout {@code VALIDATORD_CHAT_TIMEOUT}, default 300s: one generation through chatd in /v1/iterate
+ * @param playbooks   {@code VALIDATORD_PLAYBOOKS}, default true: record a playbook in pathwayd ({@code LAKEHOUSE_PATHWAYD_URL})
+ *                    when /v1/iterate ends with a valid fill
+ * @param truth        {@code VALIDATORD_TRUTH}, default true: check a fill's workers against truthd
+ *                     ({@code LAKEHOUSE_TRUTHD_URL}) for a stale roster
+ * @param truthTimeout {@code VALIDATORD_TRUTH_TIMEOUT}, default 300ms: that check's deadline (then it is skipped)
+ */
+record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks, boolean truth, Duration truthTimeout) {
+    static ValidatordConfig from(EnvConfig env) {
+        return new ValidatordConfig(ValidatordMain.rosterPath(env), env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300)),
+                env.bool("VALIDATORD_PLAYBOOKS", true), env.bool("VALIDATORD_TRUTH", true),
+                env.duration("VALIDATORD_TRUTH_TIMEOUT", Duration.ofMillis(300)));
+    }
+}

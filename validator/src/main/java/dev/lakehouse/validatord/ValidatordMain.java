@@ -1,0 +1,54 @@
+package dev.lakehouse.validatord;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.common.DaemonServer;
+import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.Observer;
+import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.validatord.client.ChatdClient;
+import dev.lakehouse.validatord.client.PathwaydClient;
+import dev.lakehouse.validatord.client.TruthdClient;
+
+/** validatord (4220): the worker roster, the fill and e-mail validators, /v1/validate and /v1/iterate. See docs/validator.md. */
+public final class ValidatordMain {
+    private ValidatordMain() {
+    }
+
+    public static void main(String[] args) {
+        EnvConfig env = EnvConfig.fromEnvironment();
+        builder(ValidatordConfig.from(env), env).start();
+    }
+
+    /** {@code LAKEHOUSE_ROSTER}, default {@code workers.parquet} in {@code LAKEHOUSE_DATA_DIR} (./data). */
+    public static Path rosterPath(EnvConfig env) {
+        return env.path("LAKEHOUSE_ROSTER", env.path("LAKEHOUSE_DATA_DIR", Path.of("data")).resolve("workers.parquet"));
+    }
+
+    /** validatord, wired; the roster starts loading in the background (tests start it embedded). */
+    static DaemonServer.Builder builder(ValidatordConfig config, EnvConfig env) {
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env);
+        RosterHolder roster = new RosterHolder(config.roster(), builder.dataDir().resolve("roster.snapshot"))
+                .loadInBackground();
+        Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
+        PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
+                .withReadTimeout(config.chatTimeout()).withRetries(0, Duration.ZERO));
+        StaleRoster stale = config.truth() ? new StaleRoster(new TruthdClient(PeerClient.forDaemon(DaemonId.TRUTHD, env,
+                PeerClient.Options.defaults().withReadTimeout(config.truthTimeout()).withRetries(0, Duration.ZERO)))) : null;
+        Validation validation = new Validation(roster, observer, stale);
+        PathwaydClient playbooks = config.playbooks() ? new PathwaydClient(PeerClient.forDaemon(DaemonId.PATHWAYD, env,
+                PeerClient.Options.defaults().withReadTimeout(Duration.ofSeconds(10)).withRetries(0, Duration.ZERO)), 1_000,
+                builder.metrics().registry()) : null;
+        return builder.routing(r -> r.register("/v1", new ValidatordRoutes(roster, validation,
+                        new IterateLoop(validation, new ChatdClient(chatd), observer, playbooks == null ? p -> { } : playbooks::record))))
+                .readiness("roster", roster::readiness)
+                .onStop("observer", observer::close)
+                .onStop("playbooks", () -> {
+                    if (playbooks != null) {
+                        playbooks.close();
+                    }
+                });
+    }
+}
