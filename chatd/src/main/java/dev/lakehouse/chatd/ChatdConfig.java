@@ -33,6 +33,9 @@ record ChatdConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Li
                   Provider.Timeouts timeouts, int maxRetries, Duration retryBackoff, Duration retryAfterMax,
                   int cooldownFailures, Duration cooldownWindow, Duration cooldown, int maxMessages,
                   java.util.Optional<LocalProvider.Settings> local) {
+    /** Default body limit: a conversation (the operator's {@code CHATD_MAX_BODY_BYTES} overrides it) */
+    static final long MAX_BODY_BYTES = dev.lakehouse.common.DaemonServer.DEFAULT_MAX_BODY_BYTES;
+
 
     static final List<String> PROVIDERS = List.of("ollama", "ollama_cloud", "openrouter", "kimi", "opencode", LocalProvider.NAME);
 
@@ -48,7 +51,7 @@ record ChatdConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Li
                 settings(env, "kimi", new OpenAiProtocol(), "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", Map.of()),
                 settings(env, "opencode", new OpenAiProtocol(), "https://opencode.ai/zen/v1", "OPENCODE_API_KEY",
                         OPENCODE_OTHER_ENDPOINTS));
-        java.util.Optional<LocalProvider.Settings> local = LocalProvider.Settings.from(env);
+        java.util.Optional<LocalProvider.Settings> local = local(env);
         String provider = env.string("CHATD_DEFAULT_PROVIDER", "ollama");
         requireProvider(provider, "CHATD_DEFAULT_PROVIDER");
         if (provider.equals(LocalProvider.NAME) && local.isEmpty()) {
@@ -112,5 +115,38 @@ record ChatdConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Li
             m.put(kv[i], kv[i + 1]);
         }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** None when {@code CHATD_LOCAL_MODEL} is not set: the provider does not exist. */
+    static java.util.Optional<LocalProvider.Settings> local(EnvConfig env) {
+        java.util.Optional<String> raw = env.get("CHATD_LOCAL_MODEL").map(String::strip).filter(s -> !s.isEmpty());
+        if (raw.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        java.util.Map<String, java.nio.file.Path> models = new java.util.LinkedHashMap<>();
+        for (String item : raw.get().split(",")) {
+            String entry = item.strip();
+            int eq = entry.indexOf('=');
+            String name = eq > 0 ? entry.substring(0, eq).strip() : null;
+            String file = eq > 0 ? entry.substring(eq + 1).strip() : entry;
+            if (file.isEmpty()) {
+                throw new ConfigException("CHATD_LOCAL_MODEL: '" + entry + "' names no file");
+            }
+            if (name == null) {
+                String base = java.nio.file.Path.of(file).getFileName().toString();
+                name = base.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") ? base.substring(0, base.length() - 5) : base;
+            }
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
+                throw new ConfigException("CHATD_LOCAL_MODEL: the model name '" + name + "' must be letters, digits and . _ : -");
+            }
+            if (models.put(name, java.nio.file.Path.of(file)) != null) {
+                throw new ConfigException("CHATD_LOCAL_MODEL: the model name '" + name + "' is given twice");
+            }
+        }
+        return java.util.Optional.of(new LocalProvider.Settings(java.util.Collections.unmodifiableMap(models), env.integer("CHATD_LOCAL_CONTEXT", 2048, 64, 1 << 20),
+                env.integer("CHATD_LOCAL_THREADS", Runtime.getRuntime().availableProcessors(), 1, 512),
+                env.integer("CHATD_LOCAL_CONCURRENCY", 1, 1, 64), env.integer("CHATD_LOCAL_QUEUE", 8, 0, 10_000),
+                env.duration("CHATD_LOCAL_QUEUE_TIMEOUT", java.time.Duration.ofSeconds(30)), env.integer("CHATD_LOCAL_SEED", -1, -1,
+                        Integer.MAX_VALUE)));
     }
 }

@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
-import dev.lakehouse.common.ConfigException;
-import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.Readiness;
 
@@ -45,7 +43,7 @@ final class LocalProvider implements Backend {
     static final int DEFAULT_MAX_TOKENS = 512;
 
     /**
-     * The local provider's settings (docs/chatd.md).
+     * The local provider's settings (docs/chatd.md), read by {@link ChatdConfig#local}.
      *
      * @param models       {@code CHATD_LOCAL_MODEL}: a GGUF file, or {@code name=file,name=file}, in their order; a bare file is named after it
      * @param context      {@code CHATD_LOCAL_CONTEXT}, tokens of context per request (default 2048)
@@ -57,38 +55,6 @@ final class LocalProvider implements Backend {
      */
     record Settings(Map<String, Path> models, int context, int threads, int concurrency, int queue, Duration queueTimeout,
                     int seed) {
-        /** None when {@code CHATD_LOCAL_MODEL} is not set: the provider does not exist. */
-        static Optional<Settings> from(EnvConfig env) {
-            Optional<String> raw = env.get("CHATD_LOCAL_MODEL").map(String::strip).filter(s -> !s.isEmpty());
-            if (raw.isEmpty()) {
-                return Optional.empty();
-            }
-            Map<String, Path> models = new LinkedHashMap<>();
-            for (String item : raw.get().split(",")) {
-                String entry = item.strip();
-                int eq = entry.indexOf('=');
-                String name = eq > 0 ? entry.substring(0, eq).strip() : null;
-                String file = eq > 0 ? entry.substring(eq + 1).strip() : entry;
-                if (file.isEmpty()) {
-                    throw new ConfigException("CHATD_LOCAL_MODEL: '" + entry + "' names no file");
-                }
-                if (name == null) {
-                    String base = Path.of(file).getFileName().toString();
-                    name = base.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") ? base.substring(0, base.length() - 5) : base;
-                }
-                if (!name.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
-                    throw new ConfigException("CHATD_LOCAL_MODEL: the model name '" + name + "' must be letters, digits and . _ : -");
-                }
-                if (models.put(name, Path.of(file)) != null) {
-                    throw new ConfigException("CHATD_LOCAL_MODEL: the model name '" + name + "' is given twice");
-                }
-            }
-            return Optional.of(new Settings(java.util.Collections.unmodifiableMap(models), env.integer("CHATD_LOCAL_CONTEXT", 2048, 64, 1 << 20),
-                    env.integer("CHATD_LOCAL_THREADS", Runtime.getRuntime().availableProcessors(), 1, 512),
-                    env.integer("CHATD_LOCAL_CONCURRENCY", 1, 1, 64), env.integer("CHATD_LOCAL_QUEUE", 8, 0, 10_000),
-                    env.duration("CHATD_LOCAL_QUEUE_TIMEOUT", Duration.ofSeconds(30)), env.integer("CHATD_LOCAL_SEED", -1, -1,
-                            Integer.MAX_VALUE)));
-        }
     }
 
     private sealed interface Event permits Delta, Done, Failed {

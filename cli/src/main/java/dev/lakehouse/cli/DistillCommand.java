@@ -108,7 +108,7 @@ final class DistillCommand extends LakehouseCli.Group {
             Path runDir = out != null ? out : distilld.resolve("runs").resolve("cli-" + ID.format(Instant.now()));
             Path observations = stack.env().path("DISTILLD_OBSERVATIONS", data.resolve("observerd").resolve("events"));
             int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            Path roster = stack.env().path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet"));
+            Path roster = stack.rosterPath();
             Path continued = continued(distilld.resolve("runs"));
             if (continued != null) {
                 out().println("continuing run " + continued.getFileName() + " (materialized before): " + stages());

@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
-import dev.lakehouse.validatord.ValidatordMain;
 
 /**
  * The daemons of one checkout on this machine, as processes: where their jars,
@@ -73,7 +72,7 @@ final class LocalStack {
 
     /** The roster validatord loads (its own rule), relative paths taken from the checkout, where daemons start. */
     Path rosterPath() {
-        return home.resolve(ValidatordMain.rosterPath(env)).normalize();
+        return home.resolve(env.roster()).normalize();
     }
 
     int port(DaemonId d) {

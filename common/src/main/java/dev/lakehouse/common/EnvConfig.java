@@ -203,6 +203,14 @@ public final class EnvConfig {
         return string("LAKEHOUSE_BIND", "127.0.0.1");
     }
 
+    /**
+     * The worker roster's Parquet file, {@code LAKEHOUSE_ROSTER}, default {@code workers.parquet} in {@code LAKEHOUSE_DATA_DIR}
+     * (./data): validatord serves it, distilld masks its workers' contacts, the CLI makes the demo one.
+     */
+    public Path roster() {
+        return path("LAKEHOUSE_ROSTER", path("LAKEHOUSE_DATA_DIR", Path.of("data")).resolve("workers.parquet"));
+    }
+
     /** {@code LAKEHOUSE_DATA_DIR}/{@code <daemon>}, default {@code ./data/<daemon>}. */
     public Path dataDir(String daemonName) {
         return path("LAKEHOUSE_DATA_DIR", Path.of("data")).resolve(daemonName).toAbsolutePath().normalize();

@@ -18,13 +18,15 @@ import dev.lakehouse.common.EnvConfig;
  *                     workers' phones and e-mails every export masks (docs/privacy.md); read at each run's start
  */
 record DistilldConfig(Path observations, int threads, Set<String> flagged, java.time.Duration replayTimeout, Path roster) {
+    /** Default body limit: a run, audit or review request (the operator's {@code DISTILLD_MAX_BODY_BYTES} overrides it) */
+    static final long MAX_BODY_BYTES = dev.lakehouse.common.DaemonServer.DEFAULT_MAX_BODY_BYTES;
+
     static DistilldConfig from(EnvConfig env) {
-        Path data = env.path("LAKEHOUSE_DATA_DIR", Path.of("data"));
-        return new DistilldConfig(env.path("DISTILLD_OBSERVATIONS", data.resolve("observerd").resolve("events")),
+        return new DistilldConfig(env.path("DISTILLD_OBSERVATIONS", env.dataDir("observerd").resolve("events")),
                 env.integer("DISTILLD_THREADS", Runtime.getRuntime().availableProcessors(), 1, 64),
                 Arrays.stream(env.string("DISTILLD_FLAGGED_PROVIDERS", "").split(",")).map(String::strip).filter(s -> !s.isEmpty())
                         .collect(Collectors.toUnmodifiableSet()),
                 java.time.Duration.ofMillis(env.integer("DISTILLD_REPLAY_TIMEOUT_MS", 120_000, 100, 3_600_000)),
-                env.path("LAKEHOUSE_ROSTER", data.resolve("workers.parquet")));
+                env.roster());
     }
 }

@@ -20,7 +20,7 @@ public final class DistilldMain {
 
     /** distilld, wired. */
     static DaemonServer.Builder builder(DistilldConfig config, EnvConfig env) {
-        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.DISTILLD, env);
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.DISTILLD, env).maxBodyBytes(DistilldConfig.MAX_BODY_BYTES);
         Runs runs = new Runs(builder.dataDir(), config.observations(), config.threads(), config.flagged(), config.roster());
         Audits audits = new Audits(builder.dataDir(), new ReplayPeers(env.peerUrl(DaemonId.CHATD), env.peerUrl(DaemonId.VALIDATORD),
                 config.replayTimeout()));

@@ -23,6 +23,9 @@ import dev.lakehouse.common.EnvConfig;
 public record EmbeddConfig(String defaultModel, Optional<URI> ollamaUrl, Duration ollamaTimeout, boolean localModel,
                            int localThreads, int localQueue, long cacheMaxBytes, Duration cacheTtl, int maxInputs,
                            int maxInputChars) {
+    /** Default body limit: 256 inputs of 32k characters (the operator's {@code EMBEDD_MAX_BODY_BYTES} overrides it). */
+    static final long MAX_BODY_BYTES = 16L << 20;
+
 
     public static EmbeddConfig from(EnvConfig env) {
         Optional<URI> ollama = "off".equalsIgnoreCase(env.string("EMBEDD_OLLAMA_URL", ""))

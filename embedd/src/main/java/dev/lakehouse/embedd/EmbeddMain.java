@@ -7,8 +7,6 @@ import dev.lakehouse.common.Readiness;
 
 /** embedd (4216): embeddings through a Caffeine cache, from the in-process model or Ollama. See docs/embedd.md. */
 public final class EmbeddMain {
-    /** Default body limit: 256 inputs of 32k characters (the operator's {@code EMBEDD_MAX_BODY_BYTES} overrides it). */
-    static final long MAX_BODY_BYTES = 16L << 20;
 
     private EmbeddMain() {
     }
@@ -20,7 +18,7 @@ public final class EmbeddMain {
 
     /** embedd, wired; the local model loads after the server starts (/ready is 503 until then). */
     static DaemonServer.Builder builder(EmbeddConfig config, EnvConfig env) {
-        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.EMBEDD, env).maxBodyBytes(MAX_BODY_BYTES);
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.EMBEDD, env).maxBodyBytes(EmbeddConfig.MAX_BODY_BYTES);
         LocalProvider local = config.localModel() ? new LocalProvider(config.localThreads(), config.localQueue()) : null;
         OllamaProvider ollama = config.ollamaUrl().map(u -> new OllamaProvider(u, config.ollamaTimeout())).orElse(null);
         Embedder embedder = new Embedder(config, local, ollama, builder.metrics().registry());

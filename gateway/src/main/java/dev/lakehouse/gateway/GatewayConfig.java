@@ -32,6 +32,9 @@ import dev.lakehouse.common.EnvConfig;
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
                      List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget, Duration metricsInterval) {
+    /** Default body limit: the largest a routed daemon accepts passes through (the operator's {@code GATEWAY_MAX_BODY_BYTES} overrides it). */
+    static final long MAX_BODY_BYTES = 32L << 20;
+
 
     static GatewayConfig from(EnvConfig env) {
         Duration base = env.duration("GATEWAY_TIMEOUT", Duration.ofSeconds(30));

@@ -10,8 +10,6 @@ import dev.lakehouse.common.EnvConfig;
 public final class GatewayMain {
     private static final Logger LOG = Logger.getLogger(GatewayMain.class.getName());
 
-    /** Default body limit: the largest a routed daemon accepts passes through (the operator's {@code GATEWAY_MAX_BODY_BYTES} overrides it). */
-    static final long MAX_BODY_BYTES = 32L << 20;
 
     private GatewayMain() {
     }
@@ -24,7 +22,7 @@ public final class GatewayMain {
     /** The gateway, wired: its keys are read before it listens (a bad key file stops the start). */
     static DaemonServer.Builder builder(GatewayConfig config, EnvConfig env) {
         ApiKeys keys = config.keysFile().map(ApiKeys::load).orElse(null);
-        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(MAX_BODY_BYTES);
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(GatewayConfig.MAX_BODY_BYTES);
         Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry(), builder.metrics()::scrape);
         gateway.cutover().reloadOnHangup();
         return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway)).register("/admin", new AdminRoutes(gateway))

@@ -15,11 +15,19 @@ import dev.lakehouse.common.EnvConfig;
  * @param truth        {@code VALIDATORD_TRUTH}, default true: check a fill's workers against truthd
  *                     ({@code LAKEHOUSE_TRUTHD_URL}) for a stale roster
  * @param truthTimeout {@code VALIDATORD_TRUTH_TIMEOUT}, default 300ms: that check's deadline (then it is skipped)
+ * @param playbookTimeout {@code VALIDATORD_PLAYBOOK_TIMEOUT}, default 10s: one playbook's write to pathwayd
+ * @param playbookQueue   {@code VALIDATORD_PLAYBOOK_QUEUE}, default 1000: playbooks waiting to be written (past it one is dropped
+ *                        and counted)
  */
-record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks, boolean truth, Duration truthTimeout) {
+record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks, boolean truth, Duration truthTimeout,
+                        Duration playbookTimeout, int playbookQueue) {
+    /** Default body limit: a fill or an e-mail (the operator's {@code VALIDATORD_MAX_BODY_BYTES} overrides it) */
+    static final long MAX_BODY_BYTES = dev.lakehouse.common.DaemonServer.DEFAULT_MAX_BODY_BYTES;
+
     static ValidatordConfig from(EnvConfig env) {
-        return new ValidatordConfig(ValidatordMain.rosterPath(env), env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300)),
+        return new ValidatordConfig(env.roster(), env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300)),
                 env.bool("VALIDATORD_PLAYBOOKS", true), env.bool("VALIDATORD_TRUTH", true),
-                env.duration("VALIDATORD_TRUTH_TIMEOUT", Duration.ofMillis(300)));
+                env.duration("VALIDATORD_TRUTH_TIMEOUT", Duration.ofMillis(300)),
+                env.duration("VALIDATORD_PLAYBOOK_TIMEOUT", Duration.ofSeconds(10)), env.integer("VALIDATORD_PLAYBOOK_QUEUE", 1_000, 1, 1_000_000));
     }
 }

@@ -22,14 +22,9 @@ public final class ValidatordMain {
         builder(ValidatordConfig.from(env), env).start();
     }
 
-    /** {@code LAKEHOUSE_ROSTER}, default {@code workers.parquet} in {@code LAKEHOUSE_DATA_DIR} (./data). */
-    public static Path rosterPath(EnvConfig env) {
-        return env.path("LAKEHOUSE_ROSTER", env.path("LAKEHOUSE_DATA_DIR", Path.of("data")).resolve("workers.parquet"));
-    }
-
     /** validatord, wired; the roster starts loading in the background (tests start it embedded). */
     static DaemonServer.Builder builder(ValidatordConfig config, EnvConfig env) {
-        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env);
+        DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env).maxBodyBytes(ValidatordConfig.MAX_BODY_BYTES);
         RosterHolder roster = new RosterHolder(config.roster(), builder.dataDir().resolve("roster.snapshot"))
                 .loadInBackground();
         Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
@@ -39,7 +34,7 @@ public final class ValidatordMain {
                 PeerClient.Options.defaults().withReadTimeout(config.truthTimeout()).withRetries(0, Duration.ZERO)))) : null;
         Validation validation = new Validation(roster, observer, stale);
         PathwaydClient playbooks = config.playbooks() ? new PathwaydClient(PeerClient.forDaemon(DaemonId.PATHWAYD, env,
-                PeerClient.Options.defaults().withReadTimeout(Duration.ofSeconds(10)).withRetries(0, Duration.ZERO)), 1_000,
+                PeerClient.Options.defaults().withReadTimeout(config.playbookTimeout()).withRetries(0, Duration.ZERO)), config.playbookQueue(),
                 builder.metrics().registry()) : null;
         return builder.routing(r -> r.register("/v1", new ValidatordRoutes(roster, validation,
                         new IterateLoop(validation, new ChatdClient(chatd), observer, playbooks == null ? p -> { } : playbooks::record))))
