@@ -10,8 +10,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -57,7 +55,7 @@ final class MetricsHistory implements AutoCloseable {
     private final Map<String, ArrayDeque<Point>> series = new LinkedHashMap<>();
     private final Map<String, Reading> last = new LinkedHashMap<>();
     private volatile long askedAt = Long.MIN_VALUE;
-    private ScheduledExecutorService timer;
+    private dev.lakehouse.common.Periodic timer;
 
     /** @param sources each daemon's name and how to read its Prometheus text (null or an exception: no answer) */
     MetricsHistory(Map<String, Supplier<String>> sources, Duration interval, LongSupplier clock) {
@@ -76,11 +74,10 @@ final class MetricsHistory implements AutoCloseable {
         boolean idle = askedAt == Long.MIN_VALUE || clock.getAsLong() - askedAt > WATCHED.toMillis();
         askedAt = clock.getAsLong();
         if (timer == null) {
-            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("metrics-history").factory());
-            timer.scheduleWithFixedDelay(this::sampleIfWatched, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+            timer = dev.lakehouse.common.Periodic.every("metrics-history", interval, this::sampleIfWatched);
         }
         if (idle) {
-            timer.execute(this::sampleIfWatched);
+            timer.runNow(this::sampleIfWatched);
         }
         Map<String, Object> daemons = new LinkedHashMap<>();
         series.forEach((name, points) -> {
@@ -267,7 +264,7 @@ final class MetricsHistory implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.close(java.time.Duration.ZERO);
         }
     }
 }

@@ -64,8 +64,7 @@ public final class Claims implements AutoCloseable {
     private final Map<String, String> answers = new ConcurrentHashMap<>();                  // "subject\tfield" → normalised
     private final Map<String, String> names = new ConcurrentHashMap<>();                    // interned subjects, fields, sources
     private volatile TrustEstimator.Estimate trust = TrustEstimator.Estimate.NONE;
-    private final java.util.concurrent.ScheduledExecutorService trustTimer = java.util.concurrent.Executors
-            .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("truthd-trust").daemon(true).unstarted(r));
+    private volatile dev.lakehouse.common.Periodic trustTimer;
     private volatile long writesSinceTrust;
     private volatile boolean loaded;
     private long seq;                      // the writer thread's after load
@@ -432,21 +431,19 @@ public final class Claims implements AutoCloseable {
 
     /** Estimates trust again every {@code interval} when claims arrived since the last estimate. */
     public void estimateTrustEvery(Duration interval) {
-        trustTimer.scheduleWithFixedDelay(() -> {
-            try {
-                if (writesSinceTrust > 0) {
-                    TrustEstimator.Estimate e = estimateTrust();
-                    LOG.fine("trust estimated over " + e.objects() + " fields in " + e.tookMs() + " ms, " + e.rounds() + " rounds");
-                }
-            } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "estimating source trust failed", e);
+        trustTimer = dev.lakehouse.common.Periodic.every("truthd-trust", interval, () -> {
+            if (writesSinceTrust > 0) {
+                TrustEstimator.Estimate e = estimateTrust();
+                LOG.fine("trust estimated over " + e.objects() + " fields in " + e.tookMs() + " ms, " + e.rounds() + " rounds");
             }
-        }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override
     public void close() {
-        trustTimer.shutdownNow();
+        if (trustTimer != null) {
+            trustTimer.close(Duration.ZERO);   // an estimate under way is abandoned: it is recomputed at the next start
+        }
         committer.close();
         try {
             log.close();

@@ -435,6 +435,13 @@ final class IndexRegistry implements AutoCloseable {
         }
     }
 
+    private volatile dev.lakehouse.common.Periodic snapshots;
+
+    /** Snapshots every changed index every {@code interval} from now on (zero: only at close); its timer stops in close. */
+    void snapshotEvery(Duration interval) {
+        snapshots = dev.lakehouse.common.Periodic.every("snapshots", interval, this::snapshotChanged);
+    }
+
     /** Snapshots every index written since its last snapshot (periodic, and on graceful stop). */
     void snapshotChanged() {
         for (Managed m : indexes.values()) {
@@ -458,6 +465,9 @@ final class IndexRegistry implements AutoCloseable {
     /** The last snapshot of every changed index, then the writers and WALs closed; no snapshot starts after. */
     @Override
     public void close() {
+        if (snapshots != null) {
+            snapshots.close();   // no periodic snapshot after this; one under way finishes first
+        }
         snapshotChanged();
         closed = true;
         for (Managed m : indexes.values()) {
