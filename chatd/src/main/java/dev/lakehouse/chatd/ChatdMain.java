@@ -21,11 +21,10 @@ public final class ChatdMain {
     /** chatd, wired and ready to start (tests start it embedded). */
     static DaemonServer.Builder builder(ChatdConfig config, EnvConfig env, Clock clock) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.CHATD, env).maxBodyBytes(ChatdConfig.MAX_BODY_BYTES);
-        Observer observer = Observer.create("chatd", env, builder.dataDir(), builder.metrics().registry());
+        Observer observer = builder.observer();
         Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(new Meters(builder.metrics().registry())), observer, clock);
         dispatcher.localReadiness().ifPresent(r -> builder.readiness("local", () -> dispatcher.localReadiness().orElseThrow()));
         return builder.routing(r -> r.register("/v1", new ChatdRoutes(dispatcher)))
-                .onStop("local models", dispatcher::close)
-                .onStop("observer", observer::close);
+                .onStop("local models", dispatcher::close);
     }
 }

@@ -137,6 +137,29 @@ public final class DaemonServer {
             return metrics;
         }
 
+        private Observer observer;
+
+        /**
+         * This daemon's observation client (docs/observer.md), made on first use under the daemon's own name and
+         * data directory, and closed by a stop hook registered then (its spool flushed after the requests ended).
+         */
+        public Observer observer() {
+            if (observer == null) {
+                observer = Observer.create(daemon, env, dataDir(), metrics.registry());
+                onStop("observer", observer::close);
+            }
+            return observer;
+        }
+
+        /**
+         * A client of a peer daemon at {@code LAKEHOUSE_<PEER>_URL}, with this read timeout and no retries (the caller
+         * decides what a failure means: a generation, a check with a deadline, a write that must not repeat).
+         */
+        public PeerClient peer(DaemonId peer, Duration readTimeout) {
+            return PeerClient.forDaemon(peer, env, PeerClient.Options.defaults().withReadTimeout(readTimeout)
+                    .withRetries(0, Duration.ZERO));
+        }
+
         public Builder routing(Consumer<HttpRouting.Builder> routing) {
             routings.add(routing);
             return this;

@@ -23,20 +23,18 @@ public final class MatrixdMain {
     static DaemonServer.Builder builder(MatrixdConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.MATRIXD, env).maxBodyBytes(MatrixdConfig.MAX_BODY_BYTES);
         CorpusRegistry registry = new CorpusRegistry(builder.dataDir());
-        Observer observer = Observer.create("matrixd", env, builder.dataDir(), builder.metrics().registry());
+        Observer observer = builder.observer();
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
         VectordClient vectord = new VectordClient(config.searchTimeout());
         RoleGate gate = RoleGate.standard();
-        ChatdClient chatd = new ChatdClient(PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
-                .withReadTimeout(config.roleLlmTimeout()).withRetries(0, java.time.Duration.ZERO)));
+        ChatdClient chatd = new ChatdClient(builder.peer(DaemonId.CHATD, config.roleLlmTimeout()));
         RoleResolver roles = new RoleResolver(RoleExtractor.standard(), gate, config.roleLlm() ? chatd::ask : null);
         Matrix matrix = new Matrix(registry, embedd, vectord, gate, roles, observer, config.searchTimeout());
         Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout()),
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
         return builder.routing(r -> r.register("/v1/matrix", new MatrixdRoutes(registry, matrix, ingest)))
                 .readiness("corpora", registry::readiness)
-                .onStop("observer", observer::close)
                 .onStop("retrievals", matrix::close)
                 .onStop("ingest", ingest::close)
                 .afterStart("corpora", registry::load);

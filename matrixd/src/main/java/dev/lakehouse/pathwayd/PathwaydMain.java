@@ -28,14 +28,13 @@ public final class PathwaydMain {
         Memories memories = new Memories(builder.dataDir().resolve("memories"), builder.metrics().registry());
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
-        Observer observer = Observer.create("pathwayd", env, builder.dataDir(), builder.metrics().registry());
+        Observer observer = builder.observer();
         memories.onCommitted(e -> e.versions().stream().filter(Version::playbookWritten).forEach(v -> observer.observe(
                 "memory.playbook", v.playbookObservation())));
         MemoryIndex index = new MemoryIndex(builder.dataDir(), config.index(), env.peerUrl(DaemonId.VECTORD), embedd,
                 new VectordClient(config.searchTimeout()), memories, builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/memory", new PathwaydRoutes(memories, index, config.indexWait())))
                 .readiness("memories", memories::readiness)
-                .onStop("observer", observer::close)
                 .onStop("memories", memories::close)
                 .onStop("indexer", index::close)
                 .afterStart("memories", () -> {

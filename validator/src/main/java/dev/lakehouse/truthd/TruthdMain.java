@@ -20,11 +20,10 @@ public final class TruthdMain {
     /** truthd, wired; the claim log replays after the server starts (/ready is 503 until then). */
     static DaemonServer.Builder builder(TruthdConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.TRUTHD, env).maxBodyBytes(TruthdConfig.MAX_BODY_BYTES);
-        Observer observer = Observer.create("truthd", env, builder.dataDir(), builder.metrics().registry());
+        Observer observer = builder.observer();
         Claims claims = new Claims(builder.dataDir(), config.policy(), observer, builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/truth", new TruthdRoutes(claims, config.maxSkew())))
                 .readiness("claims", claims::readiness)
-                .onStop("observer", observer::close)
                 .onStop("claims", claims::close)
                 .afterStart("claims", () -> {
                     claims.load();

@@ -1,7 +1,5 @@
 package dev.lakehouse.validatord;
 
-import java.nio.file.Path;
-import java.time.Duration;
 
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.DaemonServer;
@@ -27,19 +25,15 @@ public final class ValidatordMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env).maxBodyBytes(ValidatordConfig.MAX_BODY_BYTES);
         RosterHolder roster = new RosterHolder(config.roster(), builder.dataDir().resolve("roster.snapshot"))
                 .loadInBackground();
-        Observer observer = Observer.create("validatord", env, builder.dataDir(), builder.metrics().registry());
-        PeerClient chatd = PeerClient.forDaemon(DaemonId.CHATD, env, PeerClient.Options.defaults()
-                .withReadTimeout(config.chatTimeout()).withRetries(0, Duration.ZERO));
-        StaleRoster stale = config.truth() ? new StaleRoster(new TruthdClient(PeerClient.forDaemon(DaemonId.TRUTHD, env,
-                PeerClient.Options.defaults().withReadTimeout(config.truthTimeout()).withRetries(0, Duration.ZERO)))) : null;
+        Observer observer = builder.observer();
+        PeerClient chatd = builder.peer(DaemonId.CHATD, config.chatTimeout());
+        StaleRoster stale = config.truth() ? new StaleRoster(new TruthdClient(builder.peer(DaemonId.TRUTHD, config.truthTimeout()))) : null;
         Validation validation = new Validation(roster, observer, stale);
-        PathwaydClient playbooks = config.playbooks() ? new PathwaydClient(PeerClient.forDaemon(DaemonId.PATHWAYD, env,
-                PeerClient.Options.defaults().withReadTimeout(config.playbookTimeout()).withRetries(0, Duration.ZERO)), config.playbookQueue(),
+        PathwaydClient playbooks = config.playbooks() ? new PathwaydClient(builder.peer(DaemonId.PATHWAYD, config.playbookTimeout()), config.playbookQueue(),
                 builder.metrics().registry()) : null;
         return builder.routing(r -> r.register("/v1", new ValidatordRoutes(roster, validation,
                         new IterateLoop(validation, new ChatdClient(chatd), observer, playbooks == null ? p -> { } : playbooks::record))))
                 .readiness("roster", roster::readiness)
-                .onStop("observer", observer::close)
                 .onStop("playbooks", () -> {
                     if (playbooks != null) {
                         playbooks.close();
