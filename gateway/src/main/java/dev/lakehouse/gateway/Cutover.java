@@ -112,6 +112,50 @@ final class Cutover {
     }
 
     /** Whether this request is copied: its route shadows, and it falls within the sampling rate. */
+    /** What the gateway does with one request of a route: serve it from one side, or serve it and shadow a copy. */
+    sealed interface Plan permits Direct, Shadowed {
+        /** The side whose answer the caller gets. */
+        Upstream served();
+    }
+
+    /** Served by one side, nothing copied. */
+    record Direct(Upstream served) implements Plan {
+    }
+
+    /**
+     * Served by {@code served}, then a copy to {@code other} compared; {@code held} bytes of the buffer budget are the
+     * caller's until {@link #shadow} takes them over (or it gives them back when it fails before).
+     */
+    record Shadowed(Upstream served, Upstream other, CutoverTable.Entry cut, long held) implements Plan {
+    }
+
+    /**
+     * The plan for a request to {@code route} of {@code contentLength} bytes (-1: unknown, {@code chunked}: streamed):
+     * local when the table does not name the route or sends it here unshadowed; else the table's side, and a copy to the
+     * other side when the request is sampled, its body small enough to hold, and the budget has room for it and both
+     * answers (otherwise counted as {@code too_large} or {@code no_buffer}).
+     */
+    Plan plan(String route, Upstream local, long contentLength, boolean chunked, BufferBudget buffers) {
+        CutoverTable.Entry cut = table().entry(route).orElse(null);
+        if (cut == null || cut.local() && !cut.shadow()) {
+            return new Direct(local);
+        }
+        Upstream served = cut.local() ? local : legacy(cut.target());
+        if (!sampled(cut)) {
+            return new Direct(served);
+        }
+        if (contentLength > MAX_SHADOW_BODY || contentLength < 0 && chunked) {
+            count(route, "too_large");
+            return new Direct(served);
+        }
+        long held = Math.max(contentLength, 0) + 2L * Upstream.BUFFERED;
+        if (!buffers.tryTake(held)) {
+            count(route, "no_buffer");
+            return new Direct(served);
+        }
+        return new Shadowed(served, cut.local() ? legacy(cut.legacy()) : local, cut, held);
+    }
+
     static boolean sampled(CutoverTable.Entry e) {
         return e.shadow() && (e.sample() >= 1 || ThreadLocalRandom.current().nextDouble() < e.sample());
     }

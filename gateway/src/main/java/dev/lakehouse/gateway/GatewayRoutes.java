@@ -39,34 +39,21 @@ final class GatewayRoutes implements HttpService {
             return;
         }
         java.time.Duration timeout = gateway.config().timeouts().get(route.scope());
-        CutoverTable.Entry cut = gateway.cutover().table().entry(route.prefix()).orElse(null);
-        if (cut == null || cut.local() && !cut.shadow()) {
-            gateway.upstream(route.daemon()).forward(req, res, route.prefix(), timeout, caller.name());
-            return;
-        }
-        Upstream served = cut.local() ? gateway.upstream(route.daemon()) : gateway.cutover().legacy(cut.target());
-        if (!Cutover.sampled(cut)) {
-            served.forward(req, res, route.prefix(), timeout, caller.name());
-            return;
-        }
         long length = req.headers().contentLength().orElse(-1);
-        if (length > Cutover.MAX_SHADOW_BODY || length < 0 && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-            gateway.cutover().count(route.prefix(), "too_large");
-            served.forward(req, res, route.prefix(), timeout, caller.name());
-            return;
+        Cutover.Plan plan = gateway.cutover().plan(route.prefix(), gateway.upstream(route.daemon()), length,
+                req.headers().contains(HeaderNames.TRANSFER_ENCODING), gateway.buffers());
+        switch (plan) {
+            case Cutover.Direct d -> d.served().forward(req, res, route.prefix(), timeout, caller.name());
+            case Cutover.Shadowed s -> shadowed(s, req, res, route, length, timeout, caller);
         }
-        // the copy holds the body, the answer and the other side's answer until it is compared
-        long held = Math.max(length, 0) + 2L * Upstream.BUFFERED;
-        if (!gateway.buffers().tryTake(held)) {
-            gateway.cutover().count(route.prefix(), "no_buffer");
-            served.forward(req, res, route.prefix(), timeout, caller.name());
-            return;
-        }
+    }
+
+    /** Serves the request from one side, then hands the copy to the other side, off this request. */
+    private void shadowed(Cutover.Shadowed s, ServerRequest req, ServerResponse res, RouteTable.Route route, long length,
+                          java.time.Duration timeout, ApiKeys.Caller caller) {
         try {   // until shadow() takes the budget over, giving it back when the copy is done
             byte[] body = length <= 0 ? new byte[0] : Upstream.readExactly(req.content().inputStream(), (int) length);
-            Upstream.Captured answer = served.forward(req, body, res, route.prefix(), timeout, caller.name());
-            // the caller has its answer: now the copy, to the other side, off this request
-            Upstream other = cut.local() ? gateway.cutover().legacy(cut.legacy()) : gateway.upstream(route.daemon());
+            Upstream.Captured answer = s.served().forward(req, body, res, route.prefix(), timeout, caller.name());
             String id = dev.lakehouse.common.RequestContext.currentId().orElse("none");
             java.util.List<io.helidon.http.Header> headers = new java.util.ArrayList<>(Upstream.passedOn(req));
             headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.HEADER, id));
@@ -74,10 +61,10 @@ final class GatewayRoutes implements HttpService {
             headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Caller", caller.name()));
             java.util.Map<String, java.util.List<String>> query = new java.util.LinkedHashMap<>();
             req.query().names().forEach(q -> query.put(q, req.query().all(q)));
-            gateway.cutover().shadow(cut, other, req.prologue().method(), req.prologue().uriPath().path(), query, headers, body, answer, id,
-                    timeout, () -> gateway.buffers().give(held));
+            gateway.cutover().shadow(s.cut(), s.other(), req.prologue().method(), req.prologue().uriPath().path(), query, headers, body,
+                    answer, id, timeout, () -> gateway.buffers().give(s.held()));
         } catch (RuntimeException e) {
-            gateway.buffers().give(held);
+            gateway.buffers().give(s.held());
             throw e;
         }
     }
