@@ -1,9 +1,5 @@
 package dev.lakehouse.chatd;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,12 +8,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.Json;
-import dev.lakehouse.common.Problem;
-import dev.lakehouse.common.RequestContext;
 import dev.lakehouse.common.Routes;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -64,21 +56,8 @@ final class ChatdRoutes implements HttpService {
                     c.attempts()));
             return;
         }
-        ChatSink sink = new ChatSink(res);
-        stream(sink, () -> {
-            Chat.Completion c = dispatcher.chat(call, "chat", sink);
-            Map<String, Object> done = new LinkedHashMap<>();
-            done.put("provider", c.target().provider());
-            done.put("model", c.target().model());
-            done.put("finish_reason", c.finishReason());
-            if (c.usage() != null) {
-                done.put("usage", c.usage());
-            }
-            done.put("latency_ms", c.latencyMs());
-            done.put("ttft_ms", c.ttftMs());
-            done.put("attempts", c.attempts());
-            sink.event("done", Json.bytes(done));
-        });
+        SseStream.Chat sink = new SseStream.Chat(res);
+        SseStream.run(sink, () -> sink.done(dispatcher.chat(call, "chat", sink)));
     }
 
     private void completions(ServerRequest req, ServerResponse res) {
@@ -90,52 +69,11 @@ final class ChatdRoutes implements HttpService {
         long created = System.currentTimeMillis() / 1000;
         if (!body.streaming()) {
             Chat.Completion c = dispatcher.chat(call, "chat.completions", null);
-            ObjectNode out = Json.mapper().createObjectNode()
-                    .put("id", id).put("object", "chat.completion").put("created", created).put("model", c.target().id());
-            ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
-            choice.putObject("message").put("role", "assistant").put("content", c.content()).putNull("refusal");
-            choice.putNull("logprobs");
-            choice.put("finish_reason", c.finishReason());
-            usage(out, c.usage());
-            Json.sendBytes(res, 200, Json.bytes(out));
+            Json.send(res, 200, ChatdWire.Completion.of(id, created, c));
             return;
         }
-        OpenAiSink sink = new OpenAiSink(res, id, created);
-        stream(sink, () -> {
-            Chat.Completion c = dispatcher.chat(call, "chat.completions", sink);
-            sink.choice(c.target(), null, null, c.finishReason());
-            if (body.includeUsage()) {
-                ObjectNode usage = sink.chunk(c.target());
-                usage.putArray("choices");
-                usage(usage, c.usage());
-                sink.data(Json.bytes(usage));
-            }
-            sink.data("[DONE]".getBytes(StandardCharsets.US_ASCII));
-        });
-    }
-
-    /**
-     * Runs a streamed call. A failure before the first byte is an ordinary problem+json
-     * answer; after it, an error event on the stream; a caller who left gets nothing.
-     */
-    private static void stream(SseSink sink, Runnable call) {
-        try {
-            call.run();
-        } catch (Dispatcher.StreamBroken broken) {
-            sink.broken(broken);
-        } catch (Dispatcher.ClientGone gone) {
-            // the provider call is already cancelled; there is no one to tell
-        } finally {
-            sink.close();
-        }
-    }
-
-    private static void usage(ObjectNode node, Chat.Usage u) {
-        if (u == null) {
-            return;
-        }
-        node.putObject("usage").put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens())
-                .put("total_tokens", u.totalTokens());
+        SseStream.OpenAi sink = new SseStream.OpenAi(res, id, created);
+        SseStream.run(sink, () -> sink.done(dispatcher.chat(call, "chat.completions", sink), body.includeUsage()));
     }
 
     private void providers(ServerRequest req, ServerResponse res) {
@@ -160,159 +98,4 @@ final class ChatdRoutes implements HttpService {
         }
         Json.sendBytes(res, 200, Json.bytes(out));
     }
-
-    /** Server-Sent Events onto a response, committed (200, text/event-stream) at the first event. */
-    abstract static class SseSink implements Dispatcher.Sink {
-        private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
-        private final ServerResponse res;
-        private OutputStream out;
-
-        SseSink(ServerResponse res) {
-            this.res = res;
-        }
-
-        void open() {
-            if (out == null) {
-                res.status(200);
-                res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-                res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-                RequestContext.currentId().ifPresent(id -> res.header(RequestContext.HEADER, id));
-                out = res.outputStream();
-            }
-        }
-
-        void event(String name, byte[] data) {
-            open();
-            write((name == null ? "" : "event: " + name + "\n").getBytes(StandardCharsets.US_ASCII), DATA, data, END);
-        }
-
-        void data(byte[] data) {
-            event(null, data);
-        }
-
-        @Override
-        public void idle() {
-            if (out != null) {
-                write(KEEP_ALIVE);
-            }
-        }
-
-        /** Writes and flushes; a caller gone (Helidon's unchecked CloseConnectionException too) is an UncheckedIOException. */
-        private void write(byte[]... parts) {
-            try {
-                for (byte[] part : parts) {
-                    out.write(part);
-                }
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (CloseConnectionException e) {
-                throw new UncheckedIOException(new IOException("the caller closed the connection", e));
-            }
-        }
-
-        abstract void broken(Dispatcher.StreamBroken broken);
-
-        /** The kit's problem body for a stream that failed after its first byte, with the error kind and the attempts. */
-        static Problem problem(Dispatcher.StreamBroken broken) {
-            Map<String, Object> extensions = new LinkedHashMap<>();
-            extensions.put("error_kind", broken.kind.code());
-            extensions.put("attempts", broken.attempts);
-            return Problem.of(502, "stream_failed", broken.getMessage(), "chatd", RequestContext.currentId().orElse(null),
-                    broken.target.provider()).withExtensions(extensions);
-        }
-
-        void close() {
-            if (out != null) {
-                try {
-                    out.close();
-                } catch (IOException | UncheckedIOException | CloseConnectionException e) {
-                    // the caller has gone: nothing more to do
-                }
-            }
-        }
-    }
-
-    /** {@code /v1/chat} events: {@code start {provider,model}}, {@code delta {content}}…, {@code done {…}} or {@code error {problem}}. */
-    static final class ChatSink extends SseSink {
-        ChatSink(ServerResponse res) {
-            super(res);
-        }
-
-        @Override
-        public void start(Chat.Target target) {
-            event("start", Json.bytes(Map.of("provider", target.provider(), "model", target.model())));
-        }
-
-        @Override
-        public void delta(String text) {
-            event("delta", Json.bytes(Map.of("content", text)));
-        }
-
-        @Override
-        void broken(Dispatcher.StreamBroken broken) {
-            event("error", problem(broken).toBytes());
-        }
-    }
-
-    /** {@code /v1/chat/completions} chunks, as OpenAI streams them. */
-    static final class OpenAiSink extends SseSink {
-        private final String id;
-        private final long created;
-        private Chat.Target target;
-
-        OpenAiSink(ServerResponse res, String id, long created) {
-            super(res);
-            this.id = id;
-            this.created = created;
-        }
-
-        ObjectNode chunk(Chat.Target t) {
-            return Json.mapper().createObjectNode().put("id", id).put("object", "chat.completion.chunk")
-                    .put("created", created).put("model", t.id());
-        }
-
-        /** A chunk of one choice: its delta (role and content when given) and finish_reason (null until the last). */
-        void choice(Chat.Target t, String role, String content, String finishReason) {
-            ObjectNode c = chunk(t);
-            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
-            ObjectNode delta = choice.putObject("delta");
-            if (role != null) {
-                delta.put("role", role);
-            }
-            if (content != null) {
-                delta.put("content", content);
-            }
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason);
-            data(Json.bytes(c));
-        }
-
-        @Override
-        public void start(Chat.Target t) {
-            target = t;
-            choice(t, "assistant", "", null);
-        }
-
-        @Override
-        public void delta(String text) {
-            choice(target, null, text, null);
-        }
-
-        /** As OpenAI-compatible servers report a failure inside a stream: an {@code error} object, and no [DONE]. */
-        @Override
-        void broken(Dispatcher.StreamBroken broken) {
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("message", broken.getMessage());
-            error.put("type", "upstream_error");
-            error.put("code", "stream_failed");
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", error);
-            body.put("problem", problem(broken));
-            data(Json.bytes(body));
-        }
-    }
-
 }

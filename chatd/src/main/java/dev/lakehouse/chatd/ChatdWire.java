@@ -51,6 +51,53 @@ final class ChatdWire {
                         double latencyMs, Double ttftMs, List<Chat.Attempt> attempts) {
     }
 
+    /** The {@code done} event of a streamed {@code /v1/chat}: every field written, null or not, but the usage. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record StreamDone(String provider, String model, String finishReason, @JsonInclude(JsonInclude.Include.NON_NULL) Chat.Usage usage,
+                      double latencyMs, Double ttftMs, List<Chat.Attempt> attempts) {
+    }
+
+    /**
+     * {@code POST /v1/chat/completions} answered whole, as OpenAI answers:
+     * {@code {"id":"chatcmpl-…","object":"chat.completion","created":…,"model":"ollama/qwen2.5:7b","choices":[{"index":0,
+     * "message":{"role":"assistant","content":"…","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{…}}}.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Completion(String id, String object, long created, String model, List<CompletionChoice> choices,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) Chat.Usage usage) {
+        static Completion of(String id, long created, Chat.Completion c) {
+            return new Completion(id, "chat.completion", created, c.target().id(), List.of(new CompletionChoice(0,
+                    new AssistantMessage("assistant", c.content(), null), null, c.finishReason())), c.usage());
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record CompletionChoice(int index, AssistantMessage message, Object logprobs, String finishReason) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record AssistantMessage(String role, String content, String refusal) {
+    }
+
+    /**
+     * One chunk of a streamed {@code /v1/chat/completions}:
+     * {@code {"id","object":"chat.completion.chunk","created","model","choices":[{"index":0,"delta":{"content":"…"},
+     * "logprobs":null,"finish_reason":null}]}}, and the usage chunk ({@code choices} empty, {@code usage}) when asked for.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Chunk(String id, String object, long created, String model, List<ChunkChoice> choices,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) Chat.Usage usage) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record ChunkChoice(int index, Delta delta, Object logprobs, String finishReason) {
+    }
+
+    /** What a chunk adds: the role in the first, text in the others, nothing in the last. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Delta(String role, String content) {
+    }
+
     /**
      * {@code POST /v1/chat/completions}, OpenAI's request. Fields OpenAI clients send
      * routinely and chatd does not use (top_p, user, seed, penalties…) are ignored;
