@@ -15,7 +15,7 @@ import dev.lakehouse.common.Json;
  * in the run's directory ({@code replays/<id>/}, {@code audits/<id>/}), found there by id after a restart. A replay that
  * stopped (the daemon was killed) is resumed by id.
  */
-public final class Audits implements AutoCloseable {
+final class Audits implements AutoCloseable {
     private final Path runs;
     private final Replay.Peers peers;
     private final Jobs replays = new Jobs("replay");

@@ -24,7 +24,7 @@ import io.helidon.webserver.http.HttpService;
  * </pre>
  * {@code curl -s -XPOST localhost:4225/v1/distill/runs -H 'Content-Type: application/json' -d '{}'}
  */
-public final class DistilldRoutes implements HttpService {
+final class DistilldRoutes implements HttpService {
     private final Runs runs;
     private final Audits audits;
 

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param eventIds   provenance: the observations it was made from, in the order read
  * @param ts         the first observation's time (RFC 3339, as observed — never the run's clock)
  */
-public record Evidence(String evidenceId, String hash, Type type, String requestId, String ts, List<String> eventIds,
+record Evidence(String evidenceId, String hash, Type type, String requestId, String ts, List<String> eventIds,
                        JsonNode content) {
     /** What unit of work. */
     public enum Type {

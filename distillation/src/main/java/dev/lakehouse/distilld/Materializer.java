@@ -40,7 +40,7 @@ import dev.lakehouse.distillation.CanonicalJson;
  * {@code lines = before since + events in evidence + quarantined + duplicate events}.
  * The output is a function of the input bytes alone: no clock, no randomness, no map order.
  */
-public final class Materializer {
+final class Materializer {
     static final int MAX_LINE = 1 << 20;
     /** The "file" of lines released from quarantine; in the watermark, how many of them were read. */
     static final String RELEASED = "released";

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * ever become SFT data ({@code never_sft}: personal data, a final output that failed validation, a
  * flagged provider — the exporters refuse it, {@link Firewall}).
  */
-public record Scored(Evidence evidence, Category category, SourceClass sourceClass, List<String> reasons, boolean neverSft) {
+record Scored(Evidence evidence, Category category, SourceClass sourceClass, List<String> reasons, boolean neverSft) {
     /** What became of the unit of work. */
     public enum Category {
         ACCEPTED, CORRECTED, FAILED, REJECTED, PII, FLAGGED;

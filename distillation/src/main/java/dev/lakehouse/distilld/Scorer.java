@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  *   <li>playbook: {@code accepted} when it names its workers, {@code failed} (never SFT) otherwise.</li>
  * </ul>
  */
-public final class Scorer {
+final class Scorer {
     /** The violation rules of validatord that mean a final output holds personal data it must not. */
     static final List<String> PII_RULES = List.of("ssn", "other_worker_contact");
 
