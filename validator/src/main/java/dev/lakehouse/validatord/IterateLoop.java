@@ -50,7 +50,7 @@ final class IterateLoop {
         this.playbooks = playbooks;
     }
 
-    ObjectNode run(ValidatordWire.IterateRequest req) {
+    ValidatordWire.IterateResponse run(ValidatordWire.IterateRequest req) {
         JsonNode context = req.context() == null ? Json.mapper().createObjectNode() : req.context();
         // what the kind fixes: the prompt, and how an answer becomes the artifact to validate
         String system = switch (req.kind()) {
@@ -102,11 +102,7 @@ final class IterateLoop {
         if (valid && artifact instanceof ValidatordWire.Fill fill && fill.order().role() != null && !fill.workerIds().isEmpty()) {
             playbooks.accept(playbook(iteration, fill, attempts.size(), provider, model));
         }
-        ObjectNode out = Json.mapper().createObjectNode().put("valid", valid);
-        out.set("final", Json.mapper().valueToTree(artifact));   // null when no attempt parsed
-        out.set("attempts", Json.mapper().valueToTree(attempts));
-        out.put("iteration_id", iteration).put("provider", provider).put("model", model);
-        return out;
+        return new ValidatordWire.IterateResponse(valid, artifact, List.copyOf(attempts), iteration, provider, model);
     }
 
     /** The playbook of a valid fill: what was staffed, with whom, found how. */

@@ -129,4 +129,14 @@ final class ValidatordWire {
 
     record Attempt(int n, String output, List<Violation> violations) {
     }
+
+    /**
+     * {@code POST /v1/iterate}'s answer:
+     * {@code {"valid":true,"final":{…the artifact…},"attempts":[{"n","output","violations"}],"iteration_id","provider","model"}};
+     * {@code final} is null when no attempt parsed.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
+    record IterateResponse(boolean valid, @com.fasterxml.jackson.annotation.JsonProperty("final") Artifact finalArtifact,
+                           List<Attempt> attempts, String iterationId, String provider, String model) {
+    }
 }
