@@ -67,7 +67,7 @@ public final class RosterContacts implements ContactDirectory {
             throw new IOException("roster file " + file.getFileName() + " does not exist");
         }
         long row = 0;
-        try (ParquetReader<Group> reader = new Reader(new LocalInputFile(file)).build()) {
+        try (ParquetReader<Group> reader = groups(new LocalInputFile(file), PROJECTION)) {
             for (Group g = reader.read(); g != null; g = reader.read()) {
                 each.accept(new Contact(g.getString("worker_id", 0), g.getString("phone", 0), g.getString("email", 0)));
                 row++;
@@ -155,10 +155,22 @@ public final class RosterContacts implements ContactDirectory {
         }
     }
 
+    /**
+     * A reader of a Parquet file's rows as {@link Group}s, only the columns of {@code projection} (null: all) — the roster's
+     * readers here and in validatord. (Parquet has no public builder of a {@link GroupReadSupport} reader over an
+     * {@link InputFile}: this is the one subclass that makes one.)
+     */
+    public static ParquetReader<Group> groups(InputFile file, MessageType projection) throws IOException {
+        Reader r = new Reader(file);
+        if (projection != null) {
+            r.set(ReadSupport.PARQUET_READ_SCHEMA, projection.toString());
+        }
+        return r.build();
+    }
+
     private static final class Reader extends ParquetReader.Builder<Group> {
         Reader(InputFile file) {
             super(file);
-            set(ReadSupport.PARQUET_READ_SCHEMA, PROJECTION.toString());
         }
 
         @Override

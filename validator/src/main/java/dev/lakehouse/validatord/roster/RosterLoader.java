@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.ReadSupport;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
@@ -61,7 +59,7 @@ public final class RosterLoader {
         StringColumn.Builder status = new StringColumn.Builder(n);
         java.util.BitSet seen = new java.util.BitSet(1_000_000);
         int row = 0;
-        try (ParquetReader<Group> reader = new GroupReader(input).build()) {
+        try (ParquetReader<Group> reader = dev.lakehouse.privacy.RosterContacts.groups(input, null)) {
             Group g;
             while ((g = reader.read()) != null) {
                 if (row == n) {
@@ -102,16 +100,5 @@ public final class RosterLoader {
         }
         return new Roster(n, numbers, first.build(), last.build(), role.build(), city.build(), state.build(), zip.build(),
                 lat, lon, phone.build(), email.build(), rate, skills.build(), status.build());
-    }
-
-    private static final class GroupReader extends ParquetReader.Builder<Group> {
-        GroupReader(InputFile file) {
-            super(file);
-        }
-
-        @Override
-        protected ReadSupport<Group> getReadSupport() {
-            return new GroupReadSupport();
-        }
     }
 }
