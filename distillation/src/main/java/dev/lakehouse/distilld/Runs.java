@@ -64,13 +64,13 @@ public final class Runs implements AutoCloseable {
         if (named != null) {
             if (!named.matches("(run|cli)-[0-9A-Za-z-]{1,64}") || !Files.isDirectory(runsDir.resolve(named))) {
                 throw new ApiException.NotFound("run_not_found", "no distill run '" + (named.length() > 64 ? named.substring(0, 64) + "…"
-                        : named) + "' in " + runsDir);
+                        : named) + "'");
             }
             return named;
         }
         Path latest = runsDir.resolve("latest");
         if (!Files.exists(latest)) {
-            throw new ApiException.NotFound("run_not_found", "no distill run has finished yet (" + latest + ")");
+            throw new ApiException.NotFound("run_not_found", "no distill run has finished yet");
         }
         return Files.readString(latest).strip();
     }

@@ -111,9 +111,10 @@ record CutoverTable(String version, String loadedAt, String file, List<Entry> ro
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ApiException.BadRequest("routes_file_unreadable", "the routes file " + file + " cannot be read: " + e.getMessage());
+            throw new ApiException.BadRequest("routes_file_unreadable", "the routes file " + file.getFileName() + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
         }
-        return parse(bytes, file.toString());
+        return parse(bytes, String.valueOf(file.getFileName()));
     }
 
     static CutoverTable parse(byte[] bytes, String file) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.lakehouse.common.DaemonId;
@@ -75,7 +76,8 @@ class FuzzIT {
             urls.put(d, stack.url(d));
         }
         Fuzzer fuzzer = new Fuzzer(Stack.repoRoot().resolve("scripts/fuzz/routes.json"), urls,
-                d -> stack.daemon(d).isAlive(), Long.getLong("fuzz.seed", 1), Duration.ofMillis(Long.getLong("fuzz.max_ms", 10_000)));
+                d -> stack.daemon(d).isAlive(), Long.getLong("fuzz.seed", 1), Duration.ofMillis(Long.getLong("fuzz.max_ms", 10_000)))
+                .forbid(List.of(stack.dataRoot().toAbsolutePath().toString(), Stack.repoRoot().toAbsolutePath().toString()));
         assertThat(fuzzer.checkExamples()).as("every example of the catalog is a valid request").isEmpty();
         Fuzzer.Report report = fuzzer.run(Integer.getInteger("fuzz.requests", 2_400));
         Path out = Stack.repoRoot().resolve("it/target/fuzz-report.txt");

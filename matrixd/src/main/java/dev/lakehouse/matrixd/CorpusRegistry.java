@@ -108,8 +108,8 @@ final class CorpusRegistry {
             AtomicFile.write(file, Json.bytes(new File(FORMAT, List.copyOf(next.values()))));
             corpora = Map.copyOf(next);
         } catch (IOException e) {
-            throw new ApiException.Unavailable("storage_failed", "the corpus registry " + file + " could not be written: "
-                    + e.getMessage());
+            throw new ApiException.Unavailable("storage_failed", "the corpus registry " + file.getFileName() + " could not be written ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 }

@@ -38,6 +38,19 @@ final class RosterHolder {
         return this;
     }
 
+    /**
+     * What went wrong, naming the roster by its file name only: what /ready and a problem body say never tells a caller
+     * where the server keeps its files (issue 31); the log line below keeps the whole path for the operator.
+     */
+    private String withoutPaths(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return file.getFileName() + " does not exist";
+        }
+        String m = String.valueOf(e.getMessage());
+        Path dir = file.toAbsolutePath().getParent();
+        return dir == null ? m : m.replace(dir.toString() + java.io.File.separator, "").replace(dir.toString(), "…");
+    }
+
     void load() {
         long t0 = System.nanoTime();
         try {
@@ -53,7 +66,7 @@ final class RosterHolder {
             LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms"
                     + (loaded.fromSnapshot() ? " (from its snapshot " + snapshot + ")" : ""));
         } catch (Exception | OutOfMemoryError e) {
-            problem = "failed: " + e.getMessage();
+            problem = "failed: " + withoutPaths(e);
             LOG.severe("roster " + file + " could not be loaded: " + e.getMessage()
                     + (Files.exists(file) ? "" : " (make one with: bin/lakehouse roster generate --out " + file + ")"));
         }
@@ -72,7 +85,7 @@ final class RosterHolder {
     Roster require() {
         Roster r = roster;
         if (r == null) {
-            throw new ApiException.Unavailable("roster", "roster_unavailable", "the roster " + file + " is "
+            throw new ApiException.Unavailable("roster", "roster_unavailable", "the roster " + file.getFileName() + " is "
                     + ("loading".equals(problem) ? "still loading" : "unavailable: " + problem), Map.of("Retry-After",
                     "loading".equals(problem) ? "2" : "60"), null);
         }

@@ -355,7 +355,23 @@ public final class Fuzzer {
         return new Outcome(c, status, type, body, nanos, judge(c, status, type, body, nanos));
     }
 
+    private List<String> forbidden = List.of();
+
+    /**
+     * Texts no problem body may carry (issue 31): the server's own paths — its data directory, the checkout — so an error
+     * never tells a caller where the server keeps its files.
+     */
+    public Fuzzer forbid(List<String> texts) {
+        this.forbidden = List.copyOf(texts);
+        return this;
+    }
+
     private String judge(Case c, int status, String type, String body, long nanos) {
+        for (String f : forbidden) {   // problem bodies (distilld's run summaries name their inputs' files on purpose)
+            if (status >= 400 && body != null && body.contains(f)) {
+                return status + " names a server path (" + (f.length() > 12 ? "…" + f.substring(f.length() - 12) : f) + ")";
+            }
+        }
         if (nanos > maxTime.toNanos()) {
             return String.format(Locale.ROOT, "slow: %.0f ms (limit %d ms)", nanos / 1e6, maxTime.toMillis());
         }

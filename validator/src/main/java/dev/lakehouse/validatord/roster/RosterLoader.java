@@ -22,7 +22,7 @@ public final class RosterLoader {
 
     public static Roster load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException("roster file " + file + " does not exist");
+            throw new IOException("roster file " + file.getFileName() + " does not exist");
         }
         InputFile input = new LocalInputFile(file);
         long rows;
@@ -31,16 +31,16 @@ public final class RosterLoader {
             MessageType schema = footer.getFooter().getFileMetaData().getSchema();
             for (var column : RosterFile.SCHEMA.getFields()) {
                 if (!schema.containsField(column.getName())) {
-                    throw new IOException("roster file " + file + " has no column '" + column.getName() + "'");
+                    throw new IOException("roster file " + file.getFileName() + " has no column '" + column.getName() + "'");
                 }
             }
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IOException("roster file " + file + " is not a readable Parquet file: " + e.getMessage(), e);
+            throw new IOException("roster file " + file.getFileName() + " is not a readable Parquet file: " + e.getMessage(), e);
         }
         if (rows > Roster.MAX_ROWS) {
-            throw new IOException("roster file " + file + " has " + rows + " rows; at most " + Roster.MAX_ROWS);
+            throw new IOException("roster file " + file.getFileName() + " has " + rows + " rows; at most " + Roster.MAX_ROWS);
         }
         int n = (int) rows;
         int[] numbers = new int[n];
@@ -63,16 +63,16 @@ public final class RosterLoader {
             Group g;
             while ((g = reader.read()) != null) {
                 if (row == n) {
-                    throw new IOException("roster file " + file + " has more rows than its footer says (" + n + ")");
+                    throw new IOException("roster file " + file.getFileName() + " has more rows than its footer says (" + n + ")");
                 }
                 String id = g.getString(RosterFile.WORKER_ID, 0);
                 if (!RosterFile.isWorkerId(id)) {
-                    throw new IOException("roster file " + file + ", row " + row + ": worker_id '" + id
+                    throw new IOException("roster file " + file.getFileName() + ", row " + row + ": worker_id '" + id
                             + "' is not W and six digits");
                 }
                 numbers[row] = RosterFile.number(id);
                 if (seen.get(numbers[row])) {
-                    throw new IOException("roster file " + file + ", row " + row + ": worker_id " + id + " appears twice");
+                    throw new IOException("roster file " + file.getFileName() + ", row " + row + ": worker_id " + id + " appears twice");
                 }
                 seen.set(numbers[row]);
                 first.add(g.getString("first_name", 0));
@@ -93,10 +93,10 @@ public final class RosterLoader {
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IOException("roster file " + file + " is corrupt at row " + row + ": " + e.getMessage(), e);
+            throw new IOException("roster file " + file.getFileName() + " is corrupt at row " + row + ": " + e.getMessage(), e);
         }
         if (row != n) {
-            throw new IOException("roster file " + file + " ended after " + row + " of " + n + " rows");
+            throw new IOException("roster file " + file.getFileName() + " ended after " + row + " of " + n + " rows");
         }
         return new Roster(n, numbers, first.build(), last.build(), role.build(), city.build(), state.build(), zip.build(),
                 lat, lon, phone.build(), email.build(), rate, skills.build(), status.build());
