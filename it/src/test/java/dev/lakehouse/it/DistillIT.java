@@ -99,17 +99,8 @@ class DistillIT {
                 Thread.sleep(100);
             }
 
-            JsonNode run = json(send(gw, "POST", "/v1/distill/runs", "{\"full\":true}"));
-            String id = run.path("id").asText();
-            JsonNode done = null;
-            for (int i = 0; i < 300; i++) {
-                done = json(send(gw, "GET", "/v1/distill/runs/" + id, null));
-                if (!"running".equals(done.path("state").asText())) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("done");
+            JsonNode done = fullRun(gw);
+            String id = done.path("id").asText();
             System.out.println("distill run: " + done);
             assertThat(done.path("summary").path("stages").path("materialize").path("conserved").asBoolean()).isTrue();
             Path dir = stack.dataRoot().resolve("distilld/runs").resolve(id);
@@ -180,6 +171,21 @@ class DistillIT {
                     .isEqualTo(items.size());
             assertThat(finished.path("by_diff").path("error").asLong()).isZero();
         }
+    }
+
+    /** A full distill run through the gateway, followed to its end: the finished run (state done, checked). */
+    static JsonNode fullRun(URI gw) throws Exception {
+        String id = json(send(gw, "POST", "/v1/distill/runs", "{\"full\":true}")).path("id").asText();
+        JsonNode done = null;
+        for (int i = 0; i < 300; i++) {
+            done = json(send(gw, "GET", "/v1/distill/runs/" + id, null));
+            if (!"running".equals(done.path("state").asText())) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("done");
+        return done;
     }
 
     static JsonNode awaitJob(URI gw, String kind, String id) throws Exception {

@@ -84,17 +84,8 @@ class PrivacyDistillIT {
                 }
                 Thread.sleep(100);
             }
-            JsonNode run = json(send(gw, "POST", "/v1/distill/runs", "{\"full\":true}"));
-            String id = run.path("id").asText();
-            JsonNode done = null;
-            for (int i = 0; i < 300; i++) {
-                done = json(send(gw, "GET", "/v1/distill/runs/" + id, null));
-                if (!"running".equals(done.path("state").asText())) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("done");
+            JsonNode done = DistillIT.fullRun(gw);
+            String id = done.path("id").asText();
             JsonNode summary = done.path("summary");
             assertThat(summary.path("inputs").path("roster_workers").asInt()).isEqualTo(2000);
             assertThat(summary.path("stages").path("materialize").path("iterate_calls").asLong()).isEqualTo(2);
