@@ -68,8 +68,8 @@ public final class Memories implements AutoCloseable {
     private final GroupCommitter<Op, Outcome> committer;
     private final Counter versionsWritten;
     private volatile boolean loaded;
-    private volatile long seq;           // the writer thread's after load
-    private Instant lastRecorded = Instant.EPOCH;
+    private final dev.lakehouse.common.LogPosition position = new dev.lakehouse.common.LogPosition();   // the writer thread's
+    private volatile long seq;           // the position's, for readers on other threads
 
     public Memories(Path dir, MeterRegistry registry) {
         this.log = VersionLog.open(dir);
@@ -96,8 +96,8 @@ public final class Memories implements AutoCloseable {
         try {
             log.load(e -> {
                 publish(e.versions(), memories::get, memories);
+                position.replayed(e.seq(), e.at());
                 seq = e.seq();
-                lastRecorded = e.at();
                 listener.accept(e);
             });
         } catch (IOException e) {
@@ -172,29 +172,24 @@ public final class Memories implements AutoCloseable {
         Map<String, Memory> staged = new HashMap<>();
         List<Outcome> outcomes = new ArrayList<>(ops.size());
         List<VersionLog.Entry> entries = new ArrayList<>(ops.size());
-        long next = seq;
-        Instant last = lastRecorded;
+        dev.lakehouse.common.LogPosition.Group group = position.group();
         for (Op op : ops) {
-            Instant now = Instant.now();
-            if (!now.isAfter(last)) {
-                now = last.plusNanos(1_000);   // recorded_at strictly increases, whatever the clock does
-            }
+            Instant now = group.now();   // recorded_at strictly increases, whatever the clock does
             Lookup current = id -> staged.containsKey(id) ? staged.get(id) : memories.get(id);
             try {
                 List<Version> versions = apply(op, current, now);
-                VersionLog.Entry e = new VersionLog.Entry(++next, now, versions);
+                VersionLog.Entry e = new VersionLog.Entry(group.add(now), now, versions);
                 publish(versions, current, staged);
                 entries.add(e);
                 outcomes.add(new Outcome(e, null));
-                last = now;
             } catch (ApiException refused) {
                 outcomes.add(new Outcome(null, refused));
             }
         }
         if (!entries.isEmpty()) {
             log.append(entries);   // throws: the group fails, nothing is published
-            seq = next;
-            lastRecorded = last;
+            group.commit();
+            seq = position.seq();
             memories.putAll(staged);
             entries.forEach(e -> versionsWritten.increment(e.versions().size()));
             entries.forEach(listener);

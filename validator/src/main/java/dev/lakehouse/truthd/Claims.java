@@ -67,8 +67,7 @@ public final class Claims implements AutoCloseable {
     private volatile dev.lakehouse.common.Periodic trustTimer;
     private volatile long writesSinceTrust;
     private volatile boolean loaded;
-    private long seq;                      // the writer thread's after load
-    private Instant lastRecorded = Instant.EPOCH;
+    private final dev.lakehouse.common.LogPosition position = new dev.lakehouse.common.LogPosition();   // the writer thread's
 
     public Claims(Path dataDir, Policy policy, Observer observer, MeterRegistry registry) {
         this.log = ClaimLog.open(dataDir);
@@ -91,8 +90,7 @@ public final class Claims implements AutoCloseable {
         try {
             log.load(e -> {
                 e.claims().forEach(this::index);
-                seq = e.seq();
-                lastRecorded = e.at();
+                position.replayed(e.seq(), e.at());
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load truthd's log " + log.file(), e);
@@ -129,13 +127,9 @@ public final class Claims implements AutoCloseable {
         Map<String, Integer> stagedPerField = new HashMap<>();
         List<Outcome> outcomes = new ArrayList<>(subs.size());
         List<ClaimLog.Entry> entries = new ArrayList<>();
-        long next = seq;
-        Instant last = lastRecorded;
+        dev.lakehouse.common.LogPosition.Group group = position.group();
         for (Submission sub : subs) {
-            Instant now = Instant.now();
-            if (!now.isAfter(last)) {
-                now = last.plusNanos(1_000);
-            }
+            Instant now = group.now();
             Map<String, Claim> mine = new LinkedHashMap<>();
             Map<String, Integer> mineCounts = new HashMap<>();
             try {
@@ -177,10 +171,9 @@ public final class Claims implements AutoCloseable {
                     ids.add(id);
                 }
                 if (!mine.isEmpty()) {
-                    entries.add(new ClaimLog.Entry(++next, now, List.copyOf(mine.values())));
+                    entries.add(new ClaimLog.Entry(group.add(now), now, List.copyOf(mine.values())));
                     staged.putAll(mine);
                     mineCounts.forEach((k, n) -> stagedPerField.merge(k, n, Integer::sum));
-                    last = now;
                 }
                 outcomes.add(new Outcome(new TruthdWire.Posted(List.copyOf(ids), mine.size(), existing), null));
             } catch (ApiException refused) {
@@ -189,8 +182,7 @@ public final class Claims implements AutoCloseable {
         }
         if (!entries.isEmpty()) {
             log.append(entries);   // throws: the group fails, nothing is published
-            seq = next;
-            lastRecorded = last;
+            group.commit();
             Set<String> touched = new LinkedHashSet<>();
             for (ClaimLog.Entry e : entries) {
                 for (Claim c : e.claims()) {
