@@ -52,10 +52,6 @@ final class Privacy {
         return load(roster == null ? null : Path.of(roster));
     }
 
-    static Privacy of(ContactDirectory contacts) {
-        return new Privacy(contacts, 0);
-    }
-
     PiiDetector detector() {
         return detector;
     }

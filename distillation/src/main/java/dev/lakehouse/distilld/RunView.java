@@ -122,8 +122,7 @@ final class RunView {
     /** The run's roster (the file its inputs name, as it is now), read once; shapes only when it has none. */
     synchronized Privacy privacy() throws IOException {
         if (privacy == null) {
-            String roster = summary.path("inputs").path("roster").asText(null);
-            privacy = Privacy.load(roster == null ? null : Path.of(roster));   // the summary already read
+            privacy = Privacy.load(roster());
         }
         return privacy;
     }
@@ -134,10 +133,15 @@ final class RunView {
     /** The audit's second detector over the run's roster, read once. */
     synchronized BroadScan broadScan() throws IOException {
         if (broadScan == null) {
-            String roster = summary.path("inputs").path("roster").asText(null);
-            broadScan = BroadScan.load(roster == null ? null : Path.of(roster));
+            broadScan = BroadScan.load(roster());
         }
         return broadScan;
+    }
+
+    /** The roster file the run's inputs name, or null. */
+    private Path roster() {
+        String roster = summary.path("inputs").path("roster").asText(null);
+        return roster == null ? null : Path.of(roster);
     }
 
     Set<String> flaggedProviders() {

@@ -19,10 +19,6 @@ public final class Masker {
         this.detector = detector;
     }
 
-    public PiiDetector detector() {
-        return detector;
-    }
-
     /** A new sample's placeholders. */
     public Session session() {
         return new Session();

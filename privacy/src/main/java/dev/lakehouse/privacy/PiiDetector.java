@@ -100,11 +100,6 @@ public final class PiiDetector {
         return disjoint(all);
     }
 
-    /** Whether the text holds an SSN. */
-    public boolean hasSsn(CharSequence text) {
-        return find(text).stream().anyMatch(f -> f.type() == PiiType.SSN);
-    }
-
     private static void ssns(CharSequence text, List<Finding> out) {
         for (Pattern p : List.of(SSN_SEPARATED, SSN_BARE)) {
             Matcher m = p.matcher(text);
