@@ -112,7 +112,7 @@ final class DistillCommand extends LakehouseCli.Group {
             Path continued = continued(distilld.resolve("runs"));
             if (continued != null) {
                 out().println("continuing run " + continued.getFileName() + " (materialized before): " + stages());
-                ObjectNode summary;
+                dev.lakehouse.distilld.RunSummary summary;
                 try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
                     summary = Pipeline.continueRun(continued, stages(), n, flagged(), roster, distilld.resolve("audit_baselines.jsonl"),
                             (stage, done, total) -> {
@@ -125,7 +125,7 @@ final class DistillCommand extends LakehouseCli.Group {
                 out().println("outputs in " + continued);
                 return 0;
             }
-            ObjectNode summary;
+            dev.lakehouse.distilld.RunSummary summary;
             try (ProgressBar bar = CliProgress.bar("distill", 1).build()) {
                 // an --out run is the operator's own: its watermark (and lock) live in its directory, never moving distilld's
                 Path watermark = out != null ? out.toAbsolutePath().resolve("watermark.json") : distilld.resolve("watermark.json");
@@ -142,7 +142,7 @@ final class DistillCommand extends LakehouseCli.Group {
             }
             out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
             out().println("outputs in " + runDir);
-            return summary.path("stages").path("materialize").path("conserved").asBoolean() ? 0 : 1;
+            return summary.stages().materialize().conserved() ? 0 : 1;
         }
     }
 
@@ -464,7 +464,7 @@ final class DistillCommand extends LakehouseCli.Group {
                     rate, provider, model).options();   // the options first: a bad one is said before anything else
             Path dir = runDir();
             String id = resume != null ? resume : dev.lakehouse.distilld.Jobs.newId("replay");
-            ObjectNode s;
+            dev.lakehouse.distilld.ReplaySummary s;
             try (ProgressBar bar = bar("replay")) {
                 s = dev.lakehouse.distilld.Replay.run(dir, id, o, peers(), (done, total) -> {
                     bar.maxHint(Math.max(1, total));
@@ -473,7 +473,7 @@ final class DistillCommand extends LakehouseCli.Group {
             }
             out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
             out().println("replay in " + dir.resolve("replays").resolve(id));
-            return s.path("by_diff").path("regressed").asLong() + s.path("errors").asLong() == 0 ? 0 : 1;
+            return s.byDiff().getOrDefault("regressed", 0L) + s.errors() == 0 ? 0 : 1;
         }
     }
 
@@ -499,7 +499,7 @@ final class DistillCommand extends LakehouseCli.Group {
                     model).options();
             Path dir = runDir();
             String id = dev.lakehouse.distilld.Jobs.newId("audit");
-            ObjectNode r;
+            dev.lakehouse.distilld.AuditReport r;
             try (ProgressBar bar = bar("audit")) {
                 r = dev.lakehouse.distilld.Audit.run(dir, id, o, peers(), (phase, done, total) -> {
                     bar.setExtraMessage(" " + phase);
@@ -510,14 +510,14 @@ final class DistillCommand extends LakehouseCli.Group {
             if (json) {
                 out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
             } else {
-                for (com.fasterxml.jackson.databind.JsonNode p : r.path("phases")) {
-                    out().printf("%d %-22s %-7s %6d ms  %s%n", p.path("phase").asInt(), p.path("name").asText(), p.path("status").asText(),
-                            p.path("took_ms").asLong(), p.path("findings").isEmpty() ? "" : abbreviate(p.path("findings").get(0).asText()));
+                for (dev.lakehouse.distilld.Audit.Phase p : r.phases()) {
+                    out().printf("%d %-22s %-7s %6d ms  %s%n", p.phase(), p.name(), p.status(), p.tookMs(),
+                            p.findings().isEmpty() ? "" : abbreviate(p.findings().get(0)));
                 }
-                out().println((r.path("passed").asBoolean() ? "passed" : "FAILED") + "; reports in " + dir.resolve("audits").resolve(id)
+                out().println((r.passed() ? "passed" : "FAILED") + "; reports in " + dir.resolve("audits").resolve(id)
                         + " (report.json, report.md)");
             }
-            return r.path("passed").asBoolean() ? 0 : 1;
+            return r.passed() ? 0 : 1;
         }
     }
 }

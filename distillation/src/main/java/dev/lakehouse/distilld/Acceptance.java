@@ -126,11 +126,10 @@ final class Acceptance {
     // ---- materialize
 
     static void conservation(RunView run, RunView.Findings found) throws IOException {
-        JsonNode m = run.summary.path("stages").path("materialize");
-        long lines = m.path("lines").asLong();
-        long sum = m.path("before_since").asLong() + m.path("events_in_evidence").asLong() + m.path("quarantined").asLong()
-                + m.path("duplicate_events").asLong() + m.path("replay_events").asLong()
-                + m.path("iterate_calls").asLong() + m.path("pending_out_events").asLong() - m.path("pending_in_events").asLong();
+        RunSummary.Materialize m = run.summary.materialize();
+        long lines = m.lines();
+        long sum = m.beforeSince() + m.eventsInEvidence() + m.quarantined() + m.duplicateEvents() + m.replayEvents() + m.iterateCalls()
+                + m.pendingOutEvents() - m.pendingInEvents();
         if (lines != sum) {
             found.add("summary: lines " + lines + " but before_since + events_in_evidence + quarantined + duplicate_events + "
                     + "replay_events + iterate_calls + pending_out_events - pending_in_events = " + sum);
@@ -141,17 +140,16 @@ final class Acceptance {
             records[0]++;
             events[0] += e == null ? 0 : e.path("event_ids").size();
         });
-        if (records[0] != m.path("evidence").asLong()) {
-            found.add("evidence.jsonl holds " + records[0] + " records, the summary says " + m.path("evidence").asLong());
+        if (records[0] != m.evidence()) {
+            found.add("evidence.jsonl holds " + records[0] + " records, the summary says " + m.evidence());
         }
-        if (events[0] != m.path("events_in_evidence").asLong()) {
-            found.add("evidence.jsonl's records name " + events[0] + " events, the summary says events_in_evidence "
-                    + m.path("events_in_evidence").asLong());
+        if (events[0] != m.eventsInEvidence()) {
+            found.add("evidence.jsonl's records name " + events[0] + " events, the summary says events_in_evidence " + m.eventsInEvidence());
         }
         long[] q = {0};
         run.each("quarantine.jsonl", (n, x) -> q[0]++);
-        if (q[0] != m.path("quarantined").asLong()) {
-            found.add("quarantine.jsonl holds " + q[0] + " records, the summary says quarantined " + m.path("quarantined").asLong());
+        if (q[0] != m.quarantined()) {
+            found.add("quarantine.jsonl holds " + q[0] + " records, the summary says quarantined " + m.quarantined());
         }
     }
 
@@ -161,17 +159,18 @@ final class Acceptance {
 
     /** The event ids of the run's input: each day file's range as the summary gives it, then the lines released. */
     private static void inputEvents(RunView run, java.util.function.BiConsumer<String, String> idAndTs) throws IOException {
-        JsonNode in = run.summary.path("inputs");
-        Path obs = Path.of(in.path("observations").asText("."));
-        Iterator<Map.Entry<String, JsonNode>> files = in.path("files").fields();
-        while (files.hasNext()) {
-            Map.Entry<String, JsonNode> f = files.next();
-            long to = f.getValue().path("to").asLong();
+        RunSummary.Inputs in = run.summary.inputs();
+        if (in == null) {
+            return;
+        }
+        Path obs = Path.of(in.observations() == null ? "." : in.observations());
+        for (Map.Entry<String, RunSummary.Range> f : (in.files() == null ? Map.<String, RunSummary.Range>of() : in.files()).entrySet()) {
+            long to = f.getValue().to();
             Path file = obs.resolve(f.getKey());
             if (!Files.exists(file) || !f.getKey().matches("\\d{4}-\\d{2}-\\d{2}\\.jsonl")) {
                 continue;
             }
-            JsonLines.read(file, f.getValue().path("from").asLong(), (line, offset) -> {
+            JsonLines.read(file, f.getValue().from(), (line, offset) -> {
                 if (offset >= to) {
                     return false;
                 }
@@ -179,10 +178,9 @@ final class Acceptance {
                 return true;
             });
         }
-        String review = in.path("released").path("review").asText(null);
-        if (review != null) {
-            QuarantineReview r = new QuarantineReview(Path.of(review).getParent());
-            for (byte[] line : r.releasedFrom(in.path("released").path("from").asLong(), in.path("released").path("to").asLong())) {
+        if (in.released() != null && in.released().review() != null) {
+            QuarantineReview r = new QuarantineReview(Path.of(in.released().review()).getParent());
+            for (byte[] line : r.releasedFrom(in.released().from(), in.released().to())) {
                 event(line, idAndTs);
             }
         }
@@ -662,7 +660,7 @@ final class Acceptance {
 
     static void summaryMatchesFiles(RunView run, RunView.Findings found) throws IOException {
         Map<String, String> hashes = new HashMap<>();
-        for (Map.Entry<String, JsonNode> f : run.summarizedFiles().entrySet()) {
+        for (Map.Entry<String, RunSummary.FileStat> f : run.summary.allFiles().entrySet()) {
             Path file = run.file(f.getKey());
             String sha = RunView.sha256(file);
             hashes.put(f.getKey(), sha);
@@ -676,9 +674,9 @@ final class Acceptance {
                     lines++;
                 }
             }
-            if (lines != f.getValue().path("records").asLong() || !sha.equals(f.getValue().path("sha256").asText())) {
-                found.add(f.getKey() + ": the summary says " + f.getValue().path("records").asLong() + " records, SHA-256 "
-                        + abbreviate(f.getValue().path("sha256").asText(null)) + "; the file has " + lines + ", " + abbreviate(sha));
+            if (lines != f.getValue().records() || !sha.equals(f.getValue().sha256())) {
+                found.add(f.getKey() + ": the summary says " + f.getValue().records() + " records, SHA-256 "
+                        + abbreviate(f.getValue().sha256()) + "; the file has " + lines + ", " + abbreviate(sha));
             }
         }
         Path baselines = run.dir.getParent() == null || run.dir.getParent().getParent() == null ? null

@@ -76,7 +76,7 @@ public final class Audit {
     }
 
     /** Audits the run in {@code runDir} as audit {@code id}; answers the report (also written as JSON and Markdown). */
-    public static ObjectNode run(Path runDir, String id, Options o, Replay.Peers peers, Progress progress) throws IOException {
+    public static AuditReport run(Path runDir, String id, Options o, Replay.Peers peers, Progress progress) throws IOException {
         Path dir = runDir.resolve("audits").resolve(id);
         Path work = dir.resolve("work");
         Files.createDirectories(work);
@@ -134,33 +134,34 @@ public final class Audit {
     static Phase inventory(RunView run) throws IOException {
         List<String> findings = new ArrayList<>();
         ObjectNode d = NODES.objectNode();
-        JsonNode in = run.summary.path("inputs");
-        if (in.isMissingNode()) {
+        RunSummary.Inputs in = run.summary.inputs();
+        if (in == null) {
             findings.add("the summary records no inputs (a run made before audits): phase 2 cannot re-materialize it");
+            in = new RunSummary.Inputs(null, null, false, Map.of(), null, null, null, null);
         }
-        Path obs = Path.of(in.path("observations").asText("."));
+        Path obs = Path.of(in.observations() == null ? "." : in.observations());
         ArrayNode files = d.putArray("inputs");
-        in.path("files").fields().forEachRemaining(f -> {
-            Path file = obs.resolve(f.getKey());
+        (in.files() == null ? Map.<String, RunSummary.Range>of() : in.files()).forEach((name, range) -> {
+            Path file = obs.resolve(name);
             long size = -1;
             try {
                 size = Files.exists(file) ? Files.size(file) : -1;
             } catch (IOException e) {
                 findings.add(file + ": " + e.getMessage());
             }
-            long to = f.getValue().path("to").asLong();
-            files.addObject().put("file", f.getKey()).put("from", f.getValue().path("from").asLong()).put("to", to).put("size_now", size);
+            long to = range.to();
+            files.addObject().put("file", name).put("from", range.from()).put("to", to).put("size_now", size);
             if (size < to) {
                 findings.add(file + (size < 0 ? " is gone" : " is shorter (" + size + " bytes) than the run read (" + to + ")"));
             }
         });
-        d.set("released", in.path("released"));
+        d.set("released", Json.mapper().valueToTree(in.released()));
         ObjectNode config = d.putObject("config");
-        config.put("observations", in.path("observations").asText(null));
-        config.set("since", in.path("since"));
-        config.set("full", in.path("full"));
-        config.set("flagged_providers", in.path("flagged_providers"));
-        config.set("stages_run", run.summary.path("stages_run"));
+        config.put("observations", in.observations());
+        config.put("since", in.since());
+        config.put("full", in.full());
+        config.set("flagged_providers", Json.mapper().valueToTree(in.flaggedProviders()));
+        config.set("stages_run", Json.mapper().valueToTree(run.summary.stagesRun()));
         ObjectNode versions = d.putObject("versions");
         versions.put("distilld", String.valueOf(Audit.class.getPackage().getImplementationVersion()));
         versions.put("java", System.getProperty("java.version"));
@@ -171,7 +172,7 @@ public final class Audit {
             }
         }
         ObjectNode outputs = d.putObject("outputs");
-        run.summarizedFiles().forEach((f, n) -> outputs.put(f, n.path("records").asLong()));
+        run.summary.allFiles().forEach((f, n) -> outputs.put(f, n.records()));
         return of(0, findings, d);
     }
 
@@ -190,26 +191,25 @@ public final class Audit {
     static Phase dryRun(RunView run) throws IOException {
         List<String> findings = new ArrayList<>();
         ObjectNode d = NODES.objectNode();
-        JsonNode in = run.summary.path("inputs");
-        if (in.isMissingNode()) {
+        RunSummary.Inputs in = run.summary.inputs();
+        if (in == null) {
             return of(2, List.of("the summary records no inputs: nothing to re-materialize"), d);
         }
         Map<String, Long> from = new TreeMap<>();
         Map<String, Long> to = new TreeMap<>();
-        in.path("files").fields().forEachRemaining(f -> {
-            from.put(f.getKey(), f.getValue().path("from").asLong());
-            to.put(f.getKey(), f.getValue().path("to").asLong());
+        (in.files() == null ? Map.<String, RunSummary.Range>of() : in.files()).forEach((name, range) -> {
+            from.put(name, range.from());
+            to.put(name, range.to());
         });
-        Path obs = Path.of(in.path("observations").asText("."));
+        Path obs = Path.of(in.observations() == null ? "." : in.observations());
         List<Path> files = new ArrayList<>();
         for (String f : to.keySet()) {
             files.add(obs.resolve(f));
         }
         List<byte[]> released = List.of();
-        long releasedFrom = in.path("released").path("from").asLong();
-        if (in.path("released").path("review").isTextual()) {
-            released = new QuarantineReview(Path.of(in.path("released").path("review").asText()).getParent())
-                    .releasedFrom(releasedFrom, in.path("released").path("to").asLong());
+        long releasedFrom = in.released() == null ? 0 : in.released().from();
+        if (in.released() != null && in.released().review() != null) {
+            released = new QuarantineReview(Path.of(in.released().review()).getParent()).releasedFrom(releasedFrom, in.released().to());
         }
         Path into = run.work.resolve("materialize");
         Files.createDirectories(into);
@@ -217,7 +217,7 @@ public final class Audit {
         Exporter.Out quarantine = new Exporter.Out(into.resolve("quarantine.jsonl"));
         Materializer.Result m;
         try (evidence; quarantine) {
-            m = Pipeline.materializer(evidence, quarantine, in.path("since").isTextual() ? Instant.parse(in.path("since").asText()) : null)
+            m = Pipeline.materializer(evidence, quarantine, in.since() != null ? Instant.parse(in.since()) : null)
                     .history(Pipeline.readHistoryDuplicates(run.dir)).run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
         }
         for (String f : List.of("evidence.jsonl", "quarantine.jsonl")) {
@@ -228,9 +228,9 @@ public final class Audit {
                 findings.add(f + " differs from the input materialized again: " + firstDifference(run.file(f), into.resolve(f)));
             }
         }
-        JsonNode ms = run.summary.path("stages").path("materialize");
-        if (ms.path("lines").asLong() != m.lines() || ms.path("evidence").asLong() != m.evidence()) {
-            findings.add("the summary counts " + ms.path("lines").asLong() + " lines and " + ms.path("evidence").asLong()
+        RunSummary.Materialize ms = run.summary.materialize();
+        if (ms.lines() != m.lines() || ms.evidence() != m.evidence()) {
+            findings.add("the summary counts " + ms.lines() + " lines and " + ms.evidence()
                     + " evidence records; again: " + m.lines() + " and " + m.evidence());
         }
         d.put("lines", m.lines()).put("evidence", m.evidence()).put("quarantined", m.quarantined());
@@ -258,14 +258,15 @@ public final class Audit {
     /** (3) scorer: the category distribution, scoring again, and the firewall. */
     static Phase scorer(RunView run, List<Acceptance.Outcome> invariants) throws IOException {
         ObjectNode d = NODES.objectNode();
-        d.set("by_category", run.summary.path("stages").path("score").path("by_category"));
-        d.set("by_class", run.summary.path("stages").path("score").path("by_class"));
+        RunSummary.Score score = run.summary.stages() == null ? null : run.summary.stages().score();
+        if (score != null) {
+            d.set("by_category", Json.mapper().valueToTree(score.byCategory()));
+            d.set("by_class", Json.mapper().valueToTree(score.byClass()));
+        }
         List<String> findings = new ArrayList<>();
         Map<String, Long> counted = new TreeMap<>();
         run.each("scored.jsonl", (n, s) -> counted.merge(s == null ? "?" : s.path("category").asText(), 1L, Long::sum));
-        Map<String, Long> summarized = new TreeMap<>();
-        run.summary.path("stages").path("score").path("by_category").fields().forEachRemaining(e -> summarized.put(e.getKey(),
-                e.getValue().asLong()));
+        Map<String, Long> summarized = new TreeMap<>(score == null || score.byCategory() == null ? Map.of() : score.byCategory());
         if (!counted.equals(summarized)) {
             findings.add("scored.jsonl's categories " + counted + " are not the summary's " + summarized);
         }
@@ -294,38 +295,36 @@ public final class Audit {
     static Phase summaries(RunView run, List<Acceptance.Outcome> invariants) throws IOException {
         List<String> findings = new ArrayList<>(invariants(run, invariants, "conservation", "scored_covers_evidence", "summary_matches_files",
                 "openai_mirrors_trl"));
-        JsonNode st = run.summary.path("stages");
-        long evidence = st.path("materialize").path("evidence").asLong();
+        RunSummary.Stages st = run.summary.stages() == null ? new RunSummary.Stages(null, null, null) : run.summary.stages();
+        long evidence = run.summary.materialize().evidence();
         ObjectNode d = NODES.objectNode();
-        if (st.has("score")) {
-            long byCategory = sum(st.path("score").path("by_category"));
-            long byClass = sum(st.path("score").path("by_class"));
+        if (st.score() != null) {
+            long byCategory = sum(st.score().byCategory());
+            long byClass = sum(st.score().byClass());
             d.put("evidence", evidence).put("scored_by_category", byCategory).put("scored_by_class", byClass);
             if (byCategory != evidence || byClass != evidence) {
                 findings.add("evidence " + evidence + " but " + byCategory + " scored by category and " + byClass + " by class");
             }
         }
-        if (st.has("export")) {
-            JsonNode files = st.path("export").path("files");
-            long sft = sum(st.path("export").path("sft_by_class"));
+        if (st.export() != null) {
+            Map<String, RunSummary.FileStat> files = st.export().files() == null ? Map.of() : st.export().files();
+            long sft = sum(st.export().sftByClass());
             d.put("sft_by_class", sft);
-            if (files.has("sft/trl.jsonl") && files.path("sft/trl.jsonl").path("records").asLong() != sft) {
-                findings.add("sft/trl.jsonl has " + files.path("sft/trl.jsonl").path("records").asLong() + " records, sft_by_class sums to " + sft);
+            RunSummary.FileStat trl = files.get("sft/trl.jsonl");
+            if (trl != null && trl.records() != sft) {
+                findings.add("sft/trl.jsonl has " + trl.records() + " records, sft_by_class sums to " + sft);
             }
-            long answered = st.path("score").path("by_class").path("retrieval_answer").asLong();
-            if (files.has("rag/queries.jsonl") && files.path("rag/queries.jsonl").path("records").asLong() > answered) {
+            long answered = st.score() == null || st.score().byClass() == null ? 0 : st.score().byClass().getOrDefault("retrieval_answer", 0L);
+            RunSummary.FileStat queries = files.get("rag/queries.jsonl");
+            if (queries != null && queries.records() > answered) {
                 findings.add("more RAG queries than retrieval records");
             }
         }
         return of(5, findings, d);
     }
 
-    private static long sum(JsonNode counts) {
-        long s = 0;
-        for (JsonNode n : counts) {
-            s += n.asLong();
-        }
-        return s;
+    private static long sum(Map<String, Long> counts) {
+        return counts == null ? 0 : counts.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** (6) acceptance: every invariant of the harness. */
@@ -348,22 +347,22 @@ public final class Audit {
             return new Phase(7, PHASES.get(7), "skipped", List.of("no replay sample asked (replay_sample 0)"), NODES.objectNode(), 0);
         }
         String id = "replay-" + auditId.substring("audit-".length());
-        ObjectNode s = Replay.run(runDir, id, new Replay.Options(null, null, null, o.replaySample(), o.seed(), o.concurrency(), 0,
+        ReplaySummary s = Replay.run(runDir, id, new Replay.Options(null, null, null, o.replaySample(), o.seed(), o.concurrency(), 0,
                 o.provider(), o.model()), peers, (a, b) -> { });
         List<String> findings = new ArrayList<>();
-        long regressed = s.path("by_diff").path("regressed").asLong();
-        if (regressed > 0) {
-            findings.add(regressed + " of " + s.path("replayed").asLong() + " replayed records regressed: by class "
-                    + s.path("regressions_by_class") + ", by provider " + s.path("regressions_by_provider"));
+        if (s.regressed() > 0) {
+            findings.add(s.regressed() + " of " + s.replayed() + " replayed records regressed: by class "
+                    + Json.mapper().valueToTree(s.regressionsByClass()) + ", by provider " + Json.mapper().valueToTree(s.regressionsByProvider()));
         }
-        if (s.path("errors").asLong() > 0) {
-            findings.add(s.path("errors").asLong() + " of " + s.path("replayed").asLong() + " records could not be replayed (a peer failed; "
+        if (s.errors() > 0) {
+            findings.add(s.errors() + " of " + s.replayed() + " records could not be replayed (a peer failed; "
                     + "see replays/" + id + "/replay_runs.jsonl)");
         }
-        if (s.path("selected").asLong() == 0) {
-            return new Phase(7, PHASES.get(7), "skipped", List.of("the run has no replayable record"), s, 0);
+        JsonNode details = Json.mapper().valueToTree(s);
+        if (s.selected() == 0) {
+            return new Phase(7, PHASES.get(7), "skipped", List.of("the run has no replayable record"), details, 0);
         }
-        return of(7, findings, s);
+        return of(7, findings, details);
     }
 
     private static List<String> invariants(RunView run, List<Acceptance.Outcome> done, String... names) {
@@ -387,16 +386,12 @@ public final class Audit {
         return o;
     }
 
-    private static ObjectNode report(Path dir, String id, Path runDir, String started, List<Phase> phases,
-                                     List<Acceptance.Outcome> invariants) throws IOException {
-        ObjectNode r = NODES.objectNode().put("id", id).put("run", runDir.getFileName().toString())
-                .put("run_dir", runDir.toAbsolutePath().normalize().toString()).put("started_at", started)
-                .put("finished_at", Instant.now().toString());
-        r.put("passed", phases.stream().noneMatch(p -> p.status().equals("fail")));
-        r.set("phases", Json.mapper().valueToTree(phases));
+    private static AuditReport report(Path dir, String id, Path runDir, String started, List<Phase> phases,
+                                      List<Acceptance.Outcome> invariants) throws IOException {
         List<Acceptance.Outcome> sorted = new ArrayList<>(invariants);
         sorted.sort(Comparator.comparingInt(o -> Acceptance.ALL.indexOf(Acceptance.named(o.name()))));
-        r.set("invariants", Json.mapper().valueToTree(sorted));
+        AuditReport r = new AuditReport(id, runDir.getFileName().toString(), runDir.toAbsolutePath().normalize().toString(), started,
+                Instant.now().toString(), phases.stream().noneMatch(p -> p.status().equals("fail")), List.copyOf(phases), sorted);
         Files.createDirectories(dir);
         AtomicFile.write(dir.resolve("report.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
         AtomicFile.write(dir.resolve("report.md"), markdown(r).getBytes(StandardCharsets.UTF_8));
@@ -404,32 +399,31 @@ public final class Audit {
     }
 
     /** The human report: a table of phases, then a section per phase with what it found, then the invariants. */
-    static String markdown(JsonNode r) {
+    static String markdown(AuditReport r) {
         StringBuilder md = new StringBuilder();
-        md.append("# Audit ").append(r.path("id").asText()).append(" of run ").append(r.path("run").asText()).append("\n\n");
-        md.append(r.path("passed").asBoolean() ? "**Passed.**" : "**Failed.**").append(" Started ").append(r.path("started_at").asText())
-                .append(", finished ").append(r.path("finished_at").asText()).append(".\n\n");
+        md.append("# Audit ").append(r.id()).append(" of run ").append(r.run()).append("\n\n");
+        md.append(r.passed() ? "**Passed.**" : "**Failed.**").append(" Started ").append(r.startedAt())
+                .append(", finished ").append(r.finishedAt()).append(".\n\n");
         md.append("| phase | | status | took |\n|---|---|---|---|\n");
-        for (JsonNode p : r.path("phases")) {
-            md.append("| ").append(p.path("phase").asInt()).append(" | ").append(p.path("name").asText()).append(" | ")
-                    .append(p.path("status").asText()).append(" | ").append(p.path("took_ms").asLong()).append(" ms |\n");
+        for (Phase p : r.phases()) {
+            md.append("| ").append(p.phase()).append(" | ").append(p.name()).append(" | ")
+                    .append(p.status()).append(" | ").append(p.tookMs()).append(" ms |\n");
         }
-        for (JsonNode p : r.path("phases")) {
-            md.append("\n## ").append(p.path("phase").asInt()).append(". ").append(p.path("name").asText()).append(": ")
-                    .append(p.path("status").asText()).append("\n\n");
-            if (p.path("findings").isEmpty()) {
+        for (Phase p : r.phases()) {
+            md.append("\n## ").append(p.phase()).append(". ").append(p.name()).append(": ").append(p.status()).append("\n\n");
+            if (p.findings().isEmpty()) {
                 md.append("Nothing found.\n");
             }
-            for (JsonNode f : p.path("findings")) {
-                md.append("- ").append(f.asText().replace("\n", " ")).append('\n');
+            for (String f : p.findings()) {
+                md.append("- ").append(f.replace("\n", " ")).append('\n');
             }
-            md.append("\n```json\n").append(Templates.json(p.path("details"))).append("\n```\n");
+            md.append("\n```json\n").append(Templates.json(p.details())).append("\n```\n");
         }
-        if (!r.path("invariants").isEmpty()) {
+        if (!r.invariants().isEmpty()) {
             md.append("\n## Invariants\n\n| invariant | | violations |\n|---|---|---|\n");
-            for (JsonNode i : r.path("invariants")) {
-                md.append("| `").append(i.path("name").asText()).append("` | ").append(i.path("passed").asBoolean() ? "pass" : "**fail**")
-                        .append(" | ").append(i.path("violations").asLong()).append(" |\n");
+            for (Acceptance.Outcome i : r.invariants()) {
+                md.append("| `").append(i.name()).append("` | ").append(i.passed() ? "pass" : "**fail**")
+                        .append(" | ").append(i.violations()).append(" |\n");
             }
         }
         return md.toString();

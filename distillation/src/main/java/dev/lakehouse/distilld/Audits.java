@@ -63,7 +63,7 @@ final class Audits implements AutoCloseable {
         String run = dir.get().getParent().getParent().getFileName().toString();
         Path summary = dir.get().resolve("summary.json");
         return Optional.of(Files.exists(summary)
-                ? new Jobs.Job(id, "replay", run, "done", Map.of(), null, null, Json.mapper().readTree(Files.readAllBytes(summary)), null)
+                ? new Jobs.Job(id, "replay", run, "done", Map.of(), null, null, Json.mapper().readValue(Files.readAllBytes(summary), ReplaySummary.class), null)
                 : new Jobs.Job(id, "replay", run, "stopped", Map.of(), null, null, null,
                 "stopped before it finished (distilld restarted?); POST /v1/distill/replays/" + id + "/resume"));
     }
@@ -88,9 +88,8 @@ final class Audits implements AutoCloseable {
         if (dir.isEmpty()) {
             return live;
         }
-        JsonNode report = Json.mapper().readTree(Files.readAllBytes(dir.get().resolve("report.json")));
-        return Optional.of(new Jobs.Job(id, "audit", report.path("run").asText(), "done", Map.of(), report.path("started_at").asText(null),
-                report.path("finished_at").asText(null), report, null));
+        AuditReport report = Json.mapper().readValue(Files.readAllBytes(dir.get().resolve("report.json")), AuditReport.class);
+        return Optional.of(new Jobs.Job(id, "audit", report.run(), "done", Map.of(), report.startedAt(), report.finishedAt(), report, null));
     }
 
     /** An audit's human report. */

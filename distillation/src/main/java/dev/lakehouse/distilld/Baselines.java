@@ -72,7 +72,8 @@ public final class Baselines {
     }
 
     /** A run's baseline, from its summary: every number under stages, flattened, and the files' hashes. */
-    static Baseline of(String run, JsonNode summary) {
+    static Baseline of(String run, RunSummary typed) {
+        JsonNode summary = Json.mapper().valueToTree(typed);
         Map<String, Double> metrics = new TreeMap<>();
         flatten("", summary.path("stages"), metrics);
         Map<String, String> hashes = new TreeMap<>();

@@ -84,6 +84,11 @@ final class Exporter implements AutoCloseable {
             return HexFormat.of().formatHex(digest.getMessageDigest().digest());
         }
 
+        /** Records and SHA-256, once the file is closed (the digest is finished by it). */
+        RunSummary.FileStat stat() {
+            return new RunSummary.FileStat(records, sha256());
+        }
+
         @Override
         public void close() throws IOException {
             out.close();
@@ -289,29 +294,21 @@ final class Exporter implements AutoCloseable {
     }
 
     /** Per file: records and SHA-256; per class: SFT samples; and what the firewall and the checks refused. */
-    ObjectNode summary() {
-        ObjectNode n = NODES.objectNode();
-        ObjectNode files = n.putObject("files");
-        outs.forEach((f, o) -> files.putObject(f).put("records", o.records()).put("sha256", o.sha256()));
-        ObjectNode classes = n.putObject("sft_by_class");
-        sftByClass.forEach(classes::put);
-        n.put("sft_refused_by_firewall", sftRefused);
+    RunSummary.Export summary() {
+        Map<String, RunSummary.FileStat> files = new LinkedHashMap<>();
+        outs.forEach((f, o) -> files.put(f, o.stat()));
         long samples = sftByClass.values().stream().mapToLong(Long::longValue).sum();
-        n.putObject("sft_length_chars").put("mean", samples == 0 ? 0 : Math.round(sftChars * 10.0 / samples) / 10.0).put("max", sftLongest);
-        n.put("preference_refused", preferenceRefused);
-        ObjectNode m = n.putObject("masked");
-        masked.forEach(m::put);
+        Map<String, Long> m = new LinkedHashMap<>(masked);
         m.put("roster_contacts", maskedRoster);
         m.put("refused_after_masking", unmaskable);
+        RunSummary.Rag rag = null;
         if (stages.contains(Pipeline.Stage.EXPORT_RAG)) {
-            ObjectNode rag = n.putObject("rag");
-            rag.put("queries", ragQueries);
-            qrelsBy.forEach(rag::put);
-            if (ragQueries == 0) {
-                rag.put("written", false).put("why", "no answered retrieval: BEIR's loader cannot load an empty dataset, so no rag/ files");
-            }
+            rag = ragQueries == 0
+                    ? new RunSummary.Rag(0, new TreeMap<>(qrelsBy), false, "no answered retrieval: BEIR's loader cannot load an empty dataset, so no rag/ files")
+                    : new RunSummary.Rag(ragQueries, new TreeMap<>(qrelsBy), null, null);
         }
-        return n;
+        return new RunSummary.Export(files, new TreeMap<>(sftByClass), sftRefused,
+                new RunSummary.Length(samples == 0 ? 0 : Math.round(sftChars * 10.0 / samples) / 10.0, sftLongest), preferenceRefused, m, rag);
     }
 
     @Override

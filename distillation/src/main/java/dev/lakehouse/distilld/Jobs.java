@@ -23,15 +23,15 @@ public final class Jobs implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    /** A job as answered. */
+    /** A job as answered; its result a {@link ReplaySummary} or an {@link AuditReport}. */
     record Job(String id, String kind, String run, String state, Map<String, Object> progress, String startedAt, String finishedAt,
-               JsonNode result, String error) {
+               Object result, String error) {
     }
 
     /** The work: given its progress map, answers the result. */
     @FunctionalInterface
     interface Work {
-        JsonNode run(Map<String, Object> progress) throws IOException;
+        Object run(Map<String, Object> progress) throws IOException;
     }
 
     private final String kind;
@@ -66,7 +66,7 @@ public final class Jobs implements AutoCloseable {
         worker = Thread.ofPlatform().name("distilld-" + id).daemon(true).start(() -> {
             Job done;
             try {
-                JsonNode result = work.run(progress);
+                Object result = work.run(progress);
                 done = new Job(id, kind, run, "done", progress, job.startedAt(), Instant.now().toString(), result, null);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, kind + " " + id + " failed", e);

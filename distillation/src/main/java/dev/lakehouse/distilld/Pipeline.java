@@ -64,7 +64,7 @@ public final class Pipeline {
      * {@code run.lock} beside the watermark for the whole run, so two runs over one data directory — the daemon's
      * and the CLI's — never overlap: the second fails at once, naming the lock.
      */
-    public static ObjectNode run(Options o, Progress progress) throws IOException {
+    public static RunSummary run(Options o, Progress progress) throws IOException {
         Path lockFile = o.watermarkFile().toAbsolutePath().resolveSibling("run.lock");
         Files.createDirectories(lockFile.getParent());
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
@@ -78,10 +78,8 @@ public final class Pipeline {
         }
     }
 
-    private static ObjectNode locked(Options o, Progress progress) throws IOException {
+    private static RunSummary locked(Options o, Progress progress) throws IOException {
         Files.createDirectories(o.runDir());
-        ObjectNode summary = NODES.objectNode();
-        ObjectNode stages = summary.putObject("stages");
         List<Path> files = JsonLines.list(o.observations(), "\\d{4}-\\d{2}-\\d{2}\\.jsonl");
         Map<String, Long> from = o.full() ? Map.of() : readWatermark(o.watermarkFile());
         Path stateDir = o.watermarkFile().toAbsolutePath().getParent();
@@ -113,28 +111,20 @@ public final class Pipeline {
                 }
             });
         }
-        summary.set("inputs", inputs(o, from, m.watermark(), releasedFrom, decisions));
-        ObjectNode ms = stages.putObject("materialize");
-        ms.put("lines", m.lines()).put("before_since", m.beforeSince()).put("events_in_evidence", m.eventsInEvidence())
-                .put("quarantined", m.quarantined()).put("duplicate_events", m.duplicateEvents()).put("replay_events", m.replayEvents())
-                .put("iterate_calls", m.iterateCalls())
-                .put("pending_in_events", m.pendingInEvents()).put("pending_out_events", m.pendingOutEvents())
-                .put("duplicates_of_earlier_runs", m.duplicatesOfEarlierRuns())
-                .put("evidence", m.evidence()).put("conserved", m.conserved());
-        ms.set("evidence_by_type", Json.mapper().valueToTree(m.byType()));
-        ms.set("quarantine_by_reason", Json.mapper().valueToTree(m.byReason()));
-        ms.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
+        RunSummary.Inputs inputs = inputs(o, from, m.watermark(), releasedFrom, decisions);
+        RunSummary.Materialize ms = new RunSummary.Materialize(m.lines(), m.beforeSince(), m.eventsInEvidence(), m.quarantined(),
+                m.duplicateEvents(), m.replayEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
+                m.duplicatesOfEarlierRuns(), m.evidence(), m.conserved(), new TreeMap<>(m.byType()), new TreeMap<>(m.byReason()), (System.nanoTime() - t0) / 1_000_000);
 
         if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
-            return finish(o, summary, t0, m, evidence, quarantine, null, decisions, history);
+            return finish(o, new RunSummary.Stages(ms, null, null), inputs, t0, m, evidence, quarantine, null, decisions, history);
         }
         Privacy privacy = Privacy.load(o.roster());
-        ((ObjectNode) summary.get("inputs")).put("roster_workers", privacy.rosterWorkers());
+        inputs = inputs.with(inputs.roster(), privacy.rosterWorkers(), inputs.flaggedProviders());
         Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
                 privacy, m.evidence(), progress);
-        stages.set("score", x.score());
-        stages.set("export", x.export());
-        return finish(o, summary, t0, m, evidence, quarantine, x.scored(), decisions, history);
+        return finish(o, new RunSummary.Stages(ms, x.score(), x.export()), inputs, t0, m, evidence, quarantine, x.scored(), decisions,
+                history);
     }
 
     /**
@@ -144,7 +134,7 @@ public final class Pipeline {
      * summary is brought up to date, and no watermark moves: the observations read are the run's own. Holds the run
      * directory's lock.
      */
-    public static ObjectNode continueRun(Path runDir, Set<Stage> asked, int threads, Set<String> flagged, Path roster, Path baselines,
+    public static RunSummary continueRun(Path runDir, Set<Stage> asked, int threads, Set<String> flagged, Path roster, Path baselines,
                                          Progress progress) throws IOException {
         Path summaryFile = runDir.resolve("summary.json");
         if (!Files.exists(summaryFile) || !Files.exists(runDir.resolve("evidence.jsonl"))) {
@@ -156,26 +146,20 @@ public final class Pipeline {
             if (lock == null) {
                 throw new IOException("another distill run holds run " + runDir.getFileName());
             }
-            ObjectNode summary = (ObjectNode) Json.mapper().readTree(Files.readAllBytes(summaryFile));
+            RunSummary before = readSummary(summaryFile);
             Set<Stage> stages = java.util.EnumSet.copyOf(asked);
-            summary.path("stages_run").forEach(n -> stages.add(DistilldWire.RunRequest.stage(n.asText(), "stages_run")));
+            if (before.stagesRun() != null) {
+                before.stagesRun().forEach(n -> stages.add(DistilldWire.RunRequest.stage(n, "stages_run")));
+            }
             stages.add(Stage.MATERIALIZE);
             long t0 = System.nanoTime();
             Privacy privacy = Privacy.load(roster);
-            ObjectNode inputs = (ObjectNode) summary.path("inputs");
-            inputs.put("roster", roster == null ? null : roster.toAbsolutePath().normalize().toString());
-            inputs.put("roster_workers", privacy.rosterWorkers());
-            inputs.remove("flagged_providers");
-            flagged.stream().sorted().forEach(inputs.withArray("flagged_providers")::add);
+            RunSummary.Inputs inputs = before.inputs() == null ? null : before.inputs().with(
+                    roster == null ? null : roster.toAbsolutePath().normalize().toString(), privacy.rosterWorkers(), flagged.stream().sorted().toList());
             Exported x = scoreAndExport(runDir.resolve("evidence.jsonl"), runDir, stages, threads, flagged, privacy,
-                    summary.path("stages").path("materialize").path("evidence").asLong(), progress);
-            ((ObjectNode) summary.path("stages")).set("score", x.score());
-            ((ObjectNode) summary.path("stages")).set("export", x.export());
-            ((ObjectNode) summary.with("files")).putObject("scored.jsonl").put("records", x.scored().records())
-                    .put("sha256", x.scored().sha256());
-            summary.set("stages_run", Json.mapper().valueToTree(new java.util.TreeSet<>(stages.stream().map(Stage::toString).toList())));
-            summary.put("took_ms", summary.path("took_ms").asLong() + (System.nanoTime() - t0) / 1_000_000);
-            AtomicFile.write(summaryFile, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(CanonicalJson.sorted(summary)));
+                    before.materialize().evidence(), progress);
+            RunSummary summary = before.continued(inputs, x, RunSummary.names(stages), (System.nanoTime() - t0) / 1_000_000);
+            writeSummary(summaryFile, summary);
             Baselines.append(baselines, Baselines.of(runDir.getFileName().toString(), summary));
             return summary;
         } catch (java.nio.channels.OverlappingFileLockException e) {
@@ -184,7 +168,7 @@ public final class Pipeline {
     }
 
     /** What stages 2–5 made: the score and export sections of the summary, and the scored file. */
-    record Exported(ObjectNode score, ObjectNode export, Exporter.Out scored) {
+    record Exported(RunSummary.Score score, RunSummary.Export export, Exporter.Out scored) {
     }
 
     /**
@@ -217,12 +201,8 @@ public final class Pipeline {
         } finally {
             exporter.close();
         }
-        ObjectNode ss = NODES.objectNode();
-        ss.set("by_category", Json.mapper().valueToTree(byCategory));
-        ss.set("by_class", Json.mapper().valueToTree(byClass));
-        ss.put("never_sft", neverSft[0]);
-        ss.put("took_ms", (System.nanoTime() - t1) / 1_000_000);
-        return new Exported(ss, exporter.summary(), scored);
+        return new Exported(new RunSummary.Score(byCategory, byClass, neverSft[0], (System.nanoTime() - t1) / 1_000_000), exporter.summary(),
+                scored);
     }
 
     /** A materializer writing evidence and quarantine records to their files. */
@@ -244,37 +224,50 @@ public final class Pipeline {
      * What the run read, so that an audit can read exactly it again: the observations directory, each day file's byte
      * range, the range of review decisions whose released lines it read, since, full, and the flagged providers.
      */
-    private static ObjectNode inputs(Options o, Map<String, Long> from, Map<String, Long> to, long releasedFrom, long releasedTo) {
-        ObjectNode in = NODES.objectNode();
-        in.put("observations", o.observations().toAbsolutePath().normalize().toString());
-        in.put("since", o.since() == null ? null : o.since().toString());
-        in.put("full", o.full());
-        ObjectNode files = in.putObject("files");
+    private static RunSummary.Inputs inputs(Options o, Map<String, Long> from, Map<String, Long> to, long releasedFrom, long releasedTo) {
+        Map<String, RunSummary.Range> files = new TreeMap<>();
         new TreeMap<>(to).forEach((f, end) -> {
             if (!f.equals(Materializer.RELEASED)) {
-                files.putObject(f).put("from", from.getOrDefault(f, 0L)).put("to", end);
+                files.put(f, new RunSummary.Range(from.getOrDefault(f, 0L), end));
             }
         });
-        in.putObject("released").put("from", releasedFrom).put("to", releasedTo)
-                .put("review", o.watermarkFile().toAbsolutePath().normalize().resolveSibling(QuarantineReview.FILE).toString());
-        o.flaggedProviders().stream().sorted().forEach(in.putArray("flagged_providers")::add);
-        in.put("roster", o.roster() == null ? null : o.roster().toAbsolutePath().normalize().toString());
-        return in;
+        return new RunSummary.Inputs(o.observations().toAbsolutePath().normalize().toString(), o.since() == null ? null : o.since().toString(),
+                o.full(), files, new RunSummary.Released(releasedFrom, releasedTo,
+                o.watermarkFile().toAbsolutePath().normalize().resolveSibling(QuarantineReview.FILE).toString()),
+                o.flaggedProviders().stream().sorted().toList(), o.roster() == null ? null : o.roster().toAbsolutePath().normalize().toString(), null);
     }
 
-    private static ObjectNode finish(Options o, ObjectNode summary, long t0, Materializer.Result m, Exporter.Out evidence,
-                                     Exporter.Out quarantine, Exporter.Out scored, long decisions, DedupHistory history)
-            throws IOException {
-        ObjectNode files0 = summary.putObject("files");
-        files0.putObject("evidence.jsonl").put("records", evidence.records()).put("sha256", evidence.sha256());
-        files0.putObject("quarantine.jsonl").put("records", quarantine.records()).put("sha256", quarantine.sha256());
-        if (scored != null) {
-            files0.putObject("scored.jsonl").put("records", scored.records()).put("sha256", scored.sha256());
+    /**
+     * A run's {@code summary.json}, read back (an IOException naming the file when it is not one); a count an older
+     * distilld did not write reads as 0.
+     */
+    static RunSummary readSummary(Path file) throws IOException {
+        try {
+            return SUMMARY_READER.readValue(Files.readAllBytes(file));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file.getFileName() + " is not a run summary: " + e.getOriginalMessage(), e);
         }
-        summary.set("stages_run", Json.mapper().valueToTree(new java.util.TreeSet<>(o.stages().stream().map(Stage::toString).toList())));
-        summary.put("took_ms", (System.nanoTime() - t0) / 1_000_000);
-        AtomicFile.write(o.runDir().resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(CanonicalJson.sorted(summary)));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader SUMMARY_READER = Json.mapper().readerFor(RunSummary.class)
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** A summary as {@code summary.json} holds it: canonical key order, pretty-printed. */
+    static void writeSummary(Path file, RunSummary summary) throws IOException {
+        AtomicFile.write(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(CanonicalJson.sorted(Json.mapper().valueToTree(summary))));
+    }
+
+    private static RunSummary finish(Options o, RunSummary.Stages stages, RunSummary.Inputs inputs, long t0, Materializer.Result m,
+                                     Exporter.Out evidence, Exporter.Out quarantine, Exporter.Out scored, long decisions,
+                                     DedupHistory history) throws IOException {
+        Map<String, RunSummary.FileStat> files = new TreeMap<>();
+        files.put("evidence.jsonl", evidence.stat());
+        files.put("quarantine.jsonl", quarantine.stat());
+        if (scored != null) {
+            files.put("scored.jsonl", scored.stat());
+        }
+        RunSummary summary = new RunSummary(stages, inputs, files, RunSummary.names(o.stages()), (System.nanoTime() - t0) / 1_000_000);
+        writeSummary(o.runDir().resolve("summary.json"), summary);
         Files.createDirectories(o.watermarkFile().toAbsolutePath().getParent());
         Baselines.append(o.watermarkFile().toAbsolutePath().resolveSibling("audit_baselines.jsonl"),
                 Baselines.of(o.runDir().getFileName().toString(), summary));

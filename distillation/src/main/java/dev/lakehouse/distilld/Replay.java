@@ -112,7 +112,7 @@ public final class Replay {
      * {@code replay.json} already — resumed with the options recorded there, skipping the items already written.
      * Answers the summary (also {@code summary.json}).
      */
-    public static ObjectNode run(Path runDir, String id, Options asked, Peers peers, Progress progress) throws IOException {
+    public static ReplaySummary run(Path runDir, String id, Options asked, Peers peers, Progress progress) throws IOException {
         Path dir = dir(runDir, id);
         Files.createDirectories(dir);
         Path spec = dir.resolve("replay.json");
@@ -169,11 +169,10 @@ public final class Replay {
                 throw new IOException("replay " + id + " interrupted; start it again to resume", e);
             }
         }
-        ObjectNode s = summarize(dir, id, runDir.getFileName().toString(), o, chosen.size());
+        ReplaySummary s = summarize(dir, id, runDir.getFileName().toString(), o, chosen.size());
         long replayMs = (System.nanoTime() - t0) / 1_000_000 - selectMs;
-        s.put("select_ms", selectMs).put("replay_ms", replayMs)   // this session's, beside the summary file's counts
-                .put("per_second", replayMs == 0 ? 0 : Math.round((chosen.size() - done.size()) * 10_000.0 / replayMs) / 10.0);
-        return s;
+        // this session's, beside the summary file's counts
+        return s.timed(selectMs, replayMs, replayMs == 0 ? 0 : Math.round((chosen.size() - done.size()) * 10_000.0 / replayMs) / 10.0);
     }
 
     private static RateLimiter limiter(double perSecond) {
@@ -452,15 +451,13 @@ public final class Replay {
     }
 
     /** The summary of every item written: counts per diff, regressions per class and provider, errors, flagged records. */
-    static ObjectNode summarize(Path dir, String id, String run, Options o, int selected) throws IOException {
+    static ReplaySummary summarize(Path dir, String id, String run, Options o, int selected) throws IOException {
         List<Item> items = JsonLog.readAll(dir.resolve("replay_runs.jsonl"), Item.class);
         items.sort(Comparator.comparingInt(Item::n));
-        ObjectNode s = NODES.objectNode().put("id", id).put("run", run).put("selected", selected).put("replayed", items.size());
-        s.set("options", Json.mapper().valueToTree(o));
         Map<String, Long> byDiff = new TreeMap<>();
         Map<String, Long> regressionsByClass = new TreeMap<>();
         Map<String, Long> regressionsByProvider = new TreeMap<>();
-        ArrayNode flagged = NODES.arrayNode();
+        List<String> flagged = new ArrayList<>();
         double latency = 0;
         List<ObjectNode> flaggedRows = new ArrayList<>();
         for (Item i : items) {
@@ -477,20 +474,15 @@ public final class Replay {
                 flaggedRows.add(row);
             }
         }
-        s.set("by_diff", Json.mapper().valueToTree(byDiff));
-        s.set("regressions_by_class", Json.mapper().valueToTree(regressionsByClass));
-        s.set("regressions_by_provider", Json.mapper().valueToTree(regressionsByProvider));
-        s.put("errors", byDiff.getOrDefault("error", 0L));
-        s.put("mean_latency_ms", items.isEmpty() ? 0 : Math.round(latency / items.size() * 100) / 100.0);
-        s.set("flagged_for_review", flagged);
-        ArrayNode files = s.putArray("files");
-        FILES.forEach(files::add);
+        ReplaySummary s = new ReplaySummary(id, run, selected, items.size(), o, byDiff, regressionsByClass, regressionsByProvider,
+                byDiff.getOrDefault("error", 0L), items.isEmpty() ? 0 : Math.round(latency / items.size() * 100) / 100.0, flagged, FILES,
+                null, null, null);
         StringBuilder lines = new StringBuilder();
         for (ObjectNode row : flaggedRows) {
             lines.append(Templates.json(row)).append('\n');
         }
         AtomicFile.write(dir.resolve("flagged.jsonl"), lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        AtomicFile.write(dir.resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(CanonicalJson.sorted(s)));
+        AtomicFile.write(dir.resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(CanonicalJson.sorted(Json.mapper().valueToTree(s))));
         return s;
     }
 }

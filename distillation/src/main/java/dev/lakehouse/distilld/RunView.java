@@ -26,7 +26,9 @@ final class RunView {
 
     final Path dir;
     final Path work;
-    final JsonNode summary;
+    final RunSummary summary;
+    /** The summary as the file holds it, for the schema check. */
+    final JsonNode summaryJson;
     private Map<String, String[]> reexport;
     private Map<String, Findings> schemaErrors;
 
@@ -38,7 +40,8 @@ final class RunView {
         if (!Files.exists(s)) {
             throw new IOException(s + " does not exist: not a finished distill run");
         }
-        this.summary = Json.mapper().readTree(Files.readAllBytes(s));
+        this.summaryJson = Json.mapper().readTree(Files.readAllBytes(s));
+        this.summary = Pipeline.readSummary(s);
     }
 
     private static Map<String, String> schemas() {
@@ -105,17 +108,11 @@ final class RunView {
         });
     }
 
-    /** The run's files the summary names, with the records and SHA-256 it gives each. */
-    Map<String, JsonNode> summarizedFiles() {
-        Map<String, JsonNode> out = new TreeMap<>();
-        summary.path("files").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
-        summary.path("stages").path("export").path("files").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
-        return out;
-    }
-
     Set<Pipeline.Stage> stagesRun() {
         Set<Pipeline.Stage> out = java.util.EnumSet.of(Pipeline.Stage.MATERIALIZE);
-        summary.path("stages_run").forEach(s -> out.add(DistilldWire.RunRequest.stage(s.asText(), "stages_run")));
+        if (summary.stagesRun() != null) {
+            summary.stagesRun().forEach(s -> out.add(DistilldWire.RunRequest.stage(s, "stages_run")));
+        }
         return out;
     }
 
@@ -140,13 +137,15 @@ final class RunView {
 
     /** The roster file the run's inputs name, or null. */
     private Path roster() {
-        String roster = summary.path("inputs").path("roster").asText(null);
+        String roster = summary.inputs() == null ? null : summary.inputs().roster();
         return roster == null ? null : Path.of(roster);
     }
 
     Set<String> flaggedProviders() {
         Set<String> out = new java.util.TreeSet<>();
-        summary.path("inputs").path("flagged_providers").forEach(p -> out.add(p.asText()));
+        if (summary.inputs() != null && summary.inputs().flaggedProviders() != null) {
+            out.addAll(summary.inputs().flaggedProviders());
+        }
         return out;
     }
 
@@ -162,7 +161,7 @@ final class RunView {
                 Path into = work.resolve("export");
                 Files.createDirectories(into);
                 Pipeline.scoreAndExport(file("evidence.jsonl"), into, stages, Runtime.getRuntime().availableProcessors(),
-                        flaggedProviders(), privacy(), summary.path("stages").path("materialize").path("evidence").asLong(), (a, b, c) -> { });
+                        flaggedProviders(), privacy(), summary.materialize().evidence(), (a, b, c) -> { });
                 List<String> files = new ArrayList<>(List.of("scored.jsonl"));
                 files.addAll(Exporter.FILES);
                 for (String f : files) {

@@ -37,7 +37,7 @@ public final class Runs implements AutoCloseable {
 
     /** A run as answered: {@code state} queued|running|done|failed, progress per stage, and the summary when done. */
     public record Run(String id, String state, List<String> stages, String since, boolean full, String startedAt, String finishedAt,
-                      Map<String, Map<String, Long>> progress, JsonNode summary, String error) {
+                      Map<String, Map<String, Long>> progress, RunSummary summary, String error) {
     }
 
     private final Path runsDir;
@@ -96,7 +96,7 @@ public final class Runs implements AutoCloseable {
     private void execute(Run run, Set<Pipeline.Stage> stages, DistilldWire.RunRequest req) {
         Run done;
         try {
-            JsonNode summary = Pipeline.run(new Pipeline.Options(observations, runsDir.resolve(run.id()), watermark, stages,
+            RunSummary summary = Pipeline.run(new Pipeline.Options(observations, runsDir.resolve(run.id()), watermark, stages,
                     dev.lakehouse.common.FieldError.time(req.since(), "since"), run.full(), threads, flagged, roster),
                     (stage, n, total) -> run.progress().put(stage, Map.of("done", n, "total", total)));
             AtomicFile.write(runsDir.resolve("latest"), run.id().getBytes(StandardCharsets.UTF_8));
@@ -124,9 +124,8 @@ public final class Runs implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            JsonNode s = Json.mapper().readTree(Files.readAllBytes(summary));
-            List<String> stages = new ArrayList<>();
-            s.path("stages_run").forEach(x -> stages.add(x.asText()));
+            RunSummary s = Pipeline.readSummary(summary);
+            List<String> stages = s.stagesRun() == null ? List.of() : List.copyOf(s.stagesRun());
             return Optional.of(new Run(id, "done", stages, null, false, null, null, Map.of(), s, null));
         } catch (IOException e) {
             return Optional.of(new Run(id, "failed", List.of(), null, false, null, null, Map.of(), null, "unreadable summary: "

@@ -54,7 +54,7 @@ final class Schemas {
     static Map<String, RunView.Findings> check(RunView run) throws IOException {
         Map<String, RunView.Findings> out = new TreeMap<>();
         RunView.Findings summary = new RunView.Findings();
-        errors("run_summary", run.summary).forEach(e -> summary.add("summary.json " + e));
+        errors("run_summary", run.summaryJson).forEach(e -> summary.add("summary.json " + e));
         out.put("summary.json", summary);
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
             Map<String, Future<RunView.Findings>> futures = new TreeMap<>();

@@ -39,8 +39,8 @@ class PendingRunsTest {
     }
 
     JsonNode run(Path obs, String name, boolean full) throws IOException {
-        return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve("watermark.json"), Pipeline.Stage.ALL, null, full, 1,
-                Set.of(), null), (s, d, t) -> { });
+        return Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve("watermark.json"), Pipeline.Stage.ALL, null, full, 1,
+                Set.of(), null), (s, d, t) -> { }));
     }
 
     @Test

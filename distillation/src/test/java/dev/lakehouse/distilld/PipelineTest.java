@@ -118,9 +118,9 @@ public class PipelineTest {
     }
 
     ObjectNode run(Path obs, String name, boolean full, int threads) throws IOException {
-        return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve(name + "-watermark.json"), Pipeline.Stage.ALL, null,
+        return Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve(name + "-watermark.json"), Pipeline.Stage.ALL, null,
                 full, threads,
-                Set.of("badprovider"), null), (stage, done, total) -> { });
+                Set.of("badprovider"), null), (stage, done, total) -> { }));
     }
 
     @Test

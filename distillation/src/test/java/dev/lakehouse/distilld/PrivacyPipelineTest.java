@@ -104,8 +104,8 @@ class PrivacyPipelineTest {
     }
 
     JsonNode run(Path obs, String name, Path roster) throws IOException {
-        return Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve("watermark.json"), Pipeline.Stage.ALL, null, false, 2,
-                Set.of(), roster), (s, d, t) -> { });
+        return Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(obs, dir.resolve(name), dir.resolve("watermark.json"), Pipeline.Stage.ALL, null, false, 2,
+                Set.of(), roster), (s, d, t) -> { }));
     }
 
     @Test
@@ -165,8 +165,8 @@ class PrivacyPipelineTest {
                 chat("Who covers nights?", "W000102 / 3035550166 / nights", "stop"))));
         run(obs, "run-old", roster("old.parquet", "614-555-0142"));
         assertThat(Files.readString(dir.resolve("run-old/sft/trl.jsonl"))).contains("3035550166");   // nobody's number yet
-        JsonNode next = Pipeline.run(new Pipeline.Options(obs, dir.resolve("run-new"), dir.resolve("watermark.json"), Pipeline.Stage.ALL,
-                null, true, 2, Set.of(), roster("new.parquet", "614-555-0142", "303.555.0166")), (s, d, t) -> { });
+        JsonNode next = Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(obs, dir.resolve("run-new"), dir.resolve("watermark.json"), Pipeline.Stage.ALL,
+                null, true, 2, Set.of(), roster("new.parquet", "614-555-0142", "303.555.0166")), (s, d, t) -> { }));
         assertThat(next.path("inputs").path("roster_workers").asInt()).isEqualTo(2);
         assertThat(Files.readString(dir.resolve("run-new/sft/trl.jsonl"))).doesNotContain("3035550166").contains("[PHONE_1]");
     }

@@ -1,5 +1,7 @@
 package dev.lakehouse.distilld;
 
+import dev.lakehouse.common.Json;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,8 +23,8 @@ class QuarantineReviewTest {
 
     JsonNode run(Path obs, String id) throws IOException {
         Path data = dir.resolve("distilld");
-        return Pipeline.run(new Pipeline.Options(obs, data.resolve("runs").resolve(id), data.resolve("watermark.json"), Pipeline.Stage.ALL,
-                null, false, 1, Set.of(), null), (a, b, c) -> { });
+        return Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(obs, data.resolve("runs").resolve(id), data.resolve("watermark.json"), Pipeline.Stage.ALL,
+                null, false, 1, Set.of(), null), (a, b, c) -> { }));
     }
 
     @Test

@@ -93,8 +93,8 @@ class RagLabelsTest {
     @Test
     void aRunsRagFiles_loadAsBeirsLoaderDoes_theTestSplitByDefault_andAnEmptyRunWritesNone() throws Exception {
         Path obs = PipelineTest.fixtures(dir);
-        JsonNode summary = Pipeline.run(new Pipeline.Options(obs, dir.resolve("r"), dir.resolve("wm.json"), Pipeline.Stage.ALL, null, true, 1,
-                Set.of(), null), (a, b, c) -> { });
+        JsonNode summary = Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(obs, dir.resolve("r"), dir.resolve("wm.json"), Pipeline.Stage.ALL, null, true, 1,
+                Set.of(), null), (a, b, c) -> { }));
         Beir test = Beir.load(dir.resolve("r/rag"), "test");
         assertThat(test.queries()).hasSize(1);
         assertThat(test.qrels().values().iterator().next().values()).containsExactly(1);
@@ -103,8 +103,8 @@ class RagLabelsTest {
         Path empty = Files.createDirectories(dir.resolve("empty-obs"));
         Files.writeString(empty.resolve("2026-11-30.jsonl"), PipelineTest.event("c1", "2026-11-30T10:00:00Z", "chat.call", null,
                 PipelineTest.chat("Hi", "Hello")) + "\n");
-        JsonNode none = Pipeline.run(new Pipeline.Options(empty, dir.resolve("e"), dir.resolve("wm2.json"), Pipeline.Stage.ALL, null, true, 1,
-                Set.of(), null), (a, b, c) -> { });
+        JsonNode none = Json.mapper().valueToTree(Pipeline.run(new Pipeline.Options(empty, dir.resolve("e"), dir.resolve("wm2.json"), Pipeline.Stage.ALL, null, true, 1,
+                Set.of(), null), (a, b, c) -> { }));
         assertThat(dir.resolve("e/rag")).doesNotExist();
         assertThat(none.path("stages").path("export").path("rag").path("written").asBoolean(true)).isFalse();
         assertThat(none.path("stages").path("export").path("files").has("rag/corpus.jsonl")).isFalse();

@@ -129,7 +129,7 @@ class ReplayTest {
     void replayingEveryRecord_classifiesEachDiff_flagsExportedRegressions_andWritesOnlyItsOwnDirectory() throws Exception {
         Map<String, String> before = runFiles();
         Scripted peers = new Scripted(run);
-        JsonNode s = Replay.run(run, "replay-20261201T000000Z-0001", all(0, 1), peers, (a, b) -> { });
+        JsonNode s = Json.mapper().valueToTree(Replay.run(run, "replay-20261201T000000Z-0001", all(0, 1), peers, (a, b) -> { }));
         assertThat(byDiff(s)).isEqualTo(Map.of("same", 54L, "changed_still_valid", 48L, "fixed", 4L, "regressed", 2L));
         assertThat(s.path("selected").asLong()).as("three retrievals no chat call answered have no prompt").isEqualTo(108);
         assertThat(s.path("regressions_by_class").toString()).isEqualTo("{\"fill_generation\":2}");
@@ -162,7 +162,7 @@ class ReplayTest {
     void aProviderThatIsDown_marksItsItems_andTheReplayGoesOn() throws Exception {
         Scripted peers = new Scripted(run);
         peers.chatDown = true;
-        JsonNode s = Replay.run(run, "replay-20261201T000000Z-0002", all(0, 1), peers, (a, b) -> { });
+        JsonNode s = Json.mapper().valueToTree(Replay.run(run, "replay-20261201T000000Z-0002", all(0, 1), peers, (a, b) -> { }));
         assertThat(byDiff(s)).isEqualTo(Map.of("error", 88L, "same", 20L));
         Replay.Item e = JsonLog.readAll(run.resolve("replays/replay-20261201T000000Z-0002/replay_runs.jsonl"), Replay.Item.class).stream()
                 .filter(i -> i.diff().equals("error")).findFirst().orElseThrow();
@@ -175,7 +175,7 @@ class ReplayTest {
     void aValidatorThatIsDown_marksTheItemsThatNeedIt() throws Exception {
         Scripted peers = new Scripted(run);
         peers.validatorDown = true;
-        JsonNode s = Replay.run(run, "replay-20261201T000000Z-0003", all(0, 1), peers, (a, b) -> { });
+        JsonNode s = Json.mapper().valueToTree(Replay.run(run, "replay-20261201T000000Z-0003", all(0, 1), peers, (a, b) -> { }));
         assertThat(s.path("by_diff").path("error").asLong()).as("15 fills, 8 e-mails, 20 validations").isEqualTo(43);
         assertThat(s.path("replayed").asLong()).isEqualTo(108);
     }
@@ -206,7 +206,7 @@ class ReplayTest {
         Files.delete(d.resolve("summary.json"));
         Files.delete(d.resolve("flagged.jsonl"));
         Scripted peers = new Scripted(run);
-        JsonNode s = Replay.run(run, id, null, peers, (a, b) -> { });   // the options recorded in replay.json
+        JsonNode s = Json.mapper().valueToTree(Replay.run(run, id, null, peers, (a, b) -> { }));   // the options recorded in replay.json
         assertThat(peers.requestIds).as("only what was not written").hasSize(103);
         assertThat(s.path("replayed").asLong()).isEqualTo(108);
         List<Replay.Item> items = JsonLog.readAll(d.resolve("replay_runs.jsonl"), Replay.Item.class);
@@ -238,7 +238,7 @@ class ReplayTest {
                 return new Replay.Verdict(true, Json.mapper().createArrayNode());
             }
         };
-        JsonNode summary = Replay.run(pii, "replay-20261206T040000Z-abcd", all(0, 1), peers, (done, total) -> { });
+        JsonNode summary = Json.mapper().valueToTree(Replay.run(pii, "replay-20261206T040000Z-abcd", all(0, 1), peers, (done, total) -> { }));
         assertThat(summary.path("selected").asLong()).isPositive();
         assertThat(sent).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("123-45-6789", "987 65 4321", "dana.k@example.com",
                 "614.555.0199", "(937) 555-0142"));
