@@ -24,13 +24,7 @@ import io.helidon.webserver.http.ServerResponse;
  * GET  /v1/models            provider/model ids in OpenAI's list shape
  * </pre>
  */
-final class ChatdRoutes implements HttpService {
-    private final Dispatcher dispatcher;
-
-    ChatdRoutes(Dispatcher dispatcher) {
-        this.dispatcher = dispatcher;
-    }
-
+record ChatdRoutes(Dispatcher dispatcher) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.POST, "/chat", this::chat);

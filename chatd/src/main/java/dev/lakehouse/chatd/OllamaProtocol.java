@@ -11,20 +11,9 @@ import dev.lakehouse.common.Json;
  * object per line, the last with {@code "done":true}. Errors are {@code {"error":"…"}},
  * as the body of a 4xx/5xx or as a line inside a 200 stream.
  */
-record OllamaProtocol() implements Protocol {
-    @Override
-    public String name() {
-        return "ollama";
-    }
-
-    @Override
-    public String path() {
-        return "/api/chat";
-    }
-
-    @Override
-    public String streamMediaType() {
-        return "application/x-ndjson";
+record OllamaProtocol(String name, String path, String streamMediaType) implements Protocol {
+    OllamaProtocol() {
+        this("ollama", "/api/chat", "application/x-ndjson");
     }
 
     @Override

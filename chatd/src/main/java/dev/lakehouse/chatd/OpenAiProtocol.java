@@ -13,20 +13,9 @@ import dev.lakehouse.common.Json;
  * the choice. A provider may report an error inside the stream as a chunk with an
  * {@code error} object (OpenRouter does, with {@code finish_reason:"error"}).
  */
-record OpenAiProtocol() implements Protocol {
-    @Override
-    public String name() {
-        return "openai";
-    }
-
-    @Override
-    public String path() {
-        return "/chat/completions";
-    }
-
-    @Override
-    public String streamMediaType() {
-        return "text/event-stream";
+record OpenAiProtocol(String name, String path, String streamMediaType) implements Protocol {
+    OpenAiProtocol() {
+        this("openai", "/chat/completions", "text/event-stream");
     }
 
     @Override

@@ -153,11 +153,23 @@ final class CutoverCommand extends LakehouseCli.Group {
         }
     }
 
-    @Command(name = "shadow", description = "The legacy stack serves ROUTE; a share of its requests is copied to this stack and compared.")
-    static final class Shadow extends Step {
+    /** A step on one route: the route, then the table's entry for it. */
+    abstract static class RouteStep extends Step {
         @Parameters(index = "0", description = "the /v1 route prefix, e.g. /v1/validate")
         String route;
 
+        @Override
+        public final Integer call() throws Exception {
+            ObjectNode before = read();
+            return step(before, entry(before, route));
+        }
+
+        /** The step, given the table as it is and the route's entry in it (null when it has none). */
+        abstract int step(ObjectNode before, JsonNode current) throws Exception;
+    }
+
+    @Command(name = "shadow", description = "The legacy stack serves ROUTE; a share of its requests is copied to this stack and compared.")
+    static final class Shadow extends RouteStep {
         @Option(names = "--legacy", required = true, description = "the legacy stack's base URL")
         URI legacy;
 
@@ -174,11 +186,9 @@ final class CutoverCommand extends LakehouseCli.Group {
         Double tolerance;
 
         @Override
-        public Integer call() throws Exception {
-            ObjectNode before = read();
+        int step(ObjectNode before, JsonNode old) throws Exception {
             ObjectNode e = Json.mapper().createObjectNode().put("prefix", route).put("target", legacy.toString()).put("mode", "shadow")
                     .put("sample", sample);
-            JsonNode old = entry(before, route);
             if (ignore != null || unordered != null || tolerance != null) {
                 ObjectNode n = e.putObject("normalize");
                 if (ignore != null) {
@@ -199,10 +209,7 @@ final class CutoverCommand extends LakehouseCli.Group {
 
     @Command(name = "switch", description = "This stack serves ROUTE (copies still go to legacy, to watch), once parity and a smoke "
             + "request say so.")
-    static final class Switch extends Step {
-        @Parameters(index = "0", description = "the /v1 route prefix")
-        String route;
-
+    static final class Switch extends RouteStep {
         @Option(names = "--min-parity", defaultValue = "0.99", description = "the match rate the shadow phase must have reached (default ${DEFAULT-VALUE})")
         double minParity;
 
@@ -217,9 +224,7 @@ final class CutoverCommand extends LakehouseCli.Group {
         boolean noWatch;
 
         @Override
-        public Integer call() throws Exception {
-            ObjectNode before = read();
-            JsonNode current = entry(before, route);
+        int step(ObjectNode before, JsonNode current) throws Exception {
             if (current == null || current.path("target").asText().equals("local")) {
                 err().println(route + " is not served by a legacy stack now (" + (current == null ? "not in the table" : "local already")
                         + "); shadow it first");
@@ -284,17 +289,12 @@ final class CutoverCommand extends LakehouseCli.Group {
     }
 
     @Command(name = "rollback", description = "The legacy stack serves ROUTE again, in one step.")
-    static final class Rollback extends Step {
-        @Parameters(index = "0", description = "the /v1 route prefix")
-        String route;
-
+    static final class Rollback extends RouteStep {
         @Option(names = "--legacy", description = "the legacy stack's base URL (default: the one the table names for the route)")
         URI legacy;
 
         @Override
-        public Integer call() throws Exception {
-            ObjectNode before = read();
-            JsonNode current = entry(before, route);
+        int step(ObjectNode before, JsonNode current) throws Exception {
             String url = legacy != null ? legacy.toString() : current == null ? null
                     : current.path("target").asText().equals("local") ? current.path("legacy").asText(null) : current.path("target").asText();
             if (url == null) {

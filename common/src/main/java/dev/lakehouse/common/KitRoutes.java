@@ -23,25 +23,9 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s localhost:4216/ready}
  */
-final class KitRoutes implements HttpService {
+record KitRoutes(String daemon, String version, Instant started, Map<String, Supplier<Readiness>> checks,
+        BooleanSupplier stopping, HttpMetrics metrics) implements HttpService {
     private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-    private final String daemon;
-    private final String version;
-    private final Instant started;
-    private final Map<String, Supplier<Readiness>> checks;
-    private final BooleanSupplier stopping;
-    private final HttpMetrics metrics;
-
-    KitRoutes(String daemon, String version, Instant started, Map<String, Supplier<Readiness>> checks,
-              BooleanSupplier stopping, HttpMetrics metrics) {
-        this.daemon = daemon;
-        this.version = version;
-        this.started = started;
-        this.checks = checks;
-        this.stopping = stopping;
-        this.metrics = metrics;
-    }
 
     @Override
     public void routing(HttpRules rules) {

@@ -24,15 +24,7 @@ import io.helidon.webserver.http.HttpService;
  * </pre>
  * {@code curl -s -XPOST localhost:4225/v1/distill/runs -H 'Content-Type: application/json' -d '{}'}
  */
-final class DistilldRoutes implements HttpService {
-    private final Runs runs;
-    private final Audits audits;
-
-    public DistilldRoutes(Runs runs, Audits audits) {
-        this.runs = runs;
-        this.audits = audits;
-    }
-
+record DistilldRoutes(Runs runs, Audits audits) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/runs", (req, res) -> {

@@ -18,15 +18,9 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s localhost:4224/v1/journal/verify}
  */
-public final class JournaldRoutes implements HttpService {
+public record JournaldRoutes(Journal journal) implements HttpService {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
-
-    private final Journal journal;
-
-    public JournaldRoutes(Journal journal) {
-        this.journal = journal;
-    }
 
     @Override
     public void routing(HttpRules rules) {

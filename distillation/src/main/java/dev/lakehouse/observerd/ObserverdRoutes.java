@@ -24,15 +24,9 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s 'localhost:4223/v1/observe/events?kind=chat.call&limit=5'}
  */
-public final class ObserverdRoutes implements HttpService {
+public record ObserverdRoutes(EventStore store) implements HttpService {
     static final int DEFAULT_LIMIT = 1000;
     static final int MAX_LIMIT = 100_000;
-
-    private final EventStore store;
-
-    public ObserverdRoutes(EventStore store) {
-        this.store = store;
-    }
 
     @Override
     public void routing(HttpRules rules) {

@@ -27,13 +27,7 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s localhost:4216/v1/embed -H 'Content-Type: application/json' -d '{"input":["forklift operator"]}'}
  */
-final class EmbeddRoutes implements HttpService {
-    private final Embedder embedder;
-
-    EmbeddRoutes(Embedder embedder) {
-        this.embedder = embedder;
-    }
-
+record EmbeddRoutes(Embedder embedder) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.POST, "/embed", this::embed);

@@ -19,13 +19,8 @@ import io.helidon.webserver.http.ServerRequest;
  * </pre>
  * {@code curl -s -XPOST localhost:4200/admin/routes/reload -H 'Authorization: Bearer <admin key>'}
  */
-final class AdminRoutes implements HttpService {
+record AdminRoutes(Gateway gateway) implements HttpService {
     static final RouteTable.Route ADMIN = new RouteTable.Route("/admin", RouteTable.ADMIN, null);
-    private final Gateway gateway;
-
-    AdminRoutes(Gateway gateway) {
-        this.gateway = gateway;
-    }
 
     private void admit(ServerRequest req) {
         gateway.admit(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null), ADMIN);

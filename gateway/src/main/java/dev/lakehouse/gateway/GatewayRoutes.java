@@ -17,13 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
  * curl -s localhost:4200/v1/embed -H 'Authorization: Bearer …' -H 'Content-Type: application/json' -d '{"input":"x"}'
  * </pre>
  */
-final class GatewayRoutes implements HttpService {
-    private final Gateway gateway;
-
-    GatewayRoutes(Gateway gateway) {
-        this.gateway = gateway;
-    }
-
+record GatewayRoutes(Gateway gateway) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::handle);

@@ -23,17 +23,7 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s localhost:4219/v1/matrix/retrieve -H 'Content-Type: application/json' -d '{"query":"night forklift","corpora":["jobs"]}'}
  */
-final class MatrixdRoutes implements HttpService {
-    private final CorpusRegistry registry;
-    private final Matrix matrix;
-    private final Ingest ingest;
-
-    MatrixdRoutes(CorpusRegistry registry, Matrix matrix, Ingest ingest) {
-        this.registry = registry;
-        this.matrix = matrix;
-        this.ingest = ingest;
-    }
-
+record MatrixdRoutes(CorpusRegistry registry, Matrix matrix, Ingest ingest) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.GET, "/corpora", (req, res) -> Json.send(res, 200, new MatrixdWire.CorpusList(registry.list())));

@@ -28,17 +28,7 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s localhost:4222/v1/memory -H 'Content-Type: application/json' -d '{"text":"Ana prefers night shifts","user":"W000123"}'}
  */
-public final class PathwaydRoutes implements HttpService {
-    private final Memories memories;
-    private final MemoryIndex index;
-    private final Duration indexWait;
-
-    public PathwaydRoutes(Memories memories, MemoryIndex index, Duration indexWait) {
-        this.memories = memories;
-        this.index = index;
-        this.indexWait = indexWait;
-    }
-
+public record PathwaydRoutes(Memories memories, MemoryIndex index, Duration indexWait) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.POST, "/", this::add);

@@ -28,15 +28,7 @@ import io.helidon.webserver.http.HttpService;
  * </pre>
  * {@code curl -s localhost:4221/v1/truth/subjects/worker:W000123}
  */
-public final class TruthdRoutes implements HttpService {
-    private final Claims claims;
-    private final Duration skew;
-
-    public TruthdRoutes(Claims claims, Duration skew) {
-        this.claims = claims;
-        this.skew = skew;
-    }
-
+public record TruthdRoutes(Claims claims, Duration skew) implements HttpService {
     /** One subject's answer. */
     public record SubjectView(String subject, Instant asOf, Policy.Strategy strategy, Map<String, Resolver.Resolution> fields) {
     }

@@ -20,17 +20,7 @@ import io.helidon.webserver.http.ServerResponse;
  * GET  /v1/roster/workers/{id}   one worker
  * </pre>
  */
-final class ValidatordRoutes implements HttpService {
-    private final RosterHolder roster;
-    private final Validation validation;
-    private final IterateLoop iterate;
-
-    ValidatordRoutes(RosterHolder roster, Validation validation, IterateLoop iterate) {
-        this.roster = roster;
-        this.validation = validation;
-        this.iterate = iterate;
-    }
-
+record ValidatordRoutes(RosterHolder roster, Validation validation, IterateLoop iterate) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.POST, "/validate", this::validate);

@@ -24,13 +24,7 @@ import io.helidon.webserver.http.ServerResponse;
  * </pre>
  * {@code curl -s -XPUT localhost:4217/v1/indexes/jobs -H 'Content-Type: application/json' -d '{"dims":384,"metric":"cosine"}'}
  */
-final class VectordRoutes implements HttpService {
-    private final IndexRegistry registry;
-
-    VectordRoutes(IndexRegistry registry) {
-        this.registry = registry;
-    }
-
+record VectordRoutes(IndexRegistry registry) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.GET, "/", (req, res) -> Json.send(res, 200, Map.of("indexes", registry.list())));
