@@ -78,6 +78,12 @@ install)
     if [ -z "$root" ]; then chgrp lakehouse "$etc/lakehouse.env"; fi
     say "wrote $etc/lakehouse.env (edit it: roster, keys)"
   fi
+  if [ ! -f "$etc/internal-token" ]; then
+    # the daemons' shared secret (docs/deploy.md, "what is exposed, to whom"): 64 hex digits, readable by lakehouse only
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$etc/internal-token"; echo >> "$etc/internal-token")
+    if [ -z "$root" ]; then chown lakehouse:lakehouse "$etc/internal-token"; fi
+    say "wrote $etc/internal-token (the daemons' internal token, mode 600)"
+  fi
   if systemd_live; then systemctl daemon-reload; systemctl enable lakehouse.target >/dev/null; fi
   say "done: JDK $("$prefix/java" -version 2>&1 | head -1); start with: systemctl start lakehouse.target"
   ;;

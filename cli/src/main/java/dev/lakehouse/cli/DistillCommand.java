@@ -231,7 +231,7 @@ final class DistillCommand extends LakehouseCli.Group {
                 entry.set("data", data);
                 HttpResponse<String> r;
                 try {
-                    r = CliHttp.client().send(HttpRequest.newBuilder(journald.resolve("/v1/journal/entries")).header("Content-Type", "application/json")
+                    r = CliHttp.client().send(stack.toDaemon(journald.resolve("/v1/journal/entries")).header("Content-Type", "application/json")
                             .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(entry)))
                             .build(), HttpResponse.BodyHandlers.ofString());
                 } catch (InterruptedException e) {
@@ -409,7 +409,8 @@ final class DistillCommand extends LakehouseCli.Group {
 
         dev.lakehouse.distilld.ReplayPeers peers() {
             return new dev.lakehouse.distilld.ReplayPeers(stack.env().url("LAKEHOUSE_CHATD_URL", stack.url(DaemonId.CHATD)),
-                    stack.env().url("LAKEHOUSE_VALIDATORD_URL", stack.url(DaemonId.VALIDATORD)), Duration.ofMinutes(2));
+                    stack.env().url("LAKEHOUSE_VALIDATORD_URL", stack.url(DaemonId.VALIDATORD)), Duration.ofMinutes(2),
+                    stack.internalToken().orElse(null));
         }
 
         static ProgressBar bar(String task) {

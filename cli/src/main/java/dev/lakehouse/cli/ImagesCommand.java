@@ -30,8 +30,8 @@ final class ImagesCommand extends LakehouseCli.Base {
         return home.resolve(d.module()).resolve("target/jib").resolve(d.daemonName() + ".tar");
     }
 
-    static String image(DaemonId d) {
-        return K8sManifests.image(d);
+    String image(DaemonId d) {
+        return K8sManifests.image(d, K8sManifests.registry(stack.env()));
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.jar.JarFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.EnvConfig;
+import dev.lakehouse.common.InternalToken;
 import dev.lakehouse.common.Json;
 
 /**
@@ -73,6 +74,51 @@ final class LocalStack {
     /** The roster validatord loads (its own rule), relative paths taken from the checkout, where daemons start. */
     Path rosterPath() {
         return home.resolve(env.roster()).normalize();
+    }
+
+    /**
+     * The stack's internal token file (DESIGN.md §7): {@code LAKEHOUSE_INTERNAL_TOKEN_FILE}, else
+     * {@code <run dir>/internal-token}, which {@link #ensureInternalToken()} makes on the stack's first start.
+     */
+    Path internalTokenFile() {
+        return env.path(InternalToken.VARIABLE, runDir.resolve("internal-token")).toAbsolutePath();
+    }
+
+    /**
+     * The token file, made when there is none: 64 hex digits from a SecureRandom, created with mode 600 (never readable
+     * by others, not even for a moment). Every daemon this stack starts requires it but the gateway.
+     */
+    Path ensureInternalToken() {
+        Path f = internalTokenFile();
+        if (Files.exists(f)) {
+            return f;
+        }
+        try {
+            Files.createDirectories(f.getParent());
+            java.nio.file.attribute.FileAttribute<?> owner = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Path tmp = Files.createTempFile(f.getParent(), ".internal-token", ".tmp", owner);
+            Files.writeString(tmp, InternalToken.generate().value() + "\n");
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return f;
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the stack's internal token " + f, e);
+        }
+    }
+
+    /** The stack's token when it has one: what the CLI sends when it calls a daemon directly (not through the gateway). */
+    Optional<InternalToken> internalToken() {
+        Path f = internalTokenFile();
+        return Files.exists(f) ? Optional.of(InternalToken.read(f)) : Optional.empty();
+    }
+
+    /** A request to one of the stack's daemons, carrying the internal token when the stack has one. */
+    java.net.http.HttpRequest.Builder toDaemon(java.net.URI uri) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri);
+        internalToken().ifPresent(t -> b.header(InternalToken.HEADER, t.value()));
+        return b;
     }
 
     int port(DaemonId d) {
@@ -188,6 +234,7 @@ final class LocalStack {
             if (env.get("LAKEHOUSE_DATA_DIR").isEmpty()) {
                 pb.environment().put("LAKEHOUSE_DATA_DIR", home.resolve("data").toString());
             }
+            pb.environment().put(InternalToken.VARIABLE, ensureInternalToken().toString());
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(d).toFile()));
             pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));

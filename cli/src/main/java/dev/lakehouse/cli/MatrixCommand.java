@@ -107,7 +107,7 @@ final class MatrixCommand extends LakehouseCli.Group {
 
         private JsonNode follow(URI base, String job, java.util.function.IntConsumer progress) throws Exception {
             while (true) {
-                HttpResponse<String> r = CliHttp.client().send(HttpRequest.newBuilder(base.resolve("/v1/matrix/jobs/" + job))
+                HttpResponse<String> r = CliHttp.client().send(request(base.resolve("/v1/matrix/jobs/" + job))
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode j = Json.mapper().readTree(r.body());
                 if (r.statusCode() != 200) {
@@ -122,8 +122,13 @@ final class MatrixCommand extends LakehouseCli.Group {
             }
         }
 
-        private static HttpResponse<String> post(URI base, String path, String body) throws Exception {
-            return CliHttp.client().send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+        /** A request to matrixd: with the stack's internal token when it goes to the stack's own (no --url). */
+        private HttpRequest.Builder request(URI uri) {
+            return url == null ? stack.toDaemon(uri) : HttpRequest.newBuilder(uri);
+        }
+
+        private HttpResponse<String> post(URI base, String path, String body) throws Exception {
+            return CliHttp.client().send(request(base.resolve(path)).timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         }

@@ -20,15 +20,20 @@ final class RenderCommand extends LakehouseCli.Base {
 
     /** Every rendered file, by its path in the checkout. */
     static Map<String, String> files(JvmFlags flags) {
+        return files(flags, K8sManifests.DEFAULT_REGISTRY);
+    }
+
+    /** Every rendered file, the images named under {@code registry}. */
+    static Map<String, String> files(JvmFlags flags, String registry) {
         Map<String, String> out = new LinkedHashMap<>();
         SystemdUnits.render(flags).forEach((f, text) -> out.put("systemd/" + f, text));
-        K8sManifests.render(flags).forEach((f, text) -> out.put(K8sManifests.DIR + "/" + f, text));
+        K8sManifests.render(flags, registry).forEach((f, text) -> out.put(K8sManifests.DIR + "/" + f, text));
         return out;
     }
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> files = files(JvmFlags.load(stack.home()));
+        Map<String, String> files = files(JvmFlags.load(stack.home()), K8sManifests.registry(stack.env()));
         int drifted = 0;
         for (Map.Entry<String, String> e : files.entrySet()) {
             Path f = stack.home().resolve(e.getKey());

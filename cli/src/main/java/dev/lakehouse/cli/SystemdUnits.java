@@ -75,7 +75,7 @@ final class SystemdUnits {
                 Group=lakehouse
                 EnvironmentFile=%4$s/etc/jvm.env
                 EnvironmentFile=-/etc/lakehouse/lakehouse.env
-                Environment=LAKEHOUSE_DATA_DIR=/var/lib/lakehouse HOME=%5$s
+                Environment=LAKEHOUSE_DATA_DIR=/var/lib/lakehouse HOME=%5$s LAKEHOUSE_INTERNAL_TOKEN_FILE=/etc/lakehouse/internal-token
                 StateDirectory=lakehouse/%1$s
                 LogsDirectory=lakehouse/%1$s
                 WorkingDirectory=%5$s

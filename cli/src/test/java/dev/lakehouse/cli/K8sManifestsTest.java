@@ -42,7 +42,7 @@ class K8sManifestsTest {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of("Deployment", Deployment.class, "StatefulSet", StatefulSet.class,
             "Service", Service.class, "ConfigMap", ConfigMap.class, "Secret", Secret.class, "PodDisruptionBudget", PodDisruptionBudget.class,
-            "PersistentVolumeClaim", PersistentVolumeClaim.class);
+            "PersistentVolumeClaim", PersistentVolumeClaim.class, "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
 
     @Test
     void theCommittedBase_isWhatTheCliRenders() throws IOException {
@@ -53,6 +53,11 @@ class K8sManifestsTest {
 
     /** The overlay rendered by kubectl kustomize; null when this machine has no kubectl. */
     static String kustomize(String overlay) throws Exception {
+        return kustomize(REPO.resolve("deploy/k8s/overlays").resolve(overlay));
+    }
+
+    /** A kustomization directory rendered by kubectl kustomize; null when this machine has no kubectl. */
+    static String kustomize(Path overlay) throws Exception {
         Path kubectl = Path.of("/usr/bin/kubectl");
         if (!Files.isExecutable(kubectl)) {
             kubectl = Path.of("/usr/local/bin/kubectl");
@@ -60,7 +65,7 @@ class K8sManifestsTest {
         if (!Files.isExecutable(kubectl)) {
             return null;
         }
-        Process p = new ProcessBuilder(kubectl.toString(), "kustomize", REPO.resolve("deploy/k8s/overlays").resolve(overlay).toString())
+        Process p = new ProcessBuilder(kubectl.toString(), "kustomize", overlay.toString())
                 .redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -215,6 +215,9 @@ public final class DaemonServer {
             String version = versionOf(DaemonServer.class);
             AtomicBoolean stopping = new AtomicBoolean();
             ErrorMapper errors = new ErrorMapper(daemon, bodyLimit);
+            // the gateway is the stack's door: its callers hold API keys, not the internal token
+            java.util.Optional<InternalToken> token = daemon.equals(DaemonId.GATEWAY.daemonName()) ? java.util.Optional.empty()
+                    : env.internalToken();
 
             DirectHandlers.Builder direct = DirectHandlers.builder();
             for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
@@ -231,6 +234,7 @@ public final class DaemonServer {
                     .directHandlers(direct.build())
                     .routing(r -> {
                         r.addFilter(new KitFilter(metrics));
+                        token.ifPresent(t -> r.addFilter(new InternalAuth(t, errors)));
                         r.error(Throwable.class, errors);
                         r.register(kit);
                         routings.forEach(c -> c.accept(r));
@@ -247,6 +251,7 @@ public final class DaemonServer {
             fields.put("version", version);
             fields.put("data_dir", dataDir.toString());
             fields.put("max_body_bytes", bodyLimit);
+            fields.put("internal_token", token.isPresent() ? "required" : "not required");
             fields.put("pid", ProcessHandle.current().pid());
             Logs.info(LOG, daemon + " started", fields);
             for (var hook : afterStart) {

@@ -198,6 +198,21 @@ public final class EnvConfig {
         return integer("LAKEHOUSE_" + DaemonId.envName(daemonName) + "_PORT", defaultPort, 0, 65535);
     }
 
+    private volatile Optional<InternalToken> internalToken;
+
+    /**
+     * The stack's internal token, from the file {@code LAKEHOUSE_INTERNAL_TOKEN_FILE} names (read once); empty when the
+     * variable is unset. A missing, short or malformed file fails start-up naming the variable.
+     */
+    public Optional<InternalToken> internalToken() {
+        Optional<InternalToken> t = internalToken;
+        if (t == null) {
+            t = InternalToken.load(this);
+            internalToken = t;
+        }
+        return t;
+    }
+
     /** {@code LAKEHOUSE_BIND}, default 127.0.0.1. */
     public String bind() {
         return string("LAKEHOUSE_BIND", "127.0.0.1");

@@ -30,24 +30,43 @@ import io.helidon.webclient.api.WebClientConfig;
  * 504 {@code peer_timeout}, an open breaker 503 {@code circuit_open} with Retry-After.
  */
 public final class PeerClient {
-    /** Timeouts, retries and breaker settings. Defaults: 1s connect, 10s read, 2 retries from 50ms, breaker 5 failures / 5s. */
+    /**
+     * Timeouts, retries, breaker settings, and the stack's internal token to send (null: none; never for a provider or
+     * a legacy stack). Defaults: 1s connect, 10s read, 2 retries from 50ms, breaker 5 failures / 5s, no token.
+     */
     public record Options(Duration connectTimeout, Duration readTimeout, int maxRetries, Duration retryBackoff,
-                          int breakerFailures, Duration breakerOpenFor) {
+                          int breakerFailures, Duration breakerOpenFor, InternalToken token) {
+        public Options(Duration connectTimeout, Duration readTimeout, int maxRetries, Duration retryBackoff, int breakerFailures,
+                       Duration breakerOpenFor) {
+            this(connectTimeout, readTimeout, maxRetries, retryBackoff, breakerFailures, breakerOpenFor, null);
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofSeconds(1), Duration.ofSeconds(10), 2, Duration.ofMillis(50), 5,
                     Duration.ofSeconds(5));
         }
 
         public Options withReadTimeout(Duration timeout) {
-            return new Options(connectTimeout, timeout, maxRetries, retryBackoff, breakerFailures, breakerOpenFor);
+            return new Options(connectTimeout, timeout, maxRetries, retryBackoff, breakerFailures, breakerOpenFor, token);
         }
 
         public Options withRetries(int retries, Duration backoff) {
-            return new Options(connectTimeout, readTimeout, retries, backoff, breakerFailures, breakerOpenFor);
+            return new Options(connectTimeout, readTimeout, retries, backoff, breakerFailures, breakerOpenFor, token);
         }
 
         public Options withBreaker(int failures, Duration openFor) {
-            return new Options(connectTimeout, readTimeout, maxRetries, retryBackoff, failures, openFor);
+            return new Options(connectTimeout, readTimeout, maxRetries, retryBackoff, failures, openFor, token);
+        }
+
+        /** These options sending the stack's internal token (a peer daemon of this stack only). */
+        public Options withToken(InternalToken token) {
+            return new Options(connectTimeout, readTimeout, maxRetries, retryBackoff, breakerFailures, breakerOpenFor, token);
+        }
+
+        @Override
+        public String toString() {
+            return "Options[connect=" + connectTimeout + ", read=" + readTimeout + ", retries=" + maxRetries + ", token="
+                    + (token == null ? "none" : "set") + "]";
         }
     }
 
@@ -87,9 +106,9 @@ public final class PeerClient {
                 .socketOptions(s -> s.tcpNoDelay(true));
     }
 
-    /** A client for one of the eleven daemons, at {@code LAKEHOUSE_<DAEMON>_URL}. */
+    /** A client for one of the eleven daemons, at {@code LAKEHOUSE_<DAEMON>_URL}, sending the stack's internal token. */
     public static PeerClient forDaemon(DaemonId peer, EnvConfig env, Options options) {
-        return new PeerClient(peer.daemonName(), env.peerUrl(peer), options);
+        return new PeerClient(peer.daemonName(), env.peerUrl(peer), options.withToken(env.internalToken().orElse(null)));
     }
 
     public String peer() {
@@ -164,6 +183,9 @@ public final class PeerClient {
         HttpClientRequest request = client.method(method).path(path);
         RequestContext.currentId().ifPresent(id -> request.header(KitFilter.REQUEST_ID, id));
         request.header(HeaderNames.ACCEPT, "application/json, application/problem+json");
+        if (options.token() != null) {
+            request.header(InternalAuth.HEADER, options.token().value());
+        }
         if (body != null) {
             request.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         }

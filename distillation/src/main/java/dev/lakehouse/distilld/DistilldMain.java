@@ -23,7 +23,7 @@ public final class DistilldMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.DISTILLD, env).maxBodyBytes(DistilldConfig.MAX_BODY_BYTES);
         Runs runs = new Runs(builder.dataDir(), config.observations(), config.threads(), config.flagged(), config.roster());
         Audits audits = new Audits(builder.dataDir(), new ReplayPeers(env.peerUrl(DaemonId.CHATD), env.peerUrl(DaemonId.VALIDATORD),
-                config.replayTimeout()));
+                config.replayTimeout(), env.internalToken().orElse(null)));
         return builder.routing(r -> r.register("/v1/distill", new DistilldRoutes(runs, audits)))
                 .onStop("runs", runs::close)
                 .onStop("replays and audits", audits::close);

@@ -16,8 +16,9 @@ public final class ReplayPeers implements Replay.Peers {
     private final PeerClient chatd;
     private final PeerClient validatord;
 
-    public ReplayPeers(java.net.URI chatd, java.net.URI validatord, Duration chatTimeout) {
-        PeerClient.Options base = PeerClient.Options.defaults();
+    /** @param token the stack's internal token (null when the stack has none) */
+    public ReplayPeers(java.net.URI chatd, java.net.URI validatord, Duration chatTimeout, dev.lakehouse.common.InternalToken token) {
+        PeerClient.Options base = PeerClient.Options.defaults().withToken(token);
         this.chatd = new PeerClient("chatd", chatd, base.withReadTimeout(chatTimeout));
         this.validatord = new PeerClient("validatord", validatord, base);
     }

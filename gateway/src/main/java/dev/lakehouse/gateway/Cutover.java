@@ -108,7 +108,7 @@ final class Cutover {
 
     /** The upstream of a legacy base URL (one per URL, made on first use). */
     Upstream legacy(String url) {
-        return legacy.computeIfAbsent(url, u -> new Upstream(u, URI.create(u), config, meters, buffers));
+        return legacy.computeIfAbsent(url, u -> new Upstream(u, URI.create(u), config, meters, buffers, null));
     }
 
     /** Whether this request is copied: its route shadows, and it falls within the sampling rate. */

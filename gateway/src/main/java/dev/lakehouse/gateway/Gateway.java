@@ -53,7 +53,7 @@ final class Gateway {
                 ? new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime) : null;
         for (DaemonId d : DaemonId.values()) {
             if (d != DaemonId.GATEWAY) {
-                upstreams.put(d, new Upstream(d.daemonName(), env.peerUrl(d), config, meters, buffers));
+                upstreams.put(d, new Upstream(d.daemonName(), env.peerUrl(d), config, meters, buffers, env.internalToken().orElse(null)));
             }
         }
         Map<String, java.util.function.Supplier<String>> sources = new LinkedHashMap<>();

@@ -19,9 +19,15 @@ public final class GatewayMain {
         builder(GatewayConfig.from(env), env).start();
     }
 
-    /** The gateway, wired: its keys are read before it listens (a bad key file stops the start). */
+    /**
+     * The gateway, wired: its keys are read before it listens (a bad key file stops the start); without keys it is
+     * open, and then it listens on a loopback address only.
+     */
     static DaemonServer.Builder builder(GatewayConfig config, EnvConfig env) {
         ApiKeys keys = config.keysFile().map(ApiKeys::load).orElse(null);
+        if (keys == null) {
+            requireLoopback(env.bind());
+        }
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(GatewayConfig.MAX_BODY_BYTES);
         Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry(), builder.metrics()::scrape);
         gateway.cutover().reloadOnHangup();
@@ -29,11 +35,30 @@ public final class GatewayMain {
                         .register("/console", new ConsoleRoutes(gateway)))
                 .afterStart("keys", () -> {
                     if (keys == null) {
-                        LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 route is open to anyone who "
-                                + "can reach this port, with no rate limit. Set it before exposing the gateway.");
+                        LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 and /admin route is open to "
+                                + "anyone on this machine, with no rate limit; the gateway listens on " + env.bind()
+                                + " (loopback) only. Set it before exposing the gateway.");
                     } else {
                         LOG.info(keys.size() + " API keys loaded from " + config.keysFile().get());
                     }
                 });
+    }
+
+    /**
+     * An open gateway (no keys) must not be reachable from elsewhere: {@code LAKEHOUSE_BIND} must name a loopback
+     * address ({@code 127.0.0.1}, {@code ::1}, {@code localhost}); a wildcard or another interface fails the start.
+     */
+    static void requireLoopback(String bind) {
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback) {
+            throw new dev.lakehouse.common.ConfigException("LAKEHOUSE_API_KEYS_FILE is not set and LAKEHOUSE_BIND=" + bind
+                    + " is not a loopback address: a gateway without API keys is open to every caller, so it listens on "
+                    + "loopback only. Set LAKEHOUSE_API_KEYS_FILE (docs/gateway.md, \"Keys\"), or LAKEHOUSE_BIND=127.0.0.1.");
+        }
     }
 }

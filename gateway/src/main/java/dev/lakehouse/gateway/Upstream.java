@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.CircuitBreaker;
+import dev.lakehouse.common.InternalToken;
 import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.common.RequestContext;
@@ -46,10 +47,11 @@ final class Upstream {
     static final int BUFFERED = 256 * 1024;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
-            "authorization", "expect", "x-request-id");
+            "authorization", "expect", "x-request-id", "x-lakehouse-internal-token");
 
     private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create(RequestContext.HEADER);
     private static final io.helidon.http.HeaderName CALLER = HeaderNames.create("X-Lakehouse-Caller");
+    private static final io.helidon.http.HeaderName INTERNAL_TOKEN = HeaderNames.create(InternalToken.HEADER);
 
     private final String name;
     private final URI base;
@@ -59,10 +61,15 @@ final class Upstream {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Meters meters;
     private final BufferBudget buffers;
+    private final InternalToken token;
 
-    /** @param name the daemon's name, or a legacy stack's URL (the cutover table's targets) */
-    Upstream(String name, URI base, GatewayConfig config, Meters meters, BufferBudget buffers) {
+    /**
+     * @param name  the daemon's name, or a legacy stack's URL (the cutover table's targets)
+     * @param token the stack's internal token, sent to a daemon of this stack; null for a legacy stack (it never leaves)
+     */
+    Upstream(String name, URI base, GatewayConfig config, Meters meters, BufferBudget buffers, InternalToken token) {
         this.name = name;
+        this.token = token;
         this.buffers = buffers;
         this.base = base;
         this.meters = meters;
@@ -145,6 +152,9 @@ final class Upstream {
             passedOn(req).forEach(up::header);
             RequestContext.currentId().ifPresent(id -> up.header(REQUEST_ID, id));
             up.header(CALLER, caller);
+            if (token != null) {
+                up.header(INTERNAL_TOKEN, token.value());
+            }
             up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
             try (Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
                 breaker.onSuccess();
@@ -236,6 +246,9 @@ final class Upstream {
             Http1ClientRequest up = client.method(method).path(path).readTimeout(timeout);
             query.forEach((k, v) -> up.queryParam(k, v.toArray(String[]::new)));
             headers.forEach(up::header);
+            if (token != null) {
+                up.header(INTERNAL_TOKEN, token.value());
+            }
             try (Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
                 breaker.onSuccess();
                 var length = answer.headers().contentLength();
@@ -251,7 +264,10 @@ final class Upstream {
         }
     }
 
-    /** The headers a forwarded request carries on: the caller's, less the hop-by-hop ones and Authorization. */
+    /**
+     * The headers a forwarded request carries on: the caller's, less the hop-by-hop ones, Authorization and any
+     * internal token a caller sent (only the gateway's own reaches a daemon).
+     */
     static java.util.List<Header> passedOn(ServerRequest req) {
         java.util.List<Header> out = new java.util.ArrayList<>();
         for (Header h : req.headers()) {

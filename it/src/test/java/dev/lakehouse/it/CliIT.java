@@ -44,6 +44,22 @@ class CliIT {
         assertThat(Files.exists(work.resolve("run/observerd.pid"))).isTrue();
         assertThat(Files.exists(work.resolve("logs/journald.log"))).isTrue();
 
+        // the stack's internal token: made by up (mode 600), required by journald on /v1, not on /health
+        Path token = work.resolve("run/internal-token");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+        assertThat(Files.readString(token).strip()).matches("[0-9a-f]{64}");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI journald = java.net.URI.create("http://127.0.0.1:" + env.get("LAKEHOUSE_JOURNALD_PORT"));
+        var without = http.send(java.net.http.HttpRequest.newBuilder(journald.resolve("/v1/journal/entries?limit=1")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(without.statusCode()).isEqualTo(401);
+        assertThat(without.body()).contains("internal_token_required");
+        var with = http.send(java.net.http.HttpRequest.newBuilder(journald.resolve("/v1/journal/entries?limit=1"))
+                .header("X-Lakehouse-Internal-Token", Files.readString(token).strip()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(with.statusCode()).isEqualTo(200);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(journald.resolve("/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
         Result status = run("status");
         assertThat(status.out()).containsPattern("(?m)^journald\\s+" + env.get("LAKEHOUSE_JOURNALD_PORT") + "\\s+\\d+\\s+UP\\s+READY\\s+\\d+ MiB");
         for (DaemonId d : DaemonId.values()) {

@@ -49,8 +49,9 @@ public final class VectordClient {
     private final PeerClient.Options options;
     private final Map<URI, PeerClient> clients = new ConcurrentHashMap<>();
 
-    public VectordClient(Duration timeout) {
-        this.options = PeerClient.Options.defaults().withReadTimeout(timeout).withRetries(1, Duration.ofMillis(20));
+    /** @param token the stack's internal token, sent to every vectord this client calls (null when the stack has none) */
+    public VectordClient(Duration timeout, dev.lakehouse.common.InternalToken token) {
+        this.options = PeerClient.Options.defaults().withReadTimeout(timeout).withRetries(1, Duration.ofMillis(20)).withToken(token);
     }
 
     private PeerClient client(URI vectord) {
