@@ -68,8 +68,15 @@ final class Matrix {
      */
     CorpusRegistry.Put register(String name, MatrixdWire.CorpusSpec spec) {
         MatrixdWire.checkName(name, "name");
+        List<URI> shards = spec.shardUrls();
+        for (int i = 0; i < shards.size(); i++) {   // before any call: a registration cannot make matrixd fetch an address
+            if (!vectord.allows(shards.get(i))) {
+                throw VectordClient.notAllowed(shards.get(i).toString(), shards.size() == 1 ? "vectord_url" : "shards[" + i + "]");
+            }
+        }
         Integer dims = null;
-        for (URI shard : spec.shardUrls()) {
+        boolean gated = false;
+        for (URI shard : shards) {
             VectordClient.IndexInfo info;
             try {
                 info = vectord.describe(shard, spec.index());
@@ -82,8 +89,10 @@ final class Matrix {
                         + " dimensions on " + shard + " but " + dims + " on the first shard");
             }
             dims = info.dims();
+            gated |= info.gated();
         }
-        return registry.put(name, spec);
+        // the gate belongs to the index: a corpus naming a gated index is gated, whatever the registration asked
+        return registry.put(name, gated ? spec.withGate(MatrixdWire.Gate.ROLE) : spec);
     }
 
     /** One shard's answer, or why there is none. */

@@ -15,9 +15,12 @@ import dev.lakehouse.common.EnvConfig;
  * @param chunkOverlap  {@code MATRIXD_CHUNK_OVERLAP}, default 100: characters a chunk repeats of the one before
  * @param roleLlm        {@code MATRIXD_ROLE_LLM}, default true: ask chatd for a query's role when the dictionary finds none
  * @param roleLlmTimeout {@code MATRIXD_ROLE_LLM_TIMEOUT}, default 5s: that question's deadline (then the role is unknown)
+ * @param vectords       {@code MATRIXD_VECTORD_URLS}, default {@code LAKEHOUSE_VECTORD_URL}: the vectords a corpus may name
+ *                       (comma-separated http(s) URLs); matrixd calls no other, so a registration cannot make it fetch
+ *                       an arbitrary address, nor hand the internal token to one
  */
 record MatrixdConfig(Duration searchTimeout, Duration embedTimeout, Duration writeTimeout, int chunkChars, int chunkOverlap,
-                     boolean roleLlm, Duration roleLlmTimeout) {
+                     boolean roleLlm, Duration roleLlmTimeout, dev.lakehouse.matrixd.client.VectordAllowlist vectords) {
     /** Default body limit: an ingest of up to 1,000 documents (the operator's {@code MATRIXD_MAX_BODY_BYTES} overrides it). */
     static final long MAX_BODY_BYTES = 32L << 20;
 
@@ -27,6 +30,8 @@ record MatrixdConfig(Duration searchTimeout, Duration embedTimeout, Duration wri
                 env.duration("MATRIXD_EMBED_TIMEOUT", Duration.ofSeconds(30)),
                 env.duration("MATRIXD_WRITE_TIMEOUT", Duration.ofSeconds(60)),
                 chunk, env.integer("MATRIXD_CHUNK_OVERLAP", 100, 0, chunk / 2 - 1),
-                env.bool("MATRIXD_ROLE_LLM", true), env.duration("MATRIXD_ROLE_LLM_TIMEOUT", Duration.ofSeconds(5)));
+                env.bool("MATRIXD_ROLE_LLM", true), env.duration("MATRIXD_ROLE_LLM_TIMEOUT", Duration.ofSeconds(5)),
+                dev.lakehouse.matrixd.client.VectordAllowlist.parse("MATRIXD_VECTORD_URLS",
+                        env.get("MATRIXD_VECTORD_URLS").orElse(env.peerUrl(dev.lakehouse.common.DaemonId.VECTORD).toString())));
     }
 }

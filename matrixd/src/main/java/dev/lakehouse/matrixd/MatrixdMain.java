@@ -26,12 +26,12 @@ public final class MatrixdMain {
         Observer observer = builder.observer();
         EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
                 PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
-        VectordClient vectord = new VectordClient(config.searchTimeout(), env.internalToken().orElse(null));
+        VectordClient vectord = new VectordClient(config.searchTimeout(), config.vectords(), env.internalToken().orElse(null));
         RoleGate gate = RoleGate.standard();
         ChatdClient chatd = new ChatdClient(builder.peer(DaemonId.CHATD, config.roleLlmTimeout()));
         RoleResolver roles = new RoleResolver(RoleExtractor.standard(), gate, config.roleLlm() ? chatd::ask : null);
         Matrix matrix = new Matrix(registry, embedd, vectord, gate, roles, observer, config.searchTimeout());
-        Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout(), env.internalToken().orElse(null)),
+        Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout(), config.vectords(), env.internalToken().orElse(null)),
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
         return builder.routing(r -> r.register("/v1/matrix", new MatrixdRoutes(registry, matrix, ingest)))
                 .readiness("corpora", registry::readiness)

@@ -70,6 +70,11 @@ final class MatrixdWire {
             filter = checkFilter(filter, "filter");
         }
 
+        /** This registration with another gate. */
+        CorpusSpec withGate(Gate g) {
+            return new CorpusSpec(index, vectordUrl, shards, weight, g, filter);
+        }
+
         List<URI> shardUrls() {
             List<URI> out = new ArrayList<>();
             for (String s : shards == null ? List.of(vectordUrl) : shards) {
@@ -109,7 +114,7 @@ final class MatrixdWire {
         } catch (java.net.URISyntaxException e) {
             throw new FieldError(field, "invalid_field", "is not a URL: " + e.getReason());
         }
-        FieldError.check(("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+        FieldError.check(("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
                 && uri.getRawQuery() == null && uri.getRawFragment() == null, field,
                 "must be an http(s) URL of a vectord, like http://127.0.0.1:4217");
     }

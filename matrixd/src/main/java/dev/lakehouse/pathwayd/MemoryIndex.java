@@ -203,10 +203,21 @@ public final class MemoryIndex implements AutoCloseable {
         }
     }
 
+    private final java.util.Set<String> warnedUngated = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private void createIndexes() {
         int dims = embedd.embed("pathwayd dimension probe").length;
         for (String name : names()) {
-            vectord.create(vectordUrl, name, dims, "cosine");
+            try {
+                // gated: a matrixd corpus that names a memory index is role-gated whatever its registration says
+                vectord.create(vectordUrl, name, dims, "cosine", true);
+            } catch (dev.lakehouse.common.ApiException.Conflict e) {
+                // made before indexes had gates: it serves on, ungated, until it is dropped and rebuilt (docs/pathwayd.md)
+                if (warnedUngated.add(name)) {
+                    LOG.warning("vectord index '" + name + "' exists without the role gate: " + e.detail()
+                            + "; drop it (DELETE /v1/indexes/" + name + ") and pathwayd rebuilds it gated");
+                }
+            }
         }
     }
 

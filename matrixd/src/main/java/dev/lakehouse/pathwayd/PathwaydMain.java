@@ -32,7 +32,8 @@ public final class PathwaydMain {
         memories.onCommitted(e -> e.versions().stream().filter(Version::playbookWritten).forEach(v -> observer.observe(
                 "memory.playbook", v.playbookObservation())));
         MemoryIndex index = new MemoryIndex(builder.dataDir(), config.index(), env.peerUrl(DaemonId.VECTORD), embedd,
-                new VectordClient(config.searchTimeout(), env.internalToken().orElse(null)), memories, builder.metrics().registry());
+                new VectordClient(config.searchTimeout(),
+                dev.lakehouse.matrixd.client.VectordAllowlist.of(env.peerUrl(DaemonId.VECTORD)), env.internalToken().orElse(null)), memories, builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/memory", new PathwaydRoutes(memories, index, config.indexWait())))
                 .readiness("memories", memories::readiness)
                 .onStop("memories", memories::close)

@@ -85,6 +85,8 @@ public final class FakePeers {
         public final Map<String, List<Point>> indexes = new ConcurrentHashMap<>();
         /** Every index creation asked for, as {@code name:dims}. */
         public final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Each index's gate, as created (vectord's {@code gate}: none or role). */
+        public final Map<String, String> gates = new ConcurrentHashMap<>();
         public volatile long hangMillis;
         /** While set, writes (upserts, deletes) answer 503 as a vectord that is going down would. */
         public volatile boolean refuseWrites;
@@ -95,7 +97,9 @@ public final class FakePeers {
                     .routing(r -> r
                             .put("/v1/indexes/{name}", (req, res) -> {
                                 String name = req.path().pathParameters().get("name");
-                                created.add(name + ":" + Json.mapper().readTree(req.content().inputStream()).path("dims").asInt());
+                                JsonNode body = Json.mapper().readTree(req.content().inputStream());
+                                created.add(name + ":" + body.path("dims").asInt());
+                                gates.putIfAbsent(name, body.path("gate").asText("none"));
                                 boolean fresh = indexes.putIfAbsent(name, new java.util.concurrent.CopyOnWriteArrayList<>()) == null;
                                 Json.send(res, fresh ? 201 : 200, Map.of("name", name));
                             })
@@ -106,7 +110,8 @@ public final class FakePeers {
                                             "status", 404, "code", "index_not_found", "detail", "index '" + name + "' does not exist")));
                                     return;
                                 }
-                                Json.send(res, 200, Map.of("name", name, "dims", 4, "metric", "dot", "count", indexes.get(name).size()));
+                                Json.send(res, 200, Map.of("name", name, "dims", 4, "metric", "dot", "gate", gates.getOrDefault(name, "none"),
+                                        "count", indexes.get(name).size()));
                             })
                             .post("/v1/indexes/{name}/points", (req, res) -> {
                                 if (refuseWrites) {

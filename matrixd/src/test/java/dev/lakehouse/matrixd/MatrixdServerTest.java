@@ -68,7 +68,7 @@ class MatrixdServerTest {
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_MATRIXD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
                 "LAKEHOUSE_EMBEDD_URL", "http://127.0.0.1:" + embedd.port(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
                 "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:" + chatd.port(),
-                "MATRIXD_SEARCH_TIMEOUT", "700ms"));
+                "MATRIXD_SEARCH_TIMEOUT", "700ms", "MATRIXD_VECTORD_URLS", v1.url() + "," + v2.url() + "," + slow.url() + "/"));
         matrixd = MatrixdMain.builder(MatrixdConfig.from(env), env).embedded().start();
         assertThat(send("PUT", "/v1/matrix/corpora/jobs", "{\"index\":\"jobs\",\"shards\":[\"" + v1.url() + "\",\"" + v2.url()
                 + "\"]}").statusCode()).isEqualTo(201);
@@ -96,6 +96,47 @@ class MatrixdServerTest {
         HttpResponse<String> r = send("POST", "/v1/matrix/retrieve", body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return Json.mapper().readTree(r.body());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "http://169.254.169.254/latest/meta-data", "http://169.254.169.254", "http://127.0.0.1:1", "http://localhost:4217",
+        "http://127.0.0.1:PORT@169.254.169.254", "http://user@127.0.0.1:PORT", "file:///etc/passwd", "gopher://127.0.0.1:PORT",
+        "ftp://127.0.0.1:PORT", "http://2130706433:PORT", "http://[::1]:PORT", "http://127.0.0.1:PORT/v1/indexes",
+        "http://127.0.0.1:PORT?x=1", "HTTP://127.0.0.1:PORT#frag"})
+    void aRegistrationToAVectordOffTheAllowlist_isRefusedBeforeAnyCall(String url) throws Exception {
+        String u = url.replace("PORT", Integer.toString(v1.server.port()));
+        int before = v1.created.size() + EMBEDS.get();
+        HttpResponse<String> r = send("PUT", "/v1/matrix/corpora/evil", "{\"index\":\"jobs\",\"vectord_url\":\"" + u + "\"}");
+        assertThat(r.statusCode()).as(u + ": " + r.body()).isIn(400, 403);
+        assertThat(r.body()).doesNotContain("169.254").doesNotContain("passwd");
+        assertThat(send("GET", "/v1/matrix/corpora/evil", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> sharded = send("PUT", "/v1/matrix/corpora/evil", "{\"index\":\"jobs\",\"shards\":[\"" + v1.url()
+                + "\",\"" + u + "\"]}");
+        assertThat(sharded.statusCode()).as(u).isIn(400, 403);
+        assertThat(v1.created.size() + EMBEDS.get()).isEqualTo(before);
+    }
+
+    @Test
+    void anAllowedVectord_isMatchedByOrigin_caseAndTrailingSlashAside() throws Exception {
+        String upper = v1.url().replace("http://", "HTTP://") + "/";
+        HttpResponse<String> r = send("PUT", "/v1/matrix/corpora/jobs-again", "{\"index\":\"jobs\",\"vectord_url\":\"" + upper + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(send("DELETE", "/v1/matrix/corpora/jobs-again", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void theGateBelongsToTheIndex_aCorpusNamingAGatedIndexIsGatedWhateverItsRegistrationSays() throws Exception {
+        v2.add("memories", "m1", new float[] {0.9f, 0, 0, 0}, "welder");
+        v2.gates.put("memories", "role");
+        HttpResponse<String> r = send("PUT", "/v1/matrix/corpora/sneaky", "{\"index\":\"memories\",\"vectord_url\":\"" + v2.url()
+                + "\",\"gate\":\"none\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(Json.mapper().readTree(r.body()).path("gate").asText()).isEqualTo("role");
+        // a query for another role gets nothing of it; the corpus is not an open door to the index
+        JsonNode hits = retrieve("{\"query\":\"anything\",\"corpora\":[\"sneaky\"],\"query_role\":\"forklift operator\"}");
+        assertThat(hits.path("hits")).isEmpty();
+        assertThat(send("DELETE", "/v1/matrix/corpora/sneaky", null).statusCode()).isEqualTo(204);
     }
 
     @Test
@@ -283,8 +324,9 @@ class MatrixdServerTest {
                 Arguments.of("POST", "/v1/matrix/retrieve", "{\"query\":\"x\",\"corpora\":[null]}", 400, "missing_field", "corpora[0]"),
                 Arguments.of("POST", "/v1/matrix/retrieve", "{\"query\":\"x\",\"corpora\":[\"jobs\"],\"filter\":[1]}", 400, "invalid_field", "filter"),
                 Arguments.of("POST", "/v1/matrix/retrieve", "null", 400, "invalid_json", "null"),
-                Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"missing\",\"vectord_url\":\"http://127.0.0.1:" + 1 + "\"}", 503,
-                        "peer_unavailable", "vectord"),
+                // off the allowlist: refused before a call (it was 503 peer_unavailable: matrixd tried to reach it)
+                Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"missing\",\"vectord_url\":\"http://127.0.0.1:" + 1 + "\"}", 403,
+                        "vectord_not_allowed", "vectord_url"),
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"weight\":0,\"vectord_url\":\"http://h\"}", 400, "invalid_field", "weight"),
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\",\"weight\":NaN,\"vectord_url\":\"http://h\"}", 400, "invalid_json", "malformed"),
                 Arguments.of("PUT", "/v1/matrix/corpora/x", "{\"index\":\"jobs\"}", 400, "invalid_field", "vectord_url"),

@@ -9,10 +9,29 @@ import dev.lakehouse.common.FieldError;
  * {@code {"dims":384,"metric":"cosine","m":16,"ef_construction":200}} ({@code m} and
  * {@code ef_construction} optional; {@code ef} the default search breadth, optional).
  */
-public record IndexParams(Integer dims, Metric metric, Integer m, Integer efConstruction, Integer ef) {
+public record IndexParams(Integer dims, Metric metric, Integer m, Integer efConstruction, Integer ef, Gate gate) {
     static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
 
+    /**
+     * Who may read the index through matrixd: {@code none} (default), or {@code role} — every corpus that names the
+     * index is role-gated, whatever its registration says (docs/matrixd.md). Set at creation; part of its shape.
+     */
+    public enum Gate {
+        @com.fasterxml.jackson.annotation.JsonProperty("none") NONE,
+        @com.fasterxml.jackson.annotation.JsonProperty("role") ROLE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public IndexParams(Integer dims, Metric metric, Integer m, Integer efConstruction, Integer ef) {
+        this(dims, metric, m, efConstruction, ef, Gate.NONE);
+    }
+
     public IndexParams {
+        gate = gate == null ? Gate.NONE : gate;
         FieldError.required(dims, "dims");
         FieldError.check(dims >= 1 && dims <= 4096, "dims", "must be from 1 to 4096, got " + dims);
         FieldError.required(metric, "metric");
@@ -34,6 +53,6 @@ public record IndexParams(Integer dims, Metric metric, Integer m, Integer efCons
     /** Same index, as far as PUT is concerned: the parameters that shape it. */
     boolean sameShape(IndexParams other) {
         return dims.equals(other.dims) && metric == other.metric && m.equals(other.m)
-                && efConstruction.equals(other.efConstruction);
+                && efConstruction.equals(other.efConstruction) && gate == other.gate;
     }
 }

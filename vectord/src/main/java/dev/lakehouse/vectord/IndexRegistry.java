@@ -262,7 +262,8 @@ final class IndexRegistry implements AutoCloseable {
     }
 
     private static String describeParams(IndexParams p) {
-        return "dims " + p.dims() + ", metric " + p.metric() + ", m " + p.m() + ", ef_construction " + p.efConstruction();
+        return "dims " + p.dims() + ", metric " + p.metric() + ", m " + p.m() + ", ef_construction " + p.efConstruction()
+                + ", gate " + p.gate();
     }
 
     synchronized void drop(String name) {
@@ -336,7 +337,7 @@ final class IndexRegistry implements AutoCloseable {
     }
 
     /** An index as {@code GET /v1/indexes/{name}} shows it: parameters, size, memory, WAL and last snapshot. */
-    record Description(String name, int dims, String metric, int m, int efConstruction, int ef, long count,
+    record Description(String name, int dims, String metric, String gate, int m, int efConstruction, int ef, long count,
                        long memoryEstimateBytes, long walBytes, String createdAt,
                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
                        LastSnapshot lastSnapshot) {
@@ -350,7 +351,7 @@ final class IndexRegistry implements AutoCloseable {
         Managed m = require(name);
         IndexParams p = m.index.params();
         Manifest man = m.manifest;
-        return new Description(name, p.dims(), p.metric().toString(), p.m(), p.efConstruction(), p.ef(), m.index.size(),
+        return new Description(name, p.dims(), p.metric().toString(), p.gate().toString(), p.m(), p.efConstruction(), p.ef(), m.index.size(),
                 m.index.memoryEstimateBytes(), m.wal.bytes(), man.createdAt(),
                 man.snapshot() == null ? null : new LastSnapshot(man.version(), man.snapshotAt(), man.points(), man.snapshot()));
     }

@@ -54,6 +54,23 @@ class IndexRegistryTest {
     }
 
     @Test
+    void theGate_isPartOfAnIndexsShape_keptAcrossARestart_andShownByDescribe() throws Exception {
+        IndexRegistry first = open();
+        assertThat(first.create("mem", new IndexParams(3, Metric.COSINE, 8, 50, 50, IndexParams.Gate.ROLE))).isEqualTo(IndexRegistry.Created.NEW);
+        assertThat(first.create("mem", new IndexParams(3, Metric.COSINE, 8, 50, 50, IndexParams.Gate.ROLE))).isEqualTo(IndexRegistry.Created.SAME);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> first.create("mem", new IndexParams(3, Metric.COSINE, 8, 50, 50)))
+                .isInstanceOf(dev.lakehouse.common.ApiException.Conflict.class).hasMessageContaining("gate role");
+        assertThat(first.describe("mem").gate()).isEqualTo("role");
+        first.create("open", new IndexParams(3, Metric.COSINE, 8, 50, 50, null));
+        assertThat(first.describe("open").gate()).isEqualTo("none");
+        first.close();
+        IndexRegistry second = open();
+        assertThat(second.describe("mem").gate()).as("kept in the manifest").isEqualTo("role");
+        assertThat(second.describe("open").gate()).isEqualTo("none");
+        second.close();
+    }
+
+    @Test
     void anUnusableGraph_isRebuiltFromTheSnapshot() throws Exception {
         IndexRegistry first = open();
         first.create("h", new IndexParams(3, Metric.EUCLIDEAN, 8, 50, 50));

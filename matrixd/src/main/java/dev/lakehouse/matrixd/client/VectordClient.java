@@ -20,7 +20,11 @@ import dev.lakehouse.common.PeerClient;
 public final class VectordClient {
     /** What matrixd reads of {@code GET /v1/indexes/{name}}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record IndexInfo(String name, int dims, String metric, long count) {
+    public record IndexInfo(String name, int dims, String metric, String gate, long count) {
+        /** Whether the index is role-gated: then every corpus that names it is (docs/matrixd.md). */
+        public boolean gated() {
+            return "role".equals(gate);
+        }
     }
 
     /** {@code POST /v1/indexes/{name}/search}: {@code {"vector":[…],"k":10,"filter":{…}}}. */
@@ -43,29 +47,51 @@ public final class VectordClient {
     }
 
     /** {@code PUT /v1/indexes/{name}}: {@code {"dims":384,"metric":"cosine"}}. */
-    record CreateRequest(int dims, String metric) {
+    record CreateRequest(int dims, String metric, String gate) {
     }
 
     private final PeerClient.Options options;
+    private final VectordAllowlist allowed;
     private final Map<URI, PeerClient> clients = new ConcurrentHashMap<>();
 
-    /** @param token the stack's internal token, sent to every vectord this client calls (null when the stack has none) */
-    public VectordClient(Duration timeout, dev.lakehouse.common.InternalToken token) {
+    /**
+     * @param allowed the vectords this client may call; any other URL is refused (403 {@code vectord_not_allowed})
+     *                before a connection is made
+     * @param token   the stack's internal token, sent to every vectord this client calls (null when the stack has none)
+     */
+    public VectordClient(Duration timeout, VectordAllowlist allowed, dev.lakehouse.common.InternalToken token) {
         this.options = PeerClient.Options.defaults().withReadTimeout(timeout).withRetries(1, Duration.ofMillis(20)).withToken(token);
+        this.allowed = allowed;
     }
 
     private PeerClient client(URI vectord) {
+        if (!allowed.allows(vectord)) {
+            throw notAllowed(vectord.toString(), "vectord_url");
+        }
         return clients.computeIfAbsent(vectord, u -> new PeerClient("vectord", u, options));
+    }
+
+    public boolean allows(URI vectord) {
+        return allowed.allows(vectord);
+    }
+
+    /** 403: a vectord URL not on the allowlist (the URL is not echoed: it may be an internal address being probed). */
+    public static dev.lakehouse.common.ApiException notAllowed(String what, String field) {
+        return new dev.lakehouse.common.ApiException.BadRequest(403, "vectord_not_allowed", field + ": not one of the vectords this "
+                + "daemon may call (MATRIXD_VECTORD_URLS; docs/matrixd.md)", Map.of());
     }
 
     public IndexInfo describe(URI vectord, String index) {
         return client(vectord).get("/v1/indexes/" + index, IndexInfo.class);
     }
 
-    /** Creates an index, or finds it there with these parameters; a 409 (there with others) is thrown as a Conflict. */
-    public void create(URI vectord, String index, int dims, String metric) {
+    /**
+     * Creates an index, or finds it there with these parameters; a 409 (there with others) is thrown as a Conflict.
+     * {@code gated}: a role gate every corpus naming the index inherits.
+     */
+    public void create(URI vectord, String index, int dims, String metric, boolean gated) {
         client(vectord).send(io.helidon.http.Method.PUT, "/v1/indexes/" + index,
-                dev.lakehouse.common.Json.bytes(new CreateRequest(dims, metric)), true);
+                dev.lakehouse.common.Json.bytes(new CreateRequest(dims, metric, gated ? "role" : "none")), true);
     }
 
     /** Upserts (idempotent: the same points give the same index). */
