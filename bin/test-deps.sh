@@ -1,6 +1,7 @@
 # Sourced by bin/lakehouse test: what the test suite needs beyond a JDK, installed when missing — Maven (only for the
 # wrapper's one-time fetch of its pinned Maven), systemd-analyze (the units' verification), and Debian's chromium with
-# its chromedriver (the console's browser test; a test tool's own browser download cannot work here). Installs through
+# its chromedriver (the console's browser test; a test tool's own browser download cannot work here), and python3-seccomp
+# (the units' system-call filter applied to a daemon without systemd). Installs through
 # apt-get when run as root, saying what it installs; otherwise names what is missing and the command that installs it.
 lakehouse_test_deps() {
   local root=$1 need=() optional=()
@@ -9,6 +10,8 @@ lakehouse_test_deps() {
   fi
   command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || need+=(chromium chromium-driver)
   command -v systemd-analyze >/dev/null 2>&1 || optional+=(systemd)
+  # the units' system-call filter, applied without systemd (scripts/systemd/seccomp-exec, InstallScriptIT)
+  /usr/bin/python3 -c 'import seccomp' >/dev/null 2>&1 || need+=(python3-seccomp)
   [ ${#need[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "lakehouse test: installing Debian packages the tests need: ${need[*]} ${optional[*]}" >&2

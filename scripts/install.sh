@@ -53,6 +53,31 @@ copy_module() {   # module: its jar and libs into $prefix/<module>, the old ones
   say "installed $m ($(du -sh "$prefix/$m" | cut -f1))"
 }
 
+# LAKEHOUSE_<DAEMON>_MEMORY_MAX set in /etc/lakehouse (lakehouse.env, then <daemon>.env, which wins) becomes the unit's
+# MemoryMax= through a drop-in: systemd does not expand variables in MemoryMax=, so the installer writes the value.
+memory_dropins() {
+  local d var value f dir
+  for d in "${!module[@]}"; do
+    var="LAKEHOUSE_${d^^}_MEMORY_MAX"; value=""
+    for f in "$etc/lakehouse.env" "$etc/$d.env"; do
+      [ -f "$f" ] || continue
+      local line; line=$(grep -E "^[[:space:]]*(export[[:space:]]+)?$var=" "$f" | tail -1 || true)
+      [ -n "$line" ] && value=${line#*=} && value=${value//\"/} && value=${value//\'/}
+    done
+    dir="$units/lakehouse-$d.service.d"
+    if [ -n "$value" ]; then
+      if ! [[ $value =~ ^[0-9]+[KMGT]?$ ]]; then echo "install.sh: $var=$value is not a size systemd takes (like 2G)" >&2; exit 1; fi
+      mkdir -p "$dir"
+      printf '# Written by scripts/install.sh from %s in /etc/lakehouse; edit it there and run the installer again.\n[Service]\nMemoryMax=%s\n' \
+        "$var" "$value" > "$dir/50-memory.conf.new"
+      if ! cmp -s "$dir/50-memory.conf.new" "$dir/50-memory.conf"; then mv "$dir/50-memory.conf.new" "$dir/50-memory.conf"; say "lakehouse-$d: MemoryMax=$value"
+      else rm -f "$dir/50-memory.conf.new"; fi
+    elif [ -f "$dir/50-memory.conf" ]; then
+      rm -f "$dir/50-memory.conf"; rmdir "$dir" 2>/dev/null || true; say "lakehouse-$d: MemoryMax back to etc/jvm.env's"
+    fi
+  done
+}
+
 case $action in
 install)
   . "$src/bin/jdk.sh"   # a JDK 21+ (or exit, saying which was found)
@@ -78,6 +103,18 @@ install)
     if [ -z "$root" ]; then chgrp lakehouse "$etc/lakehouse.env"; fi
     say "wrote $etc/lakehouse.env (edit it: roster, keys)"
   fi
+  for d in "${!module[@]}"; do   # each daemon's own settings (chatd's holds the providers' keys; no other daemon reads it)
+    if [ ! -f "$etc/$d.env" ]; then
+      if [ -f "$src/systemd/$d.env.template" ]; then
+        install -m 0640 "$src/systemd/$d.env.template" "$etc/$d.env"
+      else
+        printf '# /etc/lakehouse/%s.env: %s'"'"'s own settings (docs/deploy.md); lines here win over lakehouse.env.\n' "$d" "$d" > "$etc/$d.env"
+        chmod 0640 "$etc/$d.env"
+      fi
+      if [ -z "$root" ]; then chgrp lakehouse "$etc/$d.env"; fi
+    fi
+  done
+  memory_dropins
   if [ ! -f "$etc/internal-token" ]; then
     # the daemons' shared secret (docs/deploy.md, "what is exposed, to whom"): 64 hex digits, readable by lakehouse only
     (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$etc/internal-token"; echo >> "$etc/internal-token")
@@ -99,7 +136,7 @@ uninstall)
     systemctl disable --now lakehouse.target >/dev/null 2>&1 || true
     for d in "${!module[@]}"; do systemctl disable --now "lakehouse-$d.service" >/dev/null 2>&1 || true; done
   fi
-  rm -f "$units"/lakehouse-*.service "$units/lakehouse.target"
+  rm -f "$units"/lakehouse-*.service "$units/lakehouse.target"; rm -rf "$units"/lakehouse-*.service.d
   rm -rf "$prefix"
   if systemd_live; then systemctl daemon-reload; fi
   if [ "$purge" = 1 ]; then

@@ -125,7 +125,7 @@ final class LocalProvider implements Backend {
         String detail = loading.isEmpty() && unavailable.isEmpty() ? "ok"
                 : (loading.isEmpty() ? "" : "loading " + String.join(", ", loading)) + (loading.isEmpty() || unavailable.isEmpty() ? "" : "; ")
                 + (unavailable.isEmpty() ? "" : "unavailable: " + String.join(", ", unavailable));
-        return new Readiness(true, detail);
+        return new Readiness(true, detail, false);
     }
 
     @Override

@@ -74,7 +74,9 @@ final class SystemdUnits {
                 User=lakehouse
                 Group=lakehouse
                 EnvironmentFile=%4$s/etc/jvm.env
+                # the machine's settings, then this daemon's own (providers' keys only in chatd.env)
                 EnvironmentFile=-/etc/lakehouse/lakehouse.env
+                EnvironmentFile=-/etc/lakehouse/%1$s.env
                 Environment=LAKEHOUSE_DATA_DIR=/var/lib/lakehouse HOME=%5$s LAKEHOUSE_INTERNAL_TOKEN_FILE=/etc/lakehouse/internal-token
                 StateDirectory=lakehouse/%1$s
                 LogsDirectory=lakehouse/%1$s
@@ -88,8 +90,9 @@ final class SystemdUnits {
                 SuccessExitStatus=143
                 Restart=on-failure
                 RestartSec=2
+                # LAKEHOUSE_%7$s_MEMORY_MAX in /etc/lakehouse: the installer writes it as a drop-in (lakehouse-%1$s.service.d)
                 MemoryMax=%13$s
-                # hardening that keeps the JIT working: no MemoryDenyWriteExecute
+                # hardening that keeps the JIT working (no MemoryDenyWriteExecute): exposure 1.5 (systemd-analyze security)
                 NoNewPrivileges=yes
                 ProtectSystem=strict
                 ProtectHome=yes
@@ -109,7 +112,13 @@ final class SystemdUnits {
                 LockPersonality=yes
                 RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
                 SystemCallArchitectures=native
-                UMask=0027
+                SystemCallFilter=@system-service
+                SystemCallErrorNumber=EPERM
+                PrivateMounts=yes
+                ProtectHostname=yes
+                ProtectProc=invisible
+                RemoveIPC=yes
+                UMask=0077
 
                 [Install]
                 WantedBy=lakehouse.target

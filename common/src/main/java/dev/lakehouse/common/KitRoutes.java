@@ -38,7 +38,8 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
     record Health(String status, String daemon, String version, long uptimeS, Long rssBytes) {
     }
 
-    record Ready(String status, Map<String, String> checks) {
+    /** {@code needs_operator}: true when every failing check waits for an operator (absent otherwise). */
+    record Ready(String status, Map<String, String> checks, Boolean needsOperator) {
     }
 
     private void health(ServerRequest req, ServerResponse res) {
@@ -61,6 +62,7 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
     private void ready(ServerRequest req, ServerResponse res) {
         Map<String, String> results = new LinkedHashMap<>();
         boolean up = !stopping.getAsBoolean();
+        boolean operator = up;   // every failing check needs an operator (and the server is not stopping)
         if (!up) {
             results.put("server", "stopping");
         }
@@ -73,8 +75,9 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
             }
             results.put(check.getKey(), r.detail());
             up &= r.isReady();
+            operator &= r.isReady() || r.needsOperator();
         }
-        Json.send(res, up ? 200 : 503, new Ready(up ? "UP" : "DOWN", results));
+        Json.send(res, up ? 200 : 503, new Ready(up ? "UP" : "DOWN", results, !up && operator ? Boolean.TRUE : null));
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

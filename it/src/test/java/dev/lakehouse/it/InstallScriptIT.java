@@ -47,7 +47,9 @@ class InstallScriptIT {
 
     /**
      * What systemd would run, without systemd (none runs here): the unit's ExecStart with its EnvironmentFile expanded,
-     * under the staged prefix; the unit's gate says ready; SIGTERM stops it cleanly within TimeoutStopSec.
+     * under the staged prefix and under the unit's own system-call filter (its SystemCallFilter= lines, applied by
+     * scripts/systemd/seccomp-exec as systemd would: the JIT, GC and server threads must live with it); the unit's gate
+     * says ready; SIGTERM stops it cleanly within TimeoutStopSec.
      */
     void startsAsItsUnitSays(Path prefix, DaemonId d) throws Exception {
         String unit = Files.readString(root.resolve("etc/systemd/system/lakehouse-" + d.daemonName() + ".service"));
@@ -59,7 +61,12 @@ class InstallScriptIT {
         }
         String exec = unit.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow().substring("ExecStart=".length());
         String gate = unit.lines().filter(l -> l.startsWith("ExecStartPost=")).findFirst().orElseThrow().substring("ExecStartPost=".length());
-        java.util.List<String> cmd = new java.util.ArrayList<>();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("/usr/bin/python3",
+                Stack.repoRoot().resolve("scripts/systemd/seccomp-exec").toString()));
+        java.util.List<String> filters = unit.lines().filter(l -> l.startsWith("SystemCallFilter=")).map(l -> l.substring(17)).toList();
+        assertThat(filters).as("the unit filters system calls").isNotEmpty();
+        cmd.addAll(filters);
+        cmd.add("--");
         for (String w : exec.replace("/usr/lib/lakehouse", prefix.toString()).split(" ")) {
             if (w.startsWith("$")) {
                 cmd.addAll(java.util.List.of(env.get(w.substring(1)).split(" ")));
@@ -104,6 +111,17 @@ class InstallScriptIT {
         assertThat(prefix.resolve("etc/jvm.env")).hasSameTextualContentAs(Stack.repoRoot().resolve("etc/jvm.env"));
         Path env = root.resolve("etc/lakehouse/lakehouse.env");
         assertThat(env).isRegularFile();
+        // one env file per daemon besides the shared one: the providers' keys only in chatd's
+        assertThat(Files.readString(env)).doesNotContain("OPENROUTER_API_KEY");
+        for (DaemonId d : DaemonId.values()) {
+            Path own = root.resolve("etc/lakehouse").resolve(d.daemonName() + ".env");
+            assertThat(own).isRegularFile();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(own))).isEqualTo("rw-r-----");
+            assertThat(Files.readString(own).contains("OPENROUTER_API_KEY")).as(d.daemonName()).isEqualTo(d == DaemonId.CHATD);
+        }
+        Path token = root.resolve("etc/lakehouse/internal-token");
+        assertThat(Files.readString(token).strip()).matches("[0-9a-f]{64}");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
 
         startsAsItsUnitSays(prefix, DaemonId.JOURNALD);
 
@@ -113,6 +131,18 @@ class InstallScriptIT {
         assertThat(again).startsWith("0\n").doesNotContain("installed ", "wrote ");
         assertThat(tree()).as("a second install changes nothing").isEqualTo(before);
         assertThat(Files.readString(env)).contains("/srv/roster.parquet");
+
+        // MemoryMax= as documented: LAKEHOUSE_CHATD_MEMORY_MAX in chatd.env becomes a drop-in, and goes with the line
+        Path chatdEnv = root.resolve("etc/lakehouse/chatd.env");
+        Files.writeString(chatdEnv, Files.readString(chatdEnv) + "LAKEHOUSE_CHATD_MEMORY_MAX=2G\n");
+        assertThat(run("install", "--root", root.toString())).contains("lakehouse-chatd: MemoryMax=2G");
+        Path dropIn = root.resolve("etc/systemd/system/lakehouse-chatd.service.d/50-memory.conf");
+        assertThat(Files.readString(dropIn)).contains("[Service]\nMemoryMax=2G\n");
+        Files.writeString(chatdEnv, Files.readString(chatdEnv).replace("LAKEHOUSE_CHATD_MEMORY_MAX=2G\n", "LAKEHOUSE_CHATD_MEMORY_MAX=lots\n"));
+        assertThat(run("install", "--root", root.toString())).startsWith("1\n").contains("not a size systemd takes");
+        Files.writeString(chatdEnv, Files.readString(chatdEnv).replace("LAKEHOUSE_CHATD_MEMORY_MAX=lots\n", ""));
+        assertThat(run("install", "--root", root.toString())).contains("lakehouse-chatd: MemoryMax back to etc/jvm.env's");
+        assertThat(dropIn).doesNotExist();
 
         // an upgrade of one daemon: its module's build is replaced, the old one kept
         Files.writeString(prefix.resolve("chatd/libs/marker-of-the-old-build"), "old");

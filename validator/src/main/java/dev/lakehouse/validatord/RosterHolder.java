@@ -23,6 +23,7 @@ final class RosterHolder {
     private final Path snapshot;
     private volatile Roster roster;
     private volatile String problem = "loading";
+    private volatile boolean missingFile;
     private volatile Stats stats;
     private volatile java.time.Instant fileTime = java.time.Instant.EPOCH;
 
@@ -66,6 +67,7 @@ final class RosterHolder {
             LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms"
                     + (loaded.fromSnapshot() ? " (from its snapshot " + snapshot + ")" : ""));
         } catch (Exception | OutOfMemoryError e) {
+            missingFile = e instanceof java.nio.file.NoSuchFileException;
             problem = "failed: " + withoutPaths(e);
             LOG.severe("roster " + file + " could not be loaded: " + e.getMessage()
                     + (Files.exists(file) ? "" : " (make one with: bin/lakehouse roster generate --out " + file + ")"));
@@ -78,7 +80,13 @@ final class RosterHolder {
     }
 
     Readiness readiness() {
-        return roster != null ? Readiness.up() : Readiness.down(problem);
+        if (roster != null) {
+            return Readiness.up();
+        }
+        // a missing or unreadable file waits for an operator (a restart reads the same file): validatord stays up, not
+        // ready, and is not restarted in a loop
+        return "loading".equals(problem) ? Readiness.down(problem)
+                : Readiness.needsOperator(problem + (missingFile ? "; put the roster there" : "; replace it") + " and restart validatord");
     }
 
     /** The roster, or 503 naming it when it is loading or failed. */

@@ -307,6 +307,9 @@ class ValidatordServerTest {
                 assertThat(json(ready).path("checks").path("roster").asText()).startsWith("failed: ").contains(file.getFileName().toString())
                         .doesNotContain(file.getParent().toString());   // the file, never where the server keeps it (issue 31)
                 assertThat(get(server, "/health").statusCode()).isEqualTo(200);
+                // a missing or corrupt file waits for an operator (the systemd gate then leaves the unit up, not restarting)
+                assertThat(json(ready).path("needs_operator").asBoolean(false)).as(file.getFileName().toString()).isTrue();
+                assertThat(json(ready).path("checks").path("roster").asText()).contains("restart validatord");
                 HttpResponse<String> r = post(server, "/v1/validate", "{\"kind\":\"fill\",\"fill\":{\"order\":" + order(1)
                         + ",\"worker_ids\":[\"W000010\"]}}");
                 assertThat(r.statusCode()).isEqualTo(503);
