@@ -42,9 +42,9 @@ final class K8sManifests {
      * besides the gateway's callers (anyone), DNS, the metrics scrapers and {@link #EXTERNAL}.
      */
     static final Map<DaemonId, Set<DaemonId>> CALLS = calls();
-    /** The daemons that call outside the cluster: LLM providers (chatd), Ollama (embedd), object storage (vectord's snapshots). */
+    /** The daemons that call outside the cluster: LLM providers (chatd), Ollama (embedd), object storage (vectord's snapshots, validatord's roster). */
     static final Map<DaemonId, List<Integer>> EXTERNAL = Map.of(DaemonId.CHATD, List.of(443, 80, 11434), DaemonId.EMBEDD,
-            List.of(443, 80, 11434), DaemonId.VECTORD, List.of(443, 80, 9000));
+            List.of(443, 80, 11434), DaemonId.VECTORD, List.of(443, 80, 9000), DaemonId.VALIDATORD, List.of(443, 80, 9000));
     /** Namespaces holding this label may scrape every daemon's port (Prometheus); the token keeps all but /metrics closed. */
     static final String SCRAPER_LABEL = "lakehouse.dev/scrape";
     /** What owns state on a disk (a StatefulSet with a volume claim); the rest are Deployments. */
@@ -115,9 +115,6 @@ final class K8sManifests {
             if (d == DaemonId.GATEWAY) {
                 docs.add(pdb(d));
             }
-            if (d == DaemonId.VALIDATORD) {
-                docs.add(rosterClaim());
-            }
             // a directory per daemon, so an overlay can take one again (prod's vectord shards)
             out.put(d.daemonName() + "/" + d.daemonName() + ".yaml", yaml(docs));
             out.put(d.daemonName() + "/kustomization.yaml", HEADER + yaml1(map("apiVersion", "kustomize.config.k8s.io/v1beta1", "kind",
@@ -152,7 +149,8 @@ final class K8sManifests {
             s.append("LAKEHOUSE_").append(d.envName()).append("_URL=http://").append(d.daemonName()).append(':').append(d.defaultPort())
                     .append('\n');
         }
-        s.append("LAKEHOUSE_ROSTER=/roster/workers.parquet\n");
+        // each validatord replica fetches its own copy (VALIDATORD_ROSTER_URL, set by an overlay) into its pod's volume
+        s.append("LAKEHOUSE_ROSTER=/data/validatord/workers.parquet\n");
         s.append("DISTILLD_OBSERVATIONS=/data/observerd/events\n");
         return s.toString();
     }
@@ -192,9 +190,6 @@ final class K8sManifests {
         if (!stateful) {
             volumes.add(map("name", "data", "emptyDir", map()));
         }
-        if (d == DaemonId.VALIDATORD) {
-            volumes.add(map("name", "roster", "persistentVolumeClaim", map("claimName", "lakehouse-roster", "readOnly", true)));
-        }
         pod.put("volumes", volumes);
         Map<String, Object> annotations = map("prometheus.io/scrape", "true", "prometheus.io/port", Integer.toString(d.defaultPort()),
                 "prometheus.io/path", "/metrics");
@@ -220,7 +215,9 @@ final class K8sManifests {
             c.put("env", List.of(map("name", "LAKEHOUSE_API_KEYS_FILE", "value", API_KEYS_DIR + "/api-keys")));
         }
         c.put("resources", map("requests", map("cpu", "100m", "memory", memory), "limits", map("memory", memory)));
-        c.put("startupProbe", probe("/ready", d, 30));
+        // started when it answers /health: a daemon that waits for an operator (validatord without its roster) is not
+        // restarted in a loop; /ready decides whether it gets traffic
+        c.put("startupProbe", probe("/health", d, 30));
         c.put("readinessProbe", probe("/ready", d, 3));
         c.put("livenessProbe", probe("/health", d, 3));
         c.put("securityContext", map("allowPrivilegeEscalation", false, "readOnlyRootFilesystem", true, "capabilities",
@@ -229,9 +226,6 @@ final class K8sManifests {
                 map("name", "internal-token", "mountPath", INTERNAL_DIR, "readOnly", true)));
         if (d == DaemonId.GATEWAY) {
             mounts.add(map("name", "api-keys", "mountPath", API_KEYS_DIR, "readOnly", true));
-        }
-        if (d == DaemonId.VALIDATORD) {
-            mounts.add(map("name", "roster", "mountPath", "/roster", "readOnly", true));
         }
         c.put("volumeMounts", mounts);
         return c;
@@ -249,14 +243,6 @@ final class K8sManifests {
         s.put("spec", map("selector", labels(pod(d)), "ports", List.of(map("name", "http", "port", d.defaultPort(), "targetPort",
                 d.defaultPort()))));
         return s;
-    }
-
-    /** The roster validatord reads (Parquet, docs/validator.md): put the file on it before validatord starts. */
-    private static Map<String, Object> rosterClaim() {
-        Map<String, Object> c = map("apiVersion", "v1", "kind", "PersistentVolumeClaim");
-        c.put("metadata", map("name", "lakehouse-roster"));
-        c.put("spec", map("accessModes", List.of("ReadWriteOnce"), "resources", map("requests", map("storage", "1Gi"))));
-        return c;
     }
 
     /** The base's replicas where not 1: the gateway runs two, so its disruption budget keeps one serving during a drain. */

@@ -174,7 +174,7 @@ class K8sManifestsTest {
                 assertThat(c.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(d.defaultPort()));
                 assertProbe(c.getLivenessProbe(), "/health", d);
                 assertProbe(c.getReadinessProbe(), "/ready", d);
-                assertProbe(c.getStartupProbe(), "/ready", d);
+                assertProbe(c.getStartupProbe(), "/health", d);
                 long limit = Quantity.getAmountInBytes(c.getResources().getLimits().get("memory")).longValueExact();
                 assertThat(limit).as(d + ": the limit is etc/jvm.env's").isEqualTo(SystemdUnitsTest.FLAGS.memoryMax().get(d));
                 assertThat(Quantity.getAmountInBytes(c.getResources().getRequests().get("memory")).longValueExact()).isLessThanOrEqualTo(limit);

@@ -1,5 +1,6 @@
 package dev.lakehouse.validatord;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -27,10 +28,18 @@ final class RosterHolder {
     private volatile Stats stats;
     private volatile java.time.Instant fileTime = java.time.Instant.EPOCH;
 
+    private final RosterFetch fetch;
+
     /** @param snapshot where the roster is saved as loaded, for a fast next start ({@link RosterSnapshot}) */
     RosterHolder(Path file, Path snapshot) {
+        this(file, snapshot, null);
+    }
+
+    /** @param fetch where to fetch the roster from into {@code file} before loading it (null: the file as it is) */
+    RosterHolder(Path file, Path snapshot, RosterFetch fetch) {
         this.file = file;
         this.snapshot = snapshot;
+        this.fetch = fetch;
     }
 
     /** Loads the roster on a thread of its own; returns at once. */
@@ -53,6 +62,21 @@ final class RosterHolder {
     }
 
     void load() {
+        if (fetch != null) {
+            try {
+                problem = "fetching";
+                long t = System.nanoTime();
+                fetch.into(file);
+                LOG.info("roster fetched from " + fetch.shown() + " into " + file + " in " + (System.nanoTime() - t) / 1_000_000 + " ms");
+            } catch (IOException | RuntimeException e) {
+                if (!Files.exists(file)) {
+                    problem = "failed: " + e.getMessage();
+                    LOG.severe("roster could not be fetched: " + e.getMessage());
+                    return;
+                }
+                LOG.warning("roster could not be fetched (" + e.getMessage() + "); loading the copy already at " + file);
+            }
+        }
         long t0 = System.nanoTime();
         try {
             long bytes = Files.size(file);
@@ -85,8 +109,8 @@ final class RosterHolder {
         }
         // a missing or unreadable file waits for an operator (a restart reads the same file): validatord stays up, not
         // ready, and is not restarted in a loop
-        return "loading".equals(problem) ? Readiness.down(problem)
-                : Readiness.needsOperator(problem + (missingFile ? "; put the roster there" : "; replace it") + " and restart validatord");
+        return "loading".equals(problem) || "fetching".equals(problem) ? Readiness.down(problem)
+                : Readiness.needsOperator(problem + (missingFile ? "; put the roster there" : "; fix it") + " and restart validatord");
     }
 
     /** The roster, or 503 naming it when it is loading or failed. */

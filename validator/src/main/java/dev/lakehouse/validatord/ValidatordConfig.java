@@ -18,9 +18,12 @@ import dev.lakehouse.common.EnvConfig;
  * @param playbookTimeout {@code VALIDATORD_PLAYBOOK_TIMEOUT}, default 10s: one playbook's write to pathwayd
  * @param playbookQueue   {@code VALIDATORD_PLAYBOOK_QUEUE}, default 1000: playbooks waiting to be written (past it one is dropped
  *                        and counted)
+ * @param rosterUrl       {@code VALIDATORD_ROSTER_URL}, default none: fetch the roster from this http(s) URL (an object in
+ *                        object storage) into {@code roster} at every start, before loading it — each replica its own copy
+ * @param rosterMaxBytes  {@code VALIDATORD_ROSTER_MAX_BYTES}, default 2 GiB: a larger roster is refused
  */
 record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks, boolean truth, Duration truthTimeout,
-                        Duration playbookTimeout, int playbookQueue) {
+                        Duration playbookTimeout, int playbookQueue, java.net.URI rosterUrl, long rosterMaxBytes) {
     /** Default body limit: a fill or an e-mail (the operator's {@code VALIDATORD_MAX_BODY_BYTES} overrides it) */
     static final long MAX_BODY_BYTES = dev.lakehouse.common.DaemonServer.DEFAULT_MAX_BODY_BYTES;
 
@@ -28,6 +31,7 @@ record ValidatordConfig(Path roster, Duration chatTimeout, boolean playbooks, bo
         return new ValidatordConfig(env.roster(), env.duration("VALIDATORD_CHAT_TIMEOUT", Duration.ofSeconds(300)),
                 env.bool("VALIDATORD_PLAYBOOKS", true), env.bool("VALIDATORD_TRUTH", true),
                 env.duration("VALIDATORD_TRUTH_TIMEOUT", Duration.ofMillis(300)),
-                env.duration("VALIDATORD_PLAYBOOK_TIMEOUT", Duration.ofSeconds(10)), env.integer("VALIDATORD_PLAYBOOK_QUEUE", 1_000, 1, 1_000_000));
+                env.duration("VALIDATORD_PLAYBOOK_TIMEOUT", Duration.ofSeconds(10)), env.integer("VALIDATORD_PLAYBOOK_QUEUE", 1_000, 1, 1_000_000),
+                env.url("VALIDATORD_ROSTER_URL", null), env.bytes("VALIDATORD_ROSTER_MAX_BYTES", 2L << 30));
     }
 }

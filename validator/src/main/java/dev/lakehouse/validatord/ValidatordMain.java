@@ -23,7 +23,8 @@ public final class ValidatordMain {
     /** validatord, wired; the roster starts loading in the background (tests start it embedded). */
     static DaemonServer.Builder builder(ValidatordConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.VALIDATORD, env).maxBodyBytes(ValidatordConfig.MAX_BODY_BYTES);
-        RosterHolder roster = new RosterHolder(config.roster(), builder.dataDir().resolve("roster.snapshot"))
+        RosterHolder roster = new RosterHolder(config.roster(), builder.dataDir().resolve("roster.snapshot"),
+                config.rosterUrl() == null ? null : new RosterFetch(config.rosterUrl(), config.rosterMaxBytes(), java.time.Duration.ofMinutes(10)))
                 .loadInBackground();
         Observer observer = builder.observer();
         PeerClient chatd = builder.peer(DaemonId.CHATD, config.chatTimeout());

@@ -288,6 +288,66 @@ class ValidatordServerTest {
         }
     }
 
+    /** Each replica fetches its own copy from object storage (an HTTP server here): no shared volume. */
+    @Test
+    void aRosterUrl_isFetchedIntoTheRostersPath_andABadOneLeavesItNeedingAnOperator() throws Exception {
+        com.sun.net.httpserver.HttpServer store = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] bytes = Files.readAllBytes(rosterFile);
+        store.createContext("/bucket/workers.parquet", x -> {
+            x.sendResponseHeaders(200, bytes.length);
+            x.getResponseBody().write(bytes);
+            x.close();
+        });
+        store.createContext("/bucket/huge.parquet", x -> {
+            x.sendResponseHeaders(200, 5L << 30);   // says 5 GiB, sends a little, hangs up
+            try {
+                x.getResponseBody().write(new byte[1 << 16]);
+                x.getResponseBody().flush();
+            } catch (java.io.IOException gone) {
+                // the client hung up first, as it should
+            }
+            x.close();
+        });
+        store.start();
+        String base = "http://127.0.0.1:" + store.getAddress().getPort() + "/bucket/";
+        try {
+            for (String[] c : new String[][] {{"workers.parquet?X-Amz-Signature=secret", "200"}, {"missing.parquet?X-Amz-Signature=secret", "404"},
+                    {"huge.parquet", "VALIDATORD_ROSTER_MAX_BYTES"}}) {
+                Path into = dir.resolve("fetched-" + c[1]).resolve("workers.parquet");
+                EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_VALIDATORD_PORT", "0", "LAKEHOUSE_ROSTER", into.toString(),
+                        "LAKEHOUSE_DATA_DIR", dir.resolve("data-" + c[1]).toString(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
+                        "VALIDATORD_ROSTER_URL", base + c[0], "VALIDATORD_TRUTH", "false", "VALIDATORD_PLAYBOOKS", "false"));
+                DaemonServer server = ValidatordMain.builder(ValidatordConfig.from(env), env).embedded().start();
+                try {
+                    HttpResponse<String> ready = null;
+                    for (int i = 0; i < 200; i++) {
+                        ready = get(server, "/ready");
+                        String roster = json(ready).path("checks").path("roster").asText();
+                        if (!roster.equals("loading") && !roster.equals("fetching")) {
+                            break;
+                        }
+                        Thread.sleep(50);
+                    }
+                    if (c[1].equals("200")) {
+                        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+                        assertThat(into).hasSameBinaryContentAs(rosterFile);
+                        assertThat(json(get(server, "/v1/roster/stats")).path("workers").asInt()).isEqualTo(3000);
+                    } else {
+                        assertThat(ready.statusCode()).isEqualTo(503);
+                        assertThat(json(ready).path("needs_operator").asBoolean()).isTrue();
+                        assertThat(ready.body()).contains(c[1]).doesNotContain("secret");   // a presigned URL's signature is never shown
+                        assertThat(into).doesNotExist();
+                        assertThat(into.getParent()).isEmptyDirectory();   // no part file left behind
+                    }
+                } finally {
+                    server.stop();
+                }
+            }
+        } finally {
+            store.stop(0);
+        }
+    }
+
     @Test
     void aMissingOrCorruptRoster_keepsTheDaemonUp_andSaysWhy() throws Exception {
         Path corrupt = dir.resolve("corrupt.parquet");
