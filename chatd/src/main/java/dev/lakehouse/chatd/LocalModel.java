@@ -118,7 +118,7 @@ final class LocalModel implements AutoCloseable {
                     .disableLog()           // its server's log goes to stdout, a line per request, past setLogger
                     .disableContextShift());   // an answer ends at the context's end, never runs on past it
             state = State.READY;
-            LOG.info("local model " + name + " loaded from " + file + " in " + (System.nanoTime() - start) / 1_000_000 + " ms ("
+            LOG.info("local model " + name + " loaded from " + file.getFileName() + " in " + (System.nanoTime() - start) / 1_000_000 + " ms ("
                     + contextPerSlot + " tokens of context per request, " + slots + " at once, " + threads + " threads)");
         } catch (IOException | RuntimeException | LinkageError e) {
             reason = e instanceof IOException ? e.getMessage()

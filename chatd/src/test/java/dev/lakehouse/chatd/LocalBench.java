@@ -43,10 +43,14 @@ public final class LocalBench {
                 Path out = TinyGguf.write(Path.of(args[1]), TinyGguf.Shape.SMOLLM2_135M, 135, true);
                 System.out.println("wrote " + out + ": " + java.nio.file.Files.size(out) / (1 << 20) + " MiB");
             }
+            case "tiny" -> {   // the tests' 600 KB model, for a test outside this module (ImagesIT runs chatd's image with it)
+                Path out = TinyGguf.write(Path.of(args[1]), TinyGguf.Shape.TINY, 7, false);
+                System.out.println("wrote " + out + ": " + java.nio.file.Files.size(out) + " bytes");
+            }
             case "direct" -> direct(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]));
             case "http" -> http(URI.create(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-            default -> throw new IllegalArgumentException("write | direct | http");
+            default -> throw new IllegalArgumentException("write | tiny | direct | http");
         }
         // the binding's native server thread is attached to the JVM as a non-daemon thread and outlives close():
         // without an exit the JVM would wait for it forever

@@ -39,6 +39,20 @@ final class ImagesCommand extends LakehouseCli.Base {
         Path home = stack.home();
         JvmFlags flags = JvmFlags.load(home);
         Path runtime = home.resolve("target/image-runtime");
+        // the modules first, once (the runtime carries what the native libraries inside their jars link, so they must be
+        // there to be read); then one Jib call per daemon, with nothing to build again
+        List<String> modules = select(names).stream().map(DaemonId::module).distinct().toList();
+        List<String> pkg = new ArrayList<>(List.of(home.resolve("mvnw").toString(), "-B", "-q"));
+        if (offline) {
+            pkg.add("-o");
+        }
+        pkg.addAll(List.of("-DskipTests", "-pl", String.join(",", modules), "-am", "package"));
+        out().println("images: building " + String.join(", ", modules) + " …");
+        out().flush();
+        if (run(pkg, home) != 0) {
+            err().println("images: " + String.join(", ", modules) + " could not be built (the Maven output is above)");
+            return 1;
+        }
         if (run(List.of(home.resolve("deploy/image/runtime.sh").toString(), runtime.toString()), home) != 0) {
             err().println("images: the runtime root could not be made (deploy/image/runtime.sh)");
             return 1;
@@ -48,7 +62,7 @@ final class ImagesCommand extends LakehouseCli.Base {
             if (offline) {
                 cmd.add("-o");
             }
-            cmd.addAll(List.of("-DskipTests", "-pl", d.module(), "-am", "package", "com.google.cloud.tools:jib-maven-plugin:buildTar",
+            cmd.addAll(List.of("-DskipTests", "-pl", d.module(), "com.google.cloud.tools:jib-maven-plugin:buildTar",
                     "-Djib.to.image=" + image(d), "-Djib.outputPaths.tar=" + tar(home, d),
                     "-Djib.container.mainClass=" + d.mainClass(), "-Djib.container.jvmFlags=" + String.join(",", flags.flags().get(d)),
                     "-Djib.container.ports=" + d.defaultPort(), "-Dlakehouse.image.runtime=" + runtime));

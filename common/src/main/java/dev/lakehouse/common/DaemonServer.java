@@ -249,11 +249,12 @@ public final class DaemonServer {
             fields.put("port", server.port());
             fields.put("bind", bind);
             fields.put("version", version);
-            fields.put("data_dir", dataDir.toString());
             fields.put("max_body_bytes", bodyLimit);
             fields.put("internal_token", token.isPresent() ? "required" : "not required");
             fields.put("pid", ProcessHandle.current().pid());
             Logs.info(LOG, daemon + " started", fields);
+            // where it keeps its files: a server path, so below INFO (issue 31); LAKEHOUSE_LOG_LEVEL=FINE shows it
+            LOG.fine(() -> daemon + " keeps its state in " + dataDir);
             for (var hook : afterStart) {
                 try {
                     hook.getValue().run();

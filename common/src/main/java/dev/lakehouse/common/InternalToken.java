@@ -71,6 +71,7 @@ public final class InternalToken {
             }
         }
         warnWhenShared(file);
+        Redact.register(token);   // no log line or problem body can show it, whatever path it took
         return new InternalToken(token);
     }
 

@@ -93,7 +93,7 @@ public final class Journal implements AutoCloseable {
                 segment = FileChannel.open(segmentPath, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
             loaded = true;
-            LOG.info("journal at seq " + seq + ", head " + head + " (" + segments.size() + " segments in " + dir + ")");
+            LOG.info("journal at seq " + seq + ", head " + head + " (" + segments.size() + " segments in " + dir.getFileName() + "/)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the journal from " + dir, e);
         }

@@ -103,7 +103,7 @@ public final class EventStore implements AutoCloseable {
             }
             knownIds.set(seen.size());
             loaded = true;
-            LOG.info("loaded " + seen.size() + " events from " + dir);
+            LOG.info("loaded " + seen.size() + " events from " + dir.getFileName() + "/");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load events from " + dir, e);
         }

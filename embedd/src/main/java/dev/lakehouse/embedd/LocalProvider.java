@@ -30,6 +30,12 @@ final class LocalProvider implements Provider {
     static final String MODEL = "all-minilm-l6-v2";
     static final int DIMS = 384;
     private static final Logger LOG = Logger.getLogger(LocalProvider.class.getName());
+    /**
+     * DJL says at INFO which jar its native platform came from (a server path, issue 31): its lines below WARNING are
+     * left out, set when the model loads (after the daemon's log set-up, which resets levels). Held here:
+     * java.util.logging keeps loggers weakly, and a level set on a collected one is lost.
+     */
+    private static final Logger DJL = Logger.getLogger("ai.djl");
 
     private final ExecutorService threads;
     private final Semaphore admission;
@@ -43,6 +49,7 @@ final class LocalProvider implements Provider {
 
     /** Loads the model (about a second); its native libraries unpack under {@code cacheDir}. */
     void load(Path cacheDir) {
+        DJL.setLevel(java.util.logging.Level.WARNING);
         try {
             System.setProperty("DJL_CACHE_DIR", cacheDir.resolve("djl").toString());
             System.setProperty("ENGINE_CACHE_DIR", cacheDir.resolve("djl").toString());

@@ -37,6 +37,22 @@ final class ApiKeys {
         this.byDigest = byDigest;
     }
 
+    /** A keys file every user of the machine can read is used, with a warning (its group may: a Secret volume's is the pod's). */
+    static boolean warnWhenOthersRead(Path file) {
+        try {
+            var p = Files.getPosixFilePermissions(file);
+            if (p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                java.util.logging.Logger.getLogger(ApiKeys.class.getName()).warning("LAKEHOUSE_API_KEYS_FILE " + file.getFileName()
+                        + " is readable by every user of this machine (" + java.nio.file.attribute.PosixFilePermissions.toString(p)
+                        + "); chmod 640 it");
+                return true;
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system, or the mode is unreadable: nothing that can be checked
+        }
+        return false;
+    }
+
     static ApiKeys load(Path file) {
         List<String> lines;
         try {
@@ -44,6 +60,7 @@ final class ApiKeys {
         } catch (IOException e) {
             throw new ConfigException("LAKEHOUSE_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage());
         }
+        warnWhenOthersRead(file);
         Map<String, Map.Entry<byte[], Caller>> keys = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

@@ -84,7 +84,7 @@ final class Cutover {
         table = next;
         legacy.keySet().retainAll(next.routes().stream().flatMap(e -> java.util.stream.Stream.of(e.target(), e.legacy()))
                 .filter(t -> t != null && !t.equals("local")).toList());
-        LOG.info("cutover table " + next.version() + " in force from " + file + ": " + next.routes().size() + " routes");
+        LOG.info("cutover table " + next.version() + " in force from " + file.getFileName() + ": " + next.routes().size() + " routes");
         return next;
     }
 

@@ -39,7 +39,7 @@ public final class GatewayMain {
                                 + "anyone on this machine, with no rate limit; the gateway listens on " + env.bind()
                                 + " (loopback) only. Set it before exposing the gateway.");
                     } else {
-                        LOG.info(keys.size() + " API keys loaded from " + config.keysFile().get());
+                        LOG.info(keys.size() + " API keys loaded from " + config.keysFile().get().getFileName());
                     }
                 });
     }

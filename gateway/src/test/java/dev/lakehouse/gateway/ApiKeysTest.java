@@ -47,6 +47,19 @@ class ApiKeysTest {
     }
 
     @Test
+    void aKeysFile_missingTruncatedOrReadableByOthers() throws Exception {
+        assertThatThrownBy(() -> ApiKeys.load(dir.resolve("absent"))).isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+        assertThatThrownBy(() -> load("admin:0123456789abcde")).hasMessageContaining("at least 16");   // a key cut short
+        Path f = dir.resolve("keys");
+        Files.writeString(f, "admin:0123456789abcdef0123\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(ApiKeys.warnWhenOthersRead(f)).isTrue();
+        assertThat(ApiKeys.load(f).size()).as("used, with the warning").isEqualTo(1);
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(ApiKeys.warnWhenOthersRead(f)).isFalse();
+    }
+
+    @Test
     void tokenBucket_allowsBurst_thenRefillsAtRate() {
         AtomicLong now = new AtomicLong();
         RateLimiter limiter = new RateLimiter(2, 3, now::get);

@@ -84,6 +84,17 @@ class FuzzIT {
         Files.writeString(out, report.text());
         System.out.println(report.text());
         assertThat(report.findings()).as(report.text()).isEmpty();
+        // and what the daemons logged at INFO meanwhile (start, load, every request) names no server path (issue 31)
+        List<String> leaks = new java.util.ArrayList<>();
+        for (String d : DAEMONS) {
+            for (String line : Files.readAllLines(stack.daemon(d).log())) {
+                if (line.contains("\"level\":\"INFO\"") && (line.contains(stack.dataRoot().toAbsolutePath().toString())
+                        || line.contains(Stack.repoRoot().toAbsolutePath().toString()))) {
+                    leaks.add(d + ": " + line);
+                }
+            }
+        }
+        assertThat(leaks).as("INFO lines naming a server path").isEmpty();
         if (DAEMONS.contains("pathwayd")) {
             assertThat(pathwaydIndexCatchesUp()).as("pathwayd's search index took every write the fuzzer made "
                     + "(pathwayd_index_pending reaches 0); see it/target/it-logs for why not").isTrue();

@@ -105,7 +105,7 @@ public final class Memories implements AutoCloseable {
         }
         loaded = true;
         LOG.info("loaded " + memories.size() + " memories (log seq " + seq + ") in " + (System.nanoTime() - start) / 1_000_000
-                + " ms from " + log.file());
+                + " ms from " + log.file().getFileName());
     }
 
     public Readiness readiness() {

@@ -99,7 +99,7 @@ public final class Claims implements AutoCloseable {
         estimateTrust();
         loaded = true;
         LOG.info("loaded " + byId.size() + " claims about " + bySubject.size() + " subjects (" + conflicts.size()
-                + " conflicting fields) in " + (System.nanoTime() - start) / 1_000_000 + " ms from " + log.file());
+                + " conflicting fields) in " + (System.nanoTime() - start) / 1_000_000 + " ms from " + log.file().getFileName());
     }
 
     public Readiness readiness() {

@@ -67,7 +67,7 @@ final class RosterHolder {
                 problem = "fetching";
                 long t = System.nanoTime();
                 fetch.into(file);
-                LOG.info("roster fetched from " + fetch.shown() + " into " + file + " in " + (System.nanoTime() - t) / 1_000_000 + " ms");
+                LOG.info("roster fetched from " + fetch.shown() + " into " + file.getFileName() + " in " + (System.nanoTime() - t) / 1_000_000 + " ms");
             } catch (IOException | RuntimeException e) {
                 if (!Files.exists(file)) {
                     problem = "failed: " + e.getMessage();
@@ -88,8 +88,9 @@ final class RosterHolder {
             fileTime = written;
             roster = r;
             problem = null;
-            LOG.info("roster " + file + " loaded: " + r.size() + " workers in " + loadMs + " ms"
-                    + (loaded.fromSnapshot() ? " (from its snapshot " + snapshot + ")" : ""));
+            // the file's name at INFO: no server path in a line at INFO (issue 31)
+            LOG.info("roster " + file.getFileName() + " loaded: " + r.size() + " workers in " + loadMs + " ms"
+                    + (loaded.fromSnapshot() ? " (from its snapshot " + snapshot.getFileName() + ")" : ""));
         } catch (Exception | OutOfMemoryError e) {
             missingFile = e instanceof java.nio.file.NoSuchFileException;
             problem = "failed: " + withoutPaths(e);
