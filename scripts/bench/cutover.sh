@@ -23,7 +23,7 @@ trap '"$root/scripts/cutover/stack.sh" down --name new >/dev/null 2>&1 || true; 
 "$root/scripts/cutover/stack.sh" up --name legacy --port-base "$b" validatord gateway >/dev/null 2>&1
 gw="http://127.0.0.1:$a"; legacy="http://127.0.0.1:$b"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $rows workers; wrk -t1 -c10 $duration"
-w=$(curl -sf "http://127.0.0.1:$((a + 20))/v1/roster/workers/W000001")
+w=$(curl -sf -H "X-Lakehouse-Internal-Token: $(stack_token new)" "http://127.0.0.1:$((a + 20))/v1/roster/workers/W000001")
 body=$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(json.dumps({"kind":"fill","fill":{"order":{"order_id":"O-1",
   "role":w["role"],"city":w["city"],"state":w["state"],"lat":w["lat"],"lon":w["lon"],"radius_miles":25,"headcount":5},
   "worker_ids":["W000001","W000002","W000003","W000004","W000005"]}}))' "$w")

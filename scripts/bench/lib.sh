@@ -47,3 +47,7 @@ wrk_c() {
 p50_ms() {
   awk '{for (i=1;i<=NF;i++) if ($i=="p50") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"
 }
+
+# stack_token NAME: the internal token of a stack started by scripts/cutover/stack.sh (bin/lakehouse up makes it in the
+# stack's run directory); daemons behind the gateway answer 401 without it.
+stack_token() { cat "$LAKEHOUSE_STACKS/$1/run/internal-token"; }

@@ -33,11 +33,13 @@ t0=$(date +%s%N); stack down; printf 'first down (makes the AOT caches, once per
 t0=$(date +%s%N); "$root/bin/lakehouse" --help >/dev/null; printf 'the CLI alone (bin/lakehouse --help):       %6d ms\n' $(( ($(date +%s%N) - t0) / 1000000 ))
 t0=$(date +%s%N); stack up; up_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 printf 'cold start, all eleven to ready:            %6d ms   (goal <= 5000)\n' "$up_ms"
-roster_ms=$(curl -s "http://127.0.0.1:$(port 4220)/v1/roster/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("load_ms", d.get("loadMs")))')
+token=$(stack_token suite)
+roster_ms=$(curl -s -H "X-Lakehouse-Internal-Token: $token" "http://127.0.0.1:$(port 4220)/v1/roster/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("load_ms", d.get("loadMs")))')
 printf "validatord's roster load during that up:    %6s ms   (goal <= 3000)\n" "$roster_ms"
 wrk_c "warm-up: gateway -> embedd, first $duration" 10 "$gw/v1/embed" "$work/embed.lua" | tee "$work/first"
 wrk_c "gateway -> embedd, warm" 10 "$gw/v1/embed" "$work/embed.lua" | tee "$work/warm"
-wrk_c "embedd direct, warm" 10 "$embedd/v1/embed" "$work/embed.lua" | tee "$work/direct"
+{ cat "$work/embed.lua"; printf 'wrk.headers["X-Lakehouse-Internal-Token"] = "%s"\n' "$token"; } > "$work/embed-direct.lua"
+wrk_c "embedd direct, warm" 10 "$embedd/v1/embed" "$work/embed-direct.lua" | tee "$work/direct"
 wrk_c "gateway /health" 10 "$gw/health" | tee "$work/health"
 rps() { awk '{for (i=1;i<=NF;i++) if ($i=="RPS") print $(i-1)}' "$1"; }
 p99() { awk '{for (i=1;i<=NF;i++) if ($i=="p99") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"; }
