@@ -9,13 +9,14 @@ import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * Runs around every routed request: takes or makes the {@code X-Request-Id},
- * echoes it, and after the handler records the route timer and writes the
+ * echoes it, notes a shadow copy ({@code X-Lakehouse-Shadow: 1}), and after the handler records the route timer and writes the
  * access-log line. Errors were already turned into responses inside
  * {@code chain.proceed()} by the routing's error handler, so the status seen
  * here is the one sent.
  */
 final class KitFilter implements Filter {
     static final HeaderName REQUEST_ID = HeaderNames.create(RequestContext.HEADER);
+    static final HeaderName SHADOW = HeaderNames.create(RequestContext.SHADOW_HEADER);
 
     private final HttpMetrics metrics;
 
@@ -27,7 +28,7 @@ final class KitFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         String id = RequestContext.acceptOrGenerate(req.headers().first(REQUEST_ID).orElse(null));
-        RequestContext.set(id);
+        RequestContext.set(id, req.headers().first(SHADOW).map("1"::equals).orElse(false));
         res.header(REQUEST_ID, id);
         try {
             chain.proceed();

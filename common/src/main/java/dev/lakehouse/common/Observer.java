@@ -69,7 +69,11 @@ public final class Observer implements AutoCloseable {
      * costs a fraction of the heap (and GC time) of a queue of JSON trees.
      */
     record Event(String eventId, String ts, String kind, String daemon, String requestId,
-                 @JsonRawValue @JsonDeserialize(using = RawJson.class) String payload) {
+                 @JsonRawValue @JsonDeserialize(using = RawJson.class) String payload,
+                 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Boolean shadow) {
+        Event(String eventId, String ts, String kind, String daemon, String requestId, String payload) {
+            this(eventId, ts, kind, daemon, requestId, payload, null);
+        }
     }
 
     /** Reads a spooled event's payload object back as its JSON text. */
@@ -150,12 +154,16 @@ public final class Observer implements AutoCloseable {
                 .description("observation events by what happened to them").register(registry);
     }
 
-    /** Records an event of {@code kind} with {@code payload} (any JSON-encodable object). Never blocks, never throws. */
+    /**
+     * Records an event of {@code kind} with {@code payload} (any JSON-encodable object). Never blocks, never throws. An
+     * event of a shadow copy ({@link RequestContext#shadow()}) says {@code "shadow": true}.
+     */
     public void observe(String kind, Object payload) {
         try {
             Event e = new Event(UUID.randomUUID().toString(), Instant.now().toString(), kind, daemon,
                     RequestContext.currentId().orElse(null),
-                    new String(Json.bytes(payload == null ? Map.of() : payload), StandardCharsets.UTF_8));
+                    new String(Json.bytes(payload == null ? Map.of() : payload), StandardCharsets.UTF_8),
+                    RequestContext.shadow() ? Boolean.TRUE : null);
             if (closing || !queue.offer(e)) {
                 appendToSpool(List.of(e));
             } else {

@@ -182,6 +182,9 @@ public final class PeerClient {
     private Response once(Method method, String path, byte[] body) {
         HttpClientRequest request = client.method(method).path(path);
         RequestContext.currentId().ifPresent(id -> request.header(KitFilter.REQUEST_ID, id));
+        if (RequestContext.shadow()) {   // a shadow copy's calls are shadow too: none of them becomes evidence
+            request.header(KitFilter.SHADOW, "1");
+        }
         request.header(HeaderNames.ACCEPT, "application/json, application/problem+json");
         if (options.token() != null) {
             request.header(InternalAuth.HEADER, options.token().value());

@@ -13,8 +13,14 @@ public final class RequestContext {
     public static final String HEADER = "X-Request-Id";
     /** Longest incoming id we keep; longer or odd ones are replaced by a fresh one. */
     public static final int MAX_ID_LENGTH = 128;
+    /**
+     * Marks a copy of a request made by a gateway's cutover shadow (docs/cutover.md): served as usual, observed with
+     * {@code shadow: true} (never evidence), passed on to the peers it calls. Value {@code 1}.
+     */
+    public static final String SHADOW_HEADER = "X-Lakehouse-Shadow";
 
     private static final InheritableThreadLocal<String> CURRENT = new InheritableThreadLocal<>();
+    private static final InheritableThreadLocal<Boolean> SHADOW = new InheritableThreadLocal<>();
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private RequestContext() {
@@ -42,12 +48,27 @@ public final class RequestContext {
         }
     }
 
+    /** Whether the request being served is a shadow copy ({@link #SHADOW_HEADER}). */
+    public static boolean shadow() {
+        return Boolean.TRUE.equals(SHADOW.get());
+    }
+
     static void set(String id) {
         CURRENT.set(id);
     }
 
+    static void set(String id, boolean shadow) {
+        CURRENT.set(id);
+        if (shadow) {
+            SHADOW.set(Boolean.TRUE);
+        } else {
+            SHADOW.remove();
+        }
+    }
+
     static void clear() {
         CURRENT.remove();
+        SHADOW.remove();
     }
 
     /** The caller's id when it is printable and short, else a new random one. */

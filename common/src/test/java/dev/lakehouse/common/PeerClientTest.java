@@ -37,6 +37,7 @@ class PeerClientTest {
                             POST_CALLS.incrementAndGet();
                             Json.send(res, 200, new Echo(null, req.content().as(String.class)));
                         })
+                        .get("/shadow", (req, res) -> Json.send(res, 200, new Echo(null, Boolean.toString(RequestContext.shadow()))))
                         .get("/bad", (req, res) -> {
                             throw new ApiException.BadRequest("bad_thing", "thing is bad");
                         })
@@ -87,6 +88,25 @@ class PeerClientTest {
     void get_propagatesRequestId() {
         RequestContext.set("rid-42");
         assertThat(client().get("/echo", Echo.class).requestId()).isEqualTo("rid-42");
+    }
+
+    @Test
+    void aShadowCopy_isKnownToThePeer_andItsCallsAreShadowToo() throws Exception {
+        assertThat(client().get("/shadow", Echo.class).body()).as("an ordinary call").isEqualTo("false");
+        RequestContext.set("rid-7", true);
+        assertThat(client().get("/shadow", Echo.class).body()).as("the calls made while serving a shadow copy").isEqualTo("true");
+        RequestContext.set("rid-8", false);
+        assertThat(client().get("/shadow", Echo.class).body()).isEqualTo("false");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String value : new String[]{"yes", "true", "0", ""}) {   // only "1" marks a copy
+            String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + peer.port() + "/shadow"))
+                    .header(RequestContext.SHADOW_HEADER, value).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).as(value).contains("\"body\":\"false\"");
+        }
+        Observer.Event e = new Observer.Event("id", "2026-01-01T00:00:00Z", "k", "d", null, "{}", true);
+        assertThat(new String(Json.bytes(e), java.nio.charset.StandardCharsets.UTF_8)).contains("\"shadow\":true");
+        assertThat(new String(Json.bytes(new Observer.Event("id", "2026-01-01T00:00:00Z", "k", "d", null, "{}")),
+                java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("shadow");
     }
 
     @Test

@@ -41,7 +41,7 @@ final class Acceptance {
 
     static final List<Invariant> ALL = List.of(
             new Invariant("conservation", "every input line ends in exactly one place: lines = before_since + events_in_evidence + "
-                    + "quarantined + duplicate_events + replay_events + iterate_calls + pending_out_events - pending_in_events, and the files hold what the summary counts", Acceptance::conservation),
+                    + "quarantined + duplicate_events + replay_events + shadow_events + iterate_calls + pending_out_events - pending_in_events, and the files hold what the summary counts", Acceptance::conservation),
             new Invariant("provenance_resolves", "every event id of every evidence record is the event id of a line of the run's input",
                     Acceptance::provenanceResolves),
             new Invariant("provenance_disjoint", "no event is the provenance of two evidence records", Acceptance::provenanceDisjoint),
@@ -128,11 +128,11 @@ final class Acceptance {
     static void conservation(RunView run, RunView.Findings found) throws IOException {
         RunSummary.Materialize m = run.summary.materialize();
         long lines = m.lines();
-        long sum = m.beforeSince() + m.eventsInEvidence() + m.quarantined() + m.duplicateEvents() + m.replayEvents() + m.iterateCalls()
-                + m.pendingOutEvents() - m.pendingInEvents();
+        long sum = m.beforeSince() + m.eventsInEvidence() + m.quarantined() + m.duplicateEvents() + m.replayEvents() + m.shadowEvents()
+                + m.iterateCalls() + m.pendingOutEvents() - m.pendingInEvents();
         if (lines != sum) {
             found.add("summary: lines " + lines + " but before_since + events_in_evidence + quarantined + duplicate_events + "
-                    + "replay_events + iterate_calls + pending_out_events - pending_in_events = " + sum);
+                    + "replay_events + shadow_events + iterate_calls + pending_out_events - pending_in_events = " + sum);
         }
         long[] records = {0};
         long[] events = {0};

@@ -70,16 +70,17 @@ final class Materializer {
 
     /**
      * What a run read and made; {@code watermark} is each file's offset after its last complete line, {@code replayEvents}
-     * the observations a replay made (skipped: {@link #REPLAY_PREFIX}).
+     * the observations a replay made (skipped: {@link #REPLAY_PREFIX}), {@code shadowEvents} those of a gateway's cutover
+     * shadow copies (skipped: never training data, docs/cutover.md).
      */
     public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long replayEvents,
-                         long iterateCalls, long evidence, Map<String, Long> byType, Map<String, Long> byReason,
+                         long shadowEvents, long iterateCalls, long evidence, Map<String, Long> byType, Map<String, Long> byReason,
                          Map<String, Long> watermark, long pendingInEvents, List<List<ObserveEvent>> pendingOut,
                          long duplicatesOfEarlierRuns, long[] made, long[] historyDuplicates) {
         /** Every line, and every event held over from the run before, ended in exactly one place. */
         public boolean conserved() {
-            return lines + pendingInEvents == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + iterateCalls
-                    + pendingOutEvents();
+            return lines + pendingInEvents == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + shadowEvents
+                    + iterateCalls + pendingOutEvents();
         }
 
         /** Events of iterate runs held open for the next run. */
@@ -116,6 +117,7 @@ final class Materializer {
     private long quarantined;
     private long duplicates;
     private long replayEvents;
+    private long shadowEvents;
     private long iterateCalls;
     private long pendingInEvents;
     private java.time.Instant newest;
@@ -194,7 +196,7 @@ final class Materializer {
             }
         }
         iterations.clear();
-        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, iterateCalls, evidence, Map.copyOf(byType),
+        return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, shadowEvents, iterateCalls, evidence, Map.copyOf(byType),
                 Map.copyOf(byReason), Map.copyOf(watermark), pendingInEvents, List.copyOf(pendingOut), duplicatesOfEarlierRuns,
                 seen.stream().mapToLong(Long::longValue).sorted().toArray(),
                 historyDuplicates.stream().mapToLong(Long::longValue).sorted().toArray());
@@ -253,6 +255,10 @@ final class Materializer {
         }
         if (e.requestId() != null && e.requestId().startsWith(REPLAY_PREFIX)) {
             replayEvents++;   // a replay's own calls: recorded in its replay_runs.jsonl, never evidence
+            return;
+        }
+        if (e.fromShadow()) {
+            shadowEvents++;   // a cutover shadow copy's: the caller's request was observed where it was served
             return;
         }
         switch (e.kind()) {

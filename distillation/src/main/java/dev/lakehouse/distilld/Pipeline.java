@@ -113,7 +113,7 @@ public final class Pipeline {
         }
         RunSummary.Inputs inputs = inputs(o, from, m.watermark(), releasedFrom, decisions);
         RunSummary.Materialize ms = new RunSummary.Materialize(m.lines(), m.beforeSince(), m.eventsInEvidence(), m.quarantined(),
-                m.duplicateEvents(), m.replayEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
+                m.duplicateEvents(), m.replayEvents(), m.shadowEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
                 m.duplicatesOfEarlierRuns(), m.evidence(), m.conserved(), new TreeMap<>(m.byType()), new TreeMap<>(m.byReason()), (System.nanoTime() - t0) / 1_000_000);
 
         if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {

@@ -34,7 +34,7 @@ public record RunSummary(Stages stages, Inputs inputs, Map<String, FileStat> fil
     /** Stage 1's counts; {@code lines} is conserved: every line read is in exactly one other count. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Materialize(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents,
-                              long replayEvents, long iterateCalls, long pendingInEvents, long pendingOutEvents,
+                              long replayEvents, long shadowEvents, long iterateCalls, long pendingInEvents, long pendingOutEvents,
                               long duplicatesOfEarlierRuns, long evidence, boolean conserved, Map<String, Long> evidenceByType,
                               Map<String, Long> quarantineByReason, long tookMs) {
     }
@@ -110,7 +110,7 @@ public record RunSummary(Stages stages, Inputs inputs, Map<String, FileStat> fil
     /** Stage 1's counts, zeros when the summary has none. */
     Materialize materialize() {
         return stages == null || stages.materialize() == null
-                ? new Materialize(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, Map.of(), Map.of(), 0) : stages.materialize();
+                ? new Materialize(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, Map.of(), Map.of(), 0) : stages.materialize();
     }
 
     /** This summary after stages 2–5 ran again over its evidence ({@code continueRun}). */

@@ -11,9 +11,12 @@ import dev.lakehouse.common.FieldError;
  * One observation as posted and as stored (one JSON line), e.g.
  * {@code {"event_id":"3f0c…","ts":"2026-11-22T21:00:00.123Z","kind":"chat.call","daemon":"chatd",
  * "request_id":"9f2c…","payload":{"provider":"ollama"}}}. {@code ts} may carry any
- * offset; it is stored in UTC. A missing {@code payload} is an empty object.
+ * offset; it is stored in UTC. A missing {@code payload} is an empty object. {@code "shadow": true} marks an event of a
+ * cutover shadow copy.
  */
-public record ObserveEvent(String eventId, String ts, String kind, String daemon, String requestId, JsonNode payload) {
+public record ObserveEvent(String eventId, String ts, String kind, String daemon, String requestId, JsonNode payload,
+                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                           Boolean shadow) {
     static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
 
@@ -30,6 +33,16 @@ public record ObserveEvent(String eventId, String ts, String kind, String daemon
             payload = JsonNodeFactory.instance.objectNode();
         }
         FieldError.check(payload.isObject(), "payload", "must be a JSON object, got " + payload.getNodeType().name().toLowerCase());
+        shadow = Boolean.TRUE.equals(shadow) ? Boolean.TRUE : null;
+    }
+
+    public ObserveEvent(String eventId, String ts, String kind, String daemon, String requestId, JsonNode payload) {
+        this(eventId, ts, kind, daemon, requestId, payload, null);
+    }
+
+    /** A gateway's shadow copy made it (docs/cutover.md): kept, never evidence. */
+    public boolean fromShadow() {
+        return shadow != null;
     }
 
     public Instant instant() {

@@ -244,6 +244,25 @@ public class PipelineTest {
         assertThat(m.path("conserved").asBoolean()).isTrue();
     }
 
+    @Test
+    void whatAShadowCopyMadeDaemonsObserve_isCountedApart_neverEvidence() throws Exception {
+        Path obs = dir.resolve("shadowed");
+        Files.createDirectories(obs);
+        String shadowChat = event("c2", "2026-11-30T10:00:02Z", "chat.call", "rq-2", chat("Hi", "Hey there."));
+        String shadowValidate = event("v1", "2026-11-30T10:00:03Z", "validate", "rq-3", "{\"kind\":\"fill\",\"valid\":true,"
+                + "\"artifact\":{\"worker_ids\":[\"W1\"]},\"violations\":[]}");
+        Files.writeString(obs.resolve("2026-11-30.jsonl"), event("c1", "2026-11-30T10:00:01Z", "chat.call", null, chat("Hi", "Hello."))
+                + "\n" + shadowChat.replace(",\"payload\"", ",\"shadow\":true,\"payload\"")
+                + "\n" + shadowValidate.replace(",\"payload\"", ",\"shadow\":true,\"payload\"")
+                + "\n" + event("v2", "2026-11-30T10:00:04Z", "validate", "rq-4", "{\"kind\":\"fill\",\"valid\":true,"
+                + "\"artifact\":{\"worker_ids\":[\"W1\"]},\"violations\":[]}").replace(",\"payload\"", ",\"shadow\":false,\"payload\"") + "\n");
+        JsonNode m = run(obs, "sh", true, 1).path("stages").path("materialize");
+        assertThat(m.path("shadow_events").asLong()).as(m.toString()).isEqualTo(2);
+        assertThat(m.path("evidence").asLong()).as("the unshadowed chat call and the validate with shadow false").isEqualTo(2);
+        assertThat(m.path("conserved").asBoolean()).isTrue();
+        assertThat(Files.readString(dir.resolve("sh/evidence.jsonl"))).doesNotContain("Hey there.");
+    }
+
     static List<JsonNode> lines(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String l : Files.readAllLines(file)) {

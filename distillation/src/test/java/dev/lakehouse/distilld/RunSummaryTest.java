@@ -33,7 +33,7 @@ class RunSummaryTest {
         assertThat(names(answer)).containsExactly("stages", "inputs", "files", "stages_run", "took_ms");
         assertThat(names(answer.path("stages"))).containsExactly("materialize", "score", "export");
         assertThat(names(answer.path("stages").path("materialize"))).containsExactly("lines", "before_since", "events_in_evidence",
-                "quarantined", "duplicate_events", "replay_events", "iterate_calls", "pending_in_events", "pending_out_events",
+                "quarantined", "duplicate_events", "replay_events", "shadow_events", "iterate_calls", "pending_in_events", "pending_out_events",
                 "duplicates_of_earlier_runs", "evidence", "conserved", "evidence_by_type", "quarantine_by_reason", "took_ms");
         assertThat(names(answer.path("stages").path("export"))).containsExactly("files", "sft_by_class", "sft_refused_by_firewall",
                 "sft_length_chars", "preference_refused", "masked", "rag");
