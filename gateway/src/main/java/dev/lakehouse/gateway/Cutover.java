@@ -36,7 +36,8 @@ final class Cutover {
     static final int MAX_SHADOWS = 64;
     /** A request body larger than this is served but not shadowed (result {@code too_large}). */
     static final int MAX_SHADOW_BODY = 1 << 20;
-    static final List<String> RESULTS = List.of("match", "diff", "shadow_unavailable", "not_compared", "dropped", "too_large");
+    static final List<String> RESULTS = List.of("match", "diff", "shadow_unavailable", "not_compared", "dropped", "too_large",
+            "no_buffer", "write_not_shadowed", "paid_not_shadowed");
 
     /** How a route's shadow traffic went since the table was loaded. */
     record Parity(String route, long requests, Map<String, Long> results, Double matchRate) {
@@ -130,18 +131,24 @@ final class Cutover {
     }
 
     /**
-     * The plan for a request to {@code route} of {@code contentLength} bytes (-1: unknown, {@code chunked}: streamed):
-     * local when the table does not name the route or sends it here unshadowed; else the table's side, and a copy to the
-     * other side when the request is sampled, its body small enough to hold, and the budget has room for it and both
-     * answers (otherwise counted as {@code too_large} or {@code no_buffer}).
+     * The plan for a {@code method} request to {@code path} under {@code route}, of {@code contentLength} bytes (-1:
+     * unknown, {@code chunked}: streamed): local when the table does not name the route or sends it here unshadowed; else
+     * the table's side, and a copy to the other side when the request is sampled, may be copied ({@link ShadowPolicy}:
+     * else counted as {@code write_not_shadowed} or {@code paid_not_shadowed}), its body small enough to hold, and the
+     * budget has room for it and both answers (otherwise counted as {@code too_large} or {@code no_buffer}).
      */
-    Plan plan(String route, Upstream local, long contentLength, boolean chunked, BufferBudget buffers) {
+    Plan plan(String route, String method, String path, Upstream local, long contentLength, boolean chunked, BufferBudget buffers) {
         CutoverTable.Entry cut = table().entry(route).orElse(null);
         if (cut == null || cut.local() && !cut.shadow()) {
             return new Direct(local);
         }
         Upstream served = cut.local() ? local : legacy(cut.target());
         if (!sampled(cut)) {
+            return new Direct(served);
+        }
+        String refused = cut.refuses(ShadowPolicy.of(method, path));
+        if (refused != null) {
+            count(route, refused);
             return new Direct(served);
         }
         if (contentLength > MAX_SHADOW_BODY || contentLength < 0 && chunked) {

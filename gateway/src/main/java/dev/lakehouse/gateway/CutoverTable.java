@@ -27,6 +27,8 @@ import dev.lakehouse.common.Json;
  *    "normalize":{"ignore":["latency_ms","took_ms"],"tolerance":1e-6,"unordered":["hits"]}},
  *   {"prefix":"/v1/validate","target":"http://10.0.0.7:4200","mode":"serve"}]}
  * </pre>
+ * A shadowed route copies only what changes nothing ({@link ShadowPolicy}) unless it says {@code "shadow_writes": true}
+ * (writes run on both stacks) or {@code "shadow_paid": true} (chat calls are paid twice).
  */
 record CutoverTable(String version, String loadedAt, String file, List<Entry> routes) {
     static final CutoverTable NONE = new CutoverTable("none", null, null, List.of());
@@ -34,7 +36,8 @@ record CutoverTable(String version, String loadedAt, String file, List<Entry> ro
     static final List<String> ALWAYS_IGNORED = List.of("took_ms", "latency_ms", "ttft_ms", "request_id", "elapsed_ms");
 
     /** What the file says for one prefix. */
-    record Entry(String prefix, String target, String mode, String legacy, Double sample, Normalize normalize) {
+    record Entry(String prefix, String target, String mode, String legacy, Double sample, Normalize normalize, Boolean shadowWrites,
+                 Boolean shadowPaid) {
         Entry {
             FieldError.required(prefix, "prefix");
             FieldError.check(RouteTable.ROUTES.stream().anyMatch(r -> r.prefix().equals(prefix) && r.daemon() != null), "prefix",
@@ -50,6 +53,21 @@ record CutoverTable(String version, String loadedAt, String file, List<Entry> ro
             sample = sample == null ? 1.0 : sample;
             FieldError.check(sample >= 0 && sample <= 1, "sample", "must be between 0 and 1 (the share of requests copied)");
             normalize = normalize == null ? new Normalize(null, null, null) : normalize;
+            shadowWrites = Boolean.TRUE.equals(shadowWrites);
+            shadowPaid = Boolean.TRUE.equals(shadowPaid);
+        }
+
+        Entry(String prefix, String target, String mode, String legacy, Double sample, Normalize normalize) {
+            this(prefix, target, mode, legacy, sample, normalize, null, null);
+        }
+
+        /** Why a request of this kind is not copied ({@code write_not_shadowed}, {@code paid_not_shadowed}), or null: it is. */
+        String refuses(ShadowPolicy.Kind kind) {
+            return switch (kind) {
+                case READ -> null;
+                case WRITE -> shadowWrites ? null : "write_not_shadowed";
+                case PAID -> shadowPaid ? null : "paid_not_shadowed";
+            };
         }
 
         boolean local() {

@@ -34,7 +34,7 @@ record GatewayRoutes(Gateway gateway) implements HttpService {
         }
         java.time.Duration timeout = gateway.config().timeouts().get(route.scope());
         long length = req.headers().contentLength().orElse(-1);
-        Cutover.Plan plan = gateway.cutover().plan(route.prefix(), gateway.upstream(route.daemon()), length,
+        Cutover.Plan plan = gateway.cutover().plan(route.prefix(), req.prologue().method().text(), rawPath, gateway.upstream(route.daemon()), length,
                 req.headers().contains(HeaderNames.TRANSFER_ENCODING), gateway.buffers());
         switch (plan) {
             case Cutover.Direct d -> d.served().forward(req, res, route.prefix(), timeout, caller.name());

@@ -151,7 +151,7 @@ class BufferBudgetTest {
     @Test
     void aShadowThatWouldNotFit_isNotCopied_andTheCallerIsServed() throws Exception {
         startWith(1, new CountDownLatch(0), "{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\","
-                + "\"legacy\":\"LEGACY\"}]}");
+                + "\"legacy\":\"LEGACY\",\"shadow_paid\":true}]}");
         byte[] body = new byte[900 * 1024];   // within the shadow's 1 MiB, but body + two answers pass a 1 MiB budget
         Arrays.fill(body, (byte) 'x');
         HttpResponse<byte[]> r = post(body);

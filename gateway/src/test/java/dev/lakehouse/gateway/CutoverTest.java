@@ -89,12 +89,12 @@ class CutoverTest {
             answer(x, 201, "{\"seq\":1}");
         });
         Path keys = dir.resolve("keys.txt");
-        Files.writeString(keys, "admin:" + ADMIN + "\nchatter:" + CHAT + ":chat\n");
+        Files.writeString(keys, "admin:" + ADMIN + "\nchatter:" + CHAT + ":chat,memory\n");
         routes = dir.resolve("routes.json");
         write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
-                + "\",\"normalize\":{\"unordered\":[\"hits\"]}}]}");
+                + "\",\"shadow_paid\":true,\"normalize\":{\"unordered\":[\"hits\"]}}]}");
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
-                "LAKEHOUSE_CHATD_URL", url(local), "LAKEHOUSE_JOURNALD_URL", url(journald), "LAKEHOUSE_API_KEYS_FILE", keys.toString(),
+                "LAKEHOUSE_CHATD_URL", url(local), "LAKEHOUSE_PATHWAYD_URL", url(local), "LAKEHOUSE_JOURNALD_URL", url(journald), "LAKEHOUSE_API_KEYS_FILE", keys.toString(),
                 "LAKEHOUSE_ROUTES_FILE", routes.toString(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
         gateway = GatewayMain.builder(GatewayConfig.from(env), env).embedded().start();
     }
@@ -168,7 +168,8 @@ class CutoverTest {
 
     @Test
     void aLegacyStackThatIsDown_leavesTheCallerUnaffected_andIsSaidAsShadowUnavailable() throws Exception {
-        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"http://127.0.0.1:9\"}]}");
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"http://127.0.0.1:9\","
+                + "\"shadow_paid\":true}]}");
         assertThat(send("POST", "/admin/routes/reload", null, ADMIN).statusCode()).isEqualTo(200);
         for (int i = 0; i < 3; i++) {
             assertThat(send("POST", "/v1/chat", "{}", CHAT).statusCode()).isEqualTo(200);
@@ -183,7 +184,7 @@ class CutoverTest {
     @Test
     void aRouteServedByLegacy_isForwardedThere_andItsShadowComesHome() throws Exception {
         write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"" + url(legacy) + "\",\"mode\":\"shadow\",\"sample\":1,"
-                + "\"normalize\":{\"unordered\":[\"hits\"]}}]}");
+                + "\"shadow_paid\":true,\"normalize\":{\"unordered\":[\"hits\"]}}]}");
         assertThat(send("POST", "/admin/routes/reload", null, ADMIN).statusCode()).isEqualTo(200);
         HttpResponse<String> r = send("POST", "/v1/chat", "{}", CHAT);
         assertThat(r.body()).contains("99.0");   // legacy's answer
@@ -194,6 +195,56 @@ class CutoverTest {
         write("{\"routes\":[]}");
         send("POST", "/admin/routes/reload", null, ADMIN);
         assertThat(send("POST", "/v1/chat", "{}", CHAT).body()).as("back home").contains("12.5");
+    }
+
+    @Test
+    void aShadowedWriteRoute_copiesOnlyWhatReads_unlessItOptsIn_andChatOnlyWhenPaidIsSaid() throws Exception {
+        // the route shadows, but says nothing of writes: the bad input of docs/cutover.md's side-effect rules
+        write("{\"routes\":[{\"prefix\":\"/v1/memory\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
+                + "\",\"normalize\":{\"unordered\":[\"hits\"]}},"
+                + "{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy) + "\"}]}");
+        assertThat(send("POST", "/admin/routes/reload", null, ADMIN).statusCode()).isEqualTo(200);
+        String[][] calls = {{"POST", "/v1/memory"}, {"PUT", "/v1/memory/m1"}, {"DELETE", "/v1/memory/m1"}, {"PATCH", "/v1/memory/m1"},
+                {"POST", "/v1/memory/m1/supersede"}, {"POST", "/v1/memory/search"}, {"GET", "/v1/memory/m1"}, {"POST", "/v1/chat"},
+                {"POST", "/v1/chat/completions"}};
+        for (String[] c : calls) {
+            assertThat(send(c[0], c[1], c[0].equals("GET") || c[0].equals("DELETE") ? null : "{}", CHAT).statusCode()).as(c[1]).isEqualTo(200);
+        }
+        Thread.sleep(300);
+        JsonNode memory = awaitResult("/v1/memory", "match", 2);
+        assertThat(memory.path("results").path("write_not_shadowed").asLong()).isEqualTo(5);
+        JsonNode chat = awaitResult("/v1/chat", "paid_not_shadowed", 2);
+        assertThat(chat.path("results").path("match").asLong() + chat.path("results").path("diff").asLong()).isZero();
+        Thread.sleep(200);
+        assertThat(legacyGot).as("only the search and the read reached the other stack").hasSize(2)
+                .anySatisfy(g -> assertThat(g).startsWith("POST /v1/memory/search"))
+                .anySatisfy(g -> assertThat(g).startsWith("GET /v1/memory/m1"));
+
+        legacyGot.clear();
+        write("{\"routes\":[{\"prefix\":\"/v1/memory\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
+                + "\",\"shadow_writes\":true,\"normalize\":{\"unordered\":[\"hits\"]}}]}");
+        assertThat(send("POST", "/admin/routes/reload", null, ADMIN).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/v1/memory", "{}", CHAT).statusCode()).isEqualTo(200);
+        awaitResult("/v1/memory", "match", 1);
+        assertThat(legacyGot).as("opted in: the write is copied").singleElement().satisfies(g -> assertThat(g).startsWith("POST /v1/memory"));
+
+        for (String bad : new String[]{"\"yes\"", "1", "[]", "{}"}) {
+            write("{\"routes\":[{\"prefix\":\"/v1/memory\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
+                    + "\",\"shadow_writes\":" + bad + "}]}");
+            assertProblem(send("POST", "/admin/routes/reload", null, ADMIN), 400, null, "shadow_writes");
+        }
+    }
+
+    JsonNode awaitResult(String route, String result, long n) throws Exception {
+        JsonNode p = null;
+        for (int i = 0; i < 200; i++) {
+            p = Json.mapper().readTree(send("GET", "/admin/parity?route=" + route, null, ADMIN).body()).path("routes").get(0);
+            if (p.path("results").path(result).asLong() >= n) {
+                return p;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("no " + n + " " + result + " in " + p + "; journaled " + journaled);
     }
 
     @Test
