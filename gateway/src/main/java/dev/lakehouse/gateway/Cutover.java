@@ -1,6 +1,7 @@
 package dev.lakehouse.gateway;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -43,50 +44,202 @@ final class Cutover {
     record Parity(String route, long requests, Map<String, Long> results, Double matchRate) {
     }
 
+    /** Who changes the table, how, and with what else to journal ({@code data}: the CLI's parity, the route, …). */
+    record Change(String type, String actor, String via, ObjectNode data, boolean force) {
+        static final java.util.regex.Pattern TYPES = java.util.regex.Pattern.compile("cutover\\.(shadow|switch|rollback|edit|reload)");
+    }
+
+    /** A change in force: the table before it, the table now, and its journal entry's seq (null: spooled). */
+    record Applied(String before, CutoverTable table, Long seq, boolean spooled) {
+    }
+
     private final Path file;   // null: no cutover table, every route local
     private final GatewayConfig config;
     private final Meters meters;
     private final PeerClient journal;   // null: differences are counted, not journaled
+    private final ChangeJournal changes;   // null: no routes file, nothing can change
+    private final DiffSampler diffs;
+    private final String replica;
     private final Semaphore shadows = new Semaphore(MAX_SHADOWS);
     private final Map<String, Upstream> legacy = new ConcurrentHashMap<>();
     private final Map<String, Map<String, LongAdder>> counts = new ConcurrentHashMap<>();
     private volatile CutoverTable table = CutoverTable.NONE;
+    private final dev.lakehouse.common.Periodic watcher;
+    private volatile String refusedVersion;   // the file's version last refused by the watcher (said once, retried when it changes)
 
     private final BufferBudget buffers;
 
-    Cutover(Path file, GatewayConfig config, Meters meters, BufferBudget buffers, PeerClient journal) {
+    Cutover(Path file, GatewayConfig config, Meters meters, BufferBudget buffers, PeerClient journal, Path dataDir) {
         this.buffers = buffers;
         this.file = file;
         this.config = config;
         this.meters = meters;
         this.journal = journal;
+        this.replica = config.replica();
+        this.changes = file == null || journal == null ? null : new ChangeJournal(journal, dataDir);
+        this.diffs = new DiffSampler(journal, config.diffWindow(), config.diffSamples(), meters);
         if (file != null) {
             try {
                 table = CutoverTable.load(file);
             } catch (ApiException bad) {   // at start, a bad file stops the start, naming what is wrong
                 throw new dev.lakehouse.common.ConfigException(bad.detail());
             }
+            journalAtStart(dataDir);
         }
+        this.watcher = file == null ? null : dev.lakehouse.common.Periodic.every("routes-watch", config.routesWatch(), this::watch);
     }
 
     CutoverTable table() {
         return table;
     }
 
-    /** Reads the file again; the new table replaces the old one whole, or — refused — the old one stays. */
-    synchronized CutoverTable reload() {
+    String replica() {
+        return replica;
+    }
+
+    /** Changes waiting for journald (forced while it was down). */
+    int pendingJournal() {
+        return changes == null ? 0 : changes.pending();
+    }
+
+    /**
+     * A table the gateway did not journal itself (the file changed while it was down, or it is new) is journaled when it
+     * starts, through the spool: journald may not be up yet, and the gateway must serve.
+     */
+    private void journalAtStart(Path dataDir) {
+        Path last = dataDir.resolve("cutover-version");
+        try {
+            String was = Files.exists(last) ? Files.readString(last).strip() : null;
+            if (!table.version().equals(was) && changes != null) {
+                changes.record(entry(new Change("cutover.reload", owner(), "start", null, true), was, null, table), true);
+                remember();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warning("the table in force at start could not be journaled: " + e);
+        }
+    }
+
+    private void remember() {
+        try {
+            Path last = Path.of(String.valueOf(config.dataDir())).resolve("cutover-version");
+            Files.createDirectories(last.getParent());
+            dev.lakehouse.common.AtomicFile.write(last, table.version().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            LOG.warning("cutover-version not written: " + e);
+        }
+    }
+
+    private Path requireFile() {
         if (file == null) {
             throw new ApiException.Conflict("no_routes_file", "LAKEHOUSE_ROUTES_FILE is not set: every route is served locally");
         }
-        CutoverTable next = CutoverTable.load(file);
-        if (!next.version().equals(table.version())) {
-            counts.clear();   // parity is per table version
+        return file;
+    }
+
+    /** Reads the file again; the new table replaces the old one whole, or — refused — the old one stays. */
+    Applied reload(Change change) {
+        return apply(null, null, change);
+    }
+
+    /**
+     * Puts a table in force — {@code bytes} (written to the routes file, the source every replica watches) or, when null,
+     * what the file holds — after its journal entry is taken (or, forced, spooled). {@code expectVersion}: the version the
+     * caller read; another is a 409 {@code table_changed} naming the version there is now (two operators at once: one wins).
+     */
+    synchronized Applied apply(byte[] bytes, String expectVersion, Change change) {
+        Path f = requireFile();
+        CutoverTable before = table;
+        if (expectVersion != null) {
+            String onDisk = Files.exists(f) ? CutoverTable.versionOf(readFile(f)) : "none";
+            if (!expectVersion.equals(onDisk) || !expectVersion.equals(before.version())) {
+                throw new ApiException.Conflict("table_changed", "the cutover table is at version " + onDisk + " (in force on "
+                        + replica + ": " + before.version() + "), not " + CutoverTable.abbreviate(expectVersion)
+                        + ": someone changed it since it was read; read it again (cutover status) and repeat");
+            }
         }
+        CutoverTable next = bytes == null ? CutoverTable.load(f) : CutoverTable.parse(bytes, String.valueOf(f.getFileName()));
+        if (next.version().equals(before.version())) {
+            return new Applied(before.version(), before, null, false);
+        }
+        if (bytes != null && !Files.isWritable(f.getParent()) || bytes != null && Files.exists(f) && !Files.isWritable(f)) {
+            throw new ApiException.Conflict("routes_file_read_only", "the routes file " + f.getFileName() + " cannot be written here "
+                    + "(a ConfigMap?): change it where it comes from; every gateway watching it applies it (docs/cutover.md)");
+        }
+        ChangeJournal.Outcome journaled = changes.record(entry(change, before.version(), before, next), change.force());
+        if (bytes != null) {
+            try {
+                dev.lakehouse.common.AtomicFile.write(f, bytes);
+            } catch (java.io.IOException e) {
+                throw new ApiException.Conflict("routes_file_read_only", "the routes file " + f.getFileName() + " cannot be written ("
+                        + e.getClass().getSimpleName() + ")");
+            }
+        }
+        counts.clear();   // parity is per table version
         table = next;
+        refusedVersion = null;
+        remember();
         legacy.keySet().retainAll(next.routes().stream().flatMap(e -> java.util.stream.Stream.of(e.target(), e.legacy()))
                 .filter(t -> t != null && !t.equals("local")).toList());
-        LOG.info("cutover table " + next.version() + " in force from " + file.getFileName() + ": " + next.routes().size() + " routes");
-        return next;
+        LOG.info("cutover table " + next.version() + " in force (" + change.via() + ", " + change.type() + "): " + next.routes().size()
+                + " routes" + (journaled.spooled() ? "; its journal entry is spooled until journald answers" : ""));
+        return new Applied(before.version(), next, journaled.seq(), journaled.spooled());
+    }
+
+    private static byte[] readFile(Path f) {
+        try {
+            return Files.readAllBytes(f);
+        } catch (java.io.IOException e) {
+            throw new ApiException.BadRequest("routes_file_unreadable", "the routes file " + f.getFileName() + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** The journal entry of a change: who, how, on which replica, and the tables before and after. */
+    private ObjectNode entry(Change change, String beforeVersion, CutoverTable before, CutoverTable after) {
+        ObjectNode entry = Json.mapper().createObjectNode().put("type", change.type()).put("actor", change.actor()).put("subject", "routes");
+        ObjectNode data = change.data() == null ? Json.mapper().createObjectNode() : change.data().deepCopy();
+        data.put("via", change.via()).put("replica", replica).put("before_version", beforeVersion).put("after_version", after.version());
+        data.set("table_before", before == null ? Json.mapper().nullNode() : Json.mapper().valueToTree(before.routes()));
+        data.set("table_after", Json.mapper().valueToTree(after.routes()));
+        if (change.force()) {
+            data.put("forced", true);
+        }
+        entry.set("data", data);
+        return entry;
+    }
+
+    /** Who owns the routes file: the "who" of a change made by editing it. */
+    private String owner() {
+        try {
+            return "file:" + Files.getOwner(file).getName();
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return "file";
+        }
+    }
+
+    /** The watcher: a file whose version is not the one in force is applied (journaled first), or said once why not. */
+    void watch() {
+        if (file == null || !Files.exists(file)) {
+            return;
+        }
+        String version;
+        try {
+            version = CutoverTable.versionOf(Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            return;
+        }
+        if (version.equals(table.version())) {
+            return;
+        }
+        try {
+            reload(new Change("cutover.reload", owner(), "file-watch", null, false));
+        } catch (ApiException refused) {
+            if (!version.equals(refusedVersion)) {
+                LOG.warning("routes file " + file.getFileName() + " version " + version + " not applied: " + refused.detail()
+                        + (refused.status() == 503 ? " (retried while it is refused)" : ""));
+                refusedVersion = version;
+            }
+        }
     }
 
     /** SIGHUP reloads; a refused file is logged and the table in force stays. */
@@ -97,7 +250,7 @@ final class Cutover {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
                 try {
-                    reload();
+                    reload(new Change("cutover.reload", owner(), "sighup", null, false));
                 } catch (ApiException e) {
                     LOG.warning("SIGHUP: " + e.detail());
                 }
@@ -105,6 +258,16 @@ final class Cutover {
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "SIGHUP cannot be handled here; reload with POST /admin/routes/reload", e);
         }
+    }
+
+    void close() {
+        if (watcher != null) {
+            watcher.close(Duration.ofSeconds(5));
+        }
+        if (changes != null) {
+            changes.close();
+        }
+        diffs.close();
     }
 
     /** The upstream of a legacy base URL (one per URL, made on first use). */
@@ -213,24 +376,16 @@ final class Cutover {
                 .increment();
     }
 
-    /** {@code cutover.diff} in journald: the route, both statuses, the bounded difference, the request id. */
+    /** {@code cutover.diff}: the route, both statuses, the bounded difference, the request id — sampled ({@link DiffSampler}). */
     private void record(CutoverTable.Entry e, Upstream.Captured served, Upstream.Captured copy, String diff, String requestId) {
-        if (journal == null) {
-            return;
-        }
-        ObjectNode entry = Json.mapper().createObjectNode().put("type", "cutover.diff").put("actor", "gateway").put("subject", e.prefix());
-        ObjectNode data = entry.putObject("data").put("route", e.prefix()).put("served_by", e.target()).put("shadow", e.shadowTarget())
+        ObjectNode data = Json.mapper().createObjectNode().put("route", e.prefix()).put("served_by", e.target()).put("shadow", e.shadowTarget())
                 .put("served_status", served.status()).put("request_id", requestId).put("diff", diff).put("table", table.version());
         if (copy != null) {
             data.put("shadow_status", copy.status());
         } else {
             data.putNull("shadow_status");
         }
-        try {
-            journal.post("/v1/journal/entries", entry, ObjectNode.class, false);
-        } catch (ApiException failed) {
-            LOG.warning("cutover.diff of " + requestId + " not journaled: " + failed.detail());
-        }
+        diffs.offer(e.prefix(), data);
     }
 
     /** Match rates per route (all routes, or one), since the table in force was loaded. */

@@ -154,13 +154,16 @@ record CutoverTable(String version, String loadedAt, String file, List<Entry> ro
             }
             routes.add(e);
         }
-        String version;
+        return new CutoverTable(versionOf(bytes), Instant.now().toString(), file, List.copyOf(routes));
+    }
+
+    /** A table's version: the first 12 hex digits of its file's SHA-256. */
+    static String versionOf(byte[] bytes) {
         try {
-            version = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return new CutoverTable(version, Instant.now().toString(), file, List.copyOf(routes));
     }
 
     Optional<Entry> entry(String prefix) {

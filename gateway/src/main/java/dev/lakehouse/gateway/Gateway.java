@@ -48,7 +48,7 @@ final class Gateway {
                 .description("bodies streamed, or shadows not copied, because the buffer budget was full").register(registry);
         this.cutover = new Cutover(config.routesFile().orElse(null), config, meters, buffers, config.routesFile().isEmpty() ? null
                 : dev.lakehouse.common.PeerClient.forDaemon(DaemonId.JOURNALD, env, dev.lakehouse.common.PeerClient.Options.defaults()
-                        .withRetries(0, java.time.Duration.ofMillis(50)).withReadTimeout(java.time.Duration.ofSeconds(5))));
+                        .withRetries(0, java.time.Duration.ofMillis(50)).withReadTimeout(java.time.Duration.ofSeconds(5))), config.dataDir());
         this.limiter = keys != null && config.ratePerSecond() > 0
                 ? new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime) : null;
         for (DaemonId d : DaemonId.values()) {

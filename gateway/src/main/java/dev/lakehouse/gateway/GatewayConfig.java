@@ -28,10 +28,16 @@ import dev.lakehouse.common.EnvConfig;
  * @param routesFile      {@code LAKEHOUSE_ROUTES_FILE}, the cutover table (docs/cutover.md); absent: every route served locally
  * @param bufferBudget    {@code GATEWAY_BUFFER_BUDGET_MIB}, default 32: the bytes of bodies held whole at once ({@link BufferBudget})
  * @param metricsInterval {@code GATEWAY_METRICS_INTERVAL}, default 5s (100ms to 5m): how often the console's charts are sampled ({@link MetricsHistory})
+ * @param routesWatch     {@code GATEWAY_ROUTES_WATCH}, default 2s (0: off): how often the routes file is checked for a new table
+ * @param replica         {@code GATEWAY_REPLICA}, default {@code <host name>/<pid>}: this gateway's name in journal entries and status
+ * @param diffWindow      {@code GATEWAY_DIFF_WINDOW}, default 60s: the window of shadow differences' samples ({@link DiffSampler})
+ * @param diffSamples     {@code GATEWAY_DIFF_SAMPLES}, default 10: differences per route and window journaled whole
+ * @param dataDir         {@code LAKEHOUSE_DATA_DIR}/gateway: the cutover journal spool and the last journaled table version
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
-                     List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget, Duration metricsInterval) {
+                     List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget, Duration metricsInterval,
+                     Duration routesWatch, String replica, Duration diffWindow, int diffSamples, Path dataDir) {
     /** Default body limit: the largest a routed daemon accepts passes through (the operator's {@code GATEWAY_MAX_BODY_BYTES} overrides it). */
     static final long MAX_BODY_BYTES = 32L << 20;
 
@@ -54,7 +60,22 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.duration("GATEWAY_STATUS_TIMEOUT", Duration.ofSeconds(1)),
                 daemons, env.get("LAKEHOUSE_ROUTES_FILE").map(Path::of),
                 env.integer("GATEWAY_BUFFER_BUDGET_MIB", 32, 1, 4096) * (1L << 20),
-                metricsInterval(env));
+                metricsInterval(env),
+                env.duration("GATEWAY_ROUTES_WATCH", Duration.ofSeconds(2)),
+                env.get("GATEWAY_REPLICA").orElseGet(GatewayConfig::hostAndPid),
+                env.duration("GATEWAY_DIFF_WINDOW", Duration.ofSeconds(60)),
+                env.integer("GATEWAY_DIFF_SAMPLES", 10, 0, 10_000),
+                env.dataDir(DaemonId.GATEWAY.daemonName()));
+    }
+
+    private static String hostAndPid() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     private static Duration metricsInterval(EnvConfig env) {

@@ -33,6 +33,7 @@ public final class GatewayMain {
         gateway.cutover().reloadOnHangup();
         return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway)).register("/admin", new AdminRoutes(gateway))
                         .register("/console", new ConsoleRoutes(gateway)))
+                .onStop("cutover", gateway.cutover()::close)
                 .afterStart("keys", () -> {
                     if (keys == null) {
                         LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 and /admin route is open to "

@@ -46,6 +46,7 @@ class CutoverTest {
     final AtomicReference<String> legacyAnswer = new AtomicReference<>();
     final AtomicReference<CountDownLatch> legacyGate = new AtomicReference<>();
     final List<String> journaled = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicBoolean journaldDown = new java.util.concurrent.atomic.AtomicBoolean();
     final List<String> legacyGot = new CopyOnWriteArrayList<>();
     DaemonServer gateway;
     Path routes;
@@ -85,8 +86,13 @@ class CutoverTest {
             answer(x, 200, legacyAnswer.get());
         });
         journald = server(x -> {
-            journaled.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            answer(x, 201, "{\"seq\":1}");
+            String entry = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (journaldDown.get()) {
+                answer(x, 503, "{\"code\":\"closing\"}");
+                return;
+            }
+            journaled.add(entry);
+            answer(x, 201, "{\"seq\":" + journaled.size() + "}");
         });
         Path keys = dir.resolve("keys.txt");
         Files.writeString(keys, "admin:" + ADMIN + "\nchatter:" + CHAT + ":chat,memory\n");
@@ -95,7 +101,8 @@ class CutoverTest {
                 + "\",\"shadow_paid\":true,\"normalize\":{\"unordered\":[\"hits\"]}}]}");
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
                 "LAKEHOUSE_CHATD_URL", url(local), "LAKEHOUSE_PATHWAYD_URL", url(local), "LAKEHOUSE_JOURNALD_URL", url(journald), "LAKEHOUSE_API_KEYS_FILE", keys.toString(),
-                "LAKEHOUSE_ROUTES_FILE", routes.toString(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9"));
+                "LAKEHOUSE_ROUTES_FILE", routes.toString(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
+                "GATEWAY_DIFF_WINDOW", "1s", "GATEWAY_DIFF_SAMPLES", "3", "GATEWAY_ROUTES_WATCH", "200ms", "GATEWAY_REPLICA", "gw-test"));
         gateway = GatewayMain.builder(GatewayConfig.from(env), env).embedded().start();
     }
 
@@ -158,7 +165,10 @@ class CutoverTest {
         for (int i = 0; i < 100 && journaled.isEmpty(); i++) {
             Thread.sleep(20);
         }
-        assertThat(journaled).singleElement().satisfies(j -> assertThat(j).contains("\"type\":\"cutover.diff\"", "\"route\":\"/v1/chat\"",
+        for (int i = 0; i < 100 && journaled("cutover.diff").isEmpty(); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(journaled("cutover.diff")).singleElement().satisfies(j -> assertThat(j).contains("\"type\":\"cutover.diff\"", "\"route\":\"/v1/chat\"",
                 "\"served_status\":200", "\"shadow_status\":200", "$.message.content", "Hello", "Bonjour", "\"request_id\""));
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -175,10 +185,10 @@ class CutoverTest {
             assertThat(send("POST", "/v1/chat", "{}", CHAT).statusCode()).isEqualTo(200);
         }
         assertThat(awaitResult("shadow_unavailable", 3).has("match_rate")).as("nothing compared: no rate").isFalse();
-        for (int i = 0; i < 100 && journaled.size() < 3; i++) {
+        for (int i = 0; i < 100 && journaled("cutover.diff").size() < 3; i++) {
             Thread.sleep(20);
         }
-        assertThat(journaled.get(0)).contains("shadow_unavailable", "peer_unavailable");
+        assertThat(journaled("cutover.diff").get(0)).contains("shadow_unavailable", "peer_unavailable");
     }
 
     @Test
@@ -233,6 +243,120 @@ class CutoverTest {
                     + "\",\"shadow_writes\":" + bad + "}]}");
             assertProblem(send("POST", "/admin/routes/reload", null, ADMIN), 400, null, "shadow_writes");
         }
+    }
+
+    List<String> journaled(String type) {
+        return journaled.stream().filter(j -> j.contains("\"type\":\"" + type + "\"")).toList();
+    }
+
+    String version() throws Exception {
+        return Json.mapper().readTree(send("GET", "/admin/routes", null, ADMIN).body()).path("version").asText();
+    }
+
+    String put(String expect, String type, String routesJson) {
+        return "{\"routes\":" + routesJson + (expect == null ? "" : ",\"expect_version\":\"" + expect + "\"")
+                + ",\"change\":{\"type\":\"" + type + "\",\"operator\":\"alice@ops\",\"data\":{\"route\":\"/v1/chat\"}}}";
+    }
+
+    @Test
+    void everyChangeIsJournaled_whoWhatHow_andWithJournaldDown_itIsRefused_untilForced_thenJournaledWhenItAnswers() throws Exception {
+        assertThat(journaled("cutover.reload")).as("the table found at start").singleElement()
+                .satisfies(j -> assertThat(j).contains("\"via\":\"start\"", "\"replica\":\"gw-test\""));
+        String v0 = version();
+        String serveLegacy = "[{\"prefix\":\"/v1/chat\",\"target\":\"" + url(legacy) + "\",\"mode\":\"serve\"}]";
+        HttpResponse<String> r = send("PUT", "/admin/routes", put(v0, "cutover.rollback", serveLegacy), ADMIN);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String v1 = version();
+        assertThat(v1).isNotEqualTo(v0);
+        assertThat(Files.readString(routes)).as("written where every replica reads it").contains(url(legacy), "\"serve\"");
+        assertThat(journaled("cutover.rollback")).singleElement().satisfies(j -> assertThat(j).contains("\"actor\":\"admin\"",
+                "\"operator\":\"alice@ops\"", "\"via\":\"admin-put\"", "\"before_version\":\"" + v0, "\"after_version\":\"" + v1,
+                "\"table_before\"", "\"table_after\""));
+
+        // two operators who read v0: the second is refused, naming the version there is now
+        assertProblem(send("PUT", "/admin/routes", put(v0, "cutover.switch", "[]"), ADMIN), 409, "table_changed", v1);
+        assertThat(version()).isEqualTo(v1);
+
+        journaldDown.set(true);
+        int before = journaled.size();
+        assertProblem(send("PUT", "/admin/routes", put(v1, "cutover.switch", "[]"), ADMIN), 503, "journal_unavailable", "force");
+        assertThat(version()).as("refused: the table in force stays").isEqualTo(v1);
+        assertThat(Files.readString(routes)).contains(url(legacy));
+        r = send("PUT", "/admin/routes?force=true", put(v1, "cutover.switch", "[]"), ADMIN);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"spooled\":true");
+        String v2 = version();
+        assertThat(v2).isNotEqualTo(v1);
+        assertThat(Json.mapper().readTree(send("GET", "/admin/routes", null, ADMIN).body()).path("pending_journal").asInt()).isEqualTo(1);
+        assertThat(send("POST", "/v1/chat", "{}", CHAT).body()).as("in force").contains("12.5");
+        // an unforced change behind a waiting forced one would overtake it: refused too
+        assertProblem(send("PUT", "/admin/routes", put(v2, "cutover.edit", serveLegacy), ADMIN), 503, "journal_unavailable", "waiting");
+        assertThat(journaled.size()).isEqualTo(before);
+
+        journaldDown.set(false);
+        for (int i = 0; i < 200 && journaled("cutover.switch").isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(journaled("cutover.switch")).singleElement().satisfies(j -> assertThat(j).contains("\"forced\":true",
+                "\"after_version\":\"" + v2));
+        assertThat(Json.mapper().readTree(send("GET", "/admin/routes", null, ADMIN).body()).path("pending_journal").asInt()).isZero();
+
+        // bad bodies
+        assertProblem(send("PUT", "/admin/routes", "{\"routes\":{}}", ADMIN), 400, null, "routes");
+        assertProblem(send("PUT", "/admin/routes", "null", ADMIN), 400, null, null);
+        assertProblem(send("PUT", "/admin/routes", put(null, "cutover.drop", "[]"), ADMIN), 400, null, "change.type");
+        assertProblem(send("PUT", "/admin/routes?force=maybe", put(null, "cutover.edit", "[]"), ADMIN), 400, "invalid_query", "force");
+        assertProblem(send("PUT", "/admin/routes", put(null, "cutover.edit", "[{\"prefix\":\"/v1/chat\",\"target\":\"ftp://x\"}]"),
+                ADMIN), 400, null, "ftp://x");
+        assertProblem(send("PUT", "/admin/routes", put(null, "cutover.edit", "[]"), CHAT), 403, "forbidden_scope", "admin");
+        assertThat(version()).isEqualTo(v2);
+    }
+
+    @Test
+    void anEditedFile_isAppliedByTheWatcher_onlyOnceJournaled_andABadOneIsRefused() throws Exception {
+        String v0 = version();
+        journaldDown.set(true);
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"" + url(legacy) + "\",\"mode\":\"serve\"}]}");
+        Thread.sleep(1000);
+        assertThat(version()).as("journald cannot take it: not applied").isEqualTo(v0);
+        journaldDown.set(false);
+        for (int i = 0; i < 100 && version().equals(v0); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(version()).isNotEqualTo(v0);
+        assertThat(journaled("cutover.reload")).anySatisfy(j -> assertThat(j).contains("\"via\":\"file-watch\"", "\"actor\":\"file:"));
+        String v1 = version();
+        write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"gopher://x\"}]}");
+        Thread.sleep(800);
+        assertThat(version()).as("a bad file is refused by the watcher too").isEqualTo(v1);
+    }
+
+    @Test
+    void differences_areJournaledAsSamplesWithCounts() throws Exception {
+        legacyAnswer.set("{\"message\":{\"content\":\"Bonjour\"},\"latency_ms\":1,\"hits\":[1,2]}");
+        for (int i = 0; i < 12; i++) {
+            assertThat(send("POST", "/v1/chat", "{}", CHAT).statusCode()).isEqualTo(200);
+        }
+        awaitResult("diff", 12);
+        for (int i = 0; i < 100 && journaled("cutover.diff.summary").isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        for (int i = 0; i < 100 && summed("diffs") < 12; i++) {   // the requests may have spanned two windows
+            Thread.sleep(50);
+        }
+        assertThat(String.join("\n", journaled("cutover.diff.summary"))).contains("\"route\":\"/v1/chat\"");
+        assertThat(summed("diffs")).isEqualTo(12);
+        assertThat(journaled("cutover.diff")).as("the first 3 of each window in full").hasSize((int) summed("journaled"))
+                .hasSizeLessThanOrEqualTo(3 * journaled("cutover.diff.summary").size());
+        assertThat(summed("not_journaled")).isEqualTo(12 - journaled("cutover.diff").size()).isPositive();
+    }
+
+    long summed(String field) throws Exception {
+        long n = 0;
+        for (String j : journaled("cutover.diff.summary")) {
+            n += Json.mapper().readTree(j).path("data").path(field).asLong();
+        }
+        return n;
     }
 
     JsonNode awaitResult(String route, String result, long n) throws Exception {
