@@ -5,14 +5,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lakehouse.common.AtomicFile;
 import dev.lakehouse.common.DaemonId;
 import dev.lakehouse.common.Json;
 import picocli.CommandLine;
@@ -22,43 +24,60 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lakehouse cutover shadow|switch|rollback|status} (scripts/cutover/cutover.sh; the runbook is docs/cutover.md):
- * edits the gateway's routes file ({@code LAKEHOUSE_ROUTES_FILE}) one route at a time, has the gateway reload it, and
- * journals each step ({@code cutover.shadow}, {@code cutover.switch}, {@code cutover.rollback}: actor, route, the table
- * version before and after, the parity seen). {@code switch} refuses unless the route's shadow parity is above the
- * threshold over enough compared requests and a smoke request to this stack's daemon answers 2xx. The edit is undone when
- * the gateway refuses the new file; nothing is journaled then.
+ * changes the gateway's cutover table one route at a time through {@code PUT /admin/routes} — the gateway journals the
+ * change (who, what, the versions before and after, the parity seen) before it takes effect, refuses it while journald
+ * cannot take the entry unless {@code --force}, and refuses a change made from a stale read (another operator was first).
+ * Every step prints what it will do first; {@code --dry-run} stops there. With several gateway replicas
+ * ({@code --gateways}), parity is summed over them and the step waits until every replica runs the new table.
  */
 @Command(name = "cutover", description = "Move /v1 routes from a legacy stack to this one: shadow, switch, rollback, status.",
         subcommands = {CutoverCommand.Shadow.class, CutoverCommand.Switch.class, CutoverCommand.Rollback.class, CutoverCommand.Status.class})
 final class CutoverCommand extends LakehouseCli.Group {
+    /** Exit status when the change is in force but some replicas did not take it in time. */
+    static final int LAGGARDS = 3;
 
-
-    /** What every step needs: the routes file, the gateway, its admin key, journald. */
+    /** What every step needs: the gateway (or its replicas) and its admin key. */
     abstract static class Step extends LakehouseCli.Base {
-        @Option(names = "--routes-file", description = "the gateway's routes file (default: LAKEHOUSE_ROUTES_FILE)")
-        Path routesFile;
-
         @Option(names = "--gateway", description = "this stack's gateway (default: LAKEHOUSE_GATEWAY_URL or the local port)")
         URI gateway;
+
+        @Option(names = "--gateways", split = ",", description = "every gateway replica, comma-separated (default: "
+                + "LAKEHOUSE_GATEWAY_REPLICAS, else --gateway alone): parity is summed over them, a step waits for all")
+        List<URI> gateways;
 
         @Option(names = "--key", description = "an API key with the admin scope (default: LAKEHOUSE_ADMIN_KEY; none for an open gateway)")
         String key;
 
-        Path file() {
-            Path f = routesFile != null ? routesFile : stack.env().get("LAKEHOUSE_ROUTES_FILE").map(Path::of).orElse(null);
-            if (f == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "no routes file: pass --routes-file or set LAKEHOUSE_ROUTES_FILE "
-                        + "(the gateway's)");
-            }
-            return f;
-        }
+        @Option(names = "--force", description = "change the table even when journald cannot take the entry now (it is spooled "
+                + "by the gateway and journaled when journald answers); for rollback, also to a target that does not answer")
+        boolean force;
+
+        @Option(names = "--dry-run", description = "print what the step would do, and the table it would put in force; change nothing")
+        boolean dryRun;
+
+        @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS",
+                description = "how long to wait for every replica to run the new table, in seconds (default ${DEFAULT-VALUE})")
+        int waitSeconds;
 
         URI gatewayUrl() {
             return gateway != null ? gateway : stack.env().url("LAKEHOUSE_GATEWAY_URL", stack.url(DaemonId.GATEWAY));
         }
 
+        List<URI> replicas() {
+            if (gateways != null && !gateways.isEmpty()) {
+                return gateways;
+            }
+            return stack.env().get("LAKEHOUSE_GATEWAY_REPLICAS").filter(v -> !v.isBlank())
+                    .map(v -> java.util.Arrays.stream(v.split("\\s*,\\s*")).map(URI::create).toList()).orElse(List.of(gatewayUrl()));
+        }
+
         HttpResponse<String> call(String method, URI base, String path, String body, boolean admin) throws IOException, InterruptedException {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+            return call(method, base, path, body, admin, Duration.ofSeconds(30));
+        }
+
+        HttpResponse<String> call(String method, URI base, String path, String body, boolean admin, Duration timeout)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
                     .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             String k = key != null ? key : stack.env().get("LAKEHOUSE_ADMIN_KEY").orElse(null);
@@ -68,16 +87,20 @@ final class CutoverCommand extends LakehouseCli.Group {
             return CliHttp.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
         }
 
-        ObjectNode read() throws IOException {
-            Path f = file();
-            return Files.exists(f) ? (ObjectNode) Json.mapper().readTree(Files.readAllBytes(f))
-                    : (ObjectNode) Json.mapper().readTree("{\"routes\":[]}");
+        /** The table in force on the first replica: {"version", "routes", "replica", …}. */
+        ObjectNode read() throws IOException, InterruptedException {
+            URI g = replicas().get(0);
+            HttpResponse<String> r = call("GET", g, "/admin/routes", null, true);
+            if (r.statusCode() != 200) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "the gateway at " + g + " answered " + r.statusCode()
+                        + " to GET /admin/routes: " + abbreviate(r.body()));
+            }
+            return (ObjectNode) Json.mapper().readTree(r.body());
         }
 
-        /** The route's entry replaced (or added, or removed when {@code entry} is null). */
-        static ObjectNode with(ObjectNode table, String route, ObjectNode entry) {
-            ObjectNode out = table.deepCopy();
-            ArrayNode routes = out.putArray("routes");
+        /** The table's routes with the route's entry replaced (or added, or removed when {@code entry} is null). */
+        static ArrayNode with(ObjectNode table, String route, ObjectNode entry) {
+            ArrayNode routes = Json.mapper().createArrayNode();
             for (JsonNode e : table.path("routes")) {
                 if (!e.path("prefix").asText().equals(route)) {
                     routes.add(e);
@@ -86,11 +109,11 @@ final class CutoverCommand extends LakehouseCli.Group {
             if (entry != null) {
                 routes.add(entry);
             }
-            return out;
+            return routes;
         }
 
-        static JsonNode entry(ObjectNode table, String route) {
-            for (JsonNode e : table.path("routes")) {
+        static JsonNode entry(JsonNode routes, String route) {
+            for (JsonNode e : routes) {
                 if (e.path("prefix").asText().equals(route)) {
                     return e;
                 }
@@ -98,58 +121,102 @@ final class CutoverCommand extends LakehouseCli.Group {
             return null;
         }
 
-        /** Writes the table, has the gateway reload it, and journals the step; the old file back when the gateway refuses. */
-        int apply(String type, String route, ObjectNode before, ObjectNode after, ObjectNode data) throws Exception {
-            String oldVersion = version();
-            byte[] old = Files.exists(file()) ? Files.readAllBytes(file()) : null;
-            AtomicFile.write(file(), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(after));
-            HttpResponse<String> r = call("POST", gatewayUrl(), "/admin/routes/reload", null, true);
+        /**
+         * Says what the step does, then (unless a dry run) has the gateway journal and apply it, and waits for every replica.
+         * 0: in force everywhere; 1: refused (nothing changed); 3: in force, some replicas late.
+         */
+        int apply(String type, String route, ObjectNode before, ArrayNode after, ObjectNode data, String plan) throws Exception {
+            String version = before.path("version").asText();
+            out().println(type + " " + route + ": " + plan);
+            if (dryRun) {
+                out().println("dry run: the table would be");
+                out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Json.mapper().createObjectNode().set("routes", after)));
+                return 0;
+            }
+            data.put("route", route);
+            data.set("before", Optional.ofNullable(entry(before.path("routes"), route)).orElse(Json.mapper().nullNode()));
+            data.set("after", Optional.ofNullable(entry(after, route)).orElse(Json.mapper().nullNode()));
+            ObjectNode body = Json.mapper().createObjectNode();
+            body.set("routes", after);
+            body.put("expect_version", version);
+            body.putObject("change").put("type", type).put("operator", DistillCommand.Review.actor()).set("data", data);
+            URI g = replicas().get(0);
+            HttpResponse<String> r = call("PUT", g, "/admin/routes" + (force ? "?force=true" : ""), Json.mapper().writeValueAsString(body), true);
             if (r.statusCode() != 200) {
-                if (old != null) {
-                    AtomicFile.write(file(), old);
-                } else {
-                    Files.deleteIfExists(file());
+                JsonNode p = Json.mapper().readTree(r.body().isEmpty() ? "{}" : r.body());
+                String why = p.path("detail").asText(abbreviate(r.body()));
+                err().println(type + " " + route + " refused (" + r.statusCode() + " " + p.path("code").asText() + "): " + why
+                        + (p.path("code").asText().equals("journal_unavailable") ? "" : "; nothing changed"));
+                return 1;
+            }
+            JsonNode a = Json.mapper().readTree(r.body());
+            String now = a.path("table").path("version").asText();
+            JsonNode j = a.path("journal");
+            out().println(type + " " + route + ": table " + version + " -> " + now + (j.has("seq") ? " (journal seq " + j.path("seq").asLong() + ")"
+                    : j.path("spooled").asBoolean() ? " (FORCED: journald is down; the gateway journals it when journald answers)" : ""));
+            return awaitReplicas(now);
+        }
+
+        /** Waits until every replica runs {@code version}; names the laggards when some do not in time. */
+        int awaitReplicas(String version) throws Exception {
+            List<URI> all = replicas();
+            long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+            Map<URI, String> seen = new LinkedHashMap<>();
+            while (true) {
+                for (URI g : all) {
+                    try {
+                        HttpResponse<String> r = call("GET", g, "/admin/routes", null, true, Duration.ofSeconds(3));
+                        seen.put(g, r.statusCode() == 200 ? Json.mapper().readTree(r.body()).path("version").asText() : "answered " + r.statusCode());
+                    } catch (IOException e) {
+                        seen.put(g, "unreachable");
+                    }
                 }
-                err().println("the gateway refused the new table (" + r.statusCode() + "): " + r.body() + "; the file is as it was");
-                return 1;
+                List<URI> late = all.stream().filter(g -> !version.equals(seen.get(g))).toList();
+                if (late.isEmpty()) {
+                    if (all.size() > 1) {
+                        out().println("all " + all.size() + " gateway replicas run table " + version);
+                    }
+                    return 0;
+                }
+                if (System.nanoTime() > deadline) {
+                    err().println("after " + waitSeconds + " s, " + late.size() + " of " + all.size() + " replicas do not run table "
+                            + version + ": " + late.stream().map(g -> g + " (" + seen.get(g) + ")").collect(Collectors.joining(", ")));
+                    return LAGGARDS;
+                }
+                Thread.sleep(200);
             }
-            String newVersion = Json.mapper().readTree(r.body()).path("table").path("version").asText();
-            ObjectNode entry = Json.mapper().createObjectNode().put("type", type).put("actor", DistillCommand.Review.actor())
-                    .put("subject", "route:" + route);
-            data.put("route", route).put("before_version", oldVersion).put("after_version", newVersion);
-            data.set("before", entry(before, route) == null ? Json.mapper().nullNode() : entry(before, route));
-            data.set("after", entry(after, route) == null ? Json.mapper().nullNode() : entry(after, route));
-            entry.set("data", data);
-            URI journald = stack.env().url("LAKEHOUSE_JOURNALD_URL", stack.url(DaemonId.JOURNALD));
-            HttpResponse<String> j;
-            try {
-                j = call("POST", journald, "/v1/journal/entries", Json.mapper().writeValueAsString(entry), false);
-            } catch (IOException e) {
-                err().println("the step is in force (table " + newVersion + ") but journald at " + journald + " did not answer: " + e);
-                return 1;
-            }
-            if (j.statusCode() / 100 != 2) {
-                err().println("the step is in force (table " + newVersion + ") but journald refused the entry: " + j.body());
-                return 1;
-            }
-            out().println(type + " " + route + ": table " + oldVersion + " -> " + newVersion + " (journal seq "
-                    + Json.mapper().readTree(j.body()).path("seq").asLong() + ")");
-            return 0;
         }
 
-        String version() throws IOException, InterruptedException {
-            HttpResponse<String> r = call("GET", gatewayUrl(), "/admin/routes", null, true);
-            if (r.statusCode() != 200) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "the gateway at " + gatewayUrl() + " answered " + r.statusCode()
-                        + " to GET /admin/routes: " + r.body());
+        /** The route's parity summed over every replica: {"compared", "match", "rate"} (rate null when nothing compared). */
+        record Parity(long compared, long match, Double rate, long unavailable) {
+            String text() {
+                return rate == null ? "no compared requests" : String.format("parity %.4f over %d compared requests", rate, compared);
             }
-            return Json.mapper().readTree(r.body()).path("version").asText();
         }
 
-        /** The route's parity in force: {"requests","results","match_rate"}, or null when the gateway has none. */
-        JsonNode parity(String route) throws IOException, InterruptedException {
-            HttpResponse<String> r = call("GET", gatewayUrl(), "/admin/parity?route=" + route, null, true);
-            return r.statusCode() == 200 ? Json.mapper().readTree(r.body()).path("routes").path(0) : null;
+        Parity parity(String route) throws IOException, InterruptedException {
+            long match = 0;
+            long diff = 0;
+            long unavailable = 0;
+            for (URI g : replicas()) {
+                HttpResponse<String> r = call("GET", g, "/admin/parity?route=" + route, null, true);
+                if (r.statusCode() == 200) {
+                    JsonNode res = Json.mapper().readTree(r.body()).path("routes").path(0).path("results");
+                    match += res.path("match").asLong();
+                    diff += res.path("diff").asLong();
+                    unavailable += res.path("shadow_unavailable").asLong();
+                }
+            }
+            long compared = match + diff;
+            return new Parity(compared, match, compared == 0 ? null : Math.round(match * 10_000.0 / compared) / 10_000.0, unavailable);
+        }
+
+        ObjectNode parityData(Parity p) {
+            ObjectNode d = Json.mapper().createObjectNode().put("compared", p.compared()).put("replicas", replicas().size());
+            if (p.rate() != null) {
+                d.put("match_rate", p.rate());
+            }
+            return d;
         }
     }
 
@@ -161,14 +228,26 @@ final class CutoverCommand extends LakehouseCli.Group {
         @Override
         public final Integer call() throws Exception {
             ObjectNode before = read();
-            return step(before, entry(before, route));
+            return step(before, entry(before.path("routes"), route));
         }
 
         /** The step, given the table as it is and the route's entry in it (null when it has none). */
         abstract int step(ObjectNode before, JsonNode current) throws Exception;
+
+        static ObjectNode copyFlags(ObjectNode e, JsonNode current) {
+            if (current != null) {
+                for (String k : new String[]{"normalize", "shadow_writes", "shadow_paid"}) {
+                    if (current.has(k)) {
+                        e.set(k, current.get(k));
+                    }
+                }
+            }
+            return e;
+        }
     }
 
-    @Command(name = "shadow", description = "The legacy stack serves ROUTE; a share of its requests is copied to this stack and compared.")
+    @Command(name = "shadow", description = "The legacy stack serves ROUTE; a share of its requests is copied to this stack and compared "
+            + "(reads only, unless --shadow-writes / --shadow-paid).")
     static final class Shadow extends RouteStep {
         @Option(names = "--legacy", required = true, description = "the legacy stack's base URL")
         URI legacy;
@@ -185,10 +264,16 @@ final class CutoverCommand extends LakehouseCli.Group {
         @Option(names = "--tolerance", description = "relative float tolerance (default 1e-9)")
         Double tolerance;
 
+        @Option(names = "--shadow-writes", description = "copy writes too: each one then runs on BOTH stacks (docs/cutover.md)")
+        boolean shadowWrites;
+
+        @Option(names = "--shadow-paid", description = "copy calls that pay a provider (chat, iterate): each is paid twice")
+        boolean shadowPaid;
+
         @Override
         int step(ObjectNode before, JsonNode old) throws Exception {
             ObjectNode e = Json.mapper().createObjectNode().put("prefix", route).put("target", legacy.toString()).put("mode", "shadow")
-                    .put("sample", sample);
+                    .put("sample", sample).put("shadow_writes", shadowWrites).put("shadow_paid", shadowPaid);
             if (ignore != null || unordered != null || tolerance != null) {
                 ObjectNode n = e.putObject("normalize");
                 if (ignore != null) {
@@ -203,7 +288,16 @@ final class CutoverCommand extends LakehouseCli.Group {
             } else if (old != null && old.has("normalize")) {
                 e.set("normalize", old.get("normalize"));
             }
-            return apply("cutover.shadow", route, before, with(before, route, e), Json.mapper().createObjectNode());
+            if (shadowWrites) {
+                err().println("WARNING: " + route + ": writes are copied too: every write to it runs on the legacy stack AND this one");
+            }
+            if (shadowPaid) {
+                err().println("WARNING: " + route + ": calls that pay a provider are copied: each is paid twice");
+            }
+            ObjectNode data = Json.mapper().createObjectNode().put("shadow_writes", shadowWrites).put("shadow_paid", shadowPaid);
+            return apply("cutover.shadow", route, before, with(before, route, e), data, legacy + " serves; " + (sample >= 1 ? "every" : sample
+                    + " of the") + " request" + (sample >= 1 ? "" : "s") + " copied here and compared (" + (shadowWrites ? "writes too" : "reads only")
+                    + (shadowPaid ? ", paid calls too" : "") + ")");
         }
     }
 
@@ -230,27 +324,23 @@ final class CutoverCommand extends LakehouseCli.Group {
                         + "); shadow it first");
                 return 1;
             }
-            JsonNode p = parity(route);
-            long compared = p == null ? 0 : p.path("results").path("match").asLong() + p.path("results").path("diff").asLong();
-            double rate = p == null || !p.has("match_rate") ? 0 : p.path("match_rate").asDouble();
-            if (compared < minCompared || rate < minParity) {
-                err().printf("%s: parity %.4f over %d compared requests; the switch needs >= %.4f over >= %d (GET /admin/parity)%n", route,
-                        rate, compared, minParity, minCompared);
+            Parity p = parity(route);
+            if (p.compared() < minCompared || p.rate() == null || p.rate() < minParity) {
+                err().printf("switch %s refused: %s; the switch needs >= %.4f over >= %d (GET /admin/parity)%n", route, p.text(),
+                        minParity, minCompared);
                 return 1;
             }
             String smokeResult = smoke();
             if (smokeResult != null) {
-                err().println(route + ": the smoke request failed: " + smokeResult);
+                err().println("switch " + route + " refused: the smoke request failed: " + smokeResult);
                 return 1;
             }
             String legacyUrl = current.path("target").asText();
-            ObjectNode e = Json.mapper().createObjectNode().put("prefix", route).put("target", "local")
-                    .put("mode", noWatch ? "serve" : "shadow").put("legacy", legacyUrl).put("sample", current.path("sample").asDouble(1));
-            if (current.has("normalize")) {
-                e.set("normalize", current.get("normalize"));
-            }
-            ObjectNode data = Json.mapper().createObjectNode().put("match_rate", rate).put("compared", compared).put("smoke", "ok");
-            return apply("cutover.switch", route, before, with(before, route, e), data);
+            ObjectNode e = copyFlags(Json.mapper().createObjectNode().put("prefix", route).put("target", "local")
+                    .put("mode", noWatch ? "serve" : "shadow").put("legacy", legacyUrl).put("sample", current.path("sample").asDouble(1)), current);
+            ObjectNode data = parityData(p).put("smoke", "ok");
+            return apply("cutover.switch", route, before, with(before, route, e), data, "this stack serves instead of " + legacyUrl
+                    + (noWatch ? "" : ", copies go to it to watch") + "; " + p.text() + ", smoke request ok");
         }
 
         /** Null when the smoke request answered 2xx; else what it answered. */
@@ -266,7 +356,9 @@ final class CutoverCommand extends LakehouseCli.Group {
                 path = parts.length > 1 ? parts[1] : route;
                 body = parts.length > 2 ? parts[2] : null;
             }
-            HttpResponse<String> r = call(method, base, path, body, false);
+            HttpRequest.Builder b = stack.toDaemon(base.resolve(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> r = CliHttp.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() / 100 == 2 ? null : method + " " + base.resolve(path) + " answered " + r.statusCode() + ": " + abbreviate(r.body());
         }
 
@@ -288,10 +380,14 @@ final class CutoverCommand extends LakehouseCli.Group {
         }
     }
 
-    @Command(name = "rollback", description = "The legacy stack serves ROUTE again, in one step.")
+    @Command(name = "rollback", description = "The legacy stack serves ROUTE again, in one step, once it answers.")
     static final class Rollback extends RouteStep {
         @Option(names = "--legacy", description = "the legacy stack's base URL (default: the one the table names for the route)")
         URI legacy;
+
+        @Option(names = "--probe-timeout", defaultValue = "3", paramLabel = "SECONDS",
+                description = "how long the target may take to answer each probe (default ${DEFAULT-VALUE})")
+        int probeTimeout;
 
         @Override
         int step(ObjectNode before, JsonNode current) throws Exception {
@@ -301,43 +397,79 @@ final class CutoverCommand extends LakehouseCli.Group {
                 err().println(route + ": no legacy URL in the table for it; pass --legacy");
                 return 1;
             }
-            ObjectNode e = Json.mapper().createObjectNode().put("prefix", route).put("target", url).put("mode", "serve");
-            ObjectNode data = Json.mapper().createObjectNode();
-            JsonNode p = parity(route);
-            if (p != null) {
-                data.set("parity", p);
+            String dead = probe(URI.create(url));
+            if (dead != null && !force) {
+                err().println("rollback " + route + " refused: the target " + url + " " + dead + "; pointing the route at it would fail "
+                        + "every call (--force to roll back anyway)");
+                return 1;
             }
-            return apply("cutover.rollback", route, before, with(before, route, e), data);
+            ObjectNode e = Json.mapper().createObjectNode().put("prefix", route).put("target", url).put("mode", "serve");
+            Parity p = parity(route);
+            ObjectNode data = parityData(p).put("probe", dead == null ? "ok" : dead);
+            return apply("cutover.rollback", route, before, with(before, route, e), data, url + " serves again"
+                    + (dead == null ? " (it answers: /ready and " + route + ")" : " — FORCED: it " + dead) + "; " + p.text() + " until now");
+        }
+
+        /** Null when the target is ready and serves the route (any answer but 5xx); else what is wrong with it. */
+        private String probe(URI target) {
+            Duration t = Duration.ofSeconds(probeTimeout);
+            try {
+                HttpResponse<String> ready = call("GET", target, "/ready", null, false, t);
+                if (ready.statusCode() == 404) {   // a stack with no /ready: its /health
+                    ready = call("GET", target, "/health", null, false, t);
+                }
+                if (ready.statusCode() / 100 != 2) {
+                    return "is not ready (GET /ready answered " + ready.statusCode() + ")";
+                }
+                HttpResponse<String> own = call("GET", target, route, null, false, t);
+                if (own.statusCode() >= 500) {
+                    return "fails on the route itself (GET " + route + " answered " + own.statusCode() + ")";
+                }
+                return null;
+            } catch (java.net.http.HttpTimeoutException e) {
+                return "did not answer within " + probeTimeout + " s (hung?)";
+            } catch (IOException e) {
+                return "does not answer (" + e.getClass().getSimpleName() + ")";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "was not probed (interrupted)";
+            }
         }
     }
 
-    @Command(name = "status", description = "Every route of the table: who serves it, its mode, its parity.")
+    @Command(name = "status", description = "Every route of the table: who serves it, its mode, its parity; and each gateway replica's table.")
     static final class Status extends Step {
         @Override
         public Integer call() throws Exception {
-            HttpResponse<String> t = call("GET", gatewayUrl(), "/admin/routes", null, true);
-            HttpResponse<String> p = call("GET", gatewayUrl(), "/admin/parity", null, true);
-            if (t.statusCode() != 200) {
-                err().println("the gateway at " + gatewayUrl() + " answered " + t.statusCode() + ": " + t.body());
-                return 1;
-            }
-            JsonNode table = Json.mapper().readTree(t.body());
-            JsonNode parity = p.statusCode() == 200 ? Json.mapper().readTree(p.body()).path("routes") : Json.mapper().createArrayNode();
-            out().println("table " + table.path("version").asText() + " (" + table.path("file").asText("no file") + ")");
-            out().printf("%-16s %-8s %-32s %-7s %s%n", "ROUTE", "MODE", "SERVED BY", "SAMPLE", "PARITY");
+            ObjectNode table = read();
+            out().println("table " + table.path("version").asText() + " (" + table.path("file").asText("no file") + ")"
+                    + (table.path("pending_journal").asInt() > 0 ? "; " + table.path("pending_journal").asInt() + " change(s) waiting for journald" : ""));
+            out().printf("%-16s %-8s %-32s %-7s %s%n", "ROUTE", "MODE", "SERVED BY", "SAMPLE", "PARITY (all replicas)");
             for (JsonNode e : table.path("routes")) {
-                String par = "-";
-                for (JsonNode x : parity) {
-                    if (x.path("route").asText().equals(e.path("prefix").asText())) {
-                        par = (x.has("match_rate") ? String.format("%.4f", x.path("match_rate").asDouble()) : "n/a") + " of "
-                                + (x.path("results").path("match").asLong() + x.path("results").path("diff").asLong()) + " compared, "
-                                + x.path("results").path("shadow_unavailable").asLong() + " unavailable";
-                    }
-                }
-                out().printf("%-16s %-8s %-32s %-7s %s%n", e.path("prefix").asText(), e.path("mode").asText(), e.path("target").asText(),
-                        e.path("mode").asText().equals("shadow") ? e.path("sample").asText() : "", par);
+                String prefix = e.path("prefix").asText();
+                Parity p = parity(prefix);
+                String par = e.path("mode").asText().equals("shadow") || p.compared() > 0 ? (p.rate() == null ? "n/a" : String.format("%.4f", p.rate()))
+                        + " of " + p.compared() + " compared, " + p.unavailable() + " unavailable" : "-";
+                String flags = (e.path("shadow_writes").asBoolean() ? " +writes" : "") + (e.path("shadow_paid").asBoolean() ? " +paid" : "");
+                out().printf("%-16s %-8s %-32s %-7s %s%s%n", prefix, e.path("mode").asText(), e.path("target").asText(),
+                        e.path("mode").asText().equals("shadow") ? e.path("sample").asText() : "", par, flags);
             }
             out().println("every other /v1 route: served locally");
+            List<URI> all = replicas();
+            if (all.size() > 1) {
+                out().printf("%-40s %-14s %s%n", "REPLICA", "TABLE", "");
+                for (URI g : all) {
+                    String v;
+                    try {
+                        HttpResponse<String> r = call("GET", g, "/admin/routes", null, true, Duration.ofSeconds(3));
+                        JsonNode t = r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
+                        v = t == null ? "answered " + r.statusCode() : t.path("version").asText() + " " + t.path("replica").asText();
+                    } catch (IOException e) {
+                        v = "unreachable";
+                    }
+                    out().printf("%-40s %s%s%n", g, v, v.startsWith(table.path("version").asText()) ? "" : "   <- differs");
+                }
+            }
             return 0;
         }
     }

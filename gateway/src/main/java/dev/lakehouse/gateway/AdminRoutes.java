@@ -88,6 +88,9 @@ record AdminRoutes(Gateway gateway) implements HttpService {
             PutTable put = Json.read(req, PutTable.class);
             com.fasterxml.jackson.databind.node.ObjectNode file = Json.mapper().createObjectNode();
             file.set("routes", put.routes());
+            file.putObject("change").put("id", java.util.UUID.randomUUID().toString()).put("type", put.change().type())
+                    .put("by", caller.name()).put("operator", put.change().operator()).put("replica", gateway.cutover().replica())
+                    .put("at", java.time.Instant.now().toString()).put("routes_sha", CutoverTable.routesSha(put.routes()));
             byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
             com.fasterxml.jackson.databind.node.ObjectNode data = put.change().data() == null ? Json.mapper().createObjectNode()
                     : put.change().data().deepCopy();

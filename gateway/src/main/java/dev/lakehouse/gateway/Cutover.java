@@ -201,9 +201,6 @@ final class Cutover {
         data.put("via", change.via()).put("replica", replica).put("before_version", beforeVersion).put("after_version", after.version());
         data.set("table_before", before == null ? Json.mapper().nullNode() : Json.mapper().valueToTree(before.routes()));
         data.set("table_after", Json.mapper().valueToTree(after.routes()));
-        if (change.force()) {
-            data.put("forced", true);
-        }
         entry.set("data", data);
         return entry;
     }
@@ -217,22 +214,29 @@ final class Cutover {
         }
     }
 
-    /** The watcher: a file whose version is not the one in force is applied (journaled first), or said once why not. */
+    /**
+     * The watcher: a file whose version is not the one in force is applied (journaled first), or said once why not. A file
+     * written by a replica's {@code PUT /admin/routes} is followed even while journald is down (the entry spooled); a hand
+     * edit waits for journald (fail closed).
+     */
     void watch() {
         if (file == null || !Files.exists(file)) {
             return;
         }
         String version;
+        boolean viaApi;
         try {
-            version = CutoverTable.versionOf(Files.readAllBytes(file));
+            byte[] bytes = Files.readAllBytes(file);
+            version = CutoverTable.versionOf(bytes);
+            viaApi = CutoverTable.madeThroughApi(bytes);
         } catch (java.io.IOException e) {
             return;
         }
         if (version.equals(table.version())) {
             return;
         }
-        try {
-            reload(new Change("cutover.reload", owner(), "file-watch", null, false));
+        try {   // a change made through another replica's API was journaled (or forced) there: follow it, spooling if need be
+            reload(new Change("cutover.reload", owner(), "file-watch", null, viaApi));
         } catch (ApiException refused) {
             if (!version.equals(refusedVersion)) {
                 LOG.warning("routes file " + file.getFileName() + " version " + version + " not applied: " + refused.detail()

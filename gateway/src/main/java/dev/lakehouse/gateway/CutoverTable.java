@@ -102,7 +102,7 @@ record CutoverTable(String version, String loadedAt, String file, List<Entry> ro
     }
 
     /** The file's JSON shape. */
-    record FileShape(List<Entry> routes) {
+    record FileShape(List<Entry> routes, com.fasterxml.jackson.databind.JsonNode change) {
         FileShape {
             FieldError.required(routes, "routes");
             FieldError.check(routes.size() <= RouteTable.ROUTES.size(), "routes", "at most one entry per route prefix");
@@ -155,6 +155,29 @@ record CutoverTable(String version, String loadedAt, String file, List<Entry> ro
             routes.add(e);
         }
         return new CutoverTable(versionOf(bytes), Instant.now().toString(), file, List.copyOf(routes));
+    }
+
+    /**
+     * Whether a routes file was written by a gateway's {@code PUT /admin/routes} (its change journaled or spooled there),
+     * not edited by hand: its {@code change.routes_sha} is the SHA-256 of its routes as written. Replicas watching the file
+     * apply such a change even while journald is down (their own entry spooled); a hand edit waits for journald.
+     */
+    static boolean madeThroughApi(byte[] bytes) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode t = Json.mapper().readTree(bytes);
+            return t != null && t.path("change").path("routes_sha").asText("").equals(routesSha(t.path("routes")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String routesSha(com.fasterxml.jackson.databind.JsonNode routes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(routes.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A table's version: the first 12 hex digits of its file's SHA-256. */

@@ -99,7 +99,7 @@ class CutoverTest {
         routes = dir.resolve("routes.json");
         write("{\"routes\":[{\"prefix\":\"/v1/chat\",\"target\":\"local\",\"mode\":\"shadow\",\"legacy\":\"" + url(legacy)
                 + "\",\"shadow_paid\":true,\"normalize\":{\"unordered\":[\"hits\"]}}]}");
-        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
+        EnvConfig env = EnvConfig.of(pairs("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
                 "LAKEHOUSE_CHATD_URL", url(local), "LAKEHOUSE_PATHWAYD_URL", url(local), "LAKEHOUSE_JOURNALD_URL", url(journald), "LAKEHOUSE_API_KEYS_FILE", keys.toString(),
                 "LAKEHOUSE_ROUTES_FILE", routes.toString(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
                 "GATEWAY_DIFF_WINDOW", "1s", "GATEWAY_DIFF_SAMPLES", "3", "GATEWAY_ROUTES_WATCH", "200ms", "GATEWAY_REPLICA", "gw-test"));
@@ -112,6 +112,14 @@ class CutoverTest {
         local.stop(0);
         legacy.stop(0);
         journald.stop(0);
+    }
+
+    static Map<String, String> pairs(String... kv) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
     }
 
     static String url(HttpServer s) {
@@ -303,7 +311,7 @@ class CutoverTest {
 
         // bad bodies
         assertProblem(send("PUT", "/admin/routes", "{\"routes\":{}}", ADMIN), 400, null, "routes");
-        assertProblem(send("PUT", "/admin/routes", "null", ADMIN), 400, null, null);
+        assertProblem(send("PUT", "/admin/routes", "null", ADMIN), 400, null, "body");
         assertProblem(send("PUT", "/admin/routes", put(null, "cutover.drop", "[]"), ADMIN), 400, null, "change.type");
         assertProblem(send("PUT", "/admin/routes?force=maybe", put(null, "cutover.edit", "[]"), ADMIN), 400, "invalid_query", "force");
         assertProblem(send("PUT", "/admin/routes", put(null, "cutover.edit", "[{\"prefix\":\"/v1/chat\",\"target\":\"ftp://x\"}]"),

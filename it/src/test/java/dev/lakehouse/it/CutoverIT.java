@@ -83,11 +83,17 @@ class CutoverIT {
                 .daemon(DaemonId.GATEWAY, Map.of("LAKEHOUSE_API_KEYS_FILE", keys.toString(), "LAKEHOUSE_ROUTES_FILE", routes.toString(),
                         "GATEWAY_RATE_PER_KEY", "0"))
                 .start()) {
-            String up = run(legacyEnv, "scripts/cutover/stack.sh", "up", "--name", name, "--port-base", Integer.toString(base), "validatord",
-                    "gateway");
+            String up = run(legacyEnv, "scripts/cutover/stack.sh", "up", "--name", name, "--port-base", Integer.toString(base), "journald",
+                    "validatord", "gateway");
             assertThat(up).as(up).startsWith("0\n");
-            try {
+            Map<String, String> replicaEnv = Map.of("LAKEHOUSE_API_KEYS_FILE", keys.toString(), "LAKEHOUSE_ROUTES_FILE", routes.toString(),
+                    "GATEWAY_RATE_PER_KEY", "0", "GATEWAY_ROUTES_WATCH", "200ms", "LAKEHOUSE_JOURNALD_URL", stack.url("journald").toString(),
+                    "LAKEHOUSE_VALIDATORD_URL", stack.url("validatord").toString());
+            try (Stack replica2 = Stack.builder().daemon(DaemonId.GATEWAY, replicaEnv).start();
+                 Stack replica3 = Stack.builder().daemon(DaemonId.GATEWAY, replicaEnv).start()) {
                 URI gw = stack.url("gateway");
+                URI gw2 = replica2.url("gateway");
+                URI gw3 = replica3.url("gateway");
                 Map<String, String> ops = Map.of("LAKEHOUSE_ROUTES_FILE", routes.toString(), "LAKEHOUSE_GATEWAY_URL", gw.toString(),
                         "LAKEHOUSE_ADMIN_KEY", ADMIN, "LAKEHOUSE_JOURNALD_URL", stack.url("journald").toString(),
                         "LAKEHOUSE_VALIDATORD_URL", stack.url("validatord").toString());
@@ -133,16 +139,62 @@ class CutoverIT {
                     JsonNode diff = awaitJournal(stack.url("journald"), "cutover.diff", 3);
                     assertThat(diff.toString()).contains("/v1/validate", "$.violations", "\"served_status\":200", "\"shadow_status\":200");
 
+                    // a write route shadowed without opting in: served by legacy, nothing written here; reads are copied
+                    URI journald = stack.url("journald");
+                    String shadowJournal = run(ops, "scripts/cutover/cutover.sh", "shadow", "/v1/journal", "--legacy", legacyUrl);
+                    assertThat(shadowJournal).as(shadowJournal).startsWith("0\n").contains("reads only");
+                    String write = "{\"type\":\"it.write\",\"actor\":\"it\",\"data\":{\"n\":1}}";
+                    assertThat(call(gw, "POST", "/v1/journal/entries", write, ADMIN).statusCode()).isEqualTo(201);
+                    assertThat(call(gw, "GET", "/v1/journal/entries?type=it.write", null, ADMIN).statusCode()).isEqualTo(200);
+                    awaitResult(gw, "/v1/journal", "write_not_shadowed", 1);
+                    awaitResult(gw, "/v1/journal", "compared", 1);   // the read was copied (both stacks' answers compared)
+                    assertThat(entries(journald, "it.write")).as("nothing written on the shadow side").isEmpty();
+                    String legacyToken = Files.readString(work.resolve("stacks").resolve(name).resolve("run/internal-token")).strip();
+                    HttpResponse<String> legacyEntries = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 24)
+                            + "/v1/journal/entries?type=it.write")).header("X-Lakehouse-Internal-Token", legacyToken).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(Json.mapper().readTree(legacyEntries.body()).path("entries")).as("legacy served the write").hasSize(1);
+                    String optIn = run(ops, "scripts/cutover/cutover.sh", "shadow", "/v1/journal", "--legacy", legacyUrl, "--shadow-writes");
+                    assertThat(optIn).as(optIn).startsWith("0\n").contains("WARNING", "writes are copied too");
+                    assertThat(call(gw, "POST", "/v1/journal/entries", write, ADMIN).statusCode()).isEqualTo(201);
+                    for (int i = 0; i < 100 && entries(journald, "it.write").isEmpty(); i++) {
+                        Thread.sleep(50);
+                    }
+                    assertThat(entries(journald, "it.write")).as("opted in: the write ran on both stacks").hasSize(1);
+                    assertThat(awaitJournal(journald, "cutover.shadow", 3).toString()).contains("\"shadow_writes\":true", "\"operator\"");
+
                     String tooSoon = run(ops, "scripts/cutover/cutover.sh", "switch", "/v1/validate", "--min-parity", "1.0",
                             "--min-compared", "10");
                     assertThat(tooSoon).as("three differences: not 1.0").startsWith("1\n").contains("parity");
                     phase.set("switched");
-                    String sw = run(ops, "scripts/cutover/cutover.sh", "switch", "/v1/validate", "--min-parity", "0.9", "--min-compared", "30",
-                            "--smoke", "POST /v1/validate " + fill("W000010"));
-                    assertThat(sw).as(sw).startsWith("0\n").contains("cutover.switch /v1/validate");
+                    String[] switchCmd = {"scripts/cutover/cutover.sh", "switch", "/v1/validate", "--min-parity", "0.9", "--min-compared", "30",
+                            "--smoke", "POST /v1/validate " + fill("W000010"), "--gateways", gw + "," + gw2 + "," + gw3};
+                    String version0 = Json.mapper().readTree(call(gw, "GET", "/admin/routes", null, ADMIN).body()).path("version").asText();
+                    stack.daemon("journald").stop(Duration.ofSeconds(10));
+                    String refused = run(ops, switchCmd);
+                    assertThat(refused).as("journald down: refused, nothing changed").startsWith("1\n").contains("journal_unavailable");
+                    assertThat(Json.mapper().readTree(call(gw, "GET", "/admin/routes", null, ADMIN).body()).path("version").asText())
+                            .isEqualTo(version0);
+                    String[] forced = java.util.Arrays.copyOf(switchCmd, switchCmd.length + 1);
+                    forced[switchCmd.length] = "--force";
+                    String sw = run(ops, forced);
+                    assertThat(sw).as(sw).startsWith("0\n").contains("cutover.switch /v1/validate", "FORCED", "all 3 gateway replicas run table");
+                    stack.daemon("journald").start(Duration.ofSeconds(60));
+                    JsonNode switched = awaitJournal(journald, "cutover.switch", 1);
+                    assertThat(switched.toString()).as("journaled once journald answered").contains("\"forced\":true", "\"match_rate\"");
+                    String newVersion = Json.mapper().readTree(call(gw, "GET", "/admin/routes", null, ADMIN).body()).path("version").asText();
+                    for (URI replica : List.of(gw2, gw3)) {
+                        assertThat(Json.mapper().readTree(call(replica, "GET", "/admin/routes", null, ADMIN).body()).path("version").asText())
+                                .as("every replica converged on the new table").isEqualTo(newVersion);
+                    }
                     assertThat(call(gw, "POST", "/v1/validate", fill("W002500"), USER).body()).as("served here now").contains("phantom_worker");
-                    String status = run(ops, "scripts/cutover/cutover.sh", "status");
-                    assertThat(status).contains("/v1/validate", "shadow", "local");
+                    String status = run(ops, "scripts/cutover/cutover.sh", "status", "--gateways", gw + "," + gw2 + "," + gw3);
+                    assertThat(status).contains("/v1/validate", "shadow", "local", gw2.toString()).doesNotContain("differs");
+
+                    // a rollback to a dead stack is refused; the table stays
+                    String dead = run(ops, "scripts/cutover/cutover.sh", "rollback", "/v1/validate", "--legacy", "http://127.0.0.1:9");
+                    assertThat(dead).as(dead).startsWith("1\n").contains("refused", "does not answer");
+                    assertThat(call(gw, "POST", "/v1/validate", fill("W002500"), USER).body()).as("still served here").contains("phantom_worker");
                     Thread.sleep(1000);
 
                     // a bad file, and SIGHUP: refused, the table in force stays
@@ -173,7 +225,7 @@ class CutoverIT {
                 assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
                 String types = call(stack.url("journald"), "GET", "/v1/journal/entries?limit=1000", null, null).body();
                 assertThat(types).contains("\"cutover.shadow\"", "\"cutover.diff\"", "\"cutover.switch\"", "\"cutover.rollback\"",
-                        "\"before_version\"", "\"after_version\"");
+                        "\"cutover.reload\"", "\"file-watch\"", "\"before_version\"", "\"after_version\"");
             } finally {
                 run(legacyEnv, "scripts/cutover/stack.sh", "down", "--name", name);
             }
@@ -196,6 +248,24 @@ class CutoverIT {
             Thread.sleep(50);
         }
         throw new AssertionError("not " + n + " compared: " + p);
+    }
+
+    static JsonNode entries(URI journald, String type) throws Exception {
+        return Json.mapper().readTree(call(journald, "GET", "/v1/journal/entries?type=" + type, null, null).body()).path("entries");
+    }
+
+    static JsonNode awaitResult(URI gw, String route, String result, long n) throws Exception {
+        JsonNode p = null;
+        for (int i = 0; i < 200; i++) {
+            p = Json.mapper().readTree(call(gw, "GET", "/admin/parity?route=" + route, null, ADMIN).body()).path("routes").path(0);
+            long got = result.equals("compared") ? p.path("results").path("match").asLong() + p.path("results").path("diff").asLong()
+                    : p.path("results").path(result).asLong();
+            if (got >= n) {
+                return p;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + n + " " + result + ": " + p);
     }
 
     static JsonNode awaitJournal(URI journald, String type, int n) throws Exception {
