@@ -17,7 +17,7 @@ import io.helidon.webserver.http.ServerRequest;
  * PUT  /admin/routes[?force=true]    a new table {"routes":[…],"expect_version":"…","change":{"type":"cutover.switch",
  *                                    "operator":"alice@ops-1","data":{…}}}: journaled, written to the routes file, in force
  * POST /admin/routes/reload[?force=true]   read LAKEHOUSE_ROUTES_FILE again: 200 with the new table, 400 with why (the old one stays)
- * GET  /admin/parity?route=          shadow results and match rates per route, since the table was loaded
+ * GET  /admin/parity?route=          shadow results and match rates per route, since the route's entry last changed
  * </pre>
  * A change whose journal entry journald cannot take is refused (503 {@code journal_unavailable}) unless {@code force=true};
  * a change from a stale read is a 409 {@code table_changed} naming the version there is now.

@@ -40,7 +40,7 @@ final class Cutover {
     static final List<String> RESULTS = List.of("match", "diff", "shadow_unavailable", "not_compared", "dropped", "too_large",
             "no_buffer", "write_not_shadowed", "paid_not_shadowed");
 
-    /** How a route's shadow traffic went since the table was loaded. */
+    /** How a route's shadow traffic went since its entry in the table last changed. */
     record Parity(String route, long requests, Map<String, Long> results, Double matchRate) {
     }
 
@@ -174,7 +174,8 @@ final class Cutover {
                         + e.getClass().getSimpleName() + ")");
             }
         }
-        counts.clear();   // parity is per table version
+        // parity is per route entry: a route whose entry changed starts again, the others keep theirs
+        counts.keySet().removeIf(route -> !before.entry(route).equals(next.entry(route)));
         table = next;
         refusedVersion = null;
         remember();
@@ -392,7 +393,7 @@ final class Cutover {
         diffs.offer(e.prefix(), data);
     }
 
-    /** Match rates per route (all routes, or one), since the table in force was loaded. */
+    /** Match rates per route (all routes, or one), since each route's entry last changed. */
     List<Parity> parity(String route) {
         Map<String, Parity> out = new TreeMap<>();
         for (CutoverTable.Entry e : table.routes()) {
