@@ -1,10 +1,12 @@
 package dev.lakehouse.cli;
 
+import static dev.lakehouse.common.testing.StubServer.answer;
+import static dev.lakehouse.common.testing.StubServer.url;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lakehouse.common.testing.StubServer;
 import dev.lakehouse.common.EnvConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,25 +40,11 @@ class CutoverCommandTest {
     volatile String version = "v1";
     volatile String putAnswer = "{\"before\":\"v1\",\"table\":{\"version\":\"v2\"},\"journal\":{\"seq\":7}}";
 
-    static void answer(HttpExchange x, int status, String body) throws java.io.IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        x.getResponseHeaders().add("Content-Type", "application/json");
-        x.sendResponseHeaders(status, b.length);
-        x.getResponseBody().write(b);
-        x.close();
-    }
 
-    static HttpServer server(com.sun.net.httpserver.HttpHandler h) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.createContext("/", h);
-        s.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-        s.start();
-        return s;
-    }
 
     @BeforeEach
     void start() throws Exception {
-        target = server(x -> {
+        target = StubServer.start(x -> {
             if (x.getRequestURI().getPath().equals("/ready")) {
                 try {
                     Thread.sleep(readyDelayMs);
@@ -68,7 +56,7 @@ class CutoverCommandTest {
                 answer(x, routeStatus.get(), "{}");
             }
         });
-        gateway = server(x -> {
+        gateway = StubServer.start(x -> {
             String path = x.getRequestURI().getPath();
             if (x.getRequestMethod().equals("PUT")) {
                 puts.add(x.getRequestURI() + " " + new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -93,9 +81,6 @@ class CutoverCommandTest {
         target.stop(0);
     }
 
-    static String url(HttpServer s) {
-        return "http://127.0.0.1:" + s.getAddress().getPort();
-    }
 
     String run(String... args) {
         StringWriter out = new StringWriter();

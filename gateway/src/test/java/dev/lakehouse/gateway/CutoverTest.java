@@ -1,9 +1,11 @@
 package dev.lakehouse.gateway;
 
+import static dev.lakehouse.common.testing.StubServer.answer;
+import static dev.lakehouse.common.testing.StubServer.url;
+
 import static dev.lakehouse.common.testing.TestHttp.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.lakehouse.common.testing.StubServer;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
@@ -52,27 +55,13 @@ class CutoverTest {
     Path routes;
     final HttpClient http = HttpClient.newHttpClient();
 
-    static HttpServer server(com.sun.net.httpserver.HttpHandler h) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.createContext("/", h);
-        s.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-        s.start();
-        return s;
-    }
 
-    static void answer(com.sun.net.httpserver.HttpExchange x, int status, String body) throws java.io.IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        x.getResponseHeaders().add("Content-Type", "application/json");
-        x.sendResponseHeaders(status, b.length);
-        x.getResponseBody().write(b);
-        x.close();
-    }
 
     @BeforeEach
     void start() throws Exception {
-        local = server(x -> answer(x, 200, "{\"message\":{\"content\":\"Hello\"},\"latency_ms\":12.5,\"hits\":[1,2]}"));
+        local = StubServer.start(x -> answer(x, 200, "{\"message\":{\"content\":\"Hello\"},\"latency_ms\":12.5,\"hits\":[1,2]}"));
         legacyAnswer.set("{\"message\":{\"content\":\"Hello\"},\"latency_ms\":99.0,\"hits\":[2,1]}");
-        legacy = server(x -> {
+        legacy = StubServer.start(x -> {
             legacyGot.add(x.getRequestMethod() + " " + x.getRequestURI() + " " + new String(x.getRequestBody().readAllBytes(),
                     StandardCharsets.UTF_8) + " shadow=" + x.getRequestHeaders().getFirst("X-Lakehouse-Shadow"));
             CountDownLatch gate = legacyGate.get();
@@ -85,7 +74,7 @@ class CutoverTest {
             }
             answer(x, 200, legacyAnswer.get());
         });
-        journald = server(x -> {
+        journald = StubServer.start(x -> {
             String entry = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             if (journaldDown.get()) {
                 answer(x, 503, "{\"code\":\"closing\"}");
@@ -122,9 +111,6 @@ class CutoverTest {
         return m;
     }
 
-    static String url(HttpServer s) {
-        return "http://127.0.0.1:" + s.getAddress().getPort();
-    }
 
     void write(String json) throws Exception {
         Files.writeString(routes, json);

@@ -67,18 +67,18 @@ class GatewaySecurityTest {
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
         List<String> chatdSaw = new CopyOnWriteArrayList<>();
         List<String> legacySaw = new CopyOnWriteArrayList<>();
-        HttpServer chatd = CutoverTest.server(x -> {
+        HttpServer chatd = dev.lakehouse.common.testing.StubServer.start(x -> {
             chatdSaw.add(String.valueOf(x.getRequestHeaders().get(InternalToken.HEADER)));
-            CutoverTest.answer(x, 200, "{\"ok\":true}");
+            dev.lakehouse.common.testing.StubServer.answer(x, 200, "{\"ok\":true}");
         });
-        HttpServer legacy = CutoverTest.server(x -> {
+        HttpServer legacy = dev.lakehouse.common.testing.StubServer.start(x -> {
             legacySaw.add(String.valueOf(x.getRequestHeaders().get(InternalToken.HEADER)));
-            CutoverTest.answer(x, 200, "{\"ok\":true}");
+            dev.lakehouse.common.testing.StubServer.answer(x, 200, "{\"ok\":true}");
         });
         Path routes = dir.resolve("routes.json");
-        Files.writeString(routes, "{\"routes\":[{\"prefix\":\"/v1/providers\",\"target\":\"" + CutoverTest.url(legacy) + "\"}]}");
+        Files.writeString(routes, "{\"routes\":[{\"prefix\":\"/v1/providers\",\"target\":\"" + dev.lakehouse.common.testing.StubServer.url(legacy) + "\"}]}");
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
-                "LAKEHOUSE_CHATD_URL", CutoverTest.url(chatd), "LAKEHOUSE_ROUTES_FILE", routes.toString(),
+                "LAKEHOUSE_CHATD_URL", dev.lakehouse.common.testing.StubServer.url(chatd), "LAKEHOUSE_ROUTES_FILE", routes.toString(),
                 "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9", "LAKEHOUSE_JOURNALD_URL", "http://127.0.0.1:9",
                 InternalToken.VARIABLE, tokenFile.toString()));
         DaemonServer gateway = GatewayMain.builder(GatewayConfig.from(env), env).embedded().start();
