@@ -121,7 +121,7 @@ final class Cutover {
 
     private void remember() {
         try {
-            Path last = Path.of(String.valueOf(config.dataDir())).resolve("cutover-version");
+            Path last = config.dataDir().resolve("cutover-version");
             Files.createDirectories(last.getParent());
             dev.lakehouse.common.AtomicFile.write(last, table.version().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
