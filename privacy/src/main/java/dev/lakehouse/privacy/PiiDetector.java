@@ -42,18 +42,17 @@ public final class PiiDetector {
     private static final Pattern SSN_SEPARATED = Pattern.compile("(?<![0-9][-. ]?)([0-9]{3})(" + SEP + ")([0-9]{2})\\2"
             + "([0-9]{4})(?![0-9]|[-.][0-9])");
     private static final Pattern SSN_BARE = Pattern.compile("(?<![0-9])([0-9]{3})()([0-9]{2})([0-9]{4})(?![0-9])");
-    private static final Pattern SSN_CUE = Pattern.compile(
-            "\\b(?:ssns?|s\\.s\\.n\\.?|ss ?#|ss ?no\\.?|social(?: security)?|soc\\.? ?sec\\.?|taxpayer id|tax id|tin|itins?)\\b"
-                    + "|\\bss(?=\\s?[:#])", Pattern.CASE_INSENSITIVE);
-    private static final Pattern NOT_SSN_CUE = Pattern.compile(
-            "\\b(?:order|po|invoice|ref|reference|tracking|confirmation|phone|tel|fax|zip|account|acct|case|ticket|routing|claim|part"
-                    + "|serial|sku|item|lot)\\b[^\\n]{0,12}$", Pattern.CASE_INSENSITIVE);
-    private static final Pattern PHONE_CUE = Pattern.compile(
-            "\\b(?:phone|phones|cell|cellphone|mobile|mob|tel|telephone|call|called|calling|text|texted|txt|sms|reach|reached"
-                    + "|contact|fax|whatsapp|dial|ring|number|ph|line|voicemail|vm)\\b", Pattern.CASE_INSENSITIVE);
-    private static final Pattern NOT_PHONE_CUE = Pattern.compile(
-            "\\b(?:order|po|invoice|ref|reference|tracking|confirmation|account|acct|case|ticket|routing|card|claim|serial|sku"
-                    + "|item|lot|isbn|id|transaction|txn)\\b(?:\\s?(?:number|no\\.?|#|num))?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SSN_CUE = cue("|\\bss(?=\\s?[:#])", "ssns?", "s\\.s\\.n\\.?", "ss ?#", "ss ?no\\.?",
+            "social(?: security)?", "soc\\.? ?sec\\.?", "taxpayer id", "tax id", "tin", "itins?");
+    private static final Pattern NOT_SSN_CUE = cue("[^\\n]{0,12}$", "order", "po", "invoice", "ref", "reference", "tracking",
+            "confirmation", "phone", "tel", "fax", "zip", "account", "acct", "case", "ticket", "routing", "claim", "part", "serial",
+            "sku", "item", "lot");
+    private static final Pattern PHONE_CUE = cue("", "phone", "phones", "cell", "cellphone", "mobile", "mob", "tel", "telephone",
+            "call", "called", "calling", "text", "texted", "txt", "sms", "reach", "reached", "contact", "fax", "whatsapp", "dial",
+            "ring", "number", "ph", "line", "voicemail", "vm");
+    private static final Pattern NOT_PHONE_CUE = cue("(?:\\s?(?:number|no\\.?|#|num))?", "order", "po", "invoice", "ref",
+            "reference", "tracking", "confirmation", "account", "acct", "case", "ticket", "routing", "card", "claim", "serial", "sku",
+            "item", "lot", "isbn", "id", "transaction", "txn");
     // RFC 5321 lengths: local part at most 64, domain at most 253, top-level label at most 63
     private static final Pattern EMAIL = Pattern.compile(
             "(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64})@([A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63})(?![A-Za-z0-9-])");
@@ -73,6 +72,12 @@ public final class PiiDetector {
     // "00" then a country code: the international prefix of most of the world, which a US reading does not know
     private static final Pattern INTERNATIONAL_00 = Pattern.compile("(?<![0-9+])00(?=[1-9])");
     private static final Pattern TEN_DIGITS = Pattern.compile("(?<![0-9])1?[0-9]{10}(?![0-9])");
+
+    /** Any of {@code words} as whole words, case-insensitive, then {@code after}. */
+    private static Pattern cue(String after, String... words) {
+        return Pattern.compile("\\b(?:" + String.join("|", words) + ")\\b" + after, Pattern.CASE_INSENSITIVE);
+    }
+
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
     private final ContactDirectory directory;
