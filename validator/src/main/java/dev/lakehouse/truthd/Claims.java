@@ -64,6 +64,9 @@ public final class Claims implements AutoCloseable {
     private final Map<String, String> answers = new ConcurrentHashMap<>();                  // "subject\tfield" → normalised
     private final Map<String, String> names = new ConcurrentHashMap<>();                    // interned subjects, fields, sources
     private volatile TrustEstimator.Estimate trust = TrustEstimator.Estimate.NONE;
+    /** Estimates as of times past: they never change. */
+    private final com.github.benmanes.caffeine.cache.Cache<Instant, TrustEstimator.Estimate> pastTrust =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(16).build();
     private volatile dev.lakehouse.common.Periodic trustTimer;
     private volatile long writesSinceTrust;
     private volatile boolean loaded;
@@ -156,6 +159,11 @@ public final class Claims implements AutoCloseable {
                                     Map.of());
                         }
                     }
+                    List<Claim.RankChange> ranks = c.ranks();
+                    for (int j = 0; ranks != null && j < ranks.size(); j++) {
+                        checkRankable(find(ranks.get(j).claimId(), mine, staged), c, "claims[" + i + "].ranks[" + j + "].claim_id",
+                                ranks.get(j).claimId());
+                    }
                     String key = c.subject() + "\t" + c.field();
                     int held = fieldSize(c.subject(), c.field()) + stagedPerField.getOrDefault(key, 0) + mineCounts.getOrDefault(key, 0);
                     if (held >= MAX_PER_FIELD) {
@@ -165,7 +173,7 @@ public final class Claims implements AutoCloseable {
                     String id = c.claimId() != null ? c.claimId() : "c-" + UUID.randomUUID();
                     Claim claim = new Claim(id, intern(c.subject()), intern(c.field()), c.value(), intern(c.source()),
                             c.observedTime(now), now, c.confidence() == null ? 1.0 : c.confidence(),
-                            c.rank() == null ? Claim.Rank.NORMAL : c.rank(), from);
+                            c.rank() == null ? Claim.Rank.NORMAL : c.rank(), from, ranks, c.validFromTime(), c.validToTime(), null);
                     mine.put(id, claim);
                     mineCounts.merge(key, 1, Integer::sum);
                     ids.add(id);
@@ -204,9 +212,31 @@ public final class Claims implements AutoCloseable {
         return c != null ? c : byId.get(id);
     }
 
+    /**
+     * A rank statement names a claim recorded before it (so promotions and deprecations cannot form a cycle), of its own
+     * subject and field, that asserts a value.
+     */
+    private static void checkRankable(Claim target, TruthdWire.ClaimIn c, String where, String id) {
+        if (target == null) {
+            throw new ApiException.BadRequest(422, "unknown_claim", where + ": there is no claim '" + id
+                    + "' (a rank statement names only claims recorded before it)", Map.of());
+        }
+        if (!target.subject().equals(c.subject()) || !target.field().equals(c.field())) {
+            throw new ApiException.BadRequest(422, "other_subject", where + ": claim '" + id + "' is about " + target.subject()
+                    + " " + target.field() + ", not " + c.subject() + " " + c.field() + "; a rank statement ranks claims of its "
+                    + "own subject and field", Map.of());
+        }
+        if (!target.asserts()) {
+            throw new ApiException.BadRequest(422, "not_rankable", where + ": claim '" + id + "' is a rank statement without a "
+                    + "value; rank the claims it ranked instead", Map.of());
+        }
+    }
+
     /** Whether a re-sent claim is the one recorded (observed_at compared only when the caller gave one). */
     private static boolean same(Claim old, TruthdWire.ClaimIn c) {
-        return old.subject().equals(c.subject()) && old.field().equals(c.field()) && old.value().equals(c.value())
+        return old.subject().equals(c.subject()) && old.field().equals(c.field()) && Objects.equals(old.value(), c.value())
+                && Objects.equals(old.ranks(), c.ranks()) && Objects.equals(old.validFrom(), c.validFromTime())
+                && Objects.equals(old.validTo(), c.validToTime())
                 && old.source().equals(c.source()) && old.rank() == (c.rank() == null ? Claim.Rank.NORMAL : c.rank())
                 && old.confidence() == (c.confidence() == null ? 1.0 : c.confidence())
                 && Objects.equals(old.derivedFrom(), c.derivedFrom())
@@ -246,7 +276,9 @@ public final class Claims implements AutoCloseable {
     /** Resolves a field by the policy: the conflict index follows; a changed answer is observed when {@code observe}. */
     private void refresh(String subject, String field, boolean observe) {
         Policy.Rule rule = policy.rule(field);
-        Resolver.Resolution r = Resolver.resolve(bySubject.get(subject).get(field), policy, rule, rule.strategy(), trust);
+        Instant now = Instant.now();
+        List<Claim> all = bySubject.get(subject).get(field);
+        Resolver.Resolution r = Resolver.resolve(all, policy, rule, rule.strategy(), trust, now);
         String key = subject + "\t" + field;
         if (r.conflicted()) {
             conflicts.add(key);
@@ -267,7 +299,7 @@ public final class Claims implements AutoCloseable {
             p.put("rule", r.rule().name());
             p.put("conflicting", r.conflicting().size());
             List<Map<String, Object>> weighed = new ArrayList<>();   // what the answer was chosen from (distillation's class 8)
-            for (Claim c : Resolver.assertions(bySubject.get(subject).get(field))) {
+            for (Claim c : Resolver.assertions(Resolver.candidates(Resolver.standing(all), now))) {
                 if (weighed.size() == 20) {
                     break;
                 }
@@ -302,14 +334,19 @@ public final class Claims implements AutoCloseable {
     }
 
     /**
-     * Every field of a subject (or those named) resolved as of {@code asOf}, by the policy's strategy or
-     * {@code strategy}; empty when the subject had no claims then.
+     * Every field of a subject (or those named) resolved as truthd knew it at {@code asOf} (null: now) for the world at
+     * {@code validAt} (null: now), by the policy's strategy or {@code strategy}; empty when the subject had no claims then.
+     * The {@code trust} strategy weighs the sources by their trust as estimated from the claims recorded by {@code asOf}.
      */
-    public Map<String, Resolver.Resolution> resolve(String subject, Instant asOf, Policy.Strategy strategy, List<String> only) {
+    public Map<String, Resolver.Resolution> resolve(String subject, Instant asOf, Instant validAt, Policy.Strategy strategy,
+                                                    List<String> only) {
         requireLoaded();
         Map<String, Resolver.Resolution> out = new TreeMap<>();
         Map<String, List<Claim>> fields = bySubject.getOrDefault(subject, Map.of());
-        TrustEstimator.Estimate t = trust;
+        Instant at = validAt != null ? validAt : Instant.now();
+        boolean usesTrust = strategy == Policy.Strategy.TRUST || strategy == null && fields.keySet().stream()
+                .anyMatch(f -> policy.rule(f).strategy() == Policy.Strategy.TRUST);
+        TrustEstimator.Estimate t = usesTrust ? trust(asOf) : trust;
         fields.forEach((field, claims) -> {
             if (only != null && !only.contains(field)) {
                 return;
@@ -317,7 +354,7 @@ public final class Claims implements AutoCloseable {
             List<Claim> known = asOf(claims, asOf);
             if (!known.isEmpty()) {
                 Policy.Rule rule = policy.rule(field);
-                out.put(field, Resolver.resolve(known, policy, rule, strategy != null ? strategy : rule.strategy(), t));
+                out.put(field, Resolver.resolve(known, policy, rule, strategy != null ? strategy : rule.strategy(), t, at));
             }
         });
         return out;
@@ -377,8 +414,8 @@ public final class Claims implements AutoCloseable {
                 continue;
             }
             Policy.Rule rule = policy.rule(f);
-            List<Claim> asserted = Resolver.assertions(bySubject.get(subject).get(f).stream()
-                    .filter(c -> c.rank() != Claim.Rank.DEPRECATED).toList());
+            List<Claim> asserted = Resolver.assertions(Resolver.candidates(Resolver.standing(bySubject.get(subject).get(f)),
+                    Instant.now()));
             if (source != null && asserted.stream().noneMatch(c -> c.source().equals(source))) {
                 continue;
             }
@@ -397,26 +434,54 @@ public final class Claims implements AutoCloseable {
         return new ConflictPage(List.copyOf(out), next);
     }
 
-    /** Re-estimates every source's trust from all subjects (TruthFinder); the trust strategy uses the result. */
+    /** Re-estimates every source's trust from all subjects (CRH); the trust strategy uses the result. */
     public synchronized TrustEstimator.Estimate estimateTrust() {
-        TrustEstimator.Builder b = new TrustEstimator.Builder();
         writesSinceTrust = 0;
-        bySubject.forEach((subject, fields) -> fields.forEach((field, claims) -> {
-            Normalizer type = policy.rule(field).type();
-            Map<String, List<String>> valueSources = new LinkedHashMap<>();
-            for (Claim c : Resolver.assertions(claims.stream().filter(x -> x.rank() != Claim.Rank.DEPRECATED).toList())) {
-                valueSources.computeIfAbsent(type.normalize(c.value()), k -> new ArrayList<>()).add(c.source());
-            }
-            if (!valueSources.isEmpty()) {
-                b.add(valueSources);
-            }
-        }));
-        TrustEstimator.Estimate e = b.estimate();
+        TrustEstimator.Estimate e = estimate(null);
         trust = e;
         return e;
     }
 
-    /** The last estimate; re-estimated first when claims arrived since (the background timer's job). */
+    /**
+     * Each source's trust as it could be estimated from the claims recorded by {@code asOf} (null: all), each source's
+     * latest claim valid then. Multi-valued fields are left out (two sources naming different skills do not contradict
+     * each other). Linear in the claims.
+     */
+    private TrustEstimator.Estimate estimate(Instant asOf) {
+        TrustEstimator.Builder b = new TrustEstimator.Builder().asOf(asOf);
+        Instant at = asOf != null ? asOf : Instant.now();
+        bySubject.forEach((subject, fields) -> fields.forEach((field, claims) -> {
+            Policy.Rule rule = policy.rule(field);
+            if (rule.multi()) {
+                return;
+            }
+            Map<String, List<Claim>> valueClaims = new LinkedHashMap<>();
+            for (Claim c : Resolver.assertions(Resolver.candidates(Resolver.standing(asOf(claims, asOf)), at))) {
+                valueClaims.computeIfAbsent(rule.type().normalize(c.value()), k -> new ArrayList<>()).add(c);
+            }
+            if (!valueClaims.isEmpty()) {
+                b.add(valueClaims);
+            }
+        }));
+        return b.estimate();
+    }
+
+    /**
+     * Trust as of {@code asOf}: the latest estimate for now; for a time past, estimated from the claims recorded by then
+     * (kept for the next reads once no write in flight can still be recorded before it).
+     */
+    public TrustEstimator.Estimate trust(Instant asOf) {
+        requireLoaded();
+        if (asOf == null) {
+            return trust;
+        }
+        if (asOf.isAfter(Instant.now().minus(WRITE_TIMEOUT))) {
+            return estimate(asOf);
+        }
+        return pastTrust.get(asOf, this::estimate);
+    }
+
+    /** The last estimate. */
     public TrustEstimator.Estimate trust() {
         return trust;
     }

@@ -59,8 +59,11 @@ public record Policy(List<String> sources, Rule defaults, Map<String, Rule> fiel
         }
     }
 
-    /** One field's rule; in the file every part is optional. */
-    public record Rule(Strategy strategy, Normalizer type, List<TieBreaker> tieBreakers) {
+    /**
+     * One field's rule; in the file every part is optional. {@code multi}: the field holds a set (skills, certifications):
+     * every value asserted is a member, each with its own support.
+     */
+    public record Rule(Strategy strategy, Normalizer type, List<TieBreaker> tieBreakers, Boolean multi) {
         public Rule {
             if (tieBreakers != null) {
                 FieldError.check(!tieBreakers.isEmpty() && new HashSet<>(tieBreakers).size() == tieBreakers.size(), "tie_breakers",
@@ -71,7 +74,7 @@ public record Policy(List<String> sources, Rule defaults, Map<String, Rule> fiel
 
         Rule over(Rule defaults) {
             return new Rule(strategy != null ? strategy : defaults.strategy, type != null ? type : defaults.type,
-                    tieBreakers != null ? tieBreakers : defaults.tieBreakers);
+                    tieBreakers != null ? tieBreakers : defaults.tieBreakers, multi != null ? multi : defaults.multi);
         }
     }
 
@@ -129,7 +132,8 @@ public record Policy(List<String> sources, Rule defaults, Map<String, Rule> fiel
         } catch (ApiException e) {
             throw new ConfigException("TRUTHD_POLICY " + where + " is not a valid policy: " + e.detail());
         }
-        Rule base = new Rule(Strategy.PRIORITY, Normalizer.TEXT, List.of(TieBreaker.PRIORITY, TieBreaker.RECENCY, TieBreaker.CONFIDENCE));
+        Rule base = new Rule(Strategy.PRIORITY, Normalizer.TEXT, List.of(TieBreaker.PRIORITY, TieBreaker.RECENCY, TieBreaker.CONFIDENCE),
+                false);
         Rule defaults = f.defaults() == null ? base : f.defaults().over(base);
         Map<String, Rule> fields = new LinkedHashMap<>();
         f.fields().forEach((name, rule) -> fields.put(name, rule.over(defaults)));

@@ -13,12 +13,13 @@ import java.util.TreeMap;
  * subject: CRH, the iterative truth discovery of Li, Li, Gao, Zhao, Fan &amp; Han ("Resolving
  * conflicts in heterogeneous data by truth discovery and source reliability estimation",
  * SIGMOD 2014; the framework of their survey, Li et al., SIGKDD Explorations 2015), with the
- * 0–1 loss of categorical values. An object is one subject's field; each source asserts one
- * value (its latest claim).
+ * 0–1 loss of categorical values. An object is one subject's field that two or more sources
+ * speak about (a field only one source asserts is right by default and says nothing of its
+ * source); each source asserts one value (its latest claim), with the claim's confidence c.
  *
  * <pre>
- * truth(o) = the value of o with the largest Σ w(s) over the sources asserting it   (first round: w = 1, a plain vote)
- * e(s)     = (wrong(s) + 1) / (asserted(s) + 2)      the source's error rate against those truths, smoothed
+ * truth(o) = the value of o with the largest Σ w(s)·c over the claims asserting it   (first round: w = 1, a vote)
+ * e(s)     = (Σ c of wrong claims + 1) / (Σ c of its claims + 2)   its error rate against those truths, smoothed
  * w(s)     = −ln(e(s) / Σ e(s'))                     its weight: the rarer its errors, the heavier its vote
  * trust(s) = 1 − e(s)                                how often it agrees with the estimated truth
  * </pre>
@@ -39,8 +40,8 @@ public final class TrustEstimator {
 
     /** What an estimation found: each source's trust and weight, and how many assertions they rest on. */
     public record Estimate(Map<String, Double> trust, Map<String, Double> weight, Map<String, Integer> assertions, int rounds,
-                           long objects, Instant estimatedAt, double tookMs) {
-        static final Estimate NONE = new Estimate(Map.of(), Map.of(), Map.of(), 0, 0, null, 0);
+                           long objects, long uncorroborated, Instant asOf, Instant estimatedAt, double tookMs) {
+        static final Estimate NONE = new Estimate(Map.of(), Map.of(), Map.of(), 0, 0, 0, null, null, 0);
 
         public double trustOf(String source) {
             return trust.getOrDefault(source, UNKNOWN);
@@ -53,43 +54,61 @@ public final class TrustEstimator {
         }
     }
 
-    /** One object (a subject's field): the sources asserting each of its values, as source indexes. */
-    record Item(int[][] valueSources) {
+    /** One object (a subject's field): the sources asserting each of its values, as source indexes, and their claims' confidence. */
+    record Item(int[][] valueSources, double[][] confidence) {
     }
 
-    /** Builds the estimator's input from objects given as value → the sources asserting it. */
+    /**
+     * Builds the estimator's input from objects given as value → the claims asserting it (one per source). An object that
+     * fewer than two sources speak about teaches nothing about anyone's reliability and is left out (counted).
+     */
     public static final class Builder {
         private final Map<String, Integer> sourceIndex = new HashMap<>();
         private final List<String> sources = new ArrayList<>();
         private final List<Item> items = new ArrayList<>();
+        private long uncorroborated;
+        private Instant asOf;
 
-        public Builder add(Map<String, List<String>> valueSources) {
-            int[][] vs = new int[valueSources.size()][];
+        public Builder asOf(Instant t) {
+            this.asOf = t;
+            return this;
+        }
+
+        public Builder add(Map<String, List<Claim>> valueClaims) {
+            if (valueClaims.values().stream().mapToInt(List::size).sum() < 2) {
+                uncorroborated++;
+                return this;
+            }
+            int[][] vs = new int[valueClaims.size()][];
+            double[][] conf = new double[valueClaims.size()][];
             int i = 0;
-            for (List<String> ss : valueSources.values()) {
-                vs[i++] = ss.stream().mapToInt(s -> sourceIndex.computeIfAbsent(s, k -> {
+            for (List<Claim> cs : valueClaims.values()) {
+                vs[i] = cs.stream().mapToInt(c -> sourceIndex.computeIfAbsent(c.source(), k -> {
                     sources.add(k);
                     return sources.size() - 1;
                 })).toArray();
+                conf[i++] = cs.stream().mapToDouble(Claim::confidence).toArray();
             }
-            items.add(new Item(vs));
+            items.add(new Item(vs, conf));
             return this;
         }
 
         public Estimate estimate() {
-            return TrustEstimator.estimate(sources, items);
+            return TrustEstimator.estimate(sources, items, uncorroborated, asOf);
         }
     }
 
-    static Estimate estimate(List<String> sources, List<Item> items) {
+    static Estimate estimate(List<String> sources, List<Item> items, long uncorroborated, Instant asOf) {
         long t0 = System.nanoTime();
         int n = sources.size();
         double[] w = new double[n];
         java.util.Arrays.fill(w, 1.0);
         int[] truth = new int[items.size()];
         java.util.Arrays.fill(truth, -1);
-        int[] wrong = new int[n];
-        int[] asserted = new int[n];
+        int[] count = new int[n];   // the assertions each source's trust rests on
+        items.forEach(item -> java.util.Arrays.stream(item.valueSources()).flatMapToInt(java.util.Arrays::stream).forEach(s -> count[s]++));
+        double[] wrong = new double[n];
+        double[] asserted = new double[n];
         double[] e = new double[n];
         int rounds = 0;
         boolean changed = true;
@@ -100,12 +119,13 @@ public final class TrustEstimator {
             java.util.Arrays.fill(asserted, 0);
             for (int o = 0; o < items.size(); o++) {
                 int[][] vs = items.get(o).valueSources();
+                double[][] conf = items.get(o).confidence();
                 int best = 0;
                 double bestScore = -1;
                 for (int v = 0; v < vs.length; v++) {
                     double score = 0;
-                    for (int s : vs[v]) {
-                        score += w[s];
+                    for (int k = 0; k < vs[v].length; k++) {
+                        score += w[vs[v][k]] * conf[v][k];
                     }
                     if (score > bestScore) {   // ties: the first value listed
                         best = v;
@@ -117,10 +137,10 @@ public final class TrustEstimator {
                     changed = true;
                 }
                 for (int v = 0; v < vs.length; v++) {
-                    for (int s : vs[v]) {
-                        asserted[s]++;
+                    for (int k = 0; k < vs[v].length; k++) {   // a claim counts as much as its source was sure of it
+                        asserted[vs[v][k]] += conf[v][k];
                         if (v != best) {
-                            wrong[s]++;
+                            wrong[vs[v][k]] += conf[v][k];
                         }
                     }
                 }
@@ -140,16 +160,17 @@ public final class TrustEstimator {
         for (int s = 0; s < n; s++) {
             trust.put(sources.get(s), 1 - e[s]);
             weight.put(sources.get(s), w[s]);
-            assertions.put(sources.get(s), asserted[s]);
+            assertions.put(sources.get(s), count[s]);
         }
-        return new Estimate(Map.copyOf(trust), Map.copyOf(weight), Map.copyOf(assertions), rounds, items.size(), Instant.now(),
+        return new Estimate(Map.copyOf(trust), Map.copyOf(weight), Map.copyOf(assertions), rounds, items.size(), uncorroborated, asOf,
+                Instant.now(),
                 Math.round((System.nanoTime() - t0) / 1e4) / 100.0);
     }
 
-    /** Each value's score for the {@code trust} strategy: the summed weight of the sources asserting it. */
+    /** Each value's score for the {@code trust} strategy: the summed weight of the sources asserting it, times each claim's confidence. */
     static Map<String, Double> scores(Map<String, List<Claim>> byValue, Estimate trust) {
         Map<String, Double> out = new LinkedHashMap<>();
-        byValue.forEach((v, claims) -> out.put(v, claims.stream().mapToDouble(c -> trust.weightOf(c.source())).sum()));
+        byValue.forEach((v, claims) -> out.put(v, claims.stream().mapToDouble(c -> trust.weightOf(c.source()) * c.confidence()).sum()));
         return out;
     }
 }

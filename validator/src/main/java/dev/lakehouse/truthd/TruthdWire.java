@@ -22,6 +22,7 @@ public final class TruthdWire {
     static final int MAX_VALUE_BYTES = 16 * 1024;
     static final int MAX_DERIVED = 64;
     static final int MAX_SUBJECTS = 1_000;
+    static final int MAX_REASON = 500;
 
     private TruthdWire() {
     }
@@ -48,25 +49,53 @@ public final class TruthdWire {
 
     /**
      * One claim as posted: {@code {"subject":"worker:W000123","field":"phone","value":"614-555-0101","source":"crm",
-     * "observed_at":"…","confidence":0.9,"rank":"normal","derived_from":["c-1"],"claim_id":"crm-8812"}}.
+     * "observed_at":"…","confidence":0.9,"rank":"normal","derived_from":["c-1"],"claim_id":"crm-8812",
+     * "valid_from":"…","valid_to":"…","ranks":[{"claim_id":"c-0","rank":"deprecated","reason":"number disconnected"}]}}.
      * {@code observed_at} defaults to now, {@code confidence} to 1, {@code rank} to normal; {@code claim_id} makes the
-     * post idempotent.
+     * post idempotent. {@code value} may be left out only by a rank statement (a claim with {@code ranks}).
      */
     public record ClaimIn(String claimId, String subject, String field, JsonNode value, String source, String observedAt,
-                          Double confidence, Claim.Rank rank, List<String> derivedFrom) {
+                          Double confidence, Claim.Rank rank, List<String> derivedFrom, List<Claim.RankChange> ranks,
+                          String validFrom, String validTo) {
         public ClaimIn {
             if (claimId != null) {
                 checkClaimId(claimId, "claim_id");
             }
             checkSubject(subject, "subject");
             checkField(field, "field");
-            FieldError.required(value, "value");
-            FieldError.check(!value.isNull(), "value", "must not be null (a source that no longer knows a value deprecates its claim)");
-            int bytes = Json.bytes(value).length;
-            FieldError.check(bytes <= MAX_VALUE_BYTES, "value", bytes + " bytes of JSON; at most " + MAX_VALUE_BYTES);
+            if (ranks != null) {
+                FieldError.check(!ranks.isEmpty() && ranks.size() <= MAX_DERIVED, "ranks", "must name 1 to " + MAX_DERIVED
+                        + " claims, got " + ranks.size());
+                java.util.Set<String> named = new HashSet<>();
+                for (int i = 0; i < ranks.size(); i++) {
+                    Claim.RankChange r = ranks.get(i);
+                    FieldError.required(r, "ranks[" + i + "]");
+                    checkClaimId(r.claimId(), "ranks[" + i + "].claim_id");
+                    FieldError.check(named.add(r.claimId()), "ranks[" + i + "].claim_id", "names claim '" + r.claimId()
+                            + "' twice");
+                    FieldError.check(!r.claimId().equals(claimId), "ranks[" + i + "].claim_id", "a claim cannot set its own rank");
+                    FieldError.required(r.rank(), "ranks[" + i + "].rank");
+                    FieldError.check(r.reason() == null || r.reason().length() <= MAX_REASON && r.reason().chars().noneMatch(
+                            ch -> ch < 0x20), "ranks[" + i + "].reason", "at most " + MAX_REASON + " characters, no control characters");
+                }
+                ranks = List.copyOf(ranks);
+            }
+            if (value == null && ranks != null) {
+                FieldError.check(rank == null && confidence == null && validFrom == null && validTo == null, "value",
+                        "a rank statement without a value has no rank, confidence or validity of its own");
+            } else {
+                FieldError.required(value, "value");
+                FieldError.check(!value.isNull(), "value", "must not be null (a source that no longer knows a value deprecates its "
+                        + "claim, or closes it with valid_to)");
+                int bytes = Json.bytes(value).length;
+                FieldError.check(bytes <= MAX_VALUE_BYTES, "value", bytes + " bytes of JSON; at most " + MAX_VALUE_BYTES);
+            }
             FieldError.required(source, "source");
             FieldError.check(SOURCE.matcher(source).matches(), "source", "must match " + SOURCE.pattern() + ", e.g. crm");
             FieldError.time(observedAt, "observed_at");
+            Instant from = FieldError.time(validFrom, "valid_from");
+            Instant to = FieldError.time(validTo, "valid_to");
+            FieldError.check(from == null || to == null || to.isAfter(from), "valid_to", "must be after valid_from (" + validFrom + ")");
             FieldError.check(confidence == null || confidence >= 0 && confidence <= 1, "confidence",
                     "must be from 0 to 1, got " + confidence);
             if (derivedFrom != null) {
@@ -82,6 +111,14 @@ public final class TruthdWire {
 
         Instant observedTime(Instant now) {
             return observedAt == null ? now : FieldError.time(observedAt, "observed_at");
+        }
+
+        Instant validFromTime() {
+            return FieldError.time(validFrom, "valid_from");
+        }
+
+        Instant validToTime() {
+            return FieldError.time(validTo, "valid_to");
         }
     }
 
@@ -113,8 +150,8 @@ public final class TruthdWire {
     public record Posted(List<String> claimIds, int created, int existing) {
     }
 
-    /** {@code POST /v1/truth/resolve}: {@code {"subjects":[…],"fields":["status","phone"],"as_of":"…","strategy":"ranked"}}. */
-    public record ResolveRequest(List<String> subjects, List<String> fields, String asOf, String strategy) {
+    /** {@code POST /v1/truth/resolve}: {@code {"subjects":[…],"fields":["status","phone"],"as_of":"…","valid_at":"…","strategy":"ranked"}}. */
+    public record ResolveRequest(List<String> subjects, List<String> fields, String asOf, String validAt, String strategy) {
         public ResolveRequest {
             FieldError.required(subjects, "subjects");
             FieldError.check(!subjects.isEmpty() && subjects.size() <= MAX_SUBJECTS, "subjects", "must hold 1 to "
@@ -129,6 +166,7 @@ public final class TruthdWire {
                 }
             }
             FieldError.time(asOf, "as_of");
+            FieldError.time(validAt, "valid_at");
             if (strategy != null) {
                 Policy.Strategy.parse(strategy, "strategy");
             }

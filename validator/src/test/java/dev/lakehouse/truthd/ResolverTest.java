@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The policy table: each strategy and tie-breaker order on small claim sets, with the value each must pick. */
 class ResolverTest {
     static final Instant T = Instant.parse("2026-11-01T00:00:00Z");
+    static final Instant NOW = Instant.parse("2026-12-20T00:00:00Z");
     static final Policy POLICY = Policy.of(("{\"sources\":[\"roster\",\"crm\",\"llm\"],"
             + "\"default\":{\"strategy\":\"priority\",\"tie_breakers\":[\"priority\",\"recency\",\"confidence\"]},"
             + "\"fields\":{\"phone\":{\"type\":\"phone\"},\"by_recency\":{\"tie_breakers\":[\"recency\",\"priority\"]},"
@@ -27,7 +28,7 @@ class ResolverTest {
     static Claim c(String source, String value, int day, double confidence, Claim.Rank rank) {
         n++;
         return new Claim("c" + n, "worker:W1", "f", TextNode.valueOf(value), source, T.plusSeconds(86_400L * day),
-                T.plusSeconds(86_400L * 40 + n), confidence, rank, null);
+                T.plusSeconds(86_400L * 40 + n), confidence, rank, null, null, null, null, null);
     }
 
     static Claim c(String source, String value, int day) {
@@ -35,7 +36,7 @@ class ResolverTest {
     }
 
     static String pick(String field, Policy.Strategy strategy, List<Claim> claims) {
-        Resolver.Resolution r = Resolver.resolve(claims, POLICY, POLICY.rule(field), strategy, TrustEstimator.Estimate.NONE);
+        Resolver.Resolution r = Resolver.resolve(claims, POLICY, POLICY.rule(field), strategy, TrustEstimator.Estimate.NONE, NOW);
         return r.value() == null ? null : r.value().asText();
     }
 
@@ -94,10 +95,10 @@ class ResolverTest {
         Claim x = c("llm", "614-555-0199", 3);
         Claim gone = c("crm", "614-555-0000", 0, 1, Claim.Rank.DEPRECATED);
         Resolver.Resolution r = Resolver.resolve(List.of(a, b, x, gone), POLICY, POLICY.rule("phone"), Policy.Strategy.PRIORITY,
-                TrustEstimator.Estimate.NONE);
+                TrustEstimator.Estimate.NONE, NOW);
         assertThat(r.claim()).isEqualTo(a);
         assertThat(r.normalized()).isEqualTo("6145550101");
-        assertThat(r.rule().name()).isEqualTo("priority: priority > recency > confidence");
+        assertThat(r.rule().name()).isEqualTo("priority: priority > recency > confidence among each source's latest claim");
         assertThat(r.rule().inputs()).containsEntry("source_priority", List.of("roster", "crm", "llm"));
         assertThat(r.agreeing()).extracting(Claim.Ref::claimId).containsExactly(b.claimId());
         assertThat(r.conflicting()).hasSize(1);
@@ -109,10 +110,10 @@ class ResolverTest {
     void trust_weighsVotesByTheSourcesEstimatedReliability() {
         List<Claim> claims = new ArrayList<>(List.of(c("good", "A", 1), c("bad1", "B", 1), c("bad2", "B", 1)));
         TrustEstimator.Estimate trust = new TrustEstimator.Estimate(Map.of("good", 0.99, "bad1", 0.3, "bad2", 0.3),
-                Map.of("good", 5.0, "bad1", 1.0, "bad2", 1.0), Map.of(), 1, 1, T, 0);
-        Resolver.Resolution r = Resolver.resolve(claims, POLICY, POLICY.rule("f"), Policy.Strategy.TRUST, trust);
+                Map.of("good", 5.0, "bad1", 1.0, "bad2", 1.0), Map.of(), 1, 1, 0, null, T, 0);
+        Resolver.Resolution r = Resolver.resolve(claims, POLICY, POLICY.rule("f"), Policy.Strategy.TRUST, trust, NOW);
         assertThat(r.value().asText()).isEqualTo("A");
         assertThat(r.rule().inputs()).containsKeys("source_trust", "source_weight", "value_score");
-        assertThat(Resolver.resolve(claims, POLICY, POLICY.rule("f"), Policy.Strategy.VOTE, trust).value().asText()).isEqualTo("B");
+        assertThat(Resolver.resolve(claims, POLICY, POLICY.rule("f"), Policy.Strategy.VOTE, trust, NOW).value().asText()).isEqualTo("B");
     }
 }

@@ -27,12 +27,12 @@ class TrustEstimatorTest {
             for (String s : List.of("C", "D", "E")) {
                 v.computeIfAbsent("noise-" + q + "-" + rng.nextInt(1_000), k -> new java.util.ArrayList<>()).add(s);
             }
-            b.add(v);
+            b.add(claims(v));
         }
         Map<String, List<String>> everest = new LinkedHashMap<>();   // 29,035 ft is right; three sources say 29,002
         everest.put("29035", List.of("A", "B"));
         everest.put("29002", List.of("C", "D", "E"));
-        b.add(everest);
+        b.add(claims(everest));
         TrustEstimator.Estimate e = b.estimate();
         System.out.println("estimated trust: " + e.trust() + ", weights " + e.weight() + ", in " + e.rounds() + " rounds");
         assertThat(e.trust().get("A")).isEqualTo(e.trust().get("B")).isGreaterThan(0.95);
@@ -50,8 +50,8 @@ class TrustEstimatorTest {
             claims.add(claim("c" + n++, s, "29,002 ft"));
         }
         Policy.Rule rule = policy.rule("height");
-        assertThat(Resolver.resolve(claims, policy, rule, Policy.Strategy.VOTE, e).value().asText()).isEqualTo("29,002 ft");
-        Resolver.Resolution byTrust = Resolver.resolve(claims, policy, rule, Policy.Strategy.TRUST, e);
+        assertThat(Resolver.resolve(claims, policy, rule, Policy.Strategy.VOTE, e, T).value().asText()).isEqualTo("29,002 ft");
+        Resolver.Resolution byTrust = Resolver.resolve(claims, policy, rule, Policy.Strategy.TRUST, e, T);
         assertThat(byTrust.value().asText()).isEqualTo("29,035 ft");
         assertThat(byTrust.conflicting()).hasSize(1);
     }
@@ -60,7 +60,7 @@ class TrustEstimatorTest {
     void withoutConflicts_everySourceIsTrusted_andAnUnseenSourceIsHalfTrusted() {
         TrustEstimator.Builder b = new TrustEstimator.Builder();
         for (int q = 0; q < 10; q++) {
-            b.add(Map.of("v" + q, List.of("A", "B")));
+            b.add(claims(Map.of("v" + q, List.of("A", "B"))));
         }
         TrustEstimator.Estimate e = b.estimate();
         assertThat(e.trust().get("A")).isEqualTo(e.trust().get("B")).isGreaterThan(0.9);
@@ -70,8 +70,66 @@ class TrustEstimatorTest {
         assertThat(e.assertions()).containsEntry("A", 10);
     }
 
+    @Test
+    void aSourceAloneOnItsFields_learnsNothingFromThem_andStillLosesWhereItIsContradicted() {
+        // "solo" is outvoted on every contested field but alone on 160 others; "steady" is always corroborated.
+        TrustEstimator.Builder b = new TrustEstimator.Builder();
+        for (int q = 0; q < 40; q++) {
+            b.add(claims(Map.of("right-" + q, List.of("steady", "peer"), "wrong-" + q, List.of("solo"))));
+        }
+        for (int q = 0; q < 160; q++) {
+            b.add(claims(Map.of("alone-" + q, List.of("solo"))));
+        }
+        TrustEstimator.Estimate e = b.estimate();
+        System.out.println("uncorroborated case: trust " + e.trust() + ", " + e.uncorroborated() + " fields left out");
+        assertThat(e.uncorroborated()).isEqualTo(160);
+        assertThat(e.objects()).isEqualTo(40);
+        assertThat(e.trust().get("solo")).isLessThan(0.1);
+        assertThat(e.trust().get("steady")).isGreaterThan(0.9);
+        // one more field where only the two meet: trust picks steady's value, where a vote is a tie
+        List<Claim> field = List.of(claim("x1", "solo", "A"), claim("x2", "steady", "B"));
+        Policy policy = Policy.builtIn();
+        Resolver.Resolution r = Resolver.resolve(field, policy, policy.rule("height"), Policy.Strategy.TRUST, e, T);
+        assertThat(r.value().asText()).isEqualTo("B");
+    }
+
+    @Test
+    void aClaimsConfidence_weighsInItsVote_andInWhatItTeachesAboutItsSource() {
+        TrustEstimator.Builder b = new TrustEstimator.Builder();
+        for (int q = 0; q < 30; q++) {   // unsure claims that turn out wrong cost their source little
+            b.add(Map.of("t" + q, List.of(claim("a" + q, "A", "t", 1.0), claim("b" + q, "B", "t", 1.0)),
+                    "u" + q, List.of(claim("c" + q, "C", "u", 0.1))));
+        }
+        TrustEstimator.Estimate e = b.estimate();
+        assertThat(e.trust().get("C")).isGreaterThan(0.15);   // 30 wrong claims at 0.1 count as 3: 1 - 4/5
+        TrustEstimator.Builder sure = new TrustEstimator.Builder();
+        for (int q = 0; q < 30; q++) {   // the same claims, all sure
+            sure.add(claims(Map.of("t" + q, List.of("A", "B"), "u" + q, List.of("C"))));
+        }
+        TrustEstimator.Estimate plain = sure.estimate();
+        assertThat(plain.trust().get("C")).isLessThan(e.trust().get("C"));
+        // the trust strategy: an equal-weight source sure of its value beats one that is not
+        List<Claim> field = List.of(claim("s1", "A", "sure", 0.9), claim("s2", "B", "unsure", 0.2));
+        Policy policy = Policy.builtIn();
+        assertThat(Resolver.resolve(field, policy, policy.rule("f"), Policy.Strategy.TRUST, TrustEstimator.Estimate.NONE, T)
+                .value().asText()).isEqualTo("sure");
+    }
+
+    static final java.time.Instant T = java.time.Instant.parse("2026-11-01T00:00:00Z");
+
+    /** The claims of one field: value → its sources, each a claim of confidence 1. */
+    static Map<String, List<Claim>> claims(Map<String, List<String>> valueSources) {
+        Map<String, List<Claim>> out = new LinkedHashMap<>();
+        valueSources.forEach((v, ss) -> out.put(v, ss.stream().map(s -> claim(s + "-" + v, s, v)).toList()));
+        return out;
+    }
+
     static Claim claim(String id, String source, String value) {
-        java.time.Instant t = java.time.Instant.parse("2026-11-01T00:00:00Z");
-        return new Claim(id, "mountain:everest", "height", TextNode.valueOf(value), source, t, t, 1.0, Claim.Rank.NORMAL, null);
+        return claim(id, source, value, 1.0);
+    }
+
+    static Claim claim(String id, String source, String value, double confidence) {
+        return new Claim(id, "mountain:everest", "height", TextNode.valueOf(value), source, T, T, confidence, Claim.Rank.NORMAL,
+                null, null, null, null, null);
     }
 }

@@ -46,7 +46,8 @@ class TruthdServerTest {
         Path policy = dir.resolve("policy.json");
         Files.writeString(policy, "{\"format\":1,\"sources\":[\"roster\",\"crm\",\"llm\"],"
                 + "\"default\":{\"strategy\":\"priority\"},\"fields\":{\"phone\":{\"type\":\"phone\",\"strategy\":\"vote\"},"
-                + "\"status\":{\"strategy\":\"ranked\"}}}");
+                + "\"status\":{\"strategy\":\"ranked\"},\"skills\":{\"multi\":true,\"strategy\":\"ranked\"},"
+                + "\"certs\":{\"multi\":true,\"strategy\":\"vote\"}}}");
         EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_TRUTHD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
                 "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9", "TRUTHD_POLICY", policy.toString()));
         DaemonServer s = TruthdMain.builder(TruthdConfig.from(env), env).embedded().start();
@@ -188,6 +189,147 @@ class TruthdServerTest {
         assertThat(t.path("rule").path("inputs").path("source_trust").path("atlas").asDouble()).isGreaterThan(0.8);
     }
 
+
+    static JsonNode field(String subject, String field, String query) throws Exception {
+        return ok("GET", "/v1/truth/subjects/" + subject + "?field=" + field + query, null, 200).path("fields").path(field);
+    }
+
+    @Test
+    void aRankStatement_demotesAndPromotesEarlierClaims_andAsOfSeesEachStep() throws Exception {
+        String w = "worker:W000410";
+        post(claim(w, "status", "\"active\"", "roster", "2026-10-01T00:00:00Z", ",\"claim_id\":\"st-r-1\""),
+                claim(w, "status", "\"on_leave\"", "crm", "2026-10-05T00:00:00Z", ",\"claim_id\":\"st-crm-1\",\"rank\":\"preferred\""));
+        assertThat(field(w, "status", "").path("value").asText()).isEqualTo("on_leave");
+        Instant preferred = Instant.now();
+        Thread.sleep(5);
+        // the preferred claim is demoted by a statement without a value of its own
+        post("{\"subject\":\"" + w + "\",\"field\":\"status\",\"source\":\"recruiter\",\"observed_at\":\"2026-10-06T00:00:00Z\","
+                + "\"claim_id\":\"st-fix-1\",\"ranks\":[{\"claim_id\":\"st-crm-1\",\"rank\":\"deprecated\",\"reason\":\"entered on the wrong worker\"}]}");
+        JsonNode now = field(w, "status", "");
+        assertThat(now.path("value").asText()).isEqualTo("active");
+        assertThat(now.path("deprecated").get(0).path("claim_id").asText()).isEqualTo("st-crm-1");
+        assertThat(now.path("deprecated").get(0).path("ranked_by").path("claim_id").asText()).isEqualTo("st-fix-1");
+        assertThat(now.path("deprecated").get(0).path("ranked_by").path("reason").asText()).isEqualTo("entered on the wrong worker");
+        Instant deprecated = Instant.now();
+        Thread.sleep(5);
+        // promoted back to normal: a restatement at the statement's time, so crm's claim is its latest again, and by
+        // priority roster still wins; promoted to preferred, it wins under ranked
+        post("{\"subject\":\"" + w + "\",\"field\":\"status\",\"source\":\"recruiter\",\"observed_at\":\"2026-10-07T00:00:00Z\","
+                + "\"ranks\":[{\"claim_id\":\"st-crm-1\",\"rank\":\"preferred\"}]}");
+        assertThat(field(w, "status", "").path("value").asText()).isEqualTo("on_leave");
+        assertThat(field(w, "status", "&as_of=" + preferred).path("value").asText()).isEqualTo("on_leave");
+        assertThat(field(w, "status", "&as_of=" + deprecated).path("value").asText()).isEqualTo("active");
+        // ranked resolves over each source's latest claim: crm says something new, normal rank; it replaces crm's preferred one
+        post(claim(w, "status", "\"terminated\"", "crm", "2026-11-01T00:00:00Z", ""));
+        JsonNode latest = field(w, "status", "");
+        assertThat(latest.path("value").asText()).as("crm's newest claim is its assertion; roster (priority) wins among normals")
+                .isEqualTo("active");
+        assertThat(latest.path("rule").path("name").asText()).contains("each source's latest claim");
+        // the statement's rules: unknown, other subject, other field, itself, a statement without value, a later claim
+        String head = "{\"claims\":[{\"subject\":\"" + w + "\",\"field\":\"status\",\"source\":\"ops\",\"ranks\":[{\"claim_id\":\"";
+        assertProblem(send("POST", "/v1/truth/claims", head + "nope\",\"rank\":\"deprecated\"}]}]}"), 422, "unknown_claim",
+                "claims[0].ranks[0].claim_id");
+        post(claim("worker:W000411", "status", "\"active\"", "roster", "2026-10-01T00:00:00Z", ",\"claim_id\":\"st-other-1\""));
+        assertProblem(send("POST", "/v1/truth/claims", head + "st-other-1\",\"rank\":\"deprecated\"}]}]}"), 422, "other_subject",
+                "worker:W000411");
+        post(claim(w, "city", "\"Dayton\"", "roster", "2026-10-01T00:00:00Z", ",\"claim_id\":\"st-city-1\""));
+        assertProblem(send("POST", "/v1/truth/claims", head + "st-city-1\",\"rank\":\"deprecated\"}]}]}"), 422, "other_subject", "city");
+        assertProblem(send("POST", "/v1/truth/claims", head + "st-fix-1\",\"rank\":\"preferred\"}]}]}"), 422, "not_rankable", "st-fix-1");
+        assertProblem(send("POST", "/v1/truth/claims", head + "me\",\"rank\":\"preferred\"}],\"claim_id\":\"me\"}]}"), 400,
+                "invalid_field", "its own rank");
+        // a cycle cannot be written: a statement names only claims recorded before it (here, later in the same request)
+        assertProblem(send("POST", "/v1/truth/claims", "{\"claims\":[" + claim(w, "status", "\"a\"", "ops", "2026-11-02T00:00:00Z",
+                ",\"claim_id\":\"cy-a\",\"ranks\":[{\"claim_id\":\"cy-b\",\"rank\":\"deprecated\"}]") + ","
+                + claim(w, "status", "\"b\"", "ops2", "2026-11-02T00:00:00Z", ",\"claim_id\":\"cy-b\",\"ranks\":[{\"claim_id\":\"cy-a\","
+                + "\"rank\":\"deprecated\"}]") + "]}"), 422, "unknown_claim", "cy-b");
+        assertThat(ok("GET", "/v1/truth/claims/cy-a", null, 404)).isNotNull();   // the request was atomic
+        // toggling many times: the latest statement holds, replayed the same after a restart
+        for (int i = 0; i < 6; i++) {
+            post("{\"subject\":\"" + w + "\",\"field\":\"status\",\"source\":\"ops\",\"ranks\":[{\"claim_id\":\"st-r-1\","
+                    + "\"rank\":\"" + (i % 2 == 0 ? "deprecated" : "preferred") + "\"}]}");
+        }
+        assertThat(field(w, "status", "").path("value").asText()).isEqualTo("active");
+    }
+
+    @Test
+    void aMultiValuedField_answersASet_eachValueWithItsSupport() throws Exception {
+        String w = "worker:W000500";
+        post(claim(w, "skills", "\"Forklift\"", "roster", "2026-10-01T00:00:00Z", ",\"claim_id\":\"sk-1\""),
+                claim(w, "skills", "\"forklift \"", "crm", "2026-10-02T00:00:00Z", ""),
+                claim(w, "skills", "\"Welding\"", "crm", "2026-10-03T00:00:00Z", ""),
+                claim(w, "skills", "\"Packing\"", "llm", "2026-10-04T00:00:00Z", ",\"claim_id\":\"sk-3\""),
+                claim(w, "certs", "\"OSHA-10\"", "roster", "2026-10-01T00:00:00Z", ""),
+                claim(w, "certs", "\"OSHA-10\"", "crm", "2026-10-01T00:00:00Z", ""),
+                claim(w, "certs", "\"CDL-A\"", "llm", "2026-10-01T00:00:00Z", ""));
+        JsonNode skills = field(w, "skills", "");
+        assertThat(skills.path("value")).extracting(JsonNode::asText).containsExactly("Forklift", "Welding", "Packing");
+        assertThat(skills.path("values").get(0).path("support").asDouble()).isEqualTo(2.0);
+        assertThat(skills.path("values").get(0).path("claims")).hasSize(2);
+        assertThat(skills.path("conflicting")).isEmpty();
+        // a member leaves the set when its claim is deprecated
+        post("{\"subject\":\"" + w + "\",\"field\":\"skills\",\"source\":\"recruiter\",\"ranks\":[{\"claim_id\":\"sk-3\","
+                + "\"rank\":\"deprecated\"}]}");
+        assertThat(field(w, "skills", "").path("value")).extracting(JsonNode::asText).containsExactly("Forklift", "Welding");
+        // ranked: a preferred member makes the set its best-ranked members (Wikidata's "truthy" statements)
+        post(claim(w, "skills", "\"Forklift\"", "recruiter", "2026-10-05T00:00:00Z", ",\"rank\":\"preferred\""));
+        JsonNode best = field(w, "skills", "");
+        assertThat(best.path("value")).extracting(JsonNode::asText).containsExactly("Forklift");
+        assertThat(best.path("conflicting")).extracting(c -> c.path("normalized").asText()).containsExactly("welding");
+        JsonNode certs = field(w, "certs", "");
+        assertThat(certs.path("value")).extracting(JsonNode::asText).containsExactly("OSHA-10", "CDL-A");
+        assertThat(certs.path("values").get(1).path("support").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void validTime_answersWhatWasTrueThen_besideWhatWasKnownThen() throws Exception {
+        String w = "worker:W000600";
+        post(claim(w, "city", "\"Dayton\"", "roster", "2026-01-02T00:00:00Z", ",\"valid_from\":\"2025-01-01T00:00:00Z\","
+                        + "\"valid_to\":\"2026-06-01T00:00:00Z\""),
+                claim(w, "city", "\"Columbus\"", "roster", "2026-06-02T00:00:00Z", ",\"valid_from\":\"2026-06-01T00:00:00Z\""));
+        assertThat(field(w, "city", "").path("value").asText()).isEqualTo("Columbus");
+        JsonNode march = ok("GET", "/v1/truth/subjects/" + w + "?valid_at=2026-03-01T00:00:00Z", null, 200);
+        assertThat(march.path("valid_at").asText()).isEqualTo("2026-03-01T00:00:00Z");
+        assertThat(march.path("fields").path("city").path("value").asText()).as("roster's claim valid then, though not its latest")
+                .isEqualTo("Dayton");
+        JsonNode before = field(w, "city", "&valid_at=2024-01-01T00:00:00Z");
+        assertThat(before.path("value").isMissingNode() || before.path("value").isNull()).isTrue();
+        assertThat(before.path("rule").path("name").asText()).contains("no claim is valid");
+        JsonNode viaResolve = ok("POST", "/v1/truth/resolve", "{\"subjects\":[\"" + w + "\"],\"valid_at\":\"2026-03-01T00:00:00Z\"}", 200);
+        assertThat(viaResolve.path("subjects").path(w).path("city").path("value").asText()).isEqualTo("Dayton");
+        assertProblem(send("POST", "/v1/truth/claims", "{\"claims\":[" + claim(w, "city", "\"X\"", "crm", "2026-06-02T00:00:00Z",
+                ",\"valid_from\":\"2026-06-01T00:00:00Z\",\"valid_to\":\"2026-05-01T00:00:00Z\"") + "]}"), 400, "invalid_field", "valid_to");
+        assertProblem(send("GET", "/v1/truth/subjects/" + w + "?valid_at=soon", null), 400, "invalid_time", "valid_at");
+    }
+
+    @Test
+    void trust_ignoresFieldsNoOtherSourceAsserts_andCanBeEstimatedAsOf() throws Exception {
+        List<String> claims = new ArrayList<>();
+        for (int q = 0; q < 30; q++) {   // "loner" is contradicted by two sources on 30 fields and alone on 160
+            String s = "item:u" + q;
+            claims.add(claim(s, "size", "\"right" + q + "\"", "steady", "2026-11-01T00:00:00Z", ""));
+            claims.add(claim(s, "size", "\"right" + q + "\"", "peer", "2026-11-01T00:00:00Z", ""));
+            claims.add(claim(s, "size", "\"wrong" + q + "\"", "loner", "2026-11-01T00:00:00Z", ""));
+        }
+        for (int q = 0; q < 160; q++) {
+            claims.add(claim("item:alone" + q, "size", "\"" + q + "\"", "loner", "2026-11-01T00:00:00Z", ""));
+        }
+        Instant before = Instant.now();
+        Thread.sleep(5);
+        post(claims.toArray(String[]::new));
+        post(claim("item:contested", "size", "\"L\"", "loner", "2026-11-01T00:00:00Z", ""),
+                claim("item:contested", "size", "\"M\"", "steady", "2026-11-01T00:00:00Z", ""));
+        JsonNode est = ok("POST", "/v1/truth/trust", null, 200);
+        assertThat(est.path("trust").path("loner").asDouble()).isLessThan(0.2);
+        assertThat(est.path("trust").path("steady").asDouble()).isGreaterThan(0.9);
+        assertThat(est.path("uncorroborated").asLong()).isGreaterThanOrEqualTo(160);
+        assertThat(field("item:contested", "size", "&strategy=trust").path("value").asText()).isEqualTo("M");
+        // as of before these claims, nobody knew loner
+        JsonNode then = ok("GET", "/v1/truth/sources?as_of=" + before, null, 200);
+        assertThat(then.path("as_of").asText()).isEqualTo(before.toString());
+        assertThat(then.path("trust").has("loner")).isFalse();
+        assertProblem(send("GET", "/v1/truth/sources?as_of=later", null), 400, "invalid_time", "as_of");
+    }
+
     @Test
     void aWriteThatChangesAnAnswer_isObserved_andOneThatDoesNot_isNot() throws Exception {
         post(claim("worker:W000400", "city", "\"Akron\"", "llm", "2026-11-01T00:00:00Z", ""));
@@ -268,6 +410,27 @@ class TruthdServerTest {
                         "invalid_field", "twice"),
                 Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"claim_id\":\"a\"}") + ","
                         + ok.replace("}", ",\"claim_id\":\"a\"}") + "]}", 400, "invalid_field", "claims[1].claim_id"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":[]}") + "]}", 400, "invalid_field", "ranks"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":[null]}") + "]}", 400, "missing_field",
+                        "ranks[0]"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":{\"claim_id\":\"a\"}}") + "]}", 400,
+                        "invalid_field", "expected an array"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":[{\"claim_id\":\"a\"}]}") + "]}", 400,
+                        "missing_field", "ranks[0].rank"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":[{\"claim_id\":\"a\",\"rank\":\"normal\"},"
+                        + "{\"claim_id\":\"a\",\"rank\":\"deprecated\"}]}") + "]}", 400, "invalid_field", "twice"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":[{\"claim_id\":\"a\",\"rank\":\"top\"}]}")
+                        + "]}", 400, "invalid_field", "rank"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"ranks\":[{\"claim_id\":\"a\",\"rank\":\"normal\","
+                        + "\"reason\":\"a\\u0000b\"}]}") + "]}", 400, "invalid_field", "reason"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[{\"subject\":\"worker:W1\",\"field\":\"f\",\"source\":\"crm\","
+                        + "\"rank\":\"preferred\",\"ranks\":[{\"claim_id\":\"a\",\"rank\":\"normal\"}]}]}", 400, "invalid_field", "rank statement"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[{\"subject\":\"worker:W1\",\"field\":\"f\",\"source\":\"crm\"}]}", 400,
+                        "missing_field", "value"),
+                Arguments.of("POST", "/v1/truth/claims", "{\"claims\":[" + ok.replace("}", ",\"valid_from\":\"June\"}") + "]}", 400,
+                        "invalid_time", "valid_from"),
+                Arguments.of("GET", "/v1/truth/sources?as_of=1", null, 400, "invalid_time", "as_of"),
+                Arguments.of("POST", "/v1/truth/resolve", "{\"subjects\":[\"worker:W1\"],\"valid_at\":7}", 400, "invalid_field", "valid_at"),
                 Arguments.of("GET", "/v1/truth/subjects/nope", null, 400, "invalid_field", "type:id"),
                 Arguments.of("GET", "/v1/truth/subjects/worker:W0?as_of=yesterday", null, 400, "invalid_time", "as_of"),
                 Arguments.of("GET", "/v1/truth/subjects/worker:W0?strategy=loudest", null, 400, "invalid_field", "strategy"),
