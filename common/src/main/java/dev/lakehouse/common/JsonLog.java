@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * back off the file ({@link AppendOnly}), so an entry is on disk whole or not at
  * all. {@link #load} cuts a torn last line (a write killed before it was
  * acknowledged) and refuses to go on over any other damage, naming the file and
- * offset. Lines are never rewritten. One writer: the caller's group-commit thread.
+ * offset. Lines are never changed in place; {@link #rewrite} (a purge) replaces the
+ * whole file atomically. One writer: the caller's group-commit thread.
  */
 public final class JsonLog<E> implements AutoCloseable {
     private final Path file;
@@ -46,6 +47,7 @@ public final class JsonLog<E> implements AutoCloseable {
     /** Replays every entry, in order, then opens the log for appends. */
     public void load(Consumer<E> replay) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.cleanUp(file);   // a rewrite killed before its rename: the log itself is whole
         JsonLines.repairTail(file);
         if (Files.exists(file)) {
             JsonLines.read(file, 0, (line, offset) -> {
@@ -71,6 +73,33 @@ public final class JsonLog<E> implements AutoCloseable {
             lines.write('\n');
         }
         AppendOnly.appendAndSync(channel, lines.toByteArray());
+    }
+
+    /**
+     * Rewrites the log through {@code each} (an entry mapped to null is dropped, one mapped to itself kept as it was):
+     * the new file is written beside it, fsynced and renamed over it ({@link AtomicFile}), so a crash at any point leaves
+     * the old log or the new one, whole. Linear in the log. Writer thread only, after {@link #load}.
+     *
+     * @return how many entries were changed or dropped
+     */
+    public int rewrite(java.util.function.UnaryOperator<E> each) throws IOException {
+        int[] changed = {0};
+        channel.force(true);
+        AtomicFile.write(file, out -> JsonLines.read(file, 0, (line, offset) -> {
+            E e = Json.mapper().readValue(line, type);
+            E kept = each.apply(e);
+            if (kept != e) {
+                changed[0]++;
+            }
+            if (kept != null) {
+                out.write(kept == e ? line : Json.bytes(kept));
+                out.write('\n');
+            }
+            return true;
+        }));
+        channel.close();
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return changed[0];
     }
 
     /** The log's size in bytes (0 before load, -1 when it cannot be read). */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -45,16 +44,23 @@ public final class Memories implements AutoCloseable {
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     /** A write as submitted; {@link #apply} makes its versions from the memories as they are. */
-    private sealed interface Op permits Add, Update, Delete {
+    private sealed interface Op permits Add, Update, Reopen, Delete, Purge {
     }
 
     private record Add(PathwaydWire.AddRequest req) implements Op {
     }
 
-    private record Update(String id, PathwaydWire.UpdateRequest req) implements Op {
+    /** @param clearValidTo the request said {@code "valid_to": null}: the memory holds again from now on */
+    private record Update(String id, PathwaydWire.UpdateRequest req, boolean clearValidTo) implements Op {
+    }
+
+    private record Reopen(String id, String reason, Integer expectedVersion) implements Op {
     }
 
     private record Delete(String id) implements Op {
+    }
+
+    private record Purge(String id, String reason) implements Op {
     }
 
     /** A write's result: its entry, or why the rules refused it. */
@@ -64,7 +70,9 @@ public final class Memories implements AutoCloseable {
     private final JsonLog<VersionLog.Entry> log;
     private volatile Consumer<VersionLog.Entry> listener = e -> { };
     private volatile Consumer<VersionLog.Entry> committed = e -> { };
-    private final Map<String, Memory> memories = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentSkipListMap<String, Memory> memories = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** Memories purged while loading whose versions the log still holds (a purge killed before its rewrite): id → its seq. */
+    private final Map<String, Long> unfinishedPurges = new HashMap<>();
     private final GroupCommitter<Op, Outcome> committer;
     private final Counter versionsWritten;
     private volatile boolean loaded;
@@ -80,9 +88,9 @@ public final class Memories implements AutoCloseable {
         Gauge.builder("pathwayd.log.bytes", log, JsonLog::bytes).description("size of the version log").register(registry);
     }
 
-    /** Sets the one listener of every entry; before {@link #load}. */
-    void listen(Consumer<VersionLog.Entry> listener) {
-        this.listener = listener;
+    /** Adds a listener of every entry (replayed at load and committed after); before {@link #load}. */
+    void listen(Consumer<VersionLog.Entry> more) {
+        this.listener = this.listener.andThen(more);
     }
 
     /** Sets the one hearer of new writes only (not of the replay at load), on the writer thread (it must only queue). */
@@ -95,11 +103,22 @@ public final class Memories implements AutoCloseable {
         long start = System.nanoTime();
         try {
             log.load(e -> {
-                publish(e.versions(), memories::get, memories);
+                if (e.purged() != null) {
+                    if (memories.remove(e.purged().id()) != null) {
+                        unfinishedPurges.put(e.purged().id(), e.seq());
+                    }
+                } else {
+                    publish(e.versions(), memories::get, memories);
+                }
                 position.replayed(e.seq(), e.at());
                 seq = e.seq();
                 listener.accept(e);
             });
+            if (!unfinishedPurges.isEmpty()) {
+                LOG.warning("finishing " + unfinishedPurges.size() + " purge(s) a stop interrupted: rewriting " + log.file().getFileName());
+                dropPurged(unfinishedPurges);
+                unfinishedPurges.clear();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load pathwayd's log " + log.file(), e);
         }
@@ -144,8 +163,40 @@ public final class Memories implements AutoCloseable {
         return submit(new Add(req));
     }
 
-    public VersionLog.Entry update(String id, PathwaydWire.UpdateRequest req) {
-        return submit(new Update(id, req));
+    public VersionLog.Entry update(String id, PathwaydWire.UpdateRequest req, boolean clearValidTo) {
+        return submit(new Update(id, req, clearValidTo));
+    }
+
+    /** A version that holds again from its {@code valid_from} on (its {@code valid_to} cleared), with the caller's reason. */
+    public VersionLog.Entry reopen(String id, String reason, Integer expectedVersion) {
+        return submit(new Reopen(id, reason, expectedVersion));
+    }
+
+    /**
+     * Removes every version of a memory from the log (rewritten atomically) and from memory; the entry answered records
+     * the purge (id, how many versions, the reason), never the text. The indexer then deletes its points.
+     */
+    public VersionLog.Entry purge(String id, String reason) {
+        return submit(new Purge(id, reason));
+    }
+
+    /**
+     * A page of memories in id order after {@code after}: the latest version of each that {@code keep} admits (deleted
+     * ones only when {@code deleted}). Linear in the memories passed over.
+     */
+    public List<Memory> list(String after, int limit, boolean deleted, java.util.function.Predicate<Version> keep) {
+        requireLoaded();
+        List<Memory> out = new ArrayList<>();
+        for (Memory m : (after == null ? memories : memories.tailMap(after, false)).values()) {
+            Version v = m.latest();
+            if ((deleted || !v.deleted()) && keep.test(v)) {
+                out.add(m);
+                if (out.size() == limit + 1) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     public VersionLog.Entry delete(String id) {
@@ -170,16 +221,30 @@ public final class Memories implements AutoCloseable {
     /** Runs on the writer thread only. */
     private List<Outcome> write(List<Op> ops) throws IOException {
         Map<String, Memory> staged = new HashMap<>();
+        Map<String, Long> purged = new HashMap<>();   // id → the seq of its purge entry
         List<Outcome> outcomes = new ArrayList<>(ops.size());
         List<VersionLog.Entry> entries = new ArrayList<>(ops.size());
         dev.lakehouse.common.LogPosition.Group group = position.group();
         for (Op op : ops) {
             Instant now = group.now();   // recorded_at strictly increases, whatever the clock does
-            Lookup current = id -> staged.containsKey(id) ? staged.get(id) : memories.get(id);
+            Lookup current = id -> staged.containsKey(id) ? staged.get(id) : purged.containsKey(id) ? null : memories.get(id);
             try {
-                List<Version> versions = apply(op, current, now);
-                VersionLog.Entry e = new VersionLog.Entry(group.add(now), now, versions);
-                publish(versions, current, staged);
+                VersionLog.Entry e;
+                if (op instanceof Purge p) {
+                    Memory m = current.get(p.id());
+                    if (m == null) {
+                        throw notFound(p.id());
+                    }
+                    e = new VersionLog.Entry(group.add(now), now, List.of(),
+                            new VersionLog.Purge(p.id(), m.versions().size(), p.reason()));
+                    staged.remove(p.id());
+                    purged.put(p.id(), e.seq());
+                } else {
+                    List<Version> versions = apply(op, current, now);
+                    e = new VersionLog.Entry(group.add(now), now, versions);
+                    publish(versions, current, staged);
+                    versions.forEach(v -> purged.remove(v.id()));   // an id purged, then added again in the same group
+                }
                 entries.add(e);
                 outcomes.add(new Outcome(e, null));
             } catch (ApiException refused) {
@@ -191,11 +256,33 @@ public final class Memories implements AutoCloseable {
             group.commit();
             seq = position.seq();
             memories.putAll(staged);
+            if (!purged.isEmpty()) {
+                purged.keySet().stream().filter(id -> !staged.containsKey(id)).forEach(memories::remove);
+                try {
+                    dropPurged(purged);
+                } catch (IOException e) {   // the purge entries are durable: the next load finishes the rewrite
+                    LOG.warning("rewriting the log for a purge failed (" + e.getMessage() + "); the next start finishes it");
+                }
+            }
             entries.forEach(e -> versionsWritten.increment(e.versions().size()));
             entries.forEach(listener);
             entries.forEach(committed);
         }
         return outcomes;
+    }
+
+    /** Rewrites the log without the versions of each purged memory recorded before its purge (id → the purge's seq). */
+    private void dropPurged(Map<String, Long> purged) throws IOException {
+        long start = System.nanoTime();
+        int changed = log.rewrite(e -> {
+            if (e.purged() != null || e.versions().stream().noneMatch(v -> e.seq() < purged.getOrDefault(v.id(), Long.MIN_VALUE))) {
+                return e;
+            }
+            List<Version> kept = e.versions().stream().filter(v -> e.seq() >= purged.getOrDefault(v.id(), Long.MIN_VALUE)).toList();
+            return kept.isEmpty() ? null : new VersionLog.Entry(e.seq(), e.at(), kept);
+        });
+        LOG.info("purged " + purged.size() + " memory(ies): " + changed + " log entries rewritten or dropped in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     private static void publish(List<Version> versions, Lookup from, Map<String, Memory> into) {
@@ -213,11 +300,20 @@ public final class Memories implements AutoCloseable {
     private static List<Version> apply(Op op, Lookup memories, Instant now) {
         return switch (op) {
             case Add a -> add(a.req(), memories, now);
-            case Update u -> List.of(update(u.id(), u.req(), memories, now));
+            case Update u -> List.of(update(u.id(), u.req(), u.clearValidTo(), memories, now));
+            case Reopen r -> List.of(reopen(r, memories, now));
             case Delete d -> List.of(live(d.id(), memories, "delete").next(Version.Change.DELETED, now));
+            case Purge p -> throw new IllegalStateException("a purge makes no version");
         };
     }
 
+    /**
+     * A new memory, closing what it supersedes as Graphiti resolves contradicting edges, by valid time (docs/pathwayd.md,
+     * "Superseding"): an old memory that holds from before the new one is closed at the new one's {@code valid_from}; one
+     * that starts later (future-dated) stays, and the new memory is closed where it starts; one that starts at the same
+     * moment never holds again ({@code valid_to} = {@code valid_from}); one whose time does not overlap the new one's is
+     * linked and left as it is.
+     */
     private static List<Version> add(PathwaydWire.AddRequest r, Lookup memories, Instant now) {
         String id = r.id() != null ? r.id() : "m-" + UUID.randomUUID();
         if (memories.get(id) != null) {
@@ -230,9 +326,7 @@ public final class Memories implements AutoCloseable {
             throw new ApiException.BadRequest("invalid_range", "valid_to: " + to + " is not after valid_from (" + from
                     + (r.validFrom() == null ? ", now" : "") + ")");
         }
-        List<Version> out = new ArrayList<>();
-        out.add(new Version(id, 1, Version.Change.CREATED, r.kind(), r.text(), r.role(), r.scope(), r.user(), r.metadata(),
-                r.playbook() == null ? null : Json.mapper().valueToTree(r.playbook()), from, to, now, r.supersedes(), null));
+        List<Version> closedVersions = new ArrayList<>();
         List<String> closed = r.supersedes() == null ? List.of() : r.supersedes();
         for (int i = 0; i < closed.size(); i++) {
             String old = closed.get(i);
@@ -246,17 +340,44 @@ public final class Memories implements AutoCloseable {
                 throw new ApiException.Conflict("memory_deleted", "supersedes[" + i + "]: memory '" + old + "' was deleted at "
                         + latest.recordedAt());
             }
-            if (!latest.validFrom().isBefore(from)) {
-                throw new ApiException.BadRequest(422, "invalid_range", "supersedes[" + i + "]: memory '" + old
-                        + "' holds from " + latest.validFrom() + ", not before this one's valid_from " + from, Map.of());
+            Instant oldFrom = latest.validFrom();
+            Instant oldTo = latest.validTo();
+            boolean disjoint = oldTo != null && !oldTo.isAfter(from) || to != null && !to.isAfter(oldFrom);
+            Instant closeAt;
+            if (disjoint) {
+                closeAt = oldTo;   // nothing to close: the link alone
+            } else if (oldFrom.isBefore(from)) {
+                closeAt = from;
+            } else if (oldFrom.equals(from)) {
+                closeAt = from;    // replaced from its first moment: holds at no time
+            } else {
+                closeAt = oldTo;   // the old one is future-dated: it stays, and cuts the new one short
+                to = to == null || oldFrom.isBefore(to) ? oldFrom : to;
             }
-            Instant closeAt = latest.validTo() != null && latest.validTo().isBefore(from) ? latest.validTo() : from;
-            out.add(latest.next(Version.Change.SUPERSEDED, now).withValidity(latest.validFrom(), closeAt).supersededBy(id));
+            closedVersions.add(latest.next(Version.Change.SUPERSEDED, now).withValidity(oldFrom, closeAt).supersededBy(id));
         }
+        List<Version> out = new ArrayList<>();
+        out.add(new Version(id, 1, Version.Change.CREATED, r.kind(), r.text(), r.role(), r.scope(), r.user(), r.metadata(),
+                r.playbook() == null ? null : Json.mapper().valueToTree(r.playbook()), from, to, now, r.supersedes(), null, null));
+        out.addAll(closedVersions);
         return List.copyOf(out);
     }
 
-    private static Version update(String id, PathwaydWire.UpdateRequest r, Lookup memories, Instant now) {
+    /** A reopen: the latest version, not deleted and closed ({@code valid_to} set), made to hold again. */
+    private static Version reopen(Reopen r, Lookup memories, Instant now) {
+        Version latest = live(r.id(), memories, "reopen");
+        if (r.expectedVersion() != null && r.expectedVersion() != latest.version()) {
+            throw new ApiException.Conflict("version_conflict", "memory '" + r.id() + "' is at version " + latest.version()
+                    + ", not expected_version " + r.expectedVersion());
+        }
+        if (latest.validTo() == null) {
+            throw new ApiException.Conflict("memory_open", "memory '" + r.id() + "' holds already (it has no valid_to); "
+                    + "nothing to reopen");
+        }
+        return latest.next(Version.Change.REOPENED, now).reopened(r.reason());
+    }
+
+    private static Version update(String id, PathwaydWire.UpdateRequest r, boolean clearValidTo, Lookup memories, Instant now) {
         Version latest = live(id, memories, "update");
         if (r.expectedVersion() != null && r.expectedVersion() != latest.version()) {
             throw new ApiException.Conflict("version_conflict", "memory '" + id + "' is at version " + latest.version()
@@ -270,12 +391,12 @@ public final class Memories implements AutoCloseable {
             throw new ApiException.BadRequest("invalid_field", "playbook: is for kind playbook only");
         }
         Instant from = r.validFromTime() != null ? r.validFromTime() : latest.validFrom();
-        Instant to = r.validTo() != null ? r.validToTime() : latest.validTo();
+        Instant to = clearValidTo ? null : r.validTo() != null ? r.validToTime() : latest.validTo();
         if (to != null && !to.isAfter(from)) {
             throw new ApiException.BadRequest("invalid_range", "valid_to: " + to + " is not after valid_from (" + from + ")");
         }
         JsonNode playbook = r.playbook() != null ? Json.mapper().valueToTree(r.playbook()) : latest.playbook();
-        return latest.next(Version.Change.UPDATED, now)
+        return latest.next(clearValidTo && latest.validTo() != null ? Version.Change.REOPENED : Version.Change.UPDATED, now)
                 .withContent(r.text(), or(r.role(), latest.role()), or(r.scope(), latest.scope()), or(r.user(), latest.user()),
                         r.metadata() != null ? (r.metadata().isEmpty() ? null : r.metadata()) : latest.metadata(), playbook)
                 .withValidity(from, to);

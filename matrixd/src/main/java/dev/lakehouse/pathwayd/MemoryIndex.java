@@ -239,9 +239,14 @@ public final class MemoryIndex implements AutoCloseable {
     private void index(List<VersionLog.Entry> batch) {
         List<Version> historyPoints = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
+        List<VersionLog.Purge> purges = new ArrayList<>();
         for (VersionLog.Entry e : batch) {
+            if (e.purged() != null) {
+                purges.add(e.purged());
+                touched.add(e.purged().id());
+            }
             for (Version v : e.versions()) {
-                if (!v.deleted()) {
+                if (!v.deleted() && held(v)) {   // a version purged since it was queued is never indexed
                     historyPoints.add(v);
                 }
                 touched.add(v.id());
@@ -250,7 +255,12 @@ public final class MemoryIndex implements AutoCloseable {
         List<Version> currentPoints = new ArrayList<>();
         List<String> currentDeletes = new ArrayList<>();
         for (String id : touched) {
-            Version latest = memories.require(id).latest();   // the state now: a later entry re-does it anyway
+            Memory m = memories.get(id).orElse(null);
+            if (m == null) {   // purged
+                currentDeletes.add(id);
+                continue;
+            }
+            Version latest = m.latest();   // the state now: a later entry re-does it anyway
             boolean open = !latest.deleted() && (latest.validTo() == null || latest.validTo().isAfter(latest.recordedAt()));
             if (open) {
                 currentPoints.add(latest);
@@ -272,6 +282,17 @@ public final class MemoryIndex implements AutoCloseable {
         for (String id : currentDeletes) {
             vectord.deleteIfPresent(vectordUrl, current, id);
         }
+        for (VersionLog.Purge p : purges) {   // every version's point: their vectors and payloads leave vectord
+            for (int n = 1; n <= p.versions(); n++) {
+                vectord.deleteIfPresent(vectordUrl, history, p.id() + "~" + n);
+            }
+        }
+    }
+
+    /** Whether the log still holds this version (a memory purged, or purged and written again, does not). */
+    private boolean held(Version v) {
+        Memory m = memories.get(v.id()).orElse(null);
+        return m != null && m.versions().size() >= v.version() && m.versions().get(v.version() - 1).recordedAt().equals(v.recordedAt());
     }
 
     /** One embedding per distinct text; a text embedd refuses (4xx) is left out, counted and logged. */
@@ -406,7 +427,7 @@ public final class MemoryIndex implements AutoCloseable {
 
     private static boolean matches(Version v, PathwaydWire.SearchRequest req) {
         return in(req.values("role"), v.role()) && in(req.values("scope"), v.scope()) && in(req.values("user"), v.user())
-                && in(req.values("kind"), v.kind());
+                && in(req.values("kind"), v.kind()) && PathwaydWire.metadataMatches(v, req.metadata());
     }
 
     private static boolean in(List<String> wanted, String value) {

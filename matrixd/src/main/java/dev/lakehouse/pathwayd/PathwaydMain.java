@@ -34,7 +34,10 @@ public final class PathwaydMain {
         MemoryIndex index = new MemoryIndex(builder.dataDir(), config.index(), env.peerUrl(DaemonId.VECTORD), embedd,
                 new VectordClient(config.searchTimeout(),
                 dev.lakehouse.matrixd.client.VectordAllowlist.of(env.peerUrl(DaemonId.VECTORD)), env.internalToken().orElse(null)), memories, builder.metrics().registry());
+        PurgeJournal purges = new PurgeJournal(builder.dataDir(), PeerClient.forDaemon(DaemonId.JOURNALD, env,
+                PeerClient.Options.defaults()), memories);
         return builder.routing(r -> r.register("/v1/memory", new PathwaydRoutes(memories, index, config.indexWait())))
+                .onStop("purge-journal", purges::close)
                 .readiness("memories", memories::readiness)
                 .onStop("memories", memories::close)
                 .onStop("indexer", index::close)

@@ -24,6 +24,10 @@ public final class PathwaydWire {
     static final int MAX_QUERY = 8_000;
     /** The payload fields a search may filter on. */
     static final List<String> FILTERS = List.of("role", "scope", "user", "kind");
+    /** A metadata key a filter may name: {@code metadata.team=nights}. */
+    static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    static final int MAX_METADATA_FILTERS = 16;
+    static final int MAX_REASON = 500;
 
     private PathwaydWire() {
     }
@@ -167,8 +171,19 @@ public final class PathwaydWire {
             FieldError.check(k >= 1 && k <= MAX_K, "k", "must be from 1 to " + MAX_K + ", got " + k);
             if (filter != null && !filter.isNull()) {
                 FieldError.check(filter.isObject(), "filter", "must be an object of " + FILTERS + ", e.g. {\"role\":\"welder\"}");
-                filter.fieldNames().forEachRemaining(f -> FieldError.check(FILTERS.contains(f), "filter." + f,
-                        "is not a filter; filter on " + FILTERS));
+                filter.fieldNames().forEachRemaining(f -> FieldError.check(FILTERS.contains(f) || "metadata".equals(f), "filter." + f,
+                        "is not a filter; filter on " + FILTERS + " or metadata"));
+                JsonNode meta = filter.get("metadata");
+                if (meta != null) {
+                    FieldError.check(meta.isObject() && meta.size() <= MAX_METADATA_FILTERS, "filter.metadata", "must be an object of "
+                            + "at most " + MAX_METADATA_FILTERS + " key: value pairs (equality), e.g. {\"team\":\"nights\"}");
+                    meta.properties().forEach(e -> {
+                        FieldError.check(METADATA_KEY.matcher(e.getKey()).matches(), "filter.metadata", "'" + e.getKey()
+                                .substring(0, Math.min(64, e.getKey().length())) + "' is not a metadata key (" + METADATA_KEY.pattern() + ")");
+                        FieldError.check(e.getValue().isValueNode() && !e.getValue().isNull(), "filter.metadata." + e.getKey(),
+                                "must be a string, number or boolean");
+                    });
+                }
                 for (String f : FILTERS) {
                     JsonNode v = filter.get(f);
                     if (v == null) {
@@ -183,6 +198,16 @@ public final class PathwaydWire {
             }
             FieldError.time(asOf, "as_of");
             FieldError.time(validAt, "valid_at");
+        }
+
+        /** The metadata equalities the filter asks for (key → the value's text); empty when none. */
+        Map<String, String> metadata() {
+            JsonNode meta = filter == null ? null : filter.get("metadata");
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            if (meta != null) {
+                meta.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+            }
+            return out;
         }
 
         /** The filter's values for a field (lower case for a role), or null when it does not filter on it. */
@@ -210,6 +235,47 @@ public final class PathwaydWire {
     }
 
     /** {@code GET /v1/memory/{id}/history}: every version, oldest first, and the chain both ways. */
+    /** Whether a version's metadata holds each wanted key with that value (compared as text: 3 = "3", true = "true"). */
+    static boolean metadataMatches(Version v, Map<String, String> wanted) {
+        for (Map.Entry<String, String> w : wanted.entrySet()) {
+            JsonNode have = v.metadata() == null ? null : v.metadata().get(w.getKey());
+            if (have == null || !have.isValueNode() || have.isNull() || !have.asText().equals(w.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code POST /v1/memory/{id}/reopen}: {@code {"reason":"the move fell through","expected_version":3}}. */
+    public record ReopenRequest(String reason, Integer expectedVersion) {
+        public ReopenRequest {
+            FieldError.required(reason, "reason");
+            checkReason(reason);
+            FieldError.check(expectedVersion == null || expectedVersion >= 1, "expected_version", "must be 1 or more");
+        }
+    }
+
+    /** {@code POST /v1/memory/{id}/purge}: {@code {"reason":"erasure request 2026-118"}}. */
+    public record PurgeRequest(String reason) {
+        public PurgeRequest {
+            FieldError.required(reason, "reason");
+            checkReason(reason);
+        }
+    }
+
+    private static void checkReason(String reason) {
+        FieldError.check(!reason.isBlank() && reason.length() <= MAX_REASON && reason.chars().noneMatch(c -> c < 0x20 || c == 0x7f),
+                "reason", "must be 1-" + MAX_REASON + " characters without control characters");
+    }
+
+    /** {@code 200 {"purged":{"id","versions","reason"},"seq"}}. */
+    public record Purged(dev.lakehouse.pathwayd.store.VersionLog.Purge purged, long seq) {
+    }
+
+    /** {@code GET /v1/memory?…}: a page of memories (their latest versions) and the cursor of the next. */
+    public record Page(List<VersionView> memories, String next) {
+    }
+
     public record History(String id, List<VersionView> versions, List<String> supersedes, List<String> supersededBy) {
     }
 

@@ -17,17 +17,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code recorded_at}; it is derived ({@link Memory}), never written into the version.
  *
  * @param change       what made this version: {@code created}, {@code updated}, {@code superseded} (closed by a
- *                     newer memory, {@code superseded_by}) or {@code deleted} (a tombstone, carrying the content
- *                     it deleted)
+ *                     newer memory, {@code superseded_by}), {@code reopened} (its {@code valid_to} cleared again,
+ *                     with a {@code reason}) or {@code deleted} (a tombstone, carrying the content it deleted)
  * @param supersedes   on a {@code created} version: the memories it closed
  * @param supersededBy the memory that closed this one (kept on later versions)
+ * @param reason       why a {@code reopened} version was made (the caller's words)
  */
 public record Version(String id, int version, Change change, String kind, String text, String role, String scope,
                       String user, JsonNode metadata, JsonNode playbook, Instant validFrom, Instant validTo,
-                      Instant recordedAt, List<String> supersedes, String supersededBy) {
+                      Instant recordedAt, List<String> supersedes, String supersededBy, String reason) {
     /** What made a version. */
     public enum Change {
-        CREATED, UPDATED, SUPERSEDED, DELETED;
+        CREATED, UPDATED, SUPERSEDED, REOPENED, DELETED;
 
         @JsonValue
         @Override
@@ -57,7 +58,7 @@ public record Version(String id, int version, Change change, String kind, String
         return p;
     }
 
-    /** Whether the fact holds at world time {@code t}: {@code valid_from <= t < valid_to}. */
+    /** Whether the fact holds at world time {@code t}: {@code valid_from <= t < valid_to} (never, when they are equal). */
     public boolean validAt(Instant t) {
         return !validFrom.isAfter(t) && (validTo == null || t.isBefore(validTo));
     }
@@ -65,21 +66,27 @@ public record Version(String id, int version, Change change, String kind, String
     /** The next version of this memory: the same content, recorded at {@code at}, made by {@code change}. */
     Version next(Change change, Instant at) {
         return new Version(id, version + 1, change, kind, text, role, scope, user, metadata, playbook, validFrom, validTo,
-                at, null, supersededBy);
+                at, null, supersededBy, null);
+    }
+
+    /** This version made to hold again from its {@code valid_from} on: no {@code valid_to}, no longer superseded. */
+    Version reopened(String why) {
+        return new Version(id, version, Change.REOPENED, kind, text, role, scope, user, metadata, playbook, validFrom, null,
+                recordedAt, supersedes, null, why);
     }
 
     Version withContent(String text, String role, String scope, String user, JsonNode metadata, JsonNode playbook) {
         return new Version(id, version, change, kind, text, role, scope, user, metadata, playbook, validFrom, validTo,
-                recordedAt, supersedes, supersededBy);
+                recordedAt, supersedes, supersededBy, reason);
     }
 
     Version withValidity(Instant from, Instant to) {
         return new Version(id, version, change, kind, text, role, scope, user, metadata, playbook, from, to, recordedAt,
-                supersedes, supersededBy);
+                supersedes, supersededBy, reason);
     }
 
     Version supersededBy(String by) {
         return new Version(id, version, change, kind, text, role, scope, user, metadata, playbook, validFrom, validTo,
-                recordedAt, supersedes, by);
+                recordedAt, supersedes, by, reason);
     }
 }

@@ -11,7 +11,7 @@ class MemoryTest {
 
     @Test
     void at_isTheLastVersionRecordedByThen_andSupersededAtIsTheNextOnesRecordedAt() {
-        Version v1 = new Version("m", 1, Version.Change.CREATED, "fact", "one", null, null, null, null, null, T0, null, T0, null, null);
+        Version v1 = new Version("m", 1, Version.Change.CREATED, "fact", "one", null, null, null, null, null, T0, null, T0, null, null, null);
         Memory m = Memory.first(v1);
         for (int n = 1; n < 5; n++) {
             m = m.with(m.latest().next(Version.Change.UPDATED, T0.plusSeconds(10L * n)));
@@ -28,7 +28,7 @@ class MemoryTest {
     @Test
     void validAt_isHalfOpen() {
         Version v = new Version("m", 1, Version.Change.CREATED, "fact", "x", null, null, null, null, null, T0,
-                T0.plusSeconds(60), T0, null, null);
+                T0.plusSeconds(60), T0, null, null, null);
         assertThat(v.validAt(T0.minusNanos(1))).isFalse();
         assertThat(v.validAt(T0)).isTrue();
         assertThat(v.validAt(T0.plusSeconds(59))).isTrue();

@@ -340,8 +340,7 @@ class PathwaydServerTest {
         assertProblem(send("PUT", "/v1/memory/" + id, "{\"text\":\"t\",\"kind\":\"playbook\"}"), 400, "invalid_field", "kind");
         assertProblem(send("PUT", "/v1/memory/" + id, "{\"text\":\"t\",\"valid_to\":\"2026-04-01T00:00:00Z\"}"), 400, "invalid_range",
                 "valid_to");
-        assertProblem(send("POST", "/v1/memory", "{\"text\":\"t\",\"valid_from\":\"2026-04-01T00:00:00Z\",\"supersedes\":[\"rules-1\"]}"),
-                422, "invalid_range", "supersedes[0]");
+        assertProblem(send("POST", "/v1/memory/" + id + "/reopen", "{\"reason\":\"r\"}"), 409, "memory_open", "holds already");
         assertThat(ok("GET", "/v1/memory/" + id + "/history", null, 200).path("versions")).as("refused writes leave no version")
                 .hasSize(1);
     }

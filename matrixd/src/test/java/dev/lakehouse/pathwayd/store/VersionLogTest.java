@@ -24,7 +24,7 @@ class VersionLogTest {
     static VersionLog.Entry entry(long seq, String id) {
         Instant t = Instant.parse("2026-12-01T00:00:00Z").plusSeconds(seq);
         return new VersionLog.Entry(seq, t, List.of(new Version(id, 1, Version.Change.CREATED, "fact", "text " + seq, null, null,
-                null, null, null, t, null, t, null, null)));
+                null, null, null, t, null, t, null, null, null)));
     }
 
     static List<VersionLog.Entry> replay(Path dir) throws IOException {
