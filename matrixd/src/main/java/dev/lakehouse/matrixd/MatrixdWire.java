@@ -127,11 +127,17 @@ final class MatrixdWire {
     record CorpusList(List<Corpus> corpora) {
     }
 
+    static final Pattern PAYLOAD_FIELD = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    static final int MAX_GROUP_SIZE = 100;
+    static final int MAX_OFFSET = 1_000;
+
     /**
      * {@code POST /v1/matrix/retrieve}: {@code {"query":"…","corpora":["jobs","playbooks"],"k":10,
-     * "query_role":"forklift operator","filter":{"state":"OH"},"fusion":"rrf|dbsf|relative"}}.
+     * "query_role":"forklift operator","filter":{"state":"OH"},"fusion":"rrf|dbsf|relative","rrf_k":60,
+     * "group_by":"doc_id","group_size":2,"score_threshold":0.01,"offset":0}}.
      */
-    record RetrieveRequest(String query, List<String> corpora, Integer k, String queryRole, JsonNode filter, Fusion fusion) {
+    record RetrieveRequest(String query, List<String> corpora, Integer k, String queryRole, JsonNode filter, Fusion fusion,
+                           Integer rrfK, String groupBy, Integer groupSize, Double scoreThreshold, Integer offset) {
         RetrieveRequest {
             FieldError.required(query, "query");
             FieldError.check(!query.isBlank(), "query", "must not be blank");
@@ -150,12 +156,40 @@ final class MatrixdWire {
             FieldError.check(filter == null || filter.isNull() || filter.isObject(), "filter",
                     "must be an object of payload fields, e.g. {\"state\":\"OH\"}");
             fusion = fusion == null ? Fusion.RRF : fusion;
+            FieldError.check(rrfK == null || fusion == Fusion.RRF, "rrf_k", "is for fusion rrf, not " + fusion);
+            rrfK = rrfK == null ? Fusion.RRF_K : rrfK;
+            FieldError.check(rrfK >= 1 && rrfK <= 1_000, "rrf_k", "must be from 1 to 1000, got " + rrfK);
+            FieldError.check(groupBy == null || PAYLOAD_FIELD.matcher(groupBy).matches(), "group_by",
+                    "must be a payload field name (" + PAYLOAD_FIELD.pattern() + "), e.g. doc_id");
+            FieldError.check(groupSize == null || groupBy != null, "group_size", "goes with group_by");
+            groupSize = groupSize == null ? 1 : groupSize;
+            FieldError.check(groupSize >= 1 && groupSize <= MAX_GROUP_SIZE, "group_size", "must be from 1 to " + MAX_GROUP_SIZE
+                    + ", got " + groupSize);
+            FieldError.check(scoreThreshold == null || Double.isFinite(scoreThreshold), "score_threshold", "must be a number");
+            offset = offset == null ? 0 : offset;
+            FieldError.check(offset >= 0 && offset <= MAX_OFFSET, "offset", "must be from 0 to " + MAX_OFFSET + ", got " + offset);
+        }
+
+        /** How many hits each corpus is asked for: enough for the page after the offset, and for its groups. */
+        int fetch() {
+            return Math.min(MAX_K, (offset + k) * (groupBy == null ? 1 : 2 * groupSize));
         }
     }
 
-    /** One merged hit, with where it came from. */
+    /**
+     * One merged hit, with where it came from: the top-level attribution is its best source's; a point reached through
+     * several corpora (or shards) is one hit whose {@code sources} name each, its score their sum.
+     */
     record Hit(String corpus, String index, String shard, String id, String docId, double score, double rawScore,
-               int rankInCorpus, JsonNode payload) {
+               int rankInCorpus, JsonNode payload, List<Source> sources) {
+    }
+
+    /** One way a hit was reached: the corpus, the vectord that answered, its rank there, vectord's score and the fused one. */
+    record Source(String corpus, String index, String shard, int rankInCorpus, double rawScore, double score) {
+    }
+
+    /** With {@code group_by}: the hits sharing a payload value, best first, at most {@code group_size}. */
+    record Group(JsonNode key, List<Hit> hits) {
     }
 
     /** A corpus that did not answer, or was left out: {@code {"corpus","code","detail"}}. */
@@ -166,8 +200,8 @@ final class MatrixdWire {
      * {@code {"hits":[…],"fusion":"rrf","query_role":"…","role_source":"request|dictionary|llm|none","partial":false,
      * "errors":[],"skipped":[],"took_ms":4.2}}.
      */
-    record RetrieveResponse(List<Hit> hits, Fusion fusion, String queryRole, RoleResolver.Source roleSource, boolean partial,
-                            List<CorpusError> errors,
+    record RetrieveResponse(List<Hit> hits, List<Group> groups, Integer ungrouped, Fusion fusion, String queryRole,
+                            List<String> queryRoles, RoleResolver.Source roleSource, boolean partial, List<CorpusError> errors,
                             List<CorpusError> skipped, double tookMs) {
     }
 

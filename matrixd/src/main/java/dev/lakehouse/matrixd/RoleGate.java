@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,6 +65,48 @@ final class RoleGate {
 
     boolean isKnown(String role) {
         return known.contains(normal(role));
+    }
+
+    /**
+     * The {@code n} known roles closest to {@code role}: those sharing a word with it first, then by edit distance
+     * (bounded: roles and the asked role are at most 100 characters).
+     */
+    List<String> closest(String role, int n) {
+        java.util.Set<String> words = java.util.Set.of(role.split("\\s+"));
+        return known.stream().sorted(Comparator.comparingInt((String k) -> java.util.Arrays.stream(k.split(" "))
+                        .anyMatch(words::contains) ? 0 : 1).thenComparingInt(k -> distance(k, role)).thenComparing(k -> k))
+                .limit(n).toList();
+    }
+
+    /** Levenshtein distance, two rows. */
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** The roles a query for any of {@code queryRoles} admits, in order, each once. */
+    List<String> admitted(List<String> queryRoles) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        queryRoles.forEach(q -> out.addAll(admitted(q)));
+        return List.copyOf(out);
+    }
+
+    /** Whether a hit recorded for {@code hitRole} may be returned to a query for any of {@code queryRoles}. */
+    boolean admits(List<String> queryRoles, String hitRole) {
+        return hitRole != null && queryRoles.stream().anyMatch(q -> admits(q, hitRole));
     }
 
     /** The roles a query for {@code queryRole} admits, its own first. */

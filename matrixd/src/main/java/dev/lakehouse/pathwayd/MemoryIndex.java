@@ -44,7 +44,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  *       searched when a request names {@code as_of} or {@code valid_at}.</li>
  * </ul>
  * Payloads: {@code doc_id} and {@code memory_id} (the memory id), {@code version}, {@code kind},
- * {@code role}, {@code scope}, {@code user}, {@code text} — so vectord filters on metadata and
+ * {@code role}, {@code scope}, {@code user}, {@code valid_from}, {@code valid_to}, {@code text} — so vectord filters on metadata and
  * matrixd can serve the index as a corpus.
  *
  * <p>The log is the truth; the indexes follow it. Every committed entry is queued; the indexer
@@ -348,6 +348,8 @@ public final class MemoryIndex implements AutoCloseable {
         putIf(p, "role", v.role());
         putIf(p, "scope", v.scope());
         putIf(p, "user", v.user());
+        putIf(p, "valid_from", v.validFrom().toString());   // matrixd serves a playbook only inside its window
+        putIf(p, "valid_to", v.validTo() == null ? null : v.validTo().toString());
         return p.put("text", v.text());
     }
 

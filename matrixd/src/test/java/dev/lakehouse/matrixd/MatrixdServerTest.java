@@ -163,7 +163,7 @@ class MatrixdServerTest {
         assertThat(first.path("doc_id").asText()).isEqualTo("doc-j1");
         assertThat(first.path("rank_in_corpus").asInt()).isEqualTo(1);
         assertThat(first.path("raw_score").asDouble()).isEqualTo(0.9, org.assertj.core.api.Assertions.within(1e-6));
-        assertThat(first.path("score").asDouble()).isEqualTo(1.0 / 61, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(first.path("score").asDouble()).isEqualTo(1.0 / 60, org.assertj.core.api.Assertions.within(1e-6));
         assertThat(r.path("partial").asBoolean()).isFalse();
         assertThat(r.path("fusion").asText()).isEqualTo("rrf");
     }
