@@ -168,6 +168,20 @@ public final class FakePeers {
                     "status", 503, "code", "stopping", "detail", "vectord is stopping")));
         }
 
+        /** A point with this payload (a JSON object's text). */
+        public void add(String index, String id, float[] vector, String role, String payloadJson) {
+            ObjectNode payload;
+            try {
+                payload = (ObjectNode) Json.mapper().readTree(payloadJson);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(payloadJson, e);
+            }
+            if (role != null) {
+                payload.put("role", role);
+            }
+            indexes.computeIfAbsent(index, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(new Point(id, vector, payload));
+        }
+
         public void add(String index, String id, float[] vector, String role) {
             ObjectNode payload = Json.mapper().createObjectNode().put("doc_id", "doc-" + id);
             if (role != null) {
