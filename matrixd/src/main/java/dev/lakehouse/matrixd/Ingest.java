@@ -1,7 +1,10 @@
 package dev.lakehouse.matrixd;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +21,7 @@ import java.util.zip.CRC32;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.ApiException;
+import dev.lakehouse.common.AtomicFile;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.matrixd.client.EmbeddClient;
 import dev.lakehouse.matrixd.client.VectordClient;
@@ -39,11 +43,19 @@ import dev.lakehouse.matrixd.client.VectordClient;
  * <p>A job runs on its own virtual thread, at most {@value #RUNNING} at once (the
  * rest wait their turn, at most {@value #QUEUED}, then 503 {@code busy}); its
  * progress is readable while it runs. A document that fails (embedd or vectord
- * refusing it) is counted and named, and the job goes on. Jobs are kept in memory:
- * the last {@value #KEPT} are listed; a restart forgets them (the points written
- * stay written).
+ * refusing it) is counted and named, and the job goes on.
+ *
+ * <p>Jobs are durable: an accepted job's documents are written to
+ * {@code <data>/jobs/<id>.json} (fsynced, renamed into place) before the 202, and
+ * its outcome to {@code <id>.done.json} (the documents file then deleted). At start
+ * every job without an outcome is run again from its first document (upserts are
+ * idempotent), so a job id never 404s while its job is unfinished; the last
+ * {@value #KEPT} outcomes are kept. Two jobs writing one document are serialized
+ * by a lock per document (striped), so their chunks never interleave: the last
+ * writer's version is whole.
  */
 final class Ingest {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Ingest.class.getName());
     static final int RUNNING = 2;
     static final int QUEUED = 64;
     static final int KEPT = 1_000;
@@ -72,32 +84,117 @@ final class Ingest {
     private final Semaphore running = new Semaphore(RUNNING);
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final Path dir;
+    private final java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[STRIPES];
     private int queued;
+    static final int STRIPES = 256;
 
-    Ingest(CorpusRegistry registry, EmbeddClient embedd, VectordClient vectord, Chunker chunker) {
+    /** What a job's documents file holds: enough to run it again after a restart. */
+    record Spec(String id, String corpus, String createdAt, List<MatrixdWire.Document> documents) {
+    }
+
+    Ingest(Path dataDir, CorpusRegistry registry, EmbeddClient embedd, VectordClient vectord, Chunker chunker) {
+        this.dir = dataDir.resolve("jobs");
         this.registry = registry;
         this.embedd = embedd;
         this.vectord = vectord;
         this.chunker = chunker;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new java.util.concurrent.locks.ReentrantLock();
+        }
     }
 
-    /** Queues the documents for a registered corpus; returns the job as it starts. */
+    /**
+     * Reads the jobs directory: finished jobs' outcomes are listed again, unfinished jobs are queued again (whatever their
+     * number: they were accepted). Call once, before serving.
+     */
+    void load() {
+        try {
+            Files.createDirectories(dir);
+            List<Job> done = new ArrayList<>();
+            List<Spec> unfinished = new ArrayList<>();
+            try (var files = Files.list(dir)) {
+                for (Path f : files.sorted().toList()) {
+                    String name = f.getFileName().toString();
+                    if (name.endsWith(".tmp")) {
+                        Files.deleteIfExists(f);   // a write killed before its rename: the job was never acknowledged
+                    } else if (name.endsWith(".done.json")) {
+                        done.add(Json.parse(Files.readAllBytes(f), Job.class));
+                    } else if (name.endsWith(".json")) {
+                        unfinished.add(Json.parse(Files.readAllBytes(f), Spec.class));
+                    }
+                }
+            }
+            done.sort(java.util.Comparator.comparing(Job::createdAt));
+            synchronized (this) {
+                done.forEach(this::put);
+                for (Spec spec : unfinished) {
+                    if (Files.exists(doneFile(spec.id()))) {   // finished, the documents file not yet deleted
+                        Files.deleteIfExists(specFile(spec.id()));
+                        continue;
+                    }
+                    queued++;
+                    put(new Job(spec.id(), spec.corpus(), State.QUEUED, spec.documents().size(), 0, 0, 0, List.of(), spec.createdAt(), null));
+                }
+            }
+            unfinished.stream().filter(spec -> jobs.containsKey(spec.id()) && jobs.get(spec.id()).state() == State.QUEUED)
+                    .forEach(spec -> threads.submit(() -> run(spec.id(), spec.corpus(), spec.documents())));
+            if (!unfinished.isEmpty()) {
+                LOG.info("resuming " + unfinished.size() + " ingest job(s) a stop interrupted");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read matrixd's ingest jobs in " + dir, e);
+        }
+    }
+
+    private Path specFile(String id) {
+        return dir.resolve(id + ".json");
+    }
+
+    private Path doneFile(String id) {
+        return dir.resolve(id + ".done.json");
+    }
+
+    /** Queues the documents for a registered corpus, durably (on disk before this returns); returns the job as it starts. */
     Job submit(String corpusName, List<MatrixdWire.Document> documents) {
-        MatrixdWire.Corpus corpus = registry.require(corpusName);
-        Job job;
+        registry.require(corpusName);
         synchronized (this) {
             if (queued >= QUEUED) {
                 throw new ApiException.Unavailable(null, "busy", queued + " ingest jobs are waiting; try again later",
                         Map.of("Retry-After", "5"), null);
             }
             queued++;
-            job = new Job(UUID.randomUUID().toString(), corpusName, State.QUEUED, documents.size(), 0, 0, 0, List.of(),
-                    Instant.now().toString(), null);
+        }
+        Job job = new Job(UUID.randomUUID().toString(), corpusName, State.QUEUED, documents.size(), 0, 0, 0, List.of(),
+                Instant.now().toString(), null);
+        try {
+            AtomicFile.write(specFile(job.id()), out -> Json.mapper().writeValue(nonClosing(out),
+                    new Spec(job.id(), corpusName, job.createdAt(), documents)));
+        } catch (IOException e) {
+            synchronized (this) {
+                queued--;
+            }
+            throw new ApiException.Unavailable("storage_failed", "matrixd could not store the ingest job: " + e.getMessage());
+        }
+        synchronized (this) {
             put(job);
         }
-        String id = job.id();
-        threads.submit(() -> run(id, corpus, documents));
+        threads.submit(() -> run(job.id(), corpusName, documents));
         return job;
+    }
+
+    private static java.io.OutputStream nonClosing(java.io.OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
     }
 
     Optional<Job> job(String id) {
@@ -106,7 +203,7 @@ final class Ingest {
         }
     }
 
-    private void run(String id, MatrixdWire.Corpus corpus, List<MatrixdWire.Document> documents) {
+    private void run(String id, String corpusName, List<MatrixdWire.Document> documents) {
         try {
             running.acquire();
         } catch (InterruptedException e) {
@@ -116,6 +213,13 @@ final class Ingest {
         try {
             synchronized (this) {
                 queued--;
+            }
+            MatrixdWire.Corpus corpus = registry.get(corpusName).orElse(null);
+            if (corpus == null) {   // unregistered since: the job cannot run
+                update(id, j -> new Job(j.id(), j.corpus(), State.FAILED, j.documents(), 0, 0, j.documents(),
+                        List.of("corpus '" + corpusName + "' is no longer registered"), j.createdAt(), Instant.now().toString()));
+                finish(id);
+                return;
             }
             update(id, j -> with(j, State.RUNNING, 0, 0, null));
             // documents go in groups whose chunks fill embedd batches: one embed call and one upsert per shard for many
@@ -136,8 +240,23 @@ final class Ingest {
             }
             update(id, j -> new Job(j.id(), j.corpus(), j.failures() == j.documents() && j.documents() > 0 ? State.FAILED : State.DONE,
                     j.documents(), j.documentsDone(), j.chunks(), j.failures(), j.errors(), j.createdAt(), Instant.now().toString()));
+            finish(id);
         } finally {
             running.release();
+        }
+    }
+
+    /** Writes a finished job's outcome, then drops its documents file: from here a restart lists it, never runs it. */
+    private void finish(String id) {
+        Job j = job(id).orElse(null);
+        if (j == null) {
+            return;
+        }
+        try {
+            AtomicFile.write(doneFile(id), Json.bytes(j));
+            Files.deleteIfExists(specFile(id));
+        } catch (IOException e) {   // the job runs again after a restart: harmless, its writes are idempotent
+            LOG.warning("could not record the outcome of ingest job " + id + ": " + e.getMessage());
         }
     }
 
@@ -163,6 +282,21 @@ final class Ingest {
      * chunks an earlier, longer version of each document left deleted. Returns the chunk count of each document.
      */
     private List<Integer> write(MatrixdWire.Corpus corpus, List<MatrixdWire.Document> docs) {
+        int[] held = docs.stream().mapToInt(d -> Math.floorMod((corpus.index() + "\u0000" + d.id()).hashCode(), STRIPES))
+                .distinct().sorted().toArray();   // in one order: two jobs never wait on each other's stripes
+        for (int s : held) {
+            stripes[s].lock();
+        }
+        try {
+            return writeLocked(corpus, docs);
+        } finally {
+            for (int s : held) {
+                stripes[s].unlock();
+            }
+        }
+    }
+
+    private List<Integer> writeLocked(MatrixdWire.Corpus corpus, List<MatrixdWire.Document> docs) {
         record Chunk(MatrixdWire.Document doc, int n, String text) {
         }
         List<Chunk> chunks = new ArrayList<>();
@@ -233,10 +367,22 @@ final class Ingest {
         }
     }
 
+    /** Lists a job; past {@value #KEPT}, the oldest finished one is forgotten (with its outcome file), never an unfinished one. */
     private void put(Job job) {
         jobs.put(job.id(), job);
         if (jobs.size() > KEPT) {
-            jobs.remove(jobs.keySet().iterator().next());
+            for (var it = jobs.values().iterator(); it.hasNext(); ) {
+                Job old = it.next();
+                if (old.finishedAt() != null) {
+                    it.remove();
+                    try {
+                        Files.deleteIfExists(doneFile(old.id()));
+                    } catch (IOException e) {
+                        LOG.fine("could not delete " + doneFile(old.id()) + ": " + e.getMessage());
+                    }
+                    break;
+                }
+            }
         }
     }
 

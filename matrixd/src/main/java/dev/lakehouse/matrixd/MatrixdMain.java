@@ -31,12 +31,15 @@ public final class MatrixdMain {
         ChatdClient chatd = new ChatdClient(builder.peer(DaemonId.CHATD, config.roleLlmTimeout()));
         RoleResolver roles = new RoleResolver(RoleExtractor.standard(), gate, config.roleLlm() ? chatd::ask : null);
         Matrix matrix = new Matrix(registry, embedd, vectord, gate, roles, observer, config.searchTimeout());
-        Ingest ingest = new Ingest(registry, embedd, new VectordClient(config.writeTimeout(), config.vectords(), env.internalToken().orElse(null)),
+        Ingest ingest = new Ingest(builder.dataDir(), registry, embedd, new VectordClient(config.writeTimeout(), config.vectords(), env.internalToken().orElse(null)),
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
         return builder.routing(r -> r.register("/v1/matrix", new MatrixdRoutes(registry, matrix, ingest)))
                 .readiness("corpora", registry::readiness)
                 .onStop("retrievals", matrix::close)
                 .onStop("ingest", ingest::close)
-                .afterStart("corpora", registry::load);
+                .afterStart("corpora", () -> {
+                    registry.load();
+                    ingest.load();   // unfinished ingest jobs run again
+                });
     }
 }

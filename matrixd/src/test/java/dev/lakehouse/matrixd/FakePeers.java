@@ -88,6 +88,8 @@ public final class FakePeers {
         /** Each index's gate, as created (vectord's {@code gate}: none or role). */
         public final Map<String, String> gates = new ConcurrentHashMap<>();
         public volatile long hangMillis;
+        /** How long each write (upsert, delete) takes: widens the window in which two writers can interleave. */
+        public volatile long writeMillis;
         /** While set, writes (upserts, deletes) answer 503 as a vectord that is going down would. */
         public volatile boolean refuseWrites;
         public final DaemonServer server;
@@ -114,6 +116,9 @@ public final class FakePeers {
                                         "count", indexes.get(name).size()));
                             })
                             .post("/v1/indexes/{name}/points", (req, res) -> {
+                                if (writeMillis > 0) {
+                                    Thread.sleep(writeMillis);
+                                }
                                 if (refuseWrites) {
                                     unavailable(res);
                                     return;
@@ -129,6 +134,9 @@ public final class FakePeers {
                                 Json.send(res, 200, Map.of("upserted", body.path("points").size()));
                             })
                             .delete("/v1/indexes/{name}/points/{id}", (req, res) -> {
+                                if (writeMillis > 0) {
+                                    Thread.sleep(writeMillis);
+                                }
                                 if (refuseWrites) {
                                     unavailable(res);
                                     return;

@@ -78,6 +78,8 @@ class MatrixdSemanticsTest {
         register("docs-again", "docs", ",\"weight\":0.5");
         register("other", "other", "");
         register("playbooks", "pb", ",\"gate\":\"role\"");
+        vectord.indexes.put("ingest", new java.util.concurrent.CopyOnWriteArrayList<>());
+        register("ingest", "ingest", "");
     }
 
     static void register(String name, String index, String extra) throws Exception {
@@ -196,6 +198,82 @@ class MatrixdSemanticsTest {
     void playbooks_areServedOnlyInsideTheirValidityWindow() throws Exception {
         JsonNode r = retrieve("{\"query\":\"q\",\"corpora\":[\"playbooks\"],\"query_role\":\"forklift operator\",\"k\":5}");
         assertThat(ids(r.path("hits"))).containsExactly("pb-now");
+    }
+
+
+    static JsonNode awaitJob(String id) throws Exception {
+        for (int i = 0; i < 400; i++) {
+            HttpResponse<String> r = send("GET", "/v1/matrix/jobs/" + id, null);
+            assertThat(r.statusCode()).as("job " + id + ": " + r.body()).isEqualTo(200);
+            JsonNode j = Json.mapper().readTree(r.body());
+            if (!j.path("state").asText().equals("queued") && !j.path("state").asText().equals("running")) {
+                return j;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    @Test
+    void tenClientsReingestingOneDocument_leaveOneWholeVersion_neverInterleavedChunks() throws Exception {
+        List<String> jobIds = java.util.Collections.synchronizedList(new ArrayList<>());
+        vectord.writeMillis = 15;   // two jobs run at once: slow writes let them interleave when nothing serializes them
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(10)) {
+            List<java.util.concurrent.Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                int v = i;
+                all.add(pool.submit(() -> {
+                    String text = ("w" + v + "x marker text. ").repeat(40 * (v + 1));   // 1 to 12 chunks, by version
+                    HttpResponse<String> r = send("POST", "/v1/matrix/corpora/ingest/documents",
+                            "{\"documents\":[{\"id\":\"same\",\"text\":\"" + text + "\"}]}");
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+                    jobIds.add(Json.mapper().readTree(r.body()).path("job_id").asText());
+                    return null;
+                }));
+            }
+            for (var f : all) {
+                f.get();
+            }
+        }
+        for (String id : jobIds) {
+            assertThat(awaitJob(id).path("state").asText()).isEqualTo("done");
+        }
+        vectord.writeMillis = 0;
+        List<FakePeers.Vectord.Point> chunks = vectord.indexes.get("ingest").stream().filter(p -> p.id().startsWith("same~")).toList();
+        java.util.Set<String> versions = new java.util.TreeSet<>();
+        chunks.forEach(p -> versions.add(p.payload().path("text").asText().replaceAll("(?s)^.*?(w\\dx).*$", "$1")));
+        assertThat(versions).as("every chunk of one version").hasSize(1);
+        int v = versions.iterator().next().charAt(1) - '0';
+        int expected = new Chunker(800, 100).chunks(("w" + v + "x marker text. ").repeat(40 * (v + 1))).size();
+        assertThat(chunks).as("exactly that version's chunks, none left by a longer one").hasSize(expected);
+    }
+
+    @Test
+    void anAcceptedJob_isOnDiskBeforeThe202_andAJobLeftUnfinishedRunsAgainAtStart() throws Exception {
+        HttpResponse<String> r = send("POST", "/v1/matrix/corpora/ingest/documents",
+                "{\"documents\":[{\"id\":\"durable-1\",\"text\":\"Night forklift operator wanted.\"}]}");
+        String id = Json.mapper().readTree(r.body()).path("job_id").asText();
+        assertThat(awaitJob(id).path("state").asText()).isEqualTo("done");
+        Path jobs = dir.resolve("matrixd/jobs");
+        assertThat(jobs.resolve(id + ".done.json")).exists();
+        assertThat(jobs.resolve(id + ".json")).doesNotExist();
+        // what a kill -9 during a job leaves: its documents file and no outcome; and a half-written one (never acknowledged)
+        java.nio.file.Files.writeString(jobs.resolve("left-1.json"), "{\"id\":\"left-1\",\"corpus\":\"ingest\",\"created_at\":"
+                + "\"2026-12-01T00:00:00Z\",\"documents\":[{\"id\":\"resumed-1\",\"text\":\"Welder for the day shift.\"}]}");
+        java.nio.file.Files.writeString(jobs.resolve("torn.json.tmp"), "{\"id\":");
+        matrixd.stop();
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_MATRIXD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
+                "LAKEHOUSE_EMBEDD_URL", "http://127.0.0.1:" + embedd.port(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
+                "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:" + chatd.port(), "MATRIXD_VECTORD_URLS", vectord.url()));
+        matrixd = MatrixdMain.builder(MatrixdConfig.from(env), env).embedded().start();
+        for (int i = 0; i < 200 && new TestHttp(matrixd::port).get("/ready").statusCode() != 200; i++) {
+            Thread.sleep(25);
+        }
+        JsonNode resumed = awaitJob("left-1");
+        assertThat(resumed.path("state").asText()).isEqualTo("done");
+        assertThat(vectord.indexes.get("ingest").stream().anyMatch(p -> p.id().equals("resumed-1~0"))).isTrue();
+        assertThat(awaitJob(id).path("state").asText()).as("finished jobs are listed after a restart").isEqualTo("done");
+        assertThat(jobs.resolve("torn.json.tmp")).doesNotExist();
     }
 
     static Stream<Arguments> badRetrieves() {
