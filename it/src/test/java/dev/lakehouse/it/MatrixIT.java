@@ -62,9 +62,21 @@ class MatrixIT {
             assertThat(top.path("shard").asText()).isEqualTo(vectord);
             assertThat(top.path("payload").path("text").asText()).isNotBlank();
 
+            // a big job, and matrixd killed with -9 right after its 202: the job id answers after the restart and the job finishes
+            StringBuilder docs = new StringBuilder("{\"documents\":[");
+            for (int i = 0; i < 300; i++) {
+                docs.append(i == 0 ? "" : ",").append("{\"id\":\"bulk-").append(i).append("\",\"text\":\"Warehouse posting ").append(i)
+                        .append(": pickers and packers wanted for the ").append(i % 2 == 0 ? "night" : "day").append(" shift.\"}");
+            }
+            HttpResponse<String> bulk = send(gw, "POST", "/v1/matrix/corpora/jobs/documents", docs.append("]}").toString());
+            assertThat(bulk.statusCode()).as(bulk.body()).isEqualTo(202);
+            String bulkJob = json(bulk).path("job_id").asText();
             ManagedDaemon matrixd = stack.daemon("matrixd");
             assertThat(matrixd.kill9()).isEqualTo(137);
             matrixd.start(Stack.READY_TIMEOUT);
+            awaitDone(gw, bulkJob);
+            assertThat(json(send(stack.url("vectord"), "GET", "/v1/indexes/jobs", null)).path("count").asInt())
+                    .as("every document of the job, once: 2 + 300 one-chunk documents").isEqualTo(302);
             JsonNode corpora = json(send(gw, "GET", "/v1/matrix/corpora", null));
             assertThat(corpora.path("corpora").findValuesAsText("name")).containsExactly("jobs", "playbooks");
             assertThat(json(send(gw, "POST", "/v1/matrix/retrieve", "{\"query\":\"brunch cook\",\"corpora\":[\"jobs\"],\"k\":1}"))
