@@ -123,7 +123,7 @@ final class Matrix {
                 searched.add(c);
             }
         }
-        float[] vector = searched.isEmpty() ? null : embedd.embed(req.query());
+        byte[] vector = searched.isEmpty() ? null : embedd.embedJson(req.query());   // passed on as embedd wrote it
         Map<MatrixdWire.Corpus, List<Future<ShardResult>>> calls = new LinkedHashMap<>();
         for (MatrixdWire.Corpus c : searched) {
             JsonNode filter = filter(req.filter(), c, role);
@@ -174,10 +174,9 @@ final class Matrix {
         return response;
     }
 
-    private ShardResult search(MatrixdWire.Corpus c, URI shard, float[] vector, int k, JsonNode filter) {
+    private ShardResult search(MatrixdWire.Corpus c, URI shard, byte[] vector, int k, JsonNode filter) {
         try {
-            return new ShardResult(c, shard, vectord.search(shard, c.index(), new VectordClient.SearchRequest(vector, k, filter))
-                    .hits(), null);
+            return new ShardResult(c, shard, vectord.search(shard, c.index(), vector, k, filter).hits(), null);
         } catch (ApiException e) {
             return new ShardResult(c, shard, List.of(), e);
         }

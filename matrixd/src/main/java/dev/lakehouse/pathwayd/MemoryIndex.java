@@ -287,6 +287,10 @@ public final class MemoryIndex implements AutoCloseable {
                 vectord.deleteIfPresent(vectordUrl, history, p.id() + "~" + n);
             }
         }
+        if (!purges.isEmpty()) {   // a snapshot drops the WAL generations that still held the purged points
+            vectord.snapshot(vectordUrl, current);
+            vectord.snapshot(vectordUrl, history);
+        }
     }
 
     /** Whether the log still holds this version (a memory purged, or purged and written again, does not). */
@@ -374,13 +378,12 @@ public final class MemoryIndex implements AutoCloseable {
                 : asOf != null ? asOf : now;
         boolean past = asOf != null || req.validAt() != null;
         String index = past ? history : current;
-        float[] query = embedd.embed(req.query());
+        byte[] query = embedd.embedJson(req.query());   // passed on to vectord as embedd wrote it
         JsonNode filter = filter(req);
         int fetch = Math.min(MAX_FETCH, past ? 4 * req.k() + 16 : 2 * req.k() + 8);
         List<PathwaydWire.Hit> hits;
         while (true) {
-            List<VectordClient.SearchHit> found = vectord.search(vectordUrl, index,
-                    new VectordClient.SearchRequest(query, fetch, filter)).hits();
+            List<VectordClient.SearchHit> found = vectord.search(vectordUrl, index, query, fetch, filter).hits();
             hits = keep(found, req, asOf == null ? now : asOf, validAt, past);
             if (hits.size() >= req.k() || found.size() < fetch || fetch == MAX_FETCH) {
                 break;

@@ -88,6 +88,8 @@ public final class FakePeers {
         /** Each index's gate, as created (vectord's {@code gate}: none or role). */
         public final Map<String, String> gates = new ConcurrentHashMap<>();
         public volatile long hangMillis;
+        /** Every snapshot asked for, by index name. */
+        public final List<String> snapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** How long each write (upsert, delete) takes: widens the window in which two writers can interleave. */
         public volatile long writeMillis;
         /** While set, writes (upserts, deletes) answer 503 as a vectord that is going down would. */
@@ -149,6 +151,10 @@ public final class FakePeers {
                                     res.status(404).header("Content-Type", "application/problem+json").send(Json.bytes(Map.of(
                                             "status", 404, "code", "point_not_found", "detail", "no point " + id)));
                                 }
+                            })
+                            .post("/v1/indexes/{name}/snapshot", (req, res) -> {
+                                snapshots.add(req.path().pathParameters().get("name"));
+                                Json.send(res, 200, Map.of("version", snapshots.size()));
                             })
                             .post("/v1/indexes/{name}/search", (req, res) -> {
                                 if (hangMillis > 0) {

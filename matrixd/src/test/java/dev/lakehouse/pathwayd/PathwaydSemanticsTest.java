@@ -244,6 +244,8 @@ class PathwaydSemanticsTest {
         assertThat(Files.readString(log)).doesNotContain("Zephyr").contains("\"purged\"").contains("pg-keep");
         assertThat(ok("GET", "/v1/memory/pg-keep", null, 200).path("text").asText()).isEqualTo("Ivy's neighbour likes mornings");
         assertThat(pointsOf("pg-1")).as("current and history points of every version").isEmpty();
+        assertThat(vectord.snapshots).as("vectord rewrites its files, dropping the WAL that held them").contains("memories",
+                "memories_history");
         assertThat(searchIds("{\"query\":\"Ivy Quill lives Zephyr Lane\",\"as_of\":\"" + java.time.Instant.now() + "\"}")).doesNotContain("pg-1");
         long deadline = System.currentTimeMillis() + 10_000;
         while (JOURNAL.stream().noneMatch(e -> "memory.purge".equals(e.path("type").asText())) && System.currentTimeMillis() < deadline) {

@@ -109,7 +109,27 @@ public final class VectordClient {
         }
     }
 
-    public SearchResponse search(URI vectord, String index, SearchRequest request) {
+    /** {@code POST /v1/indexes/{name}/snapshot}: vectord rewrites its files, dropping the WAL that held deleted points. */
+    public void snapshot(URI vectord, String index) {
+        client(vectord).send(io.helidon.http.Method.POST, "/v1/indexes/" + index + "/snapshot", null, true);
+    }
+
+        /** A search with the query vector given as its JSON array's bytes (as embedd wrote it): nothing parsed or printed again. */
+    public SearchResponse search(URI vectord, String index, byte[] vectorJson, int k, JsonNode filter) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(vectorJson.length + 64);
+        body.writeBytes("{\"vector\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        body.writeBytes(vectorJson);
+        body.writeBytes((",\"k\":" + k).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        if (filter != null) {
+            body.writeBytes(",\"filter\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            body.writeBytes(dev.lakehouse.common.Json.bytes(filter));
+        }
+        body.write('}');
+        return client(vectord).send(io.helidon.http.Method.POST, "/v1/indexes/" + index + "/search", body.toByteArray(), true)
+                .json(SearchResponse.class);
+    }
+
+        public SearchResponse search(URI vectord, String index, SearchRequest request) {
         return client(vectord).post("/v1/indexes/" + index + "/search", request, SearchResponse.class, true);
     }
 }
