@@ -76,4 +76,19 @@ for c in 1 10; do
   awk -v c=$c -v s="$(p50_ms "$work/r1")" -v e="$(p50_ms "$work/r2")" -v r="$(p50_ms "$work/r3")" \
     'BEGIN{printf "c=%d: retrieve p50 / (search p50 + embed p50) = %.2f / (%.2f + %.2f) = %.2f (goal <= 1.5)\n", c, r, s, e, r/(s+e)}'
 done
+# where a retrieve's time goes, c=1: matrixd alone (a gated corpus skipped for want of a role: no peer call), one corpus
+# (one embed + one search), three corpora; each step's increase is what that step costs through matrixd's peer client
+cat > "$work/nopeer.lua" <<'LUA'
+wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"query":"zzqx vvbn","corpora":["playbooks"],"k":10}'
+LUA
+cat > "$work/one.lua" <<'LUA'
+wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"query":"night shift forklift operator in Columbus","corpora":["jobs"],"k":10}'
+LUA
+wrk_c "retrieve, no peer call (gated corpus skipped), c=1" 1 "http://127.0.0.1:$mp/v1/matrix/retrieve" "$work/nopeer.lua" | tee "$work/d0"
+wrk_c "retrieve, 1 corpus (embed + 1 search), c=1" 1 "http://127.0.0.1:$mp/v1/matrix/retrieve" "$work/one.lua" | tee "$work/d1"
+wrk_c "retrieve, 3 corpora (embed + 3 searches), c=1" 1 "http://127.0.0.1:$mp/v1/matrix/retrieve" "$work/retrieve.lua" | tee "$work/d3"
+awk -v z="$(p50_ms "$work/d0")" -v o="$(p50_ms "$work/d1")" -v t="$(p50_ms "$work/d3")" -v s="$(p50_ms "$work/r1")" \
+  'BEGIN{printf "decomposition (p50): matrixd alone %.2f ms; + embed and one search %.2f ms (called directly they take the figures above); + two more searches in parallel %.2f ms\n", z, o-z, t-o}'
 echo "RSS: embedd $(rss_mib "${pids[0]}") MiB, vectord $(rss_mib "${pids[1]}") MiB, matrixd $(rss_mib "${pids[2]}") MiB"
