@@ -14,7 +14,8 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * POST /entries  {"type","actor","subject","data","request_id"} → 201 {"seq","hash","ts"}
  * GET  /entries?from_seq=&type=&actor=&request_id=&limit=  → {"entries":[…],"next_from_seq":n}
- * GET  /verify   → {"ok":true,"entries":n,"head":"…"} or {"ok":false,…,"first_bad_seq":k,"reason":"…"}
+ * GET  /verify   → {"ok":true,"entries":n,"head":"…","erased":n,"erased_unverifiable":n} or {"ok":false,…,"first_bad_seq":k,"reason":"…"}
+ * POST /erasures {"erasure_id","identifiers":[…]} → 200 {"erasure_id","entries_erased","segments_rewritten","bytes_rewritten","journal_seq","took_ms"}
  * </pre>
  * {@code curl -s localhost:4224/v1/journal/verify}
  */
@@ -28,6 +29,10 @@ public record JournaldRoutes(Journal journal) implements HttpService {
         rules.get("/entries", this::get);
         Routes.allow(rules, "/entries", Method.GET, Method.POST);
         Routes.only(rules, Method.GET, "/verify", (req, res) -> Json.send(res, 200, journal.verify()));
+        Routes.only(rules, Method.POST, "/erasures", (req, res) -> {
+            ErasureRequest e = Json.read(req, ErasureRequest.class);
+            Json.send(res, 200, journal.erase(e.subject(), e.erasureId()));
+        });
     }
 
     private void post(ServerRequest req, ServerResponse res) {

@@ -77,7 +77,23 @@ class RoutesTest {
                 Arguments.of("POST", "/v1/journal/entries", "{\"type\":\"t\",\"actor\":\"a\",\"seq\":5}", 400, "unknown_field", "seq"),
                 Arguments.of("GET", "/v1/journal/entries?from_seq=-1", null, 400, "invalid_field", "from_seq"),
                 Arguments.of("GET", "/v1/journal/entries?limit=100000", null, 400, "invalid_field", "limit"),
-                Arguments.of("PUT", "/v1/journal/verify", "{}", 405, "method_not_allowed", "GET"));
+                Arguments.of("PUT", "/v1/journal/verify", "{}", 405, "method_not_allowed", "GET"),
+                Arguments.of("POST", "/v1/journal/erasures", "null", 400, "invalid_json", ""),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"identifiers\":[\"W000123\"]}", 400, "missing_field", "erasure_id"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e 1\",\"identifiers\":[\"W000123\"]}", 400,
+                        "invalid_field", "erasure_id"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e1\",\"identifiers\":[]}", 400, "invalid_field", "identifiers"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e1\",\"identifiers\":\"W000123\"}", 400, "invalid_field",
+                        "identifiers"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e1\",\"identifiers\":[\"W000123\",\"614\"]}", 400,
+                        "invalid_field", "identifiers[1]"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e1\",\"identifiers\":[\"Ana\"]}", 400, "invalid_field",
+                        "single word"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e1\",\"identifiers\":[null]}", 400, "missing_field",
+                        "identifiers[0]"),
+                Arguments.of("POST", "/v1/journal/erasures", "{\"erasure_id\":\"e1\",\"identifiers\":[\"a\\u0000b c\"]}", 400,
+                        "invalid_field", "control"),
+                Arguments.of("GET", "/v1/journal/erasures", null, 405, "method_not_allowed", "POST"));
     }
 
     @ParameterizedTest(name = "{0} {1} -> {3} {4}")
