@@ -77,7 +77,7 @@ public final class Journal implements AutoCloseable {
     private record Append(EntryRequest entry) implements Op {
     }
 
-    private record Erase(dev.lakehouse.privacy.SubjectIdentifiers subject, String erasureId) implements Op {
+    private record Erase(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) implements Op {
     }
 
     private final Path dir;
@@ -149,7 +149,7 @@ public final class Journal implements AutoCloseable {
      * (each rewritten atomically), then journals the erasure itself ({@code privacy.erasure}, with the subject's
      * fingerprint, never an identifier). Idempotent: a second run finds nothing. Appends wait meanwhile.
      */
-    public Erased erase(dev.lakehouse.privacy.SubjectIdentifiers subject, String erasureId) {
+    public Erased erase(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) {
         requireLoaded();
         return (Erased) committer.submit(new Erase(subject, erasureId), ERASE_TIMEOUT);
     }
@@ -251,7 +251,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Writer thread only: see {@link #erase}. */
-    private Erased eraseNow(dev.lakehouse.privacy.SubjectIdentifiers subject, String erasureId) throws IOException {
+    private Erased eraseNow(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) throws IOException {
         long t0 = System.nanoTime();
         String at = Instant.now().toString();
         long[] erased = {0};
@@ -302,11 +302,11 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Whether an entry's payload (its subject, and every name and value of its data) names the subject. */
-    private static boolean names(JsonNode entry, dev.lakehouse.privacy.SubjectIdentifiers subject) {
+    private static boolean names(JsonNode entry, dev.lakehouse.common.SubjectIdentifiers subject) {
         return subject.matches(entry.path("subject").asText(null)) || namesIn(entry.get("data"), subject);
     }
 
-    private static boolean namesIn(JsonNode n, dev.lakehouse.privacy.SubjectIdentifiers subject) {
+    private static boolean namesIn(JsonNode n, dev.lakehouse.common.SubjectIdentifiers subject) {
         if (n == null || n.isNull()) {
             return false;
         }

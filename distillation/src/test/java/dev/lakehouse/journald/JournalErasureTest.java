@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.common.Json;
 import dev.lakehouse.distillation.CanonicalJson;
-import dev.lakehouse.privacy.SubjectIdentifiers;
+import dev.lakehouse.common.SubjectIdentifiers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.lakehouse.privacy;
+package dev.lakehouse.common;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The identifiers of one person to be erased (docs/privacy.md, "Erasure"), and the one matcher every daemon uses to
- * find them in what it holds. Each identifier is one of:
+ * find them in what it holds. It lives in the kit, not in the privacy module, because every daemon erases and the
+ * privacy module carries the roster's Parquet reader and libphonenumber, which most daemons do not need. Each identifier is one of:
  * <ul>
  *   <li>a worker id, {@code W} and six digits ({@code W000123}), matched as a whole word, any case;</li>
  *   <li>an e-mail address, matched case-insensitively anywhere;</li>

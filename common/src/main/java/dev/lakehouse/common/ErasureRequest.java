@@ -1,15 +1,13 @@
-package dev.lakehouse.journald;
+package dev.lakehouse.common;
 
 import java.util.List;
 import java.util.regex.Pattern;
 
-import dev.lakehouse.common.FieldError;
-import dev.lakehouse.privacy.SubjectIdentifiers;
-
 /**
- * {@code POST /v1/journal/erasures}: {@code {"erasure_id":"er-17","identifiers":["W000123","614-555-0101","ana@example.com"]}}
- * — the payloads of every entry naming the subject are erased (docs/journal.md, "Erasure"). An identifier too vague to
- * name one person (a three-digit number, a single word) is a 400 naming its index, never its value.
+ * The body of every daemon's erasure route ({@code POST /v1/journal/erasures}, {@code /v1/memory/erasures}, …):
+ * {@code {"erasure_id":"er-17","identifiers":["W000123","614-555-0101","ana@example.com"]}} — what the daemon holds
+ * about the person is removed (docs/privacy.md, "Erasure"). An identifier too vague to name one person (a three-digit
+ * number, a single word) is a 400 naming its index, never its value.
  */
 public record ErasureRequest(String erasureId, List<String> identifiers) {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
@@ -25,7 +23,7 @@ public record ErasureRequest(String erasureId, List<String> identifiers) {
         identifiers = List.copyOf(identifiers);
     }
 
-    SubjectIdentifiers subject() {
+    public SubjectIdentifiers subject() {
         return subject(identifiers);
     }
 

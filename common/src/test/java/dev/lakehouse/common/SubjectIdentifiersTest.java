@@ -1,4 +1,4 @@
-package dev.lakehouse.privacy;
+package dev.lakehouse.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
