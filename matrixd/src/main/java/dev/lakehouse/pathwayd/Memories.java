@@ -60,11 +60,12 @@ public final class Memories implements AutoCloseable {
     private record Delete(String id) implements Op {
     }
 
-    private record Purge(String id, String reason) implements Op {
+    /** @param skipMissing an erasure's purge: a memory gone meanwhile is passed over, not a 404 */
+    private record Purge(List<String> ids, String reason, boolean skipMissing) implements Op {
     }
 
     /** A write's result: its entry, or why the rules refused it. */
-    private record Outcome(VersionLog.Entry entry, ApiException refused) {
+    private record Outcome(List<VersionLog.Entry> entries, ApiException refused) {
     }
 
     private final JsonLog<VersionLog.Entry> log;
@@ -177,7 +178,41 @@ public final class Memories implements AutoCloseable {
      * the purge (id, how many versions, the reason), never the text. The indexer then deletes its points.
      */
     public VersionLog.Entry purge(String id, String reason) {
-        return submit(new Purge(id, reason));
+        return submit(new Purge(List.of(id), reason, false));
+    }
+
+    /** What an erasure did: the memories purged and their versions. */
+    public record Erased(String erasureId, int memoriesPurged, long versionsPurged, long lastSeq) {
+    }
+
+    /**
+     * Purges every memory of which any version names the subject — in its text, user, role, scope, metadata or
+     * playbook — in one group, so the log is rewritten once however many there are. A memory written while this runs is
+     * not seen: the erasure job runs it again until it finds nothing.
+     */
+    public Erased erase(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) {
+        requireLoaded();
+        List<String> ids = new ArrayList<>();
+        for (Memory m : memories.values()) {
+            if (m.versions().stream().anyMatch(v -> names(v, subject))) {
+                ids.add(m.id());
+            }
+        }
+        if (ids.isEmpty()) {
+            return new Erased(erasureId, 0, 0, seq);
+        }
+        Outcome o = committer.submit(new Purge(ids, "erasure " + erasureId, true), WRITE_TIMEOUT);
+        if (o.refused() != null) {
+            throw o.refused();
+        }
+        return new Erased(erasureId, o.entries().size(), o.entries().stream().mapToLong(e -> e.purged().versions()).sum(),
+                o.entries().isEmpty() ? seq : o.entries().get(o.entries().size() - 1).seq());
+    }
+
+    private static boolean names(Version v, dev.lakehouse.common.SubjectIdentifiers subject) {
+        return subject.matches(v.text()) || subject.matches(v.user()) || subject.matches(v.role()) || subject.matches(v.scope())
+                || v.metadata() != null && subject.matches(v.metadata().toString())
+                || v.playbook() != null && subject.matches(v.playbook().toString());
     }
 
     /**
@@ -209,7 +244,7 @@ public final class Memories implements AutoCloseable {
         if (o.refused() != null) {
             throw o.refused();
         }
-        return o.entry();
+        return o.entries().get(0);
     }
 
     private void requireLoaded() {
@@ -229,26 +264,33 @@ public final class Memories implements AutoCloseable {
             Instant now = group.now();   // recorded_at strictly increases, whatever the clock does
             Lookup current = id -> staged.containsKey(id) ? staged.get(id) : purged.containsKey(id) ? null : memories.get(id);
             try {
-                VersionLog.Entry e;
+                List<VersionLog.Entry> made = new ArrayList<>(1);
                 if (op instanceof Purge p) {
-                    Memory m = current.get(p.id());
-                    if (m == null) {
-                        throw notFound(p.id());
+                    for (String id : p.ids()) {
+                        Memory m = current.get(id);
+                        if (m == null) {
+                            if (p.skipMissing()) {
+                                continue;
+                            }
+                            throw notFound(id);
+                        }
+                        Instant at = made.isEmpty() ? now : group.now();
+                        VersionLog.Entry e = new VersionLog.Entry(group.add(at), at, List.of(),
+                                new VersionLog.Purge(id, m.versions().size(), p.reason()));
+                        staged.remove(id);
+                        purged.put(id, e.seq());
+                        made.add(e);
                     }
-                    e = new VersionLog.Entry(group.add(now), now, List.of(),
-                            new VersionLog.Purge(p.id(), m.versions().size(), p.reason()));
-                    staged.remove(p.id());
-                    purged.put(p.id(), e.seq());
                 } else {
                     List<Version> versions = apply(op, current, now);
-                    e = new VersionLog.Entry(group.add(now), now, versions);
+                    made.add(new VersionLog.Entry(group.add(now), now, versions));
                     publish(versions, current, staged);
                     versions.forEach(v -> purged.remove(v.id()));   // an id purged, then added again in the same group
                 }
-                entries.add(e);
-                outcomes.add(new Outcome(e, null));
+                entries.addAll(made);
+                outcomes.add(new Outcome(List.copyOf(made), null));
             } catch (ApiException refused) {
-                outcomes.add(new Outcome(null, refused));
+                outcomes.add(new Outcome(List.of(), refused));
             }
         }
         if (!entries.isEmpty()) {

@@ -26,6 +26,8 @@ import io.helidon.webserver.http.ServerResponse;
  *                           "valid_to": null reopens
  * POST   /{id}/reopen       {"reason","expected_version"} → 200 {"memory":{…reopened version…},"indexed"}
  * DELETE /{id}              → 200 {"memory":{…tombstone…}}: a tombstone version; the history stays
+ * POST   /erasures          {"erasure_id","identifiers":[…]} → 200 {"erasure_id","memories_purged","versions_purged","indexed"}:
+ *                           every memory naming the person purged, in one rewrite of the log
  * POST   /{id}/purge        {"reason"} → 200 {"purged":{"id","versions","reason"},"seq"}: every version gone from the log,
  *                           the indexes and their vectors
  * GET    /{id}/history      {"id","versions":[…],"supersedes":[…],"superseded_by":[…]}
@@ -42,6 +44,13 @@ public record PathwaydRoutes(Memories memories, MemoryIndex index, Duration inde
         Routes.allow(rules, "/", Method.GET, Method.POST);
         Routes.only(rules, Method.POST, "/search", (req, res) ->
                 Json.send(res, 200, index.search(Json.read(req, PathwaydWire.SearchRequest.class))));
+        Routes.only(rules, Method.POST, "/erasures", (req, res) -> {
+            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
+            Memories.Erased erased = memories.erase(e.subject(), e.erasureId());
+            boolean indexed = erased.memoriesPurged() == 0 || index.awaitIndexed(erased.lastSeq(), indexWait);
+            Json.send(res, 200, new PathwaydWire.ErasedView(erased.erasureId(), erased.memoriesPurged(), erased.versionsPurged(),
+                    indexed));
+        });
         rules.get("/{id}", (req, res) -> {
             String id = id(req);
             java.time.Instant asOf = FieldError.time(req.query().first("as_of").orElse(null), "as_of");

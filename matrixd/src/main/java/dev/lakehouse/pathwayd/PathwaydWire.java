@@ -272,6 +272,10 @@ public final class PathwaydWire {
     public record Purged(dev.lakehouse.pathwayd.store.VersionLog.Purge purged, long seq) {
     }
 
+    /** {@code 200 {"erasure_id","memories_purged","versions_purged","indexed"}}: {@code indexed}, the vectors are gone too. */
+    public record ErasedView(String erasureId, int memoriesPurged, long versionsPurged, boolean indexed) {
+    }
+
     /** {@code GET /v1/memory?…}: a page of memories (their latest versions) and the cursor of the next. */
     public record Page(List<VersionView> memories, String next) {
     }

@@ -268,6 +268,39 @@ class PathwaydSemanticsTest {
         assertThat(Files.readString(log, StandardCharsets.UTF_8)).doesNotContain("Zephyr");
     }
 
+
+    @Test
+    void anErasure_purgesEveryMemoryNamingThePerson_inOneRewrite_andLeavesOthersByteIdentical() throws Exception {
+        add("{\"id\":\"er-a1\",\"text\":\"Jude Marlow prefers nights\",\"user\":\"W000801\"}");
+        add("{\"id\":\"er-a2\",\"text\":\"call back on 614.555.0177\",\"scope\":\"client:acme\"}");
+        add("{\"id\":\"er-a3\",\"text\":\"a note\",\"metadata\":{\"contact\":\"JUDE@EXAMPLE.COM\"}}");
+        ok("PUT", "/v1/memory/er-a3", "{\"text\":\"a note, edited\"}", 200);
+        add("{\"id\":\"er-b1\",\"text\":\"Kai Osei prefers days, call 614-555-0178\",\"user\":\"W000802\"}");
+        Path log = dir.resolve("pathwayd/memories/versions.jsonl");
+        List<String> others = Files.readAllLines(log).stream().filter(l -> l.contains("er-b1")).toList();
+        JsonNode r = ok("POST", "/v1/memory/erasures", "{\"erasure_id\":\"er-t1\",\"identifiers\":[\"W000801\",\"Jude Marlow\","
+                + "\"614-555-0177\",\"jude@example.com\"]}", 200);
+        assertThat(r.path("memories_purged").asInt()).isEqualTo(3);
+        assertThat(r.path("versions_purged").asInt()).isEqualTo(4);
+        assertThat(r.path("indexed").asBoolean()).isTrue();
+        String text = Files.readString(log);
+        assertThat(text).doesNotContain("Jude").doesNotContain("0177").doesNotContainIgnoringCase("jude@example.com")
+                .doesNotContain("W000801");
+        others.forEach(o -> assertThat(text).contains(o));
+        assertThat(pointsOf("er-a1")).isEmpty();
+        assertThat(pointsOf("er-a3")).isEmpty();
+        assertThat(pointsOf("er-b1")).isNotEmpty();
+        assertThat(ok("GET", "/v1/memory/er-b1", null, 200).path("text").asText()).contains("Kai Osei");
+        assertThat(ok("POST", "/v1/memory/erasures", "{\"erasure_id\":\"er-t2\",\"identifiers\":[\"W000801\"]}", 200)
+                .path("memories_purged").asInt()).as("nothing left").isZero();
+        assertProblem(send("POST", "/v1/memory/erasures", "{\"erasure_id\":\"er-t3\",\"identifiers\":[\"801\"]}"), 400,
+                "invalid_field", "identifiers[0]");
+        assertProblem(send("POST", "/v1/memory/erasures", "{\"erasure_id\":\"er-t3\",\"identifiers\":[\"Jude\"]}"), 400,
+                "invalid_field", "single word");
+        assertThat(send("POST", "/v1/memory/erasures", "{\"erasure_id\":\"er-t3\",\"identifiers\":[\"Jude\"]}").body())
+                .doesNotContain("Jude");
+    }
+
     /** Every point in any of the fake vectord's indexes that belongs to memory {@code id}. */
     static List<String> pointsOf(String id) {
         List<String> out = new ArrayList<>();
