@@ -47,10 +47,18 @@ public final class Claims implements AutoCloseable {
     static final int MAX_PER_FIELD = 10_000;
     static final int MAX_CHAIN = 1_000;
 
-    private record Submission(TruthdWire.PostClaims req) {
+    /** A post, or (with {@code erase}) an erasure, for the writer thread. */
+    private record Submission(TruthdWire.PostClaims req, Erase erase) {
     }
 
-    private record Outcome(TruthdWire.Posted posted, ApiException refused) {
+    private record Erase(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) {
+    }
+
+    /** What an erasure removed: claims about the person or holding an identifier, and the rank statements about them. */
+    public record Erased(String erasureId, int claimsRemoved, int subjectsTouched) {
+    }
+
+    private record Outcome(TruthdWire.Posted posted, Erased erased, ApiException refused) {
     }
 
     private final JsonLog<ClaimLog.Entry> log;
@@ -117,7 +125,7 @@ public final class Claims implements AutoCloseable {
 
     public TruthdWire.Posted post(TruthdWire.PostClaims req) {
         requireLoaded();
-        Outcome o = committer.submit(new Submission(req), WRITE_TIMEOUT);
+        Outcome o = committer.submit(new Submission(req, null), WRITE_TIMEOUT);
         if (o.refused() != null) {
             throw o.refused();
         }
@@ -131,7 +139,13 @@ public final class Claims implements AutoCloseable {
         List<Outcome> outcomes = new ArrayList<>(subs.size());
         List<ClaimLog.Entry> entries = new ArrayList<>();
         dev.lakehouse.common.LogPosition.Group group = position.group();
+        List<Integer> erasures = new ArrayList<>();
         for (Submission sub : subs) {
+            if (sub.erase() != null) {
+                erasures.add(outcomes.size());
+                outcomes.add(null);   // done after this group's claims are written
+                continue;
+            }
             Instant now = group.now();
             Map<String, Claim> mine = new LinkedHashMap<>();
             Map<String, Integer> mineCounts = new HashMap<>();
@@ -183,9 +197,9 @@ public final class Claims implements AutoCloseable {
                     staged.putAll(mine);
                     mineCounts.forEach((k, n) -> stagedPerField.merge(k, n, Integer::sum));
                 }
-                outcomes.add(new Outcome(new TruthdWire.Posted(List.copyOf(ids), mine.size(), existing), null));
+                outcomes.add(new Outcome(new TruthdWire.Posted(List.copyOf(ids), mine.size(), existing), null, null));
             } catch (ApiException refused) {
-                outcomes.add(new Outcome(null, refused));
+                outcomes.add(new Outcome(null, null, refused));
             }
         }
         if (!entries.isEmpty()) {
@@ -201,7 +215,78 @@ public final class Claims implements AutoCloseable {
             touched.forEach(k -> refresh(k.substring(0, k.indexOf('\t')), k.substring(k.indexOf('\t') + 1), true));
             writesSinceTrust += staged.size();
         }
+        for (int i : erasures) {
+            Erase e = subs.get(i).erase();
+            outcomes.set(i, new Outcome(null, eraseNow(e.subject(), e.erasureId()), null));
+        }
         return outcomes;
+    }
+
+    /**
+     * Removes every claim about the person (its subject names them) or whose value names them, and every rank statement
+     * about a removed claim: the log is rewritten without them (atomically), the indexes follow, and the touched fields
+     * are resolved again silently. Claims derived from a removed claim keep its id in {@code derived_from} (an id, not a
+     * value). Done on the writer thread: posts wait meanwhile.
+     */
+    public Erased erase(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) {
+        requireLoaded();
+        Outcome o = committer.submit(new Submission(null, new Erase(subject, erasureId)), java.time.Duration.ofMinutes(10));
+        if (o.refused() != null) {
+            throw o.refused();
+        }
+        return o.erased();
+    }
+
+    private Erased eraseNow(dev.lakehouse.common.SubjectIdentifiers subject, String erasureId) throws IOException {
+        Set<String> gone = new java.util.HashSet<>();
+        for (Claim c : byId.values()) {
+            if (subject.matches(c.subject()) || c.value() != null && subject.matches(c.value().isTextual() ? c.value().asText()
+                    : c.value().toString())) {
+                gone.add(c.claimId());
+            }
+        }
+        for (Claim c : byId.values()) {   // statements about removed claims say what the claim was: they go too
+            if (c.ranks() != null && c.ranks().stream().anyMatch(r -> gone.contains(r.claimId()))) {
+                gone.add(c.claimId());
+            }
+        }
+        if (gone.isEmpty()) {
+            return new Erased(erasureId, 0, 0);
+        }
+        log.rewrite(e -> {
+            if (e.claims().stream().noneMatch(c -> gone.contains(c.claimId()))) {
+                return e;
+            }
+            List<Claim> kept = e.claims().stream().filter(c -> !gone.contains(c.claimId())).toList();
+            return kept.isEmpty() ? null : new ClaimLog.Entry(e.seq(), e.at(), kept);
+        });
+        Set<String> touched = new LinkedHashSet<>();
+        for (String id : gone) {
+            Claim c = byId.remove(id);
+            derivations.remove(id);
+            touched.add(c.subject() + "\t" + c.field());
+        }
+        derivations.replaceAll((k, v) -> v.stream().filter(x -> !gone.contains(x)).toList());
+        for (String key : touched) {
+            String subj = key.substring(0, key.indexOf('\t'));
+            String field = key.substring(key.indexOf('\t') + 1);
+            Map<String, List<Claim>> fields = bySubject.get(subj);
+            List<Claim> left = fields.get(field).stream().filter(c -> !gone.contains(c.claimId())).toList();
+            if (left.isEmpty()) {
+                fields.remove(field);
+                conflicts.remove(key);
+                answers.remove(key);
+            } else {
+                fields.put(field, left);
+                refresh(subj, field, false);
+            }
+            if (fields.isEmpty()) {
+                bySubject.remove(subj);
+            }
+        }
+        writesSinceTrust++;
+        LOG.info("erasure " + erasureId + ": " + gone.size() + " claims removed");
+        return new Erased(erasureId, gone.size(), (int) touched.stream().map(k -> k.substring(0, k.indexOf('\t'))).distinct().count());
     }
 
     private Claim find(String id, Map<String, Claim> mine, Map<String, Claim> staged) {
@@ -382,7 +467,11 @@ public final class Claims implements AutoCloseable {
             Derived d = queue.poll();
             for (String parent : d.claim().derivedFrom() == null ? List.<String>of() : d.claim().derivedFrom()) {
                 if (seen.add(parent) && chain.size() < MAX_CHAIN) {
-                    Derived p = new Derived(d.depth() + 1, byId.get(parent));
+                    Claim known = byId.get(parent);
+                    if (known == null) {   // removed by an erasure: its id stays in derived_from, the claim is gone
+                        continue;
+                    }
+                    Derived p = new Derived(d.depth() + 1, known);
                     chain.add(p);
                     queue.add(p);
                 }

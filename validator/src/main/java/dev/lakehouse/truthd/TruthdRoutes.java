@@ -26,6 +26,7 @@ import io.helidon.webserver.http.HttpService;
  * GET  /conflicts           ?field=&amp;source=&amp;after=&amp;limit= → {"conflicts":[{"subject","field","values"}],"next"}
  * GET  /sources             ?as_of=T: the sources' estimated trust (as of T: from the claims recorded by then)
  * POST /trust               estimate it again now
+ * POST /erasures            {"erasure_id","identifiers":[…]} → {"erasure_id","claims_removed","subjects_touched"}
  * </pre>
  * {@code curl -s localhost:4221/v1/truth/subjects/worker:W000123}
  */
@@ -86,6 +87,10 @@ public record TruthdRoutes(Claims claims, Duration skew) implements HttpService 
             }
             int limit = (int) Routes.longParam(req, "limit", 100, 1, 1_000);
             Json.send(res, 200, claims.conflicts(field, source, after, limit));
+        });
+        Routes.only(rules, Method.POST, "/erasures", (req, res) -> {
+            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
+            Json.send(res, 200, claims.erase(e.subject(), e.erasureId()));
         });
         Routes.only(rules, Method.GET, "/sources", (req, res) ->
                 Json.send(res, 200, claims.trust(FieldError.time(req.query().first("as_of").orElse(null), "as_of"))));

@@ -330,6 +330,41 @@ class TruthdServerTest {
         assertProblem(send("GET", "/v1/truth/sources?as_of=later", null), 400, "invalid_time", "as_of");
     }
 
+
+    @Test
+    void anErasure_removesTheClaimsAboutAPerson_andThoseHoldingTheirIdentifiers_andNothingElse() throws Exception {
+        post(claim("worker:W000900", "phone", "\"614-555-0190\"", "roster", "2026-10-01T00:00:00Z", ",\"claim_id\":\"er-p1\""),
+                claim("worker:W000900", "email", "\"lee.vance@example.com\"", "crm", "2026-10-01T00:00:00Z", ",\"claim_id\":\"er-e1\""),
+                claim("worker:W000901", "emergency_contact", "\"Lee Vance, 614 555 0190\"", "crm", "2026-10-01T00:00:00Z",
+                        ",\"claim_id\":\"er-x1\""),
+                claim("worker:W000901", "phone", "\"614-555-0191\"", "roster", "2026-10-01T00:00:00Z",
+                        ",\"claim_id\":\"er-k1\",\"derived_from\":[\"er-p1\"]"));
+        post("{\"subject\":\"worker:W000900\",\"field\":\"phone\",\"source\":\"ops\",\"ranks\":[{\"claim_id\":\"er-p1\","
+                + "\"rank\":\"preferred\"}]}");
+        Path log = dir.resolve("data/truthd/claims.jsonl");
+        JsonNode r = ok("POST", "/v1/truth/erasures", "{\"erasure_id\":\"er-1\",\"identifiers\":[\"W000900\",\"614-555-0190\","
+                + "\"lee.vance@example.com\",\"Lee Vance\"]}", 200);
+        assertThat(r.path("claims_removed").asInt()).isEqualTo(4);
+        assertThat(Files.readString(log)).doesNotContain("W000900").doesNotContain("0190").doesNotContain("Vance")
+                .contains("er-k1").contains("614-555-0191");
+        assertProblem(send("GET", "/v1/truth/subjects/worker:W000900", null), 404, "subject_not_found", "worker:W000900");
+        JsonNode kept = ok("GET", "/v1/truth/subjects/worker:W000901", null, 200).path("fields");
+        assertThat(kept.has("emergency_contact")).isFalse();
+        assertThat(kept.path("phone").path("value").asText()).isEqualTo("614-555-0191");
+        assertThat(ok("GET", "/v1/truth/claims/er-k1", null, 200).path("derived_from")).as("the removed parent is not shown").isEmpty();
+        assertProblem(send("GET", "/v1/truth/claims/er-p1", null), 404, "claim_not_found", "er-p1");
+        assertThat(ok("POST", "/v1/truth/erasures", "{\"erasure_id\":\"er-2\",\"identifiers\":[\"W000900\"]}", 200)
+                .path("claims_removed").asInt()).isZero();
+        assertProblem(send("POST", "/v1/truth/erasures", "{\"erasure_id\":\"er-3\",\"identifiers\":[\"900\"]}"), 400,
+                "invalid_field", "identifiers[0]");
+        // after a restart the log replays to the same state
+        truthd.stop();
+        truthd = startTruthd();
+        assertProblem(send("GET", "/v1/truth/subjects/worker:W000900", null), 404, "subject_not_found", "worker:W000900");
+        assertThat(ok("GET", "/v1/truth/subjects/worker:W000901", null, 200).path("fields").path("phone").path("value").asText())
+                .isEqualTo("614-555-0191");
+    }
+
     @Test
     void aWriteThatChangesAnAnswer_isObserved_andOneThatDoesNot_isNot() throws Exception {
         post(claim("worker:W000400", "city", "\"Akron\"", "llm", "2026-11-01T00:00:00Z", ""));
