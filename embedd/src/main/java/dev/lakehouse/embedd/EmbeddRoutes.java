@@ -23,6 +23,7 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * POST /v1/embed       {"model":"all-minilm-l6-v2","input":"text"|["t1","t2"]} → {"model","provider","dims","embeddings","cache_hits"}
  * POST /v1/embeddings  OpenAI-compatible request and response (float or base64)
+ * POST /v1/embed/erasures {"erasure_id","identifiers":[…]} → {"erasure_id","cache_entries_removed"}: cached texts naming a person
  * GET  /v1/models      OpenAI model list, with provider (owned_by) and dims
  * </pre>
  * {@code curl -s localhost:4216/v1/embed -H 'Content-Type: application/json' -d '{"input":["forklift operator"]}'}
@@ -31,6 +32,10 @@ record EmbeddRoutes(Embedder embedder) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.POST, "/embed", this::embed);
+        Routes.only(rules, Method.POST, "/embed/erasures", (req, res) -> {   // the gateway asks the privacy scope
+            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
+            Json.send(res, 200, java.util.Map.of("erasure_id", e.erasureId(), "cache_entries_removed", embedder.erase(e.subject())));
+        });
         Routes.only(rules, Method.POST, "/embeddings", this::openAi);
         Routes.only(rules, Method.GET, "/models", this::models);
     }

@@ -47,6 +47,18 @@ final class Embedder {
     record Key(String model, String text) {
     }
 
+    /** Drops every cached vector whose text names the person (any model); returns how many. Linear in the cache. */
+    int erase(dev.lakehouse.common.SubjectIdentifiers subject) {
+        var map = cache.synchronous().asMap();
+        int n = 0;
+        for (Key k : List.copyOf(map.keySet())) {
+            if (subject.matches(k.text()) && map.remove(k) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The vectors of one request, in input order, and how many came from the cache. */
     record Result(String model, String provider, int dims, List<CachedVector> vectors, int cacheHits) {
     }

@@ -76,6 +76,24 @@ class EmbeddServerTest {
         return v;
     }
 
+    @org.junit.jupiter.api.Test
+    void anErasure_dropsTheCachedTextsNamingAPerson_andNoOthers() throws Exception {
+        String hers = "{\"input\":[\"Mia Holt called from 614-555-0144\",\"mia.holt@example.com wants nights\"]}";
+        String other = "{\"input\":[\"Noel Park called from 614-555-0145\"]}";
+        embed(hers);
+        embed(other);
+        assertThat(embed(hers).path("cache_hits").asInt()).isEqualTo(2);
+        HttpResponse<String> r = post("/v1/embed/erasures", "{\"erasure_id\":\"er-1\",\"identifiers\":[\"614-555-0144\","
+                + "\"Mia.Holt@example.com\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(r.body()).path("cache_entries_removed").asInt()).isEqualTo(2);
+        assertThat(r.body()).doesNotContain("0144").doesNotContainIgnoringCase("mia");
+        assertThat(embed(hers).path("cache_hits").asInt()).as("embedded again, not served from the cache").isZero();
+        assertThat(embed(other).path("cache_hits").asInt()).isEqualTo(1);
+        dev.lakehouse.common.testing.TestHttp.assertProblem(post("/v1/embed/erasures",
+                "{\"erasure_id\":\"er-2\",\"identifiers\":[\"Mia\"]}"), 400, "invalid_field", "identifiers[0]");
+    }
+
     static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {

@@ -23,7 +23,15 @@ final class RouteTable {
         }
     }
 
+    /**
+     * First match wins: each daemon's erasure route needs the {@code privacy} scope, never its daemon's own (a key that
+     * may read the journal or write memories may not erase people from them).
+     */
     static final List<Route> ROUTES = List.of(
+            new Route("/v1/journal/erasures", "privacy", DaemonId.JOURNALD),
+            new Route("/v1/memory/erasures", "privacy", DaemonId.PATHWAYD),
+            new Route("/v1/truth/erasures", "privacy", DaemonId.TRUTHD),
+            new Route("/v1/embed/erasures", "privacy", DaemonId.EMBEDD),
             new Route("/v1/embed", "embed", DaemonId.EMBEDD),
             new Route("/v1/embeddings", "embed", DaemonId.EMBEDD),
             new Route("/v1/models", "embed", null),

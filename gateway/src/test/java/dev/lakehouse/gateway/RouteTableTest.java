@@ -15,7 +15,9 @@ class RouteTableTest {
             "/v1/chat,CHATD,chat", "/v1/chat/completions,CHATD,chat", "/v1/providers,CHATD,chat", "/v1/matrix/retrieve,MATRIXD,matrix",
             "/v1/memory/abc/history,PATHWAYD,memory", "/v1/validate,VALIDATORD,validate", "/v1/iterate,VALIDATORD,validate",
             "/v1/roster/stats,VALIDATORD,validate", "/v1/truth/claims,TRUTHD,truth", "/v1/observe/events,OBSERVERD,observe",
-            "/v1/journal/verify,JOURNALD,journal", "/v1/distill/runs,DISTILLD,distill"})
+            "/v1/journal/verify,JOURNALD,journal", "/v1/distill/runs,DISTILLD,distill",
+            "/v1/journal/erasures,JOURNALD,privacy", "/v1/memory/erasures,PATHWAYD,privacy", "/v1/truth/erasures,TRUTHD,privacy",
+            "/v1/embed/erasures,EMBEDD,privacy", "/v1/journal/erasuresx,JOURNALD,journal", "/v1/memory/erasures2,PATHWAYD,memory"})
     void prefixes_routeToTheirDaemon(String path, DaemonId daemon, String scope) {
         RouteTable.Route r = RouteTable.route(path).orElseThrow();
         assertThat(r.daemon()).isEqualTo(daemon);
