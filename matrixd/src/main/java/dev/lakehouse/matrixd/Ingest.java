@@ -142,9 +142,17 @@ final class Ingest {
             if (!unfinished.isEmpty()) {
                 LOG.info("resuming " + unfinished.size() + " ingest job(s) a stop interrupted");
             }
+            loaded = true;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read matrixd's ingest jobs in " + dir, e);
         }
+    }
+
+    private volatile boolean loaded;
+
+    /** Ready once the jobs directory is read: before that a job id could 404 while its job is unfinished. */
+    dev.lakehouse.common.Readiness readiness() {
+        return loaded ? dev.lakehouse.common.Readiness.up() : dev.lakehouse.common.Readiness.down("reading ingest jobs");
     }
 
     private Path specFile(String id) {

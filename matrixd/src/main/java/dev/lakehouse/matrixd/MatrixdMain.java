@@ -35,6 +35,7 @@ public final class MatrixdMain {
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
         return builder.routing(r -> r.register("/v1/matrix", new MatrixdRoutes(registry, matrix, ingest)))
                 .readiness("corpora", registry::readiness)
+                .readiness("jobs", ingest::readiness)
                 .onStop("retrievals", matrix::close)
                 .onStop("ingest", ingest::close)
                 .afterStart("corpora", () -> {
