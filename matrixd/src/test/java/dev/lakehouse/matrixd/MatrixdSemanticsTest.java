@@ -67,19 +67,25 @@ class MatrixdSemanticsTest {
         vectord.add("pb", "pb-future", new float[] {0.97f, 0, 0, 0}, "forklift operator", "{\"valid_from\":\"2999-01-01T00:00:00Z\"}");
         vectord.add("pb", "pb-weld", new float[] {0.8f, 0, 0, 0}, "welder", "{}");
         vectord.add("pb", "pb-janitor", new float[] {0.99f, 0, 0, 0}, "janitor", "{}");
-        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_MATRIXD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
-                "LAKEHOUSE_EMBEDD_URL", "http://127.0.0.1:" + embedd.port(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
-                "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:" + chatd.port(), "MATRIXD_VECTORD_URLS", vectord.url()));
-        matrixd = MatrixdMain.builder(MatrixdConfig.from(env), env).embedded().start();
-        for (int i = 0; i < 200 && new TestHttp(matrixd::port).get("/ready").statusCode() != 200; i++) {
-            Thread.sleep(25);
-        }
+        matrixd = startMatrixd();
         register("docs", "docs", "");
         register("docs-again", "docs", ",\"weight\":0.5");
         register("other", "other", "");
         register("playbooks", "pb", ",\"gate\":\"role\"");
         vectord.indexes.put("ingest", new java.util.concurrent.CopyOnWriteArrayList<>());
         register("ingest", "ingest", "");
+    }
+
+    /** matrixd on this class's data directory and peers, once ready. */
+    static DaemonServer startMatrixd() throws Exception {
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_MATRIXD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
+                "LAKEHOUSE_EMBEDD_URL", "http://127.0.0.1:" + embedd.port(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
+                "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:" + chatd.port(), "MATRIXD_VECTORD_URLS", vectord.url()));
+        DaemonServer s = MatrixdMain.builder(MatrixdConfig.from(env), env).embedded().start();
+        for (int i = 0; i < 200 && new TestHttp(s::port).get("/ready").statusCode() != 200; i++) {
+            Thread.sleep(25);
+        }
+        return s;
     }
 
     static void register(String name, String index, String extra) throws Exception {
@@ -262,13 +268,7 @@ class MatrixdSemanticsTest {
                 + "\"2026-12-01T00:00:00Z\",\"documents\":[{\"id\":\"resumed-1\",\"text\":\"Welder for the day shift.\"}]}");
         java.nio.file.Files.writeString(jobs.resolve("torn.json.tmp"), "{\"id\":");
         matrixd.stop();
-        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_MATRIXD_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
-                "LAKEHOUSE_EMBEDD_URL", "http://127.0.0.1:" + embedd.port(), "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9",
-                "LAKEHOUSE_CHATD_URL", "http://127.0.0.1:" + chatd.port(), "MATRIXD_VECTORD_URLS", vectord.url()));
-        matrixd = MatrixdMain.builder(MatrixdConfig.from(env), env).embedded().start();
-        for (int i = 0; i < 200 && new TestHttp(matrixd::port).get("/ready").statusCode() != 200; i++) {
-            Thread.sleep(25);
-        }
+        matrixd = startMatrixd();
         JsonNode resumed = awaitJob("left-1");
         assertThat(resumed.path("state").asText()).isEqualTo("done");
         assertThat(vectord.indexes.get("ingest").stream().anyMatch(p -> p.id().equals("resumed-1~0"))).isTrue();
