@@ -39,6 +39,7 @@ public final class SubjectIdentifiers {
     private final List<String> plain = new ArrayList<>();      // e-mails, lower case
     private final List<Pattern> names = new ArrayList<>();
     private final List<String> digits = new ArrayList<>();
+    private final List<Pattern> literals = new ArrayList<>();   // worker ids as words, e-mails anywhere; any case
     private final List<String> all;
 
     private SubjectIdentifiers(List<String> all) {
@@ -77,11 +78,14 @@ public final class SubjectIdentifiers {
             String d = raw.replaceAll("[^0-9]", "");
             if (WORKER.matcher(raw).matches()) {
                 s.words.add(raw.toUpperCase(Locale.ROOT));
+                s.literals.add(Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(raw) + "(?![\\p{L}\\p{N}])",
+                        Pattern.CASE_INSENSITIVE));
             } else if (raw.indexOf('@') >= 0) {
                 if (!EMAIL.matcher(raw).matches()) {
                     throw new NotSpecific(i, "not an e-mail address");
                 }
                 s.plain.add(raw.toLowerCase(Locale.ROOT));
+                s.literals.add(Pattern.compile(Pattern.quote(raw), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
             } else if (raw.matches("[0-9 ().+/-]+")) {
                 if (d.length() < MIN_DIGITS || d.length() > MAX_DIGITS) {
                     throw new NotSpecific(i, "a number of " + d.length() + " digits is not specific to one person; "
@@ -113,56 +117,104 @@ public final class SubjectIdentifiers {
 
     /** Whether {@code text} names the subject by any identifier. */
     public boolean matches(String text) {
-        if (text == null || text.isEmpty()) {
-            return false;
+        return text != null && !text.isEmpty() && find(text, true, null);
+    }
+
+    /**
+     * Where {@code text} names the subject: {@code [start, end)} char ranges, in no particular order (they may overlap).
+     * A number's range runs from its first matching digit to its last, separators between them included.
+     */
+    public List<int[]> spans(String text) {
+        List<int[]> out = new ArrayList<>();
+        if (text != null && !text.isEmpty()) {
+            find(text, false, out);
         }
-        String upper = null;
-        for (String w : words) {
-            upper = upper == null ? text.toUpperCase(Locale.ROOT) : upper;
-            for (int at = upper.indexOf(w); at >= 0; at = upper.indexOf(w, at + 1)) {
-                boolean before = at == 0 || !Character.isLetterOrDigit(upper.charAt(at - 1));
-                int end = at + w.length();
-                if (before && (end == upper.length() || !Character.isLetterOrDigit(upper.charAt(end)))) {
-                    return true;
-                }
+        return out;
+    }
+
+    /**
+     * {@code text} with every character the subject is named by replaced with {@code *}, as many as the character
+     * takes bytes in UTF-8: the masked text has the same length in bytes, so a file masked in place keeps every offset
+     * (docs/privacy.md, "Erasure"). A JSON escape ({@code \u0031}) is never cut: a number inside one is not read.
+     */
+    public String mask(String text) {
+        List<int[]> spans = spans(text);
+        if (spans.isEmpty()) {
+            return text;
+        }
+        boolean[] hit = new boolean[text.length()];
+        for (int[] sp : spans) {
+            java.util.Arrays.fill(hit, sp[0], sp[1], true);
+        }
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!hit[i]) {
+                out.append(c);
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append("****");
+                i++;
+            } else {
+                out.append(c < 0x80 ? "*" : c < 0x800 ? "**" : "***");
             }
         }
-        if (!plain.isEmpty()) {
-            String lower = text.toLowerCase(Locale.ROOT);
-            for (String p : plain) {
-                if (lower.contains(p)) {
+        return out.toString();
+    }
+
+    private boolean find(String text, boolean first, List<int[]> out) {
+        for (Pattern p : literals) {
+            java.util.regex.Matcher m = p.matcher(text);
+            while (m.find()) {
+                if (first) {
                     return true;
                 }
+                out.add(new int[] {m.start(), m.end()});
             }
         }
         for (Pattern n : names) {
-            if (n.matcher(text).find()) {
-                return true;
+            java.util.regex.Matcher m = n.matcher(text);
+            while (m.find()) {
+                if (first) {
+                    return true;
+                }
+                out.add(new int[] {m.start(), m.end()});
             }
         }
-        return !digits.isEmpty() && digitRunsContain(text);
+        return !digits.isEmpty() && digitRuns(text, first, out);
     }
 
     /** Each run of digits and written separators, read as its digits, checked for the identifiers' digits. */
-    private boolean digitRunsContain(String text) {
+    private boolean digitRuns(String text, boolean first, List<int[]> out) {
         StringBuilder run = new StringBuilder();
+        int[] at = new int[16];
         for (int i = 0; i <= text.length(); i++) {
             char c = i < text.length() ? text.charAt(i) : '\n';
             if (c >= '0' && c <= '9') {
+                if (run.length() == at.length) {
+                    at = java.util.Arrays.copyOf(at, at.length * 2);
+                }
+                at[run.length()] = i;
                 run.append(c);
-            } else if (!run.isEmpty() && (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '+'
+                continue;
+            }
+            if (!run.isEmpty() && (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '+'
                     || c == '\u2013' || c == '\u2014')) {
                 continue;   // a separator inside a number
-            } else if (!run.isEmpty()) {
-                if (run.length() >= MIN_DIGITS) {
-                    String r = run.toString();
-                    for (String d : digits) {
-                        if (r.contains(d)) {
+            }
+            if (run.length() >= MIN_DIGITS) {
+                String r = run.toString();
+                for (String d : digits) {
+                    for (int k = r.indexOf(d); k >= 0; k = r.indexOf(d, k + 1)) {
+                        if (first) {
                             return true;
                         }
+                        out.add(new int[] {at[k], at[k + d.length() - 1] + 1});
                     }
                 }
-                run.setLength(0);
+            }
+            run.setLength(0);
+            if (c == '\\' && i + 1 < text.length()) {
+                i += text.charAt(i + 1) == 'u' ? Math.min(5, text.length() - 1 - i) : 1;   // an escape's digits are not a number
             }
         }
         return false;

@@ -59,4 +59,30 @@ class SubjectIdentifiersTest {
         assertThat(ANA.matches("1 ".repeat(200_000))).isFalse();
         assertThat(ANA.matches("Ana ".repeat(200_000))).isFalse();
     }
+
+    @ParameterizedTest(name = "masked in place: {0}")
+    @ValueSource(strings = {
+        "worker W000123 was placed", "Ana Ruiz prefers nights", "call 614-555-0101 or +1 (614) 555-0101", "ssn 123 45 6789",
+        "mail ANA.RUIZ@example.com", "{\"text\":\"Ana Ruiz, W000123, 614.555.0101\",\"n\":\"\\u00016145550101\"}",
+        "Ana Ruiz — Zoë's friend ☃ 614-555-0101 𝄞"})
+    void mask_keepsTheLengthInBytes_andLeavesNothingTheIndependentScanFinds(String text) throws Exception {
+        String masked = ANA.mask(text);
+        assertThat(masked.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSameSizeAs(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(ANA.matches(masked)).as(masked).isFalse();
+        List<byte[]> needles = ErasureScan.needles(ANA.identifiers());
+        assertThat(ErasureScan.count(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), needles))
+                .as("the oracle sees her in the original").isPositive();
+        assertThat(ErasureScan.count(new java.io.ByteArrayInputStream(masked.getBytes(java.nio.charset.StandardCharsets.UTF_8)), needles))
+                .as("the oracle finds nothing once masked: " + masked).isZero();
+        if (text.startsWith("{")) {
+            assertThat(Json.mapper().readTree(masked).path("n").asText()).as("an escape is never cut").startsWith("\u0001");
+        }
+    }
+
+    @Test
+    void mask_leavesWhatNamesSomeoneElse() {
+        String other = "Dana Ruiz, W000124, 614-555-0102";
+        assertThat(ANA.mask(other)).isEqualTo(other);
+        assertThat(ANA.mask("W000123 and W000124")).isEqualTo("******* and W000124");
+    }
 }
