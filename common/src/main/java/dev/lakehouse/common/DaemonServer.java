@@ -166,6 +166,21 @@ public final class DaemonServer {
         }
 
         /** A named readiness check; /ready is 200 only when all are ready. */
+        /**
+         * This daemon's erasure route at {@code path} (say {@code /v1/memory/erasures}), before every other route:
+         * {@code purge} forgets the subject, then the data directory is scanned ({@link ErasureRoute}).
+         */
+        public Builder erasures(String path, ErasureRoute.Purge purge) {
+            return erasures(path, purge, f -> java.util.Optional.empty());
+        }
+
+        /** The same; {@code decode} gives the text of files the scan cannot read as bytes (compressed Parquet). */
+        public Builder erasures(String path, ErasureRoute.Purge purge, java.util.function.Function<Path, java.util.Optional<String>> decode) {
+            ErasureRoute route = new ErasureRoute(daemon, dataDir(), purge, decode);
+            routings.add(0, r -> Routes.only(r, io.helidon.http.Method.POST, path, route));
+            return this;
+        }
+
         public Builder readiness(String name, Supplier<Readiness> check) {
             checks.put(name, check);
             return this;

@@ -21,6 +21,7 @@ public final class JournaldMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.JOURNALD, env).maxBodyBytes(JournaldConfig.MAX_BODY_BYTES);
         Journal journal = new Journal(builder.dataDir().resolve("segments"), config.segmentBytes(), builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/journal", new JournaldRoutes(journal)))
+                .erasures("/v1/journal/erasures", e -> journal.erase(e.subject(), e.erasureId()))
                 .readiness("journal", journal::readiness)
                 .onStop("journal", journal::close)
                 .afterStart("journal", journal::load);

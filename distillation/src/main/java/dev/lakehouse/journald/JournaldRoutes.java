@@ -29,10 +29,6 @@ public record JournaldRoutes(Journal journal) implements HttpService {
         rules.get("/entries", this::get);
         Routes.allow(rules, "/entries", Method.GET, Method.POST);
         Routes.only(rules, Method.GET, "/verify", (req, res) -> Json.send(res, 200, journal.verify()));
-        Routes.only(rules, Method.POST, "/erasures", (req, res) -> {
-            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
-            Json.send(res, 200, journal.erase(e.subject(), e.erasureId()));
-        });
     }
 
     private void post(ServerRequest req, ServerResponse res) {

@@ -23,6 +23,7 @@ public final class EmbeddMain {
         OllamaProvider ollama = config.ollamaUrl().map(u -> new OllamaProvider(u, config.ollamaTimeout())).orElse(null);
         Embedder embedder = new Embedder(config, local, ollama, builder.metrics().registry());
         builder.routing(r -> r.register("/v1", new EmbeddRoutes(embedder)))
+                .erasures("/v1/embed/erasures", e -> java.util.Map.of("cache_entries_removed", embedder.erase(e.subject())))
                 .readiness("local_model", local == null ? Readiness::up : local::readiness)
                 .afterStart("cache warnings", Embedder::quietCacheLoadWarnings);
         if (local != null) {

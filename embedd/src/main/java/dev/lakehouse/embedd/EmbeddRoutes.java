@@ -32,10 +32,6 @@ record EmbeddRoutes(Embedder embedder) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.only(rules, Method.POST, "/embed", this::embed);
-        Routes.only(rules, Method.POST, "/embed/erasures", (req, res) -> {   // the gateway asks the privacy scope
-            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
-            Json.send(res, 200, java.util.Map.of("erasure_id", e.erasureId(), "cache_entries_removed", embedder.erase(e.subject())));
-        });
         Routes.only(rules, Method.POST, "/embeddings", this::openAi);
         Routes.only(rules, Method.GET, "/models", this::models);
     }

@@ -36,7 +36,9 @@ public final class PathwaydMain {
                 dev.lakehouse.matrixd.client.VectordAllowlist.of(env.peerUrl(DaemonId.VECTORD)), env.internalToken().orElse(null)), memories, builder.metrics().registry());
         PurgeJournal purges = new PurgeJournal(builder.dataDir(), PeerClient.forDaemon(DaemonId.JOURNALD, env,
                 PeerClient.Options.defaults()), memories);
-        return builder.routing(r -> r.register("/v1/memory", new PathwaydRoutes(memories, index, config.indexWait())))
+        PathwaydRoutes routes = new PathwaydRoutes(memories, index, config.indexWait());
+        return builder.routing(r -> r.register("/v1/memory", routes))
+                .erasures("/v1/memory/erasures", routes::erase)
                 .onStop("purge-journal", purges::close)
                 .readiness("memories", memories::readiness)
                 .onStop("memories", memories::close)

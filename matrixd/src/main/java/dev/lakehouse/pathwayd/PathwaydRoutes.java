@@ -37,6 +37,13 @@ import io.helidon.webserver.http.ServerResponse;
  * {@code curl -s localhost:4222/v1/memory -H 'Content-Type: application/json' -d '{"text":"Ana prefers night shifts","user":"W000123"}'}
  */
 public record PathwaydRoutes(Memories memories, MemoryIndex index, Duration indexWait) implements HttpService {
+    /** {@code POST /v1/memory/erasures} (registered by the kit, which adds the scan): the purge, then the index caught up. */
+    PathwaydWire.ErasedView erase(dev.lakehouse.common.ErasureRequest e) {
+        Memories.Erased erased = memories.erase(e.subject(), e.erasureId());
+        boolean indexed = erased.memoriesPurged() == 0 || index.awaitIndexed(erased.lastSeq(), indexWait);
+        return new PathwaydWire.ErasedView(erased.erasureId(), erased.memoriesPurged(), erased.versionsPurged(), indexed);
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.post("/", this::add);
@@ -44,13 +51,6 @@ public record PathwaydRoutes(Memories memories, MemoryIndex index, Duration inde
         Routes.allow(rules, "/", Method.GET, Method.POST);
         Routes.only(rules, Method.POST, "/search", (req, res) ->
                 Json.send(res, 200, index.search(Json.read(req, PathwaydWire.SearchRequest.class))));
-        Routes.only(rules, Method.POST, "/erasures", (req, res) -> {
-            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
-            Memories.Erased erased = memories.erase(e.subject(), e.erasureId());
-            boolean indexed = erased.memoriesPurged() == 0 || index.awaitIndexed(erased.lastSeq(), indexWait);
-            Json.send(res, 200, new PathwaydWire.ErasedView(erased.erasureId(), erased.memoriesPurged(), erased.versionsPurged(),
-                    indexed));
-        });
         rules.get("/{id}", (req, res) -> {
             String id = id(req);
             java.time.Instant asOf = FieldError.time(req.query().first("as_of").orElse(null), "as_of");

@@ -23,6 +23,7 @@ public final class TruthdMain {
         Observer observer = builder.observer();
         Claims claims = new Claims(builder.dataDir(), config.policy(), observer, builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/truth", new TruthdRoutes(claims, config.maxSkew())))
+                .erasures("/v1/truth/erasures", e -> claims.erase(e.subject(), e.erasureId()))
                 .readiness("claims", claims::readiness)
                 .onStop("claims", claims::close)
                 .afterStart("claims", () -> {

@@ -88,10 +88,6 @@ public record TruthdRoutes(Claims claims, Duration skew) implements HttpService 
             int limit = (int) Routes.longParam(req, "limit", 100, 1, 1_000);
             Json.send(res, 200, claims.conflicts(field, source, after, limit));
         });
-        Routes.only(rules, Method.POST, "/erasures", (req, res) -> {
-            dev.lakehouse.common.ErasureRequest e = Json.read(req, dev.lakehouse.common.ErasureRequest.class);
-            Json.send(res, 200, claims.erase(e.subject(), e.erasureId()));
-        });
         Routes.only(rules, Method.GET, "/sources", (req, res) ->
                 Json.send(res, 200, claims.trust(FieldError.time(req.query().first("as_of").orElse(null), "as_of"))));
         Routes.only(rules, Method.POST, "/trust", (req, res) -> Json.send(res, 200, claims.estimateTrust()));

@@ -47,6 +47,9 @@ public record IndexParams(Integer dims, Metric metric, Integer m, Integer efCons
         if (name == null || !NAME.matcher(name).matches()) {
             throw new FieldError("name", "invalid_name", "an index name is 1-64 of a-z 0-9 _ -, got '" + name + "'");
         }
+        if (name.equals("erasures")) {   // POST /v1/indexes/erasures is vectord's erasure route
+            throw new FieldError("name", "invalid_name", "'erasures' is reserved");
+        }
         return name;
     }
 

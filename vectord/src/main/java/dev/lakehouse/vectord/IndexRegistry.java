@@ -336,6 +336,72 @@ final class IndexRegistry implements AutoCloseable {
         write(name, List.of(new Op(new Wal.Record(Wal.DELETE, id, null, null), null)));
     }
 
+    /** What an erasure removed: points, and the indexes compacted and snapshotted again. */
+    record Erased(int pointsRemoved, List<String> indexesRewritten) {
+    }
+
+    /**
+     * Forgets a person (docs/privacy.md, "Erasure"): in every index, the points whose id or payload names them, and
+     * with each the other points of its document (the same payload {@code doc_id}: matrixd's chunks of one document go
+     * together); deleted durably through the WAL, then the graph is compacted (a deleted slot keeps its vector) and the
+     * index snapshotted, which rewrites the snapshot and graph, drops the WAL segments that held the points and deletes
+     * the older snapshots in the store (S3 included). An index with a non-empty WAL or deleted slots is rewritten even
+     * when nothing matches now, so a run killed between its deletes and its snapshot is finished by the next.
+     */
+    Erased erase(dev.lakehouse.common.SubjectIdentifiers subject) {
+        int removed = 0;
+        List<String> rewritten = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(indexes.keySet())) {
+            Managed m = indexes.get(name);
+            if (m == null) {
+                continue;
+            }
+            m.snapshotLock.lock();
+            try {
+                if (closed || indexes.get(name) != m) {
+                    continue;
+                }
+                List<StoredPoint> points = m.index.points();
+                java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+                java.util.Set<String> docs = new java.util.HashSet<>();
+                for (StoredPoint p : points) {
+                    if (subject.matches(p.id()) || (p.payload() != null && subject.matches(p.payload().toString()))) {
+                        ids.add(p.id());
+                        String doc = docId(p);
+                        if (doc != null) {
+                            docs.add(doc);
+                        }
+                    }
+                }
+                if (!docs.isEmpty()) {
+                    points.stream().filter(p -> docs.contains(docId(p))).forEach(p -> ids.add(p.id()));
+                }
+                if (!ids.isEmpty()) {
+                    write(name, ids.stream().map(id -> new Op(new Wal.Record(Wal.DELETE, id, null, null), null)).toList());
+                }
+                if (!ids.isEmpty() || m.wal.bytes() > 0 || m.index.deletedSlots() > 0) {
+                    m.walLock.lock();
+                    try {
+                        m.index.compact();
+                    } finally {
+                        m.walLock.unlock();
+                    }
+                    snapshot(name, m);
+                    rewritten.add(name);
+                }
+                removed += ids.size();
+            } finally {
+                m.snapshotLock.unlock();
+            }
+        }
+        return new Erased(removed, rewritten);
+    }
+
+    private static String docId(StoredPoint p) {
+        JsonNode d = p.payload() == null ? null : p.payload().get("doc_id");
+        return d != null && d.isTextual() ? d.asText() : null;
+    }
+
     /** An index as {@code GET /v1/indexes/{name}} shows it: parameters, size, memory, WAL and last snapshot. */
     record Description(String name, int dims, String metric, String gate, int m, int efConstruction, int ef, long count,
                        long memoryEstimateBytes, long walBytes, String createdAt,

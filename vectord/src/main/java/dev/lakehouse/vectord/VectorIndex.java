@@ -286,13 +286,28 @@ public final class VectorIndex {
         return deleted > 1000 && deleted > hnsw.size() / 4;
     }
 
-    /** Rebuilds the graph from the live points, reclaiming deleted slots. */
+    /** Deleted slots still in the graph: a deleted point's id and vector stay in it (and in its saved form) until {@link #compact}. */
+    int deletedSlots() {
+        return deleted;
+    }
+
+    /**
+     * Rebuilds the graph from the live points, reclaiming deleted slots (and forgetting what they held). The new graph
+     * is built while searches go on in the old one, then swapped in; the caller keeps writes out meanwhile (vectord's
+     * writer holds the WAL lock).
+     */
     void compact() {
+        List<StoredPoint> live;
+        lock.readLock().lock();
+        try {
+            live = new ArrayList<>(hnsw.items());
+        } finally {
+            lock.readLock().unlock();
+        }
+        HnswIndex<String, float[], StoredPoint, Float> fresh = newGraph(Math.max(1024, live.size() * 2));
+        live.forEach(fresh::add);
         lock.writeLock().lock();
         try {
-            List<StoredPoint> live = new ArrayList<>(hnsw.items());
-            HnswIndex<String, float[], StoredPoint, Float> fresh = newGraph(Math.max(1024, live.size() * 2));
-            live.forEach(fresh::add);
             hnsw = fresh;
             deleted = 0;
         } finally {

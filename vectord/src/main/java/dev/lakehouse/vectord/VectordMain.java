@@ -31,6 +31,7 @@ public final class VectordMain {
             throw new UncheckedIOException("cannot open vectord's data directory " + builder.dataDir(), e);
         }
         return builder.routing(r -> r.register("/v1/indexes", new VectordRoutes(registry)))
+                .erasures("/v1/indexes/erasures", e -> registry.erase(e.subject()))
                 .readiness("indexes", registry::readiness)
                 .onStop("indexes", registry::close)   // stops its snapshot timer, then the last snapshots
                 .afterStart("indexes", () -> {
