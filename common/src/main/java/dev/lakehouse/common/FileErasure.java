@@ -69,12 +69,20 @@ public final class FileErasure {
 
     /** Masks, in place and fsynced, every line of {@code file} (as far as it reaches now) that names the subject. */
     public static Masked maskInPlace(Path file, SubjectIdentifiers subject) throws IOException {
+        return maskInPlace(file, subject, Long.MAX_VALUE);
+    }
+
+    /**
+     * The same for the file's first {@code limit} bytes: an append-only file's acknowledged part, taken while its writer
+     * was between appends, so a later append (or the cut of a failed one) never meets a masked write.
+     */
+    public static Masked maskInPlace(Path file, SubjectIdentifiers subject, long limit) throws IOException {
         long masked = 0;
         long unmaskable = 0;
         long written = 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            long size = ch.size();
+            long size = Math.min(limit, ch.size());
             long pos = 0;
             ByteArrayOutputStream line = new ByteArrayOutputStream(512);
             while (pos < size) {

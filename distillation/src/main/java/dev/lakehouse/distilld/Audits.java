@@ -26,6 +26,11 @@ final class Audits implements AutoCloseable {
         this.peers = peers;
     }
 
+    /** Runs {@code action} with no replay and no audit running or starting (an erasure). */
+    <T> T whileIdle(Jobs.Exclusive<T> action) throws IOException {
+        return replays.whileIdle(() -> audits.whileIdle(action));
+    }
+
     public Jobs.Job replay(DistilldWire.ReplayRequest req) throws IOException {
         String run = Runs.named(runs, req.run());
         Replay.Options o = req.options();

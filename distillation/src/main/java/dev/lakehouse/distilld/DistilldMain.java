@@ -25,6 +25,8 @@ public final class DistilldMain {
         Audits audits = new Audits(builder.dataDir(), new ReplayPeers(env.peerUrl(DaemonId.CHATD), env.peerUrl(DaemonId.VALIDATORD),
                 config.replayTimeout(), env.internalToken().orElse(null)));
         return builder.routing(r -> r.register("/v1/distill", new DistilldRoutes(runs, audits)))
+                .erasures("/v1/distill/erasures", e -> runs.whileIdle(() -> audits.whileIdle(() ->
+                        Erasure.erase(builder.dataDir(), e.subject(), e.erasureId()))))
                 .onStop("runs", runs::close)
                 .onStop("replays and audits", audits::close);
     }

@@ -53,6 +53,20 @@ public final class Jobs implements AutoCloseable {
         return kind + "-" + ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
     }
 
+    /** What runs while no job does (an erasure). */
+    @FunctionalInterface
+    interface Exclusive<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code action} with no job of this kind running or starting; 409 {@code <kind>_in_progress} if one runs. */
+    synchronized <T> T whileIdle(Exclusive<T> action) throws IOException {
+        if (running != null) {
+            throw new ApiException.Conflict(kind + "_in_progress", kind + " " + running + " is still running; try again when it is done");
+        }
+        return action.run();
+    }
+
     /** Starts job {@code id} on run {@code run}; 409 {@code <kind>_in_progress} naming the running one. */
     synchronized Job start(String id, String run, Work work) {
         if (running != null) {

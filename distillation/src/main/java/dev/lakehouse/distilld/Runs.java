@@ -75,6 +75,14 @@ public final class Runs implements AutoCloseable {
         return Files.readString(latest).strip();
     }
 
+    /** Runs {@code action} with no run running or starting (an erasure); 409 {@code run_in_progress} if one runs. */
+    synchronized <T> T whileIdle(Jobs.Exclusive<T> action) throws IOException {
+        if (running != null) {
+            throw new ApiException.Conflict("run_in_progress", "run " + running + " is still running; try again when it is done");
+        }
+        return action.run();
+    }
+
     /** Starts a run; 409 {@code run_in_progress} naming the running one. */
     public synchronized Run start(DistilldWire.RunRequest req) {
         if (running != null) {

@@ -65,6 +65,8 @@ public final class EventStore implements AutoCloseable {
     }
 
     private final Path dir;
+    /** Held by the writer while it appends (and may cut back), and by an erasure while it reads the files' sizes. */
+    private final Object appendLock = new Object();
     private final Set<String> seen = new HashSet<>();
     private final Map<String, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Map<String, LongAdder>> countsByDay = new ConcurrentHashMap<>();
@@ -125,6 +127,31 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /** What an erasure did to the day files. */
+    public record Erased(long filesRead, long bytesRead, long filesChanged, long eventsMasked, long eventsUnmaskable) {
+    }
+
+    /**
+     * Forgets a person (docs/privacy.md, "Erasure"): every stored event naming them is masked in place — the
+     * identifiers' characters become {@code *}, the line keeps its length, so every byte range distilld's runs recorded
+     * still holds; the event keeps its id, kind and time (so counts and de-duplication stay right). Covers what was
+     * stored when it began; writes go on meanwhile.
+     */
+    public Erased erase(dev.lakehouse.common.SubjectIdentifiers subject) throws IOException {
+        requireLoaded();
+        Map<Path, Long> sizes = new LinkedHashMap<>();
+        synchronized (appendLock) {
+            for (Path f : dayFiles()) {
+                sizes.put(f, Files.size(f));
+            }
+        }
+        dev.lakehouse.common.FileErasure.Masked m = dev.lakehouse.common.FileErasure.Masked.NONE;
+        for (var e : sizes.entrySet()) {
+            m = m.plus(dev.lakehouse.common.FileErasure.maskInPlace(e.getKey(), subject, e.getValue()));
+        }
+        return new Erased(m.files(), m.bytes(), m.filesChanged(), m.linesMasked(), m.linesUnmaskable());
+    }
+
     /** Runs on the writer thread only. */
     private List<Appended> write(List<List<ObserveEvent>> batches) throws IOException {
         Set<String> fresh = new HashSet<>();
@@ -150,7 +177,9 @@ public final class EventStore implements AutoCloseable {
         }
         if (!byDay.isEmpty()) {
             long start = System.nanoTime();
-            appendDurably(byDay);
+            synchronized (appendLock) {
+                appendDurably(byDay);
+            }
             fsync.record(Duration.ofNanos(System.nanoTime() - start));
         }
         seen.addAll(fresh);

@@ -21,6 +21,7 @@ public final class ObserverdMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.OBSERVERD, env).maxBodyBytes(ObserverdConfig.MAX_BODY_BYTES);
         EventStore store = new EventStore(builder.dataDir().resolve("events"), builder.metrics().registry());
         return builder.routing(r -> r.register("/v1/observe", new ObserverdRoutes(store)))
+                .erasures("/v1/observe/erasures", e -> store.erase(e.subject()))
                 .readiness("events", store::readiness)
                 .onStop("events", store::close)
                 .afterStart("events", store::load);
