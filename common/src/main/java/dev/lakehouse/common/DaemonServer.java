@@ -174,9 +174,15 @@ public final class DaemonServer {
             return erasures(path, purge, f -> java.util.Optional.empty());
         }
 
-        /** The same; {@code decode} gives the text of files the scan cannot read as bytes (compressed Parquet). */
-        public Builder erasures(String path, ErasureRoute.Purge purge, java.util.function.Function<Path, java.util.Optional<String>> decode) {
-            ErasureRoute route = new ErasureRoute(daemon, dataDir(), purge, decode);
+        /**
+         * The same; {@code decode} gives the text of files the scan cannot read as bytes (compressed Parquet), and
+         * {@code alsoScanned} are files or directories outside the data directory that the daemon keeps (the roster).
+         */
+        public Builder erasures(String path, ErasureRoute.Purge purge, java.util.function.Function<Path, java.util.Optional<String>> decode,
+                                Path... alsoScanned) {
+            List<Path> roots = new ArrayList<>(List.of(dataDir()));
+            roots.addAll(List.of(alsoScanned));
+            ErasureRoute route = new ErasureRoute(daemon, roots, purge, decode);
             routings.add(0, r -> Routes.only(r, io.helidon.http.Method.POST, path, route));
             return this;
         }

@@ -27,13 +27,13 @@ public final class ErasureRoute implements Handler {
     }
 
     private final String daemon;
-    private final Path dataDir;
+    private final java.util.List<Path> roots;
     private final Purge purge;
     private final Function<Path, Optional<String>> decode;
 
-    ErasureRoute(String daemon, Path dataDir, Purge purge, Function<Path, Optional<String>> decode) {
+    ErasureRoute(String daemon, java.util.List<Path> roots, Purge purge, Function<Path, Optional<String>> decode) {
         this.daemon = daemon;
-        this.dataDir = dataDir;
+        this.roots = java.util.List.copyOf(roots);
         this.purge = purge;
         this.decode = decode;
     }
@@ -44,7 +44,10 @@ public final class ErasureRoute implements Handler {
         long t0 = System.nanoTime();
         Object removed = purge.purge(e);
         long purgeMs = (System.nanoTime() - t0) / 1_000_000;
-        ErasureScan.Report scan = ErasureScan.scan(dataDir, e.identifiers(), decode);
+        ErasureScan.Report scan = ErasureScan.Report.EMPTY;
+        for (Path root : roots) {
+            scan = scan.plus(ErasureScan.scan(root, e.identifiers(), decode));
+        }
         ObjectNode out = Json.mapper().valueToTree(removed);
         out.put("erasure_id", e.erasureId()).put("daemon", daemon).put("purge_ms", purgeMs);
         out.set("scan", Json.mapper().valueToTree(scan));

@@ -73,7 +73,7 @@ public final class ErasureScan {
             bytes += size;
             matches += n;
             if (n > 0 && hit.size() < 20) {
-                hit.add(root.relativize(f).toString());
+                hit.add(f.equals(root) ? f.getFileName().toString() : root.relativize(f).toString());
             }
         }
         return new Report(files.size(), bytes, matches, List.copyOf(hit), (System.nanoTime() - t0) / 1_000_000);

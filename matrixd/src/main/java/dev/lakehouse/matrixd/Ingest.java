@@ -163,6 +163,25 @@ final class Ingest {
         return dir.resolve(id + ".done.json");
     }
 
+    /** What an erasure did to matrixd's own files (its documents' chunks are vectord's, erased there whole). */
+    record Erased(long filesRead, long filesChanged, long recordsMasked, long recordsUnmaskable, int roleQueriesForgotten) {
+    }
+
+    /**
+     * Masks a person in the ingest jobs' files (an unfinished job's documents, finished jobs' outcomes) and the corpus
+     * registry, in place ({@link dev.lakehouse.common.FileErasure}); 409 {@code ingest_in_progress} while a job is
+     * queued or running, since its documents are being written to vectord — the caller retries.
+     */
+    Erased erase(dev.lakehouse.common.SubjectIdentifiers subject, RoleResolver roles) throws IOException {
+        synchronized (this) {
+            if (queued > 0) {
+                throw new ApiException.Conflict("ingest_in_progress", queued + " ingest job(s) queued or running; try again when they are done");
+            }
+        }
+        dev.lakehouse.common.FileErasure.Masked m = dev.lakehouse.common.FileErasure.maskTree(dir.getParent(), subject);
+        return new Erased(m.files(), m.filesChanged(), m.linesMasked(), m.linesUnmaskable(), roles.erase(subject));
+    }
+
     /** Queues the documents for a registered corpus, durably (on disk before this returns); returns the job as it starts. */
     Job submit(String corpusName, List<MatrixdWire.Document> documents) {
         registry.require(corpusName);

@@ -34,6 +34,7 @@ public final class MatrixdMain {
         Ingest ingest = new Ingest(builder.dataDir(), registry, embedd, new VectordClient(config.writeTimeout(), config.vectords(), env.internalToken().orElse(null)),
                 new Chunker(config.chunkChars(), config.chunkOverlap()));
         return builder.routing(r -> r.register("/v1/matrix", new MatrixdRoutes(registry, matrix, ingest)))
+                .erasures("/v1/matrix/erasures", e -> ingest.erase(e.subject(), roles))
                 .readiness("corpora", registry::readiness)
                 .readiness("jobs", ingest::readiness)
                 .onStop("retrievals", matrix::close)

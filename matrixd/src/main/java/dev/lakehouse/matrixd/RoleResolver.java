@@ -120,4 +120,17 @@ final class RoleResolver {
             return r;
         }
     }
+
+    /** Forgets the cached extractions of queries naming a person (an erasure); returns how many. */
+    int erase(dev.lakehouse.common.SubjectIdentifiers subject) {
+        int n = 0;
+        for (Cache<String, Resolved> c : java.util.List.of(cache, failures)) {
+            for (String k : java.util.List.copyOf(c.asMap().keySet())) {
+                if (subject.matches(k) && c.asMap().remove(k) != null) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
 }

@@ -77,6 +77,11 @@ final class RosterHolder {
                 LOG.warning("roster could not be fetched (" + e.getMessage() + "); loading the copy already at " + file);
             }
         }
+        loadFile();
+    }
+
+    /** Loads the roster file as it is (its snapshot when that is the file's). */
+    private void loadFile() {
         long t0 = System.nanoTime();
         try {
             long bytes = Files.size(file);
@@ -97,6 +102,26 @@ final class RosterHolder {
             LOG.severe("roster " + file + " could not be loaded: " + e.getMessage()
                     + (Files.exists(file) ? "" : " (make one with: bin/lakehouse roster generate --out " + file + ")"));
         }
+    }
+
+    /** What an erasure did to the roster: rows removed, and whether the roster is fetched (to be erased at its source too). */
+    record Erased(int workersRemoved, boolean fetchedFromSource) {
+    }
+
+    /**
+     * Removes a person's rows from the roster file ({@link dev.lakehouse.validatord.roster.RosterErasure}), drops the
+     * snapshot and loads the new file (the old roster serves until then). A fetched roster is erased here and must be
+     * erased at its source as well, or the next fetch brings the person back: the answer says so.
+     */
+    synchronized Erased erase(dev.lakehouse.common.SubjectIdentifiers subject) throws java.io.IOException {
+        require();
+        int removed = dev.lakehouse.validatord.roster.RosterErasure.rewrite(file, subject);
+        if (removed > 0) {
+            Files.deleteIfExists(snapshot);
+            loadFile();
+            require();
+        }
+        return new Erased(removed, fetch != null);
     }
 
     /** When the loaded roster file was written: what its values are "as of". */

@@ -34,11 +34,24 @@ public final class ValidatordMain {
                 builder.metrics().registry()) : null;
         return builder.routing(r -> r.register("/v1", new ValidatordRoutes(roster, validation,
                         new IterateLoop(validation, new ChatdClient(chatd), observer, playbooks == null ? p -> { } : playbooks::record))))
+                .erasures("/v1/roster/erasures", e -> roster.erase(e.subject()), ValidatordMain::rosterText, config.roster())
                 .readiness("roster", roster::readiness)
                 .onStop("playbooks", () -> {
                     if (playbooks != null) {
                         playbooks.close();
                     }
                 });
+    }
+
+    /** The scan's reader for Parquet files (the roster's pages are compressed): their rows as text. */
+    private static java.util.Optional<String> rosterText(java.nio.file.Path f) {
+        if (!f.getFileName().toString().endsWith(".parquet")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(dev.lakehouse.validatord.roster.RosterErasure.text(f));
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 }
