@@ -18,7 +18,7 @@ import dev.lakehouse.common.Redact;
 
 /**
  * The API keys of {@code LAKEHOUSE_API_KEYS_FILE}: one per line,
- * {@code name:key[:scope,scope…]}; no scopes or {@code *} means all. Blank
+ * {@code name:key[:scope,scope…]}; no scopes or {@code *} means all but {@code privacy}, which a key must name. Blank
  * lines and lines starting with {@code #} are skipped. Keys are held only as
  * SHA-256 digests, looked up by digest and confirmed with a constant-time
  * comparison; they never appear in logs or errors (a caller is named by its key's name).
@@ -26,8 +26,9 @@ import dev.lakehouse.common.Redact;
 final class ApiKeys {
     /** One key's name and the scopes it may use. */
     record Caller(String name, Set<String> scopes) {
+        /** {@code *} is every scope but {@code privacy}: a key that may erase people says so by name. */
         boolean allows(String scope) {
-            return scopes.contains("*") || scopes.contains(scope);
+            return scopes.contains(scope) || (scopes.contains("*") && !scope.equals("privacy"));
         }
     }
 

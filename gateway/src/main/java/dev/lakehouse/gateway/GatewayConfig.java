@@ -32,12 +32,14 @@ import dev.lakehouse.common.EnvConfig;
  * @param replica         {@code GATEWAY_REPLICA}, default {@code <host name>/<pid>}: this gateway's name in journal entries and status
  * @param diffWindow      {@code GATEWAY_DIFF_WINDOW}, default 60s: the window of shadow differences' samples ({@link DiffSampler})
  * @param diffSamples     {@code GATEWAY_DIFF_SAMPLES}, default 10: differences per route and window journaled whole
- * @param dataDir         {@code LAKEHOUSE_DATA_DIR}/gateway: the cutover journal spool and the last journaled table version
+ * @param dataDir         {@code LAKEHOUSE_DATA_DIR}/gateway: the cutover journal spool, the last journaled table version, the erasure jobs
+ * @param erasureTimeout  {@code GATEWAY_ERASURE_TIMEOUT}, default 10m: how long one daemon's purge may take ({@link Erasures})
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
                      List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget, Duration metricsInterval,
-                     Duration routesWatch, String replica, Duration diffWindow, int diffSamples, Path dataDir) {
+                     Duration routesWatch, String replica, Duration diffWindow, int diffSamples, Path dataDir,
+                     Duration erasureTimeout) {
     /** Default body limit: the largest a routed daemon accepts passes through (the operator's {@code GATEWAY_MAX_BODY_BYTES} overrides it). */
     static final long MAX_BODY_BYTES = 32L << 20;
 
@@ -65,7 +67,8 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.get("GATEWAY_REPLICA").orElseGet(GatewayConfig::hostAndPid),
                 env.duration("GATEWAY_DIFF_WINDOW", Duration.ofSeconds(60)),
                 env.integer("GATEWAY_DIFF_SAMPLES", 10, 0, 10_000),
-                env.dataDir(DaemonId.GATEWAY.daemonName()));
+                env.dataDir(DaemonId.GATEWAY.daemonName()),
+                env.duration("GATEWAY_ERASURE_TIMEOUT", Duration.ofMinutes(10)));
     }
 
     private static String hostAndPid() {

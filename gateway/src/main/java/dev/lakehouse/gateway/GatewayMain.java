@@ -31,9 +31,12 @@ public final class GatewayMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(GatewayConfig.MAX_BODY_BYTES);
         Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry(), builder.metrics()::scrape);
         gateway.cutover().reloadOnHangup();
-        return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway)).register("/admin", new AdminRoutes(gateway))
+        Erasures erasures = new Erasures(config.dataDir(), env, config.daemons(), config.erasureTimeout());
+        return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway, erasures)).register("/admin", new AdminRoutes(gateway))
                         .register("/console", new ConsoleRoutes(gateway)))
                 .onStop("cutover", gateway.cutover()::close)
+                .onStop("erasures", erasures::close)
+                .afterStart("erasures", erasures::start)
                 .afterStart("keys", () -> {
                     if (keys == null) {
                         LOG.warning("NO API KEYS: LAKEHOUSE_API_KEYS_FILE is not set, so every /v1 and /admin route is open to "

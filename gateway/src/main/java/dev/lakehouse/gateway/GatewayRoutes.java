@@ -17,7 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
  * curl -s localhost:4200/v1/embed -H 'Authorization: Bearer …' -H 'Content-Type: application/json' -d '{"input":"x"}'
  * </pre>
  */
-record GatewayRoutes(Gateway gateway) implements HttpService {
+record GatewayRoutes(Gateway gateway, Erasures erasures) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::handle);
@@ -28,6 +28,10 @@ record GatewayRoutes(Gateway gateway) implements HttpService {
         RouteTable.Route route = RouteTable.route(rawPath).orElseThrow(() -> new ApiException.NotFound("not_found",
                 "no route for " + req.prologue().method().text() + " " + rawPath));
         ApiKeys.Caller caller = gateway.admit(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null), route);
+        if (route.prefix().equals(RouteTable.PRIVACY)) {
+            privacy(req, res, rawPath);
+            return;
+        }
         if (route.daemon() == null) {
             answerHere(route, req, res);
             return;
@@ -60,6 +64,33 @@ record GatewayRoutes(Gateway gateway) implements HttpService {
         } catch (RuntimeException e) {
             gateway.buffers().give(s.held());
             throw e;
+        }
+    }
+
+    /**
+     * {@code POST /v1/privacy/erasures} → 202 the job ({@code existing}: the same subject's unfinished job);
+     * {@code GET /v1/privacy/erasures} the last 100; {@code GET /v1/privacy/erasures/{id}} one, per daemon (docs/privacy.md).
+     */
+    private void privacy(ServerRequest req, ServerResponse res, String rawPath) {
+        String method = req.prologue().method().text();
+        String rest = rawPath.substring(RouteTable.PRIVACY.length());
+        if (rest.isEmpty() && method.equals("POST")) {
+            Erasures.Created c = erasures.create(Json.read(req, Erasures.Request.class));
+            com.fasterxml.jackson.databind.node.ObjectNode out = Json.mapper().valueToTree(c.job());
+            out.put("existing", c.existing());
+            res.header(HeaderNames.LOCATION, RouteTable.PRIVACY + "/" + c.job().id());
+            Json.send(res, 202, out);
+        } else if (rest.isEmpty() && method.equals("GET")) {
+            Json.send(res, 200, java.util.Map.of("erasures", erasures.list()));
+        } else if (rest.matches("/[A-Za-z0-9-]{1,64}") && method.equals("GET")) {
+            Json.send(res, 200, erasures.get(rest.substring(1)).orElseThrow(() -> new ApiException.NotFound("erasure_not_found",
+                    "no erasure job '" + rest.substring(1) + "'")));
+        } else if (rest.isEmpty() || rest.matches("/[A-Za-z0-9-]{1,64}")) {
+            String allow = rest.isEmpty() ? "GET, POST" : "GET";
+            throw new ApiException.BadRequest(405, "method_not_allowed", method + " is not allowed here; allowed: " + allow,
+                    java.util.Map.of("Allow", allow));
+        } else {
+            throw new ApiException.NotFound("not_found", "no route for " + method + " " + rawPath);
         }
     }
 

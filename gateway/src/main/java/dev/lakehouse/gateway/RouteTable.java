@@ -16,6 +16,9 @@ import dev.lakehouse.common.DaemonId;
  * its prefix names.
  */
 final class RouteTable {
+    /** The erasure coordinator's route, answered by the gateway itself ({@link Erasures}). */
+    static final String PRIVACY = "/v1/privacy/erasures";
+
     /** One route: a path prefix, its scope, and the daemon behind it (null: the gateway answers itself). */
     record Route(String prefix, String scope, DaemonId daemon) {
         boolean matches(String path) {
@@ -28,7 +31,13 @@ final class RouteTable {
      * may read the journal or write memories may not erase people from them).
      */
     static final List<Route> ROUTES = List.of(
+            new Route(PRIVACY, "privacy", null),
             new Route("/v1/journal/erasures", "privacy", DaemonId.JOURNALD),
+            new Route("/v1/indexes/erasures", "privacy", DaemonId.VECTORD),
+            new Route("/v1/matrix/erasures", "privacy", DaemonId.MATRIXD),
+            new Route("/v1/observe/erasures", "privacy", DaemonId.OBSERVERD),
+            new Route("/v1/distill/erasures", "privacy", DaemonId.DISTILLD),
+            new Route("/v1/roster/erasures", "privacy", DaemonId.VALIDATORD),
             new Route("/v1/memory/erasures", "privacy", DaemonId.PATHWAYD),
             new Route("/v1/truth/erasures", "privacy", DaemonId.TRUTHD),
             new Route("/v1/embed/erasures", "privacy", DaemonId.EMBEDD),
