@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         description = "Operate the Lakehouse daemons of this checkout.",
         subcommands = {LakehouseCli.Up.class, LakehouseCli.Down.class, LakehouseCli.Status.class,
                 LakehouseCli.Restart.class, LakehouseCli.Logs.class, RosterCommand.class, MatrixCommand.class, DistillCommand.class,
-                RenderCommand.class, ImagesCommand.class, CutoverCommand.class},
+                RenderCommand.class, ImagesCommand.class, CutoverCommand.class, EraseCommand.class},
         footer = {"", "  build     Build every module (./mvnw -DskipTests package); handled by bin/lakehouse itself.",
                 "  test      Run every test (./mvnw -B verify); handled by bin/lakehouse itself.",
                 "", "Environment: LAKEHOUSE_<DAEMON>_PORT, LAKEHOUSE_DATA_DIR, LAKEHOUSE_RUN_DIR, LAKEHOUSE_LOG_DIR,",
