@@ -118,9 +118,20 @@ public final class ErasureScan {
         return forms.stream().filter(f -> !f.isEmpty()).map(f -> f.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
-    /** Occurrences of any needle, ASCII case folded, read in blocks that overlap by the longest needle. */
+    /** Occurrences of any needle, ASCII case folded, read in blocks that overlap by the longest needle; one pass over the bytes. */
     static long count(InputStream in, List<byte[]> needles) throws IOException {
         int overlap = needles.stream().mapToInt(n -> n.length).max().orElse(1) - 1;
+        List<List<byte[]>> byFirst = new ArrayList<>(256);
+        for (int i = 0; i < 256; i++) {
+            byFirst.add(null);
+        }
+        for (byte[] n : needles) {
+            int f = n[0] & 0xff;
+            if (byFirst.get(f) == null) {
+                byFirst.set(f, new ArrayList<>());
+            }
+            byFirst.get(f).add(n);
+        }
         byte[] buf = new byte[BLOCK + overlap];
         int have = 0;
         long found = 0;
@@ -134,8 +145,24 @@ public final class ErasureScan {
                     buf[i] = (byte) (c + 32);
                 }
             }
-            for (byte[] n : needles) {
-                found += occurrences(buf, end, n, first ? 0 : have);
+            int seen = first ? 0 : have;
+            for (int i = 0; i < end; i++) {
+                List<byte[]> candidates = byFirst.get(buf[i] & 0xff);
+                if (candidates == null) {
+                    continue;
+                }
+                outer:
+                for (byte[] n : candidates) {
+                    if (i + n.length > end || i + n.length <= seen) {
+                        continue;
+                    }
+                    for (int j = 1; j < n.length; j++) {
+                        if (buf[i + j] != n[j]) {
+                            continue outer;
+                        }
+                    }
+                    found++;
+                }
             }
             if (r < BLOCK) {
                 return found;
@@ -145,23 +172,5 @@ public final class ErasureScan {
             have = keep;
             first = false;
         }
-    }
-
-    /** Occurrences of {@code n} in {@code buf[0, end)} that end past {@code seen} (the bytes scanned with the block before). */
-    private static long occurrences(byte[] buf, int end, byte[] n, int seen) {
-        long c = 0;
-        outer:
-        for (int i = Math.max(0, seen - n.length + 1); i + n.length <= end; i++) {
-            if (buf[i] != n[0]) {
-                continue;
-            }
-            for (int j = 1; j < n.length; j++) {
-                if (buf[i + j] != n[j]) {
-                    continue outer;
-                }
-            }
-            c++;
-        }
-        return c;
     }
 }

@@ -1,7 +1,5 @@
 package dev.lakehouse.common;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -77,47 +75,77 @@ public final class FileErasure {
      * was between appends, so a later append (or the cut of a failed one) never meets a masked write.
      */
     public static Masked maskInPlace(Path file, SubjectIdentifiers subject, long limit) throws IOException {
-        long masked = 0;
-        long unmaskable = 0;
-        long written = 0;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        long[] masked = new long[3];   // lines masked, lines unmaskable, bytes written
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = Math.min(limit, ch.size());
-            long pos = 0;
-            ByteArrayOutputStream line = new ByteArrayOutputStream(512);
-            while (pos < size) {
-                line.reset();
-                long start = pos;
-                int b;
-                while (pos < size && (b = in.read()) >= 0) {
-                    pos++;
-                    if (b == '\n') {
-                        break;
+            byte[] buf = new byte[CHUNK];
+            int have = 0;
+            long bufStart = 0;   // the file offset of buf[0]
+            while (bufStart + have < size) {
+                ByteBuffer into = ByteBuffer.wrap(buf, have, (int) Math.min(buf.length - have, size - bufStart - have));
+                int r = ch.read(into, bufStart + have);
+                if (r <= 0) {
+                    break;
+                }
+                have += r;
+                boolean last = bufStart + have >= size;
+                int end = last ? have : lastNewline(buf, have) + 1;
+                if (end <= 0) {   // no whole line yet: read on, growing the buffer when a line is longer than it
+                    if (have == buf.length) {
+                        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
                     }
-                    line.write(b);
-                }
-                byte[] bytes = line.toByteArray();
-                String text = new String(bytes, StandardCharsets.UTF_8);
-                if (!subject.matches(text)) {
                     continue;
                 }
-                byte[] out = subject.mask(text).getBytes(StandardCharsets.UTF_8);
-                if (out.length != bytes.length || !stillParses(text, out)) {
-                    unmaskable++;
-                    continue;
-                }
-                ByteBuffer buf = ByteBuffer.wrap(out);
-                long at = start;
-                while (buf.hasRemaining()) {
-                    at += ch.write(buf, at);
-                }
-                masked++;
-                written += out.length;
+                maskChunk(ch, buf, end, bufStart, subject, masked);
+                System.arraycopy(buf, end, buf, 0, have - end);
+                bufStart += end;
+                have -= end;
             }
-            if (masked > 0) {
+            if (masked[0] > 0) {
                 ch.force(true);
             }
-            return new Masked(1, size, masked > 0 ? 1 : 0, masked, unmaskable, written);
+            return new Masked(1, size, masked[0] > 0 ? 1 : 0, masked[0], masked[1], masked[2]);
+        }
+    }
+
+    private static final int CHUNK = 4 << 20;
+
+    private static int lastNewline(byte[] buf, int have) {
+        for (int i = have - 1; i >= 0; i--) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whole lines {@code buf[0, end)} at file offset {@code at}: one match over the chunk, then line by line only if it names the subject. */
+    private static void maskChunk(FileChannel ch, byte[] buf, int end, long at, SubjectIdentifiers subject, long[] counts) throws IOException {
+        if (!subject.matches(new String(buf, 0, end, StandardCharsets.UTF_8))) {
+            return;
+        }
+        int from = 0;
+        while (from < end) {
+            int nl = from;
+            while (nl < end && buf[nl] != '\n') {
+                nl++;
+            }
+            String text = new String(buf, from, nl - from, StandardCharsets.UTF_8);
+            if (subject.matches(text)) {
+                byte[] out = subject.mask(text).getBytes(StandardCharsets.UTF_8);
+                if (out.length != nl - from || !stillParses(text, out)) {
+                    counts[1]++;
+                } else {
+                    ByteBuffer w = ByteBuffer.wrap(out);
+                    long pos = at + from;
+                    while (w.hasRemaining()) {
+                        pos += ch.write(w, pos);
+                    }
+                    counts[0]++;
+                    counts[2] += out.length;
+                }
+            }
+            from = nl + 1;
         }
     }
 

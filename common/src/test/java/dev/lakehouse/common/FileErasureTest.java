@@ -64,4 +64,26 @@ class FileErasureTest {
         assertThat(r.filesWithMatches()).containsExactly("big.txt");
         assertThat(r.bytes()).isEqualTo(Files.size(f));
     }
+
+    @Test
+    void aFileOfManyChunks_andALineLongerThanAChunk_areMaskedAtTheirOffsets(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("big.jsonl");
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        while (sb.length() < 9 << 20) {
+            sb.append("{\"n\":").append(n).append(",\"text\":\"").append(n % 50_000 == 7 ? "call Ana Ruiz" : "nothing here").append("\"}\n");
+            n++;
+        }
+        sb.append("{\"text\":\"").append("x".repeat(5 << 20)).append(" W000123\"}\n");
+        sb.append("{\"tail\":\"614-555-0101\"}");   // no newline at the end
+        Files.writeString(f, sb.toString());
+        long size = Files.size(f);
+        FileErasure.Masked m = FileErasure.maskInPlace(f, ANA);
+        String after = Files.readString(f);
+        assertThat(Files.size(f)).isEqualTo(size);
+        assertThat(after).doesNotContain("Ana Ruiz").doesNotContain("W000123").doesNotContain("614-555-0101");
+        assertThat(after.replace("************", "614-555-0101").replace("********", "Ana Ruiz").replace("*******\"", "W000123\""))
+                .isEqualTo(sb.toString());
+        assertThat(m.linesMasked()).isEqualTo((n + 49_992) / 50_000 + 2);
+    }
 }

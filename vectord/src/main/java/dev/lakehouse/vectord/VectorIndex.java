@@ -305,7 +305,12 @@ public final class VectorIndex {
             lock.readLock().unlock();
         }
         HnswIndex<String, float[], StoredPoint, Float> fresh = newGraph(Math.max(1024, live.size() * 2));
-        live.forEach(fresh::add);
+        try {
+            fresh.addAll(live, Runtime.getRuntime().availableProcessors(), (done, max) -> { }, Integer.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("compaction of index '" + name + "' interrupted", e);
+        }
         lock.writeLock().lock();
         try {
             hnsw = fresh;
