@@ -41,7 +41,7 @@ public class DistilldErasureTest {
             assertThat(await(http, id).path("state").asText()).isEqualTo("done");
             Path run = data.resolve("distilld/runs").resolve(id);
             List<String> ids = List.of(PipelineTest.SSN, "614-555-0101");
-            assertThat(grep(data, List.of("123-45-6789", "614-555-0101", "6145550101"))).as("the run holds her").isNotEmpty();
+            assertThat(dev.lakehouse.common.testing.DataGrep.files(data, List.of("123-45-6789", "614-555-0101", "6145550101"))).as("the run holds her").isNotEmpty();
             Map<Path, List<String>> before = lines(data);
             Map<Path, List<String>> obsBefore = lines(obs);
 
@@ -52,7 +52,7 @@ public class DistilldErasureTest {
             assertThat(out.path("records_unmaskable").asLong()).isZero();
             assertThat(out.path("runs_updated").toString()).contains(id);
             assertThat(out.path("scan").path("matches").asLong()).as(r.body()).isZero();
-            assertThat(grep(data, List.of("123-45-6789", "614-555-0101", "6145550101"))).isEmpty();
+            assertThat(dev.lakehouse.common.testing.DataGrep.files(data, List.of("123-45-6789", "614-555-0101", "6145550101"))).isEmpty();
             assertUnchangedButHer(before, lines(data), ids);
 
             JsonNode summary = Json.mapper().readTree(Files.readAllBytes(run.resolve("summary.json")));
@@ -119,18 +119,5 @@ public class DistilldErasureTest {
             }
         }
         return out;
-    }
-
-    public static List<Path> grep(Path root, List<String> needles) throws Exception {
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).filter(f -> {
-                try {
-                    String s = Files.readString(f, StandardCharsets.ISO_8859_1);
-                    return needles.stream().anyMatch(s::contains);
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }).toList();
-        }
     }
 }

@@ -149,7 +149,7 @@ class ErasuresTest {
                     .isEqualTo(before.get("/v1/indexes/erasures"));
             assertThat(calls.get("/v1/memory/erasures").get()).isGreaterThan(before.get("/v1/memory/erasures"));
             assertThat(journal).anySatisfy(e -> assertThat(e).contains("privacy.erasure.done", id).doesNotContain("W000123"));
-            assertThat(grep(dir.resolve("data"), List.of("W000123", "614-555-0101", "Ana Ruiz", "ana.ruiz"))).as("the kept report").isEmpty();
+            assertThat(dev.lakehouse.common.testing.DataGrep.files(dir.resolve("data"), List.of("W000123", "614-555-0101", "Ana Ruiz", "ana.ruiz"))).as("the kept report").isEmpty();
             assertThat(Json.mapper().readTree(send(g, OPS, "GET", "/v1/privacy/erasures", null).body()).path("erasures").toString()).contains(id);
 
             HttpResponse<String> unknown = send(g, OPS, "POST", "/v1/privacy/erasures", "{\"subject\":\"worker:W999999\"}");
@@ -190,19 +190,6 @@ class ErasuresTest {
         } finally {
             g.stop();
             daemons.stop(0);
-        }
-    }
-
-    static List<Path> grep(Path root, List<String> needles) throws Exception {
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).filter(f -> {
-                try {
-                    String s = Files.readString(f, StandardCharsets.ISO_8859_1);
-                    return needles.stream().anyMatch(s::contains);
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }).toList();
         }
     }
 }

@@ -128,7 +128,7 @@ class ErasureIT {
         List<String> her = identifiers(a);
         List<String> his = identifiers(b);
         Path data = stack.dataRoot();
-        assertThat(grep(data, her)).as("she is in the data before").isNotEmpty();
+        assertThat(dev.lakehouse.common.testing.DataGrep.files(data, her)).as("she is in the data before").isNotEmpty();
         Map<String, Integer> hisLines = lines(data, his, her);
         assertThat(hisLines).as("his data, to compare").isNotEmpty();
         Map<String, String> hisApi = api(b);
@@ -144,7 +144,7 @@ class ErasureIT {
             assertThat(job.path("steps").path(d).path("state").asText()).as(d).isEqualTo("done");
         }
 
-        assertThat(grep(data, her)).as("a plain grep of every data directory").isEmpty();
+        assertThat(dev.lakehouse.common.testing.DataGrep.files(data, her)).as("a plain grep of every data directory").isEmpty();
         assertThat(send(gw, "GET", "/v1/roster/workers/W000010", null).statusCode()).isEqualTo(404);
         Map<String, Integer> after = lines(data, his, her);
         hisLines.forEach((line, n) -> assertThat(after.getOrDefault(line, 0)).as("still there, byte for byte: " + line).isGreaterThanOrEqualTo(n));
@@ -185,17 +185,6 @@ class ErasureIT {
             }
         }
         return out;
-    }
-
-    static List<Path> grep(Path root, List<String> needles) throws Exception {
-        List<Path> hits = new ArrayList<>();
-        for (Path f : files(root)) {
-            String s = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-            if (needles.stream().anyMatch(s::contains)) {
-                hits.add(f);
-            }
-        }
-        return hits;
     }
 
     static List<Path> files(Path root) throws Exception {

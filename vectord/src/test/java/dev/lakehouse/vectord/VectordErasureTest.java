@@ -73,8 +73,8 @@ class VectordErasureTest {
                 assertThat(send("GET", "/v1/indexes/" + id, null).statusCode()).as(id).isEqualTo(404);
             }
             assertThat(send("GET", "/v1/indexes/docs/points/d2~0", null).body()).isEqualTo(d2);
-            assertThat(grep(dir, List.of("Ana Ruiz", "W000123", "5550101", "forklift", "certified 2019"))).isEmpty();
-            assertThat(grep(dir, List.of("Bo Li", "W000124"))).as("everyone else's data is still there").isNotEmpty();
+            assertThat(dev.lakehouse.common.testing.DataGrep.files(dir, List.of("Ana Ruiz", "W000123", "5550101", "forklift", "certified 2019"))).isEmpty();
+            assertThat(dev.lakehouse.common.testing.DataGrep.files(dir, List.of("Bo Li", "W000124"))).as("everyone else's data is still there").isNotEmpty();
             assertThat(Json.mapper().readTree(send("POST", "/v1/indexes/erasures",
                     "{\"erasure_id\":\"er-1\",\"identifiers\":[\"W000123\"]}").body()).path("points_removed").asInt())
                     .as("again: nothing left to remove").isZero();
@@ -111,20 +111,6 @@ class VectordErasureTest {
     void awaitReady() throws Exception {
         for (int i = 0; i < 200 && send("GET", "/ready", null).statusCode() != 200; i++) {
             Thread.sleep(25);
-        }
-    }
-
-    /** Files under {@code root} whose bytes hold any of {@code needles} (a plain grep, not the scan). */
-    static List<Path> grep(Path root, List<String> needles) throws Exception {
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).filter(f -> {
-                try {
-                    String s = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
-                    return needles.stream().anyMatch(s::contains);
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }).toList();
         }
     }
 }

@@ -1,0 +1,200 @@
+package dev.lakehouse.it;
+
+import static dev.lakehouse.it.kit.Http.json;
+import static dev.lakehouse.it.kit.Http.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.common.DaemonId;
+import dev.lakehouse.it.harness.ManagedDaemon;
+import dev.lakehouse.it.harness.Stack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 in the middle of a purge, for the daemons whose purge rewrites the most: vectord (WAL deletes, compaction,
+ * snapshot), observerd (masking in place) and validatord (the roster's Parquet rewrite) — each restarts whole, every
+ * other subject's data is what it was, and the erasure asked again finishes clean. Then the coordinator: the gateway
+ * killed while its job waits for a daemon that is down resumes the job when it starts again.
+ */
+class ErasureCrashIT {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static Stack stack;
+    static final String BODY = "{\"erasure_id\":\"er-crash\",\"identifiers\":[\"W000123\",\"614-555-0123\",\"Ana Ruizcrash\"]}";
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path roster = Stack.generateRoster(200_000);
+        stack = Stack.builder()
+                .daemon(DaemonId.OBSERVERD)
+                .daemon(DaemonId.JOURNALD)
+                .daemon(DaemonId.VECTORD, Map.of("VECTORD_SNAPSHOT_INTERVAL", "0"))
+                .daemon(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString()))
+                .daemon(DaemonId.GATEWAY, Map.of("GATEWAY_DAEMONS", "observerd,journald,vectord,validatord,gateway"))
+                .start();
+        URI vectord = stack.url("vectord");
+        assertThat(send(vectord, "PUT", "/v1/indexes/crash", "{\"dims\":64,\"metric\":\"cosine\"}").statusCode()).isEqualTo(201);
+        Random rnd = new Random(3);
+        for (int b = 0; b < 30; b++) {
+            StringBuilder sb = new StringBuilder("{\"points\":[");
+            for (int i = 0; i < 1000; i++) {
+                int n = b * 1000 + i;
+                sb.append(i == 0 ? "" : ",").append("{\"id\":\"p").append(n).append("\",\"vector\":[");
+                for (int d = 0; d < 64; d++) {
+                    sb.append(d == 0 ? "" : ",").append(rnd.nextFloat() - 0.5f);
+                }
+                String text = n % 5000 == 17 ? "Ana Ruizcrash, W000123, 614-555-0123" : "worker W" + String.format("%06d", 1000 + n % 9000) + " note " + n;
+                sb.append("],\"payload\":{\"doc_id\":\"d").append(n).append("\",\"text\":\"").append(text).append("\"}}");
+            }
+            assertThat(send(vectord, "POST", "/v1/indexes/crash/points", sb.append("]}").toString()).statusCode()).isEqualTo(200);
+        }
+        URI observerd = stack.url("observerd");
+        for (int b = 0; b < 100; b++) {
+            StringBuilder sb = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < 1000; i++) {
+                int n = b * 1000 + i;
+                String text = n % 10_000 == 5 ? "call Ana Ruizcrash at 614-555-0123" : "call W" + String.format("%06d", 1000 + n % 9000) + " at 937-555-" + (1000 + n % 9000);
+                sb.append(i == 0 ? "" : ",").append("{\"event_id\":\"c").append(n).append("\",\"ts\":\"2026-12-0").append(1 + n % 3)
+                        .append("T10:00:00Z\",\"kind\":\"chat.call\",\"payload\":{\"text\":\"").append(text).append("\"}}");
+            }
+            assertThat(send(observerd, "POST", "/v1/observe/events", sb.append("]}").toString()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** Sends the erasure, kills the daemon {@code afterMs} later (whatever it is doing), restarts it. */
+    static void killDuringPurge(ManagedDaemon d, String path, long afterMs) throws Exception {
+        var pending = HTTP.sendAsync(HttpRequest.newBuilder(d.url().resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(afterMs);
+        assertThat(d.kill9()).isEqualTo(137);
+        pending.handle((r, e) -> null).join();
+        d.start(Stack.READY_TIMEOUT);
+    }
+
+    static JsonNode eraseAgain(ManagedDaemon d, String path) throws Exception {
+        HttpResponse<String> r = send(d.url(), "POST", path, BODY);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode out = json(r);
+        assertThat(out.path("scan").path("matches").asLong()).as(d.name() + ": " + r.body()).isZero();
+        return out;
+    }
+
+    @Test
+    void vectord_killedMidPurge_restartsWhole_othersIdentical_andTheRerunFinishesClean() throws Exception {
+        ManagedDaemon vectord = stack.daemon("vectord");
+        Map<String, String> others = new HashMap<>();
+        for (int n = 0; n < 30_000; n += 997) {
+            if (n % 5000 != 17) {
+                others.put("p" + n, send(vectord.url(), "GET", "/v1/indexes/crash/points/p" + n, null).body());
+            }
+        }
+        killDuringPurge(vectord, "/v1/indexes/erasures", 700);
+        for (var e : others.entrySet()) {
+            assertThat(send(vectord.url(), "GET", "/v1/indexes/crash/points/" + e.getKey(), null).body()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertThat(json(send(vectord.url(), "GET", "/v1/indexes/crash", null)).path("count").asLong()).isBetween(29_994L, 30_000L);
+        eraseAgain(vectord, "/v1/indexes/erasures");
+        assertThat(json(send(vectord.url(), "GET", "/v1/indexes/crash", null)).path("count").asLong()).isEqualTo(29_994L);
+        assertThat(dev.lakehouse.common.testing.DataGrep.files(stack.dataRoot().resolve("vectord"), List.of("Ruizcrash", "W000123", "5550123"))).isEmpty();
+    }
+
+    @Test
+    void observerd_killedMidMasking_restartsWhole_othersLinesIdentical_andTheRerunFinishesClean() throws Exception {
+        ManagedDaemon observerd = stack.daemon("observerd");
+        Path events = stack.dataRoot().resolve("observerd/events");
+        Map<String, List<String>> before = otherLines(events);
+        killDuringPurge(observerd, "/v1/observe/erasures", 150);
+        assertThat(otherLines(events)).isEqualTo(before);
+        eraseAgain(observerd, "/v1/observe/erasures");
+        assertThat(otherLines(events)).isEqualTo(before);
+        assertThat(json(send(observerd.url(), "GET", "/v1/observe/stats", null)).toString()).contains("100000");
+    }
+
+    @Test
+    void validatord_killedMidRosterRewrite_restartsWhole_othersIdentical_andTheRerunFinishesClean() throws Exception {
+        ManagedDaemon validatord = stack.daemon("validatord");
+        Map<String, String> others = new HashMap<>();
+        for (int n = 1; n <= 200_000; n += 9_973) {
+            String id = String.format("W%06d", n);
+            if (!id.equals("W000123")) {
+                others.put(id, send(validatord.url(), "GET", "/v1/roster/workers/" + id, null).body());
+            }
+        }
+        killDuringPurge(validatord, "/v1/roster/erasures", 400);
+        for (var e : others.entrySet()) {
+            assertThat(send(validatord.url(), "GET", "/v1/roster/workers/" + e.getKey(), null).body()).isEqualTo(e.getValue());
+        }
+        assertThat(json(eraseAgain(validatord, "/v1/roster/erasures")).path("workers_removed").asInt()).isBetween(0, 1);
+        assertThat(send(validatord.url(), "GET", "/v1/roster/workers/W000123", null).statusCode()).isEqualTo(404);
+        assertThat(json(send(validatord.url(), "GET", "/v1/roster/stats", null)).path("workers").asInt()).isEqualTo(199_999);
+    }
+
+    @Test
+    void theGateway_killedWhileItsJobWaits_resumesTheJobWhenItStartsAgain() throws Exception {
+        ManagedDaemon vectord = stack.daemon("vectord");
+        ManagedDaemon gateway = stack.daemon("gateway");
+        vectord.stop(Stack.STOP_GRACE);
+        HttpResponse<String> r = send(gateway.url(), "POST", "/v1/privacy/erasures", "{\"identifiers\":[\"Ana Ruizcrash\",\"614-555-0123\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String id = json(r).path("id").asText();
+        JsonNode waiting = await(gateway, id, j -> j.path("steps").path("vectord").path("state").asText().equals("waiting")
+                && j.path("steps").path("validatord").path("state").asText().equals("done"));
+        assertThat(waiting.path("state").asText()).isEqualTo("waiting");
+        assertThat(gateway.kill9()).isEqualTo(137);
+        vectord.start(Stack.READY_TIMEOUT);
+        gateway.start(Stack.READY_TIMEOUT);
+        JsonNode done = await(gateway, id, j -> j.path("state").asText().equals("done"));
+        assertThat(done.path("proof").path("clean").asBoolean()).as(done.toString()).isTrue();
+    }
+
+    static JsonNode await(ManagedDaemon gateway, String id, java.util.function.Predicate<JsonNode> until) throws Exception {
+        JsonNode j = null;
+        for (int i = 0; i < 1200; i++) {
+            j = json(send(gateway.url(), "GET", "/v1/privacy/erasures/" + id, null));
+            if (until.test(j)) {
+                return j;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("erasure " + id + ": " + j);
+    }
+
+    /** Each day file's lines that do not name her, in order. */
+    static Map<String, List<String>> otherLines(Path dir) throws Exception {
+        Map<String, List<String>> out = new HashMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+                List<String> keep = new ArrayList<>();
+                for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (!l.contains("Ruizcrash") && !l.contains("****")) {
+                        keep.add(l);
+                    }
+                }
+                out.put(f.getFileName().toString(), keep);
+            }
+        }
+        return out;
+    }
+}
