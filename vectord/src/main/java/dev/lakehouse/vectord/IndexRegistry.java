@@ -71,6 +71,12 @@ final class IndexRegistry implements AutoCloseable {
         volatile Manifest manifest;
         volatile long lastWrite = System.nanoTime();
         volatile long lastSnapshotWrite = System.nanoTime();
+        /** Writes applied, for a compaction built beside them to know whether one came in meanwhile. */
+        final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+        /** Deleted slots may hold what an erasure removed: no snapshot writes the graph until it is compacted. */
+        volatile boolean holdsErased;
+        /** A compaction after an erasure is queued or running: one at a time per index. */
+        final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
 
         Managed(VectorIndex index, Wal wal, Manifest manifest) {
             this.index = index;
@@ -88,8 +94,10 @@ final class IndexRegistry implements AutoCloseable {
                 List<Op> all = new ArrayList<>();
                 groups.forEach(all::addAll);
                 applyAll(index, all);
+                writes.incrementAndGet();
                 if (index.needsCompaction()) {
                     index.compact();
+                    holdsErased = false;
                 }
                 lastWrite = System.nanoTime();
             } finally {
@@ -380,14 +388,14 @@ final class IndexRegistry implements AutoCloseable {
                     write(name, ids.stream().map(id -> new Op(new Wal.Record(Wal.DELETE, id, null, null), null)).toList());
                 }
                 if (!ids.isEmpty() || m.wal.bytes() > 0 || m.index.deletedSlots() > 0) {
-                    m.walLock.lock();
-                    try {
-                        m.index.compact();
-                    } finally {
-                        m.walLock.unlock();
+                    if (m.index.deletedSlots() > 0) {
+                        m.holdsErased = true;   // a graph with deleted slots is not written: they hold what was deleted
                     }
                     snapshot(name, m);
                     rewritten.add(name);
+                    if (m.holdsErased) {
+                        compactInBackground(name, m);
+                    }
                 }
                 removed += ids.size();
             } finally {
@@ -395,6 +403,66 @@ final class IndexRegistry implements AutoCloseable {
             }
         }
         return new Erased(removed, rewritten);
+    }
+
+    private final java.util.concurrent.ExecutorService compactions = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("vectord-compaction").daemon(true).factory());
+
+    /**
+     * After an erasure: the graph rebuilt without its deleted slots while searches and writes go on, swapped in if no
+     * write came meanwhile (else built again, three times at most, then with writes held for the last build), and the
+     * index snapshotted with its graph again. Until then the snapshot has no graph (a restart rebuilds it from the
+     * points) and the deleted points' vectors are only in this process's memory.
+     */
+    private void compactInBackground(String name, Managed m) {
+        if (!m.compacting.compareAndSet(false, true)) {
+            return;   // the one queued or running covers this erasure's slots too (it copies the live points when it starts)
+        }
+        compactions.submit(() -> {
+            try {
+                for (int attempt = 1; attempt <= 4 && !closed && indexes.get(name) == m; attempt++) {
+                    long writes = m.writes.get();
+                    boolean last = attempt == 4;
+                    if (last) {
+                        m.walLock.lock();
+                    }
+                    try {
+                        var fresh = m.index.rebuilt();
+                        if (!last) {
+                            m.walLock.lock();
+                        }
+                        try {
+                            if (m.writes.get() != writes) {
+                                continue;
+                            }
+                            m.index.swap(fresh);
+                            m.holdsErased = false;
+                        } finally {
+                            if (!last) {
+                                m.walLock.unlock();
+                            }
+                        }
+                    } finally {
+                        if (last) {
+                            m.walLock.unlock();
+                        }
+                    }
+                    m.snapshotLock.lock();
+                    try {
+                        if (!closed && indexes.get(name) == m) {
+                            snapshot(name, m);
+                        }
+                    } finally {
+                        m.snapshotLock.unlock();
+                    }
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "index " + name + ": compaction after an erasure failed", e);
+            } finally {
+                m.compacting.set(false);
+            }
+        });
     }
 
     private static String docId(StoredPoint p) {
@@ -456,6 +524,11 @@ final class IndexRegistry implements AutoCloseable {
     }
 
     private Manifest snapshot(String name, Managed m) {
+        return snapshot(name, m, !m.holdsErased);
+    }
+
+    /** A snapshot of the points; of the graph too unless {@code withGraph} is false (a restart then rebuilds it from the points). */
+    private Manifest snapshot(String name, Managed m, boolean withGraph) {
         try {
             long covered;
             List<StoredPoint> points;
@@ -464,17 +537,21 @@ final class IndexRegistry implements AutoCloseable {
             try {
                 covered = m.wal.rotate();
                 points = m.index.points();
-                graphFile = scratch.resolve(name + "-" + covered + ".graph");
-                try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(graphFile), 1 << 16)) {
-                    m.index.saveGraph(out);
+                graphFile = withGraph ? scratch.resolve(name + "-" + covered + ".graph") : null;
+                if (withGraph) {
+                    try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(graphFile), 1 << 16)) {
+                        m.index.saveGraph(out);
+                    }
                 }
             } finally {
                 m.walLock.unlock();
             }
             String key = name + "/snapshot-" + String.format("%010d", covered) + ".parquet";
-            String graphKey = name + "/graph-" + String.format("%010d", covered) + ".bin";
-            store.put(graphKey, graphFile);
-            Files.deleteIfExists(graphFile);
+            String graphKey = withGraph ? name + "/graph-" + String.format("%010d", covered) + ".bin" : null;
+            if (withGraph) {
+                store.put(graphKey, graphFile);
+                Files.deleteIfExists(graphFile);
+            }
             Path file = scratch.resolve(name + "-" + covered + ".parquet");
             try (ParquetSnapshot.Writer w = new ParquetSnapshot.Writer(file)) {
                 for (StoredPoint p : points) {
@@ -491,7 +568,7 @@ final class IndexRegistry implements AutoCloseable {
             m.lastSnapshotWrite = m.lastWrite;
             m.wal.deleteUpTo(covered);
             for (String k : store.list(name + "/")) {
-                if ((k.startsWith(name + "/snapshot-") || k.startsWith(name + "/graph-")) && !k.equals(key) && !k.equals(graphKey)) {
+                if ((k.startsWith(name + "/snapshot-") || k.startsWith(name + "/graph-")) && !k.equals(key) && !k.equals(graphKey)) {   // graphKey null: every graph goes
                     store.delete(k);
                 }
             }
@@ -532,6 +609,7 @@ final class IndexRegistry implements AutoCloseable {
     /** The last snapshot of every changed index, then the writers and WALs closed; no snapshot starts after. */
     @Override
     public void close() {
+        compactions.shutdownNow();
         if (snapshots != null) {
             snapshots.close();   // no periodic snapshot after this; one under way finishes first
         }

@@ -297,6 +297,11 @@ public final class VectorIndex {
      * writer holds the WAL lock).
      */
     void compact() {
+        swap(rebuilt());
+    }
+
+    /** A new graph of the live points, built on every core while searches (and, if the caller allows, writes) go on in this one. */
+    HnswIndex<String, float[], StoredPoint, Float> rebuilt() {
         List<StoredPoint> live;
         lock.readLock().lock();
         try {
@@ -311,6 +316,11 @@ public final class VectorIndex {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("compaction of index '" + name + "' interrupted", e);
         }
+        return fresh;
+    }
+
+    /** Puts a graph from {@link #rebuilt} in force; the caller makes sure no write came in since it was built. */
+    void swap(HnswIndex<String, float[], StoredPoint, Float> fresh) {
         lock.writeLock().lock();
         try {
             hnsw = fresh;
