@@ -85,4 +85,18 @@ class SubjectIdentifiersTest {
         assertThat(ANA.mask(other)).isEqualTo(other);
         assertThat(ANA.mask("W000123 and W000124")).isEqualTo("******* and W000124");
     }
+
+    @ParameterizedTest(name = "any case, the fast path too: {0}")
+    @ValueSource(strings = {"KIM.LEE@EXAMPLE.COM", "K\u0130M.LEE@example.com", "k\u0131m.lee@example.com", "Kim LEE", "KIM\tlee",
+        "w000777", "x yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy Kim Lee"})
+    void theAnchorShortCut_neverMissesWhatThePatternMatches(String text) {
+        SubjectIdentifiers kim = SubjectIdentifiers.of(List.of("kim.lee@example.com", "Kim Lee", "W000777"));
+        boolean expected = java.util.regex.Pattern.compile("kim\\.lee@example\\.com", java.util.regex.Pattern.CASE_INSENSITIVE
+                | java.util.regex.Pattern.UNICODE_CASE).matcher(text).find()
+                || java.util.regex.Pattern.compile("(?<!\\p{L})kim\\s+lee(?!\\p{L})", java.util.regex.Pattern.CASE_INSENSITIVE
+                | java.util.regex.Pattern.UNICODE_CASE).matcher(text).find()
+                || text.toUpperCase(java.util.Locale.ROOT).contains("W000777");
+        assertThat(expected).as("the oracle sees it").isTrue();
+        assertThat(kim.matches(text)).as(text).isTrue();
+    }
 }

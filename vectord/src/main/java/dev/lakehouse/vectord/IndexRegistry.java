@@ -427,7 +427,7 @@ final class IndexRegistry implements AutoCloseable {
                         m.walLock.lock();
                     }
                     try {
-                        var fresh = m.index.rebuilt();
+                        var fresh = m.index.rebuilt(Math.max(1, THREADS / 2));   // half the cores: the others serve
                         if (!last) {
                             m.walLock.lock();
                         }

@@ -297,11 +297,11 @@ public final class VectorIndex {
      * writer holds the WAL lock).
      */
     void compact() {
-        swap(rebuilt());
+        swap(rebuilt(Runtime.getRuntime().availableProcessors()));
     }
 
-    /** A new graph of the live points, built on every core while searches (and, if the caller allows, writes) go on in this one. */
-    HnswIndex<String, float[], StoredPoint, Float> rebuilt() {
+    /** A new graph of the live points, built on {@code threads} threads while searches (and, if the caller allows, writes) go on in this one. */
+    HnswIndex<String, float[], StoredPoint, Float> rebuilt(int threads) {
         List<StoredPoint> live;
         lock.readLock().lock();
         try {
@@ -311,7 +311,7 @@ public final class VectorIndex {
         }
         HnswIndex<String, float[], StoredPoint, Float> fresh = newGraph(Math.max(1024, live.size() * 2));
         try {
-            fresh.addAll(live, Runtime.getRuntime().availableProcessors(), (done, max) -> { }, Integer.MAX_VALUE);
+            fresh.addAll(live, threads, (done, max) -> { }, Integer.MAX_VALUE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("compaction of index '" + name + "' interrupted", e);

@@ -37,27 +37,22 @@ public final class RosterErasure {
             schema = footer.getFooter().getFileMetaData().getSchema();
         }
         int removed = 0;
-        try (ParquetReader<Group> reader = RosterContacts.groups(new LocalInputFile(file), null)) {
-            Group g;
-            while ((g = reader.read()) != null) {
-                if (subject.matches(text(g))) {
-                    removed++;
-                }
-            }
-        }
-        if (removed == 0) {
-            return 0;
-        }
         Path tmp = file.resolveSibling(file.getFileName() + ".erasing.tmp");
         try (ParquetReader<Group> reader = RosterContacts.groups(new LocalInputFile(file), null);
              ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(tmp)).withType(schema)
                      .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
             Group g;
             while ((g = reader.read()) != null) {
-                if (!subject.matches(text(g))) {
+                if (subject.matches(text(g))) {
+                    removed++;
+                } else {
                     writer.write(g);
                 }
             }
+        }
+        if (removed == 0) {
+            Files.deleteIfExists(tmp);   // one pass that found nothing: the file stays as it was
+            return 0;
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
