@@ -94,6 +94,7 @@ final class EraseCommand extends LakehouseCli.Base {
             while (true) {
                 int done = 0;
                 List<String> waiting = new ArrayList<>();
+                List<String> running = new ArrayList<>();
                 for (Iterator<Map.Entry<String, JsonNode>> it = job.path("steps").fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> s = it.next();
                     String state = s.getValue().path("state").asText();
@@ -101,11 +102,14 @@ final class EraseCommand extends LakehouseCli.Base {
                         done++;
                     } else if (state.equals("waiting")) {
                         waiting.add(s.getKey());
+                    } else if (state.equals("running")) {
+                        running.add(s.getKey());
                     }
                 }
                 bar.maxHint(Math.max(1, job.path("steps").size()));
                 bar.stepTo(done);
-                bar.setExtraMessage(waiting.isEmpty() ? "" : " waiting for " + String.join(", ", waiting));
+                bar.setExtraMessage((running.isEmpty() ? "" : " purging " + String.join(", ", running))
+                        + (waiting.isEmpty() ? "" : " waiting for " + String.join(", ", waiting)));
                 String state = job.path("state").asText();
                 if (state.equals("done") || state.equals("failed")) {
                     return job;

@@ -82,7 +82,10 @@ final class Erasures implements AutoCloseable {
         }
     }
 
-    /** One daemon's part: pending, waiting (with why), done (with what it answered), or failed (a 4xx it will give again). */
+    /**
+     * One daemon's part: pending, running (asked now), waiting (with why), done (with what it answered), or failed (a 4xx
+     * it would give again).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Step(String state, int attempts, String lastError, JsonNode result, String at) {
         static Step pending() {
@@ -247,11 +250,13 @@ final class Erasures implements AutoCloseable {
             if (s.state().equals("done") || s.state().equals("failed") || closed) {
                 continue;
             }
+            steps.put(name, new Step("running", s.attempts(), s.lastError(), null, Instant.now().toString()));
+            save(job.with(job.state(), steps));   // GET shows which daemon is purging now; a restart asks it again
             steps.put(name, call(job, t, s));
             job = job.with(pendingState(steps), steps);
             save(job);
         }
-        if (steps.values().stream().anyMatch(s -> s.state().equals("pending") || s.state().equals("waiting"))) {
+        if (steps.values().stream().anyMatch(s -> !s.state().equals("done") && !s.state().equals("failed"))) {
             return false;
         }
         finish(job, steps);
