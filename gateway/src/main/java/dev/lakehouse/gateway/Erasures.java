@@ -244,22 +244,45 @@ final class Erasures implements AutoCloseable {
             }
         }
         Map<String, Step> steps = new LinkedHashMap<>(job.steps());
-        for (Target t : targets) {
-            String name = t.daemon().daemonName();
-            Step s = steps.getOrDefault(name, Step.pending());
-            if (s.state().equals("done") || s.state().equals("failed") || closed) {
+        java.util.concurrent.atomic.AtomicReference<Job> current = new java.util.concurrent.atomic.AtomicReference<>(job);
+        // matrixd first, alone (its ingest jobs write documents into vectord), then every other daemon at once: the job
+        // takes about its slowest purge, not their sum
+        for (List<Target> wave : List.of(targets.stream().filter(t -> t.daemon() == DaemonId.MATRIXD).toList(),
+                targets.stream().filter(t -> t.daemon() != DaemonId.MATRIXD).toList())) {
+            List<Target> todo = wave.stream().filter(t -> {
+                String state = steps.getOrDefault(t.daemon().daemonName(), Step.pending()).state();
+                return !state.equals("done") && !state.equals("failed");
+            }).toList();
+            if (todo.isEmpty() || closed) {
                 continue;
             }
-            steps.put(name, new Step("running", s.attempts(), s.lastError(), null, Instant.now().toString()));
-            save(job.with(job.state(), steps));   // GET shows which daemon is purging now; a restart asks it again
-            steps.put(name, call(job, t, s));
-            job = job.with(pendingState(steps), steps);
-            save(job);
+            synchronized (steps) {
+                todo.forEach(t -> {
+                    Step s = steps.getOrDefault(t.daemon().daemonName(), Step.pending());
+                    steps.put(t.daemon().daemonName(), new Step("running", s.attempts(), s.lastError(), null, Instant.now().toString()));
+                });
+                current.set(current.get().with(current.get().state(), new LinkedHashMap<>(steps)));
+                save(current.get());   // GET shows which daemons are purging now; a restart asks them again
+            }
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (Target t : todo) {
+                    Step before = job.steps().getOrDefault(t.daemon().daemonName(), Step.pending());
+                    Job asked = current.get();
+                    pool.submit(() -> {
+                        Step result = call(asked, t, before);
+                        synchronized (steps) {
+                            steps.put(t.daemon().daemonName(), result);
+                            current.set(current.get().with(pendingState(steps), new LinkedHashMap<>(steps)));
+                            save(current.get());
+                        }
+                    });
+                }
+            }
         }
         if (steps.values().stream().anyMatch(s -> !s.state().equals("done") && !s.state().equals("failed"))) {
             return false;
         }
-        finish(job, steps);
+        finish(current.get(), steps);
         return true;
     }
 
