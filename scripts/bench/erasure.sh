@@ -14,7 +14,7 @@ ROSTER=${ROSTER:-500000} OBS=${OBS:-1000000} VECTORS=${VECTORS:-100000} MEMORIES
 export LAKEHOUSE_STACKS="$work/stacks"
 base=$((40000 + RANDOM % 10000))
 stack() { "$root/scripts/cutover/stack.sh" "$1" --name erase --port-base "$base" "${@:2}" >/dev/null 2>&1; }
-trap 'stack down || true; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; stack down || true; rm -rf "$work"' EXIT
 data="$LAKEHOUSE_STACKS/erase/data"
 mkdir -p "$data"
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/erase/extra.env"
@@ -76,7 +76,8 @@ calls = [("/v1/validate", {"kind": "email", "email": {"to_worker_id": "W000200",
          ("/v1/embed", {"input": "forklift operator"}),
          ("/v1/indexes/bench/search", {"vector": [0.01] * 384, "k": 3})]
 n = bad = 0; worst = 0.0; codes = {}
-while not os.path.exists(stop):
+deadline = time.time() + 900   # never outlive the bench by long, whatever happens to it
+while not os.path.exists(stop) and time.time() < deadline:
     for path, body in calls:
         t = time.time()
         try:
@@ -89,7 +90,7 @@ while not os.path.exists(stop):
         worst = max(worst, time.time() - t); n += 1
 print("client during the job: %d requests, %d not 2xx %s, slowest %.0f ms" % (n, bad, codes or "", worst * 1000))
 PY
-client=$!
+client=$!; pids+=("$client")   # the trap stops it too, should this script be stopped before the job ends
 sleep 1
 gw="http://127.0.0.1:$(port 4200)"
 t0=$(date +%s%N)
