@@ -84,9 +84,9 @@ while not os.path.exists(stop) and time.time() < deadline:
             urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=json.dumps(body).encode(),
                 headers={"Content-Type": "application/json"}), timeout=30).read()
         except urllib.error.HTTPError as e:
-            bad += 1; codes[e.code] = codes.get(e.code, 0) + 1
+            bad += 1; k = "%s %d" % (path, e.code); codes[k] = codes.get(k, 0) + 1
         except Exception as e:
-            bad += 1; codes[type(e).__name__] = codes.get(type(e).__name__, 0) + 1
+            bad += 1; k = "%s %s" % (path, type(e).__name__); codes[k] = codes.get(k, 0) + 1
         worst = max(worst, time.time() - t); n += 1
 print("client during the job: %d requests, %d not 2xx %s, slowest %.0f ms" % (n, bad, codes or "", worst * 1000))
 PY

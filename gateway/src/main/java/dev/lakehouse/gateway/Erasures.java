@@ -122,11 +122,13 @@ final class Erasures implements AutoCloseable {
     private final PeerClient validatord;
     private final PeerClient journald;
     private final Object wake = new Object();
+    private final int parallel;
     private volatile boolean closed;
     private Thread worker;
 
-    Erasures(Path dataDir, EnvConfig env, List<DaemonId> daemons, Duration purgeTimeout) {
+    Erasures(Path dataDir, EnvConfig env, List<DaemonId> daemons, Duration purgeTimeout, int parallel) {
         this.dir = dataDir.resolve("erasures");
+        this.parallel = parallel;
         PeerClient.Options options = PeerClient.Options.defaults().withReadTimeout(purgeTimeout).withRetries(0, Duration.ZERO);
         this.targets = TARGETS.stream().filter(t -> daemons.contains(t.daemon())).toList();
         targets.forEach(t -> peers.put(t.daemon(), PeerClient.forDaemon(t.daemon(), env, options)));
@@ -245,8 +247,8 @@ final class Erasures implements AutoCloseable {
         }
         Map<String, Step> steps = new LinkedHashMap<>(job.steps());
         java.util.concurrent.atomic.AtomicReference<Job> current = new java.util.concurrent.atomic.AtomicReference<>(job);
-        // matrixd first, alone (its ingest jobs write documents into vectord), then every other daemon at once: the job
-        // takes about its slowest purge, not their sum
+        // matrixd first, alone (its ingest jobs write documents into vectord), then the others, `parallel` at a time: on a
+        // small machine all at once would starve the requests the daemons serve meanwhile
         for (List<Target> wave : List.of(targets.stream().filter(t -> t.daemon() == DaemonId.MATRIXD).toList(),
                 targets.stream().filter(t -> t.daemon() != DaemonId.MATRIXD).toList())) {
             List<Target> todo = wave.stream().filter(t -> {
@@ -264,12 +266,19 @@ final class Erasures implements AutoCloseable {
                 current.set(current.get().with(current.get().state(), new LinkedHashMap<>(steps)));
                 save(current.get());   // GET shows which daemons are purging now; a restart asks them again
             }
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(parallel);
             try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (Target t : todo) {
                     Step before = job.steps().getOrDefault(t.daemon().daemonName(), Step.pending());
                     Job asked = current.get();
                     pool.submit(() -> {
-                        Step result = call(asked, t, before);
+                        slots.acquireUninterruptibly();
+                        Step result;
+                        try {
+                            result = call(asked, t, before);
+                        } finally {
+                            slots.release();
+                        }
                         synchronized (steps) {
                             steps.put(t.daemon().daemonName(), result);
                             current.set(current.get().with(pendingState(steps), new LinkedHashMap<>(steps)));

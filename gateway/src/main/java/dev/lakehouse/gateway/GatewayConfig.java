@@ -34,12 +34,13 @@ import dev.lakehouse.common.EnvConfig;
  * @param diffSamples     {@code GATEWAY_DIFF_SAMPLES}, default 10: differences per route and window journaled whole
  * @param dataDir         {@code LAKEHOUSE_DATA_DIR}/gateway: the cutover journal spool, the last journaled table version, the erasure jobs
  * @param erasureTimeout  {@code GATEWAY_ERASURE_TIMEOUT}, default 10m: how long one daemon's purge may take ({@link Erasures})
+ * @param erasureParallel {@code GATEWAY_ERASURE_PARALLEL}, default 2 (1 to 16): daemons purging at once in one erasure job
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
                      List<DaemonId> daemons, Optional<Path> routesFile, long bufferBudget, Duration metricsInterval,
                      Duration routesWatch, String replica, Duration diffWindow, int diffSamples, Path dataDir,
-                     Duration erasureTimeout) {
+                     Duration erasureTimeout, int erasureParallel) {
     /** Default body limit: the largest a routed daemon accepts passes through (the operator's {@code GATEWAY_MAX_BODY_BYTES} overrides it). */
     static final long MAX_BODY_BYTES = 32L << 20;
 
@@ -68,7 +69,8 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.duration("GATEWAY_DIFF_WINDOW", Duration.ofSeconds(60)),
                 env.integer("GATEWAY_DIFF_SAMPLES", 10, 0, 10_000),
                 env.dataDir(DaemonId.GATEWAY.daemonName()),
-                env.duration("GATEWAY_ERASURE_TIMEOUT", Duration.ofMinutes(10)));
+                env.duration("GATEWAY_ERASURE_TIMEOUT", Duration.ofMinutes(10)),
+                env.integer("GATEWAY_ERASURE_PARALLEL", 2, 1, 16));
     }
 
     private static String hostAndPid() {

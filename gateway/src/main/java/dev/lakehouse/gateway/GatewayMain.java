@@ -31,7 +31,7 @@ public final class GatewayMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(GatewayConfig.MAX_BODY_BYTES);
         Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry(), builder.metrics()::scrape);
         gateway.cutover().reloadOnHangup();
-        Erasures erasures = new Erasures(config.dataDir(), env, config.daemons(), config.erasureTimeout());
+        Erasures erasures = new Erasures(config.dataDir(), env, config.daemons(), config.erasureTimeout(), config.erasureParallel());
         return builder.routing(r -> r.register("/v1", new GatewayRoutes(gateway, erasures)).register("/admin", new AdminRoutes(gateway))
                         .register("/console", new ConsoleRoutes(gateway)))
                 .onStop("cutover", gateway.cutover()::close)
