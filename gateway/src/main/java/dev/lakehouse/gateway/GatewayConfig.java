@@ -34,7 +34,7 @@ import dev.lakehouse.common.EnvConfig;
  * @param diffSamples     {@code GATEWAY_DIFF_SAMPLES}, default 10: differences per route and window journaled whole
  * @param dataDir         {@code LAKEHOUSE_DATA_DIR}/gateway: the cutover journal spool, the last journaled table version, the erasure jobs
  * @param erasureTimeout  {@code GATEWAY_ERASURE_TIMEOUT}, default 10m: how long one daemon's purge may take ({@link Erasures})
- * @param erasureParallel {@code GATEWAY_ERASURE_PARALLEL}, default 2 (1 to 16): daemons purging at once in one erasure job
+ * @param erasureParallel {@code GATEWAY_ERASURE_PARALLEL}, default 1 (1 to 16): daemons purging at once in one erasure job
  */
 record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateBurst, Map<String, Duration> timeouts,
                      Duration connectTimeout, int breakerFailures, Duration breakerOpenFor, Duration statusTimeout,
@@ -70,7 +70,7 @@ record GatewayConfig(Optional<Path> keysFile, double ratePerSecond, double rateB
                 env.integer("GATEWAY_DIFF_SAMPLES", 10, 0, 10_000),
                 env.dataDir(DaemonId.GATEWAY.daemonName()),
                 env.duration("GATEWAY_ERASURE_TIMEOUT", Duration.ofMinutes(10)),
-                env.integer("GATEWAY_ERASURE_PARALLEL", 2, 1, 16));
+                env.integer("GATEWAY_ERASURE_PARALLEL", 1, 1, 16));
     }
 
     private static String hostAndPid() {
