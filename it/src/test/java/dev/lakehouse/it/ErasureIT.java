@@ -90,6 +90,17 @@ class ErasureIT {
         awaitJob("/v1/matrix/jobs/" + job.path("job_id").asText(), "done");
     }
 
+    static void awaitEvents(String kind, int atLeast) throws Exception {
+        for (int i = 0; i < 400; i++) {
+            HttpResponse<String> r = send(gw, "GET", "/v1/observe/events?kind=" + kind + "&limit=100", null);   // one event a line
+            if (r.statusCode() == 200 && r.body().lines().filter(l -> !l.isBlank()).count() >= atLeast) {
+                return;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("observerd never had " + atLeast + " " + kind + " events");
+    }
+
     static JsonNode awaitJob(String path, String... states) throws Exception {
         JsonNode j = null;
         for (int i = 0; i < 1200; i++) {
@@ -121,7 +132,8 @@ class ErasureIT {
                 + "\"role\":\"" + a.path("role").asText() + "\",\"lat\":" + a.path("lat").asDouble() + ",\"lon\":" + a.path("lon").asDouble()
                 + ",\"radius_miles\":10,\"headcount\":1}},\"max_attempts\":2}", 200);
         assertThat(it.path("valid").asBoolean()).as(it.toString()).isTrue();
-        Thread.sleep(1500);   // the observers' batches reach observerd
+        awaitEvents("chat.call", 2);   // the daemons' observers send in batches: the run must read them
+        awaitEvents("iterate.attempt", 1);
         JsonNode run = ok("POST", "/v1/distill/runs", "{\"full\":true}", 202);
         assertThat(awaitJob("/v1/distill/runs/" + run.path("id").asText(), "done", "failed").path("state").asText()).isEqualTo("done");
 
