@@ -18,6 +18,11 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; stack down || true; rm -rf "$work"'
 data="$LAKEHOUSE_STACKS/erase/data"
 mkdir -p "$data"
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/erase/extra.env"
+# JFR="vectord validatord": those daemons record a flight recording, kept in /tmp/erasure-<daemon>.jfr after the run
+for d in ${JFR:-}; do
+  D=${d^^}; opts=$(grep "^LAKEHOUSE_${D}_JAVA_OPTS=" "$root/etc/jvm.env" | cut -d= -f2-)
+  echo "LAKEHOUSE_${D}_JAVA_OPTS=$opts -XX:StartFlightRecording=filename=/tmp/erasure-$d.jfr,dumponexit=true,settings=profile" >> "$LAKEHOUSE_STACKS/erase/extra.env"
+done
 port() { echo $(( $1 - 4200 + base )); }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1)"
 echo "data set: $ROSTER roster workers, $OBS observations, $VECTORS vectors, $MEMORIES memories, $CLAIMS claims"

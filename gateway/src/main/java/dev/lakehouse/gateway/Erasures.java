@@ -50,14 +50,14 @@ final class Erasures implements AutoCloseable {
 
     static final List<Target> TARGETS = List.of(
             new Target(DaemonId.MATRIXD, "/v1/matrix/erasures", List.of("records_masked", "role_queries_forgotten")),
-            new Target(DaemonId.VECTORD, "/v1/indexes/erasures", List.of("points_removed")),
             new Target(DaemonId.PATHWAYD, "/v1/memory/erasures", List.of("versions_purged")),
             new Target(DaemonId.TRUTHD, "/v1/truth/erasures", List.of("claims_removed")),
             new Target(DaemonId.OBSERVERD, "/v1/observe/erasures", List.of("events_masked")),
             new Target(DaemonId.DISTILLD, "/v1/distill/erasures", List.of("records_masked")),
             new Target(DaemonId.EMBEDD, "/v1/embed/erasures", List.of("cache_entries_removed")),
             new Target(DaemonId.VALIDATORD, "/v1/roster/erasures", List.of("workers_removed")),
-            new Target(DaemonId.JOURNALD, "/v1/journal/erasures", List.of("entries_erased")));
+            new Target(DaemonId.JOURNALD, "/v1/journal/erasures", List.of("entries_erased")),
+            new Target(DaemonId.VECTORD, "/v1/indexes/erasures", List.of("points_removed")));
 
     /** {@code POST /v1/privacy/erasures}: a worker, or identifiers; a reason (no personal data in it, please: it is masked anyway). */
     record Request(String subject, List<String> identifiers, String reason) {
@@ -247,16 +247,19 @@ final class Erasures implements AutoCloseable {
         }
         Map<String, Step> steps = new LinkedHashMap<>(job.steps());
         java.util.concurrent.atomic.AtomicReference<Job> current = new java.util.concurrent.atomic.AtomicReference<>(job);
-        // matrixd first, alone (its ingest jobs write documents into vectord), then the others, `parallel` at a time: on a
-        // small machine all at once would starve the requests the daemons serve meanwhile
-        for (List<Target> wave : List.of(targets.stream().filter(t -> t.daemon() == DaemonId.MATRIXD).toList(),
-                targets.stream().filter(t -> t.daemon() != DaemonId.MATRIXD).toList())) {
-            List<Target> todo = wave.stream().filter(t -> {
-                String state = steps.getOrDefault(t.daemon().daemonName(), Step.pending()).state();
-                return !state.equals("done") && !state.equals("failed");
-            }).toList();
+        // every daemon but vectord, `parallel` at a time (on a small machine all at once would starve the requests the
+        // daemons serve meanwhile); then vectord, once matrixd and pathwayd — whose purges delete points in it — are
+        // through: its step then compacts and snapshots the indexes with every deleted point gone, and its compaction
+        // runs in the background after the job rather than beside the other purges
+        for (List<Target> wave : List.of(targets.stream().filter(t -> t.daemon() != DaemonId.VECTORD).toList(),
+                targets.stream().filter(t -> t.daemon() == DaemonId.VECTORD).toList())) {
+            List<Target> todo = wave.stream().filter(t -> !finished(steps, t.daemon())).toList();
             if (todo.isEmpty() || closed) {
                 continue;
+            }
+            if (todo.stream().anyMatch(t -> t.daemon() == DaemonId.VECTORD)
+                    && !(finished(steps, DaemonId.MATRIXD) && finished(steps, DaemonId.PATHWAYD))) {
+                continue;   // the next pass, after they are
             }
             synchronized (steps) {
                 todo.forEach(t -> {
@@ -293,6 +296,15 @@ final class Erasures implements AutoCloseable {
         }
         finish(current.get(), steps);
         return true;
+    }
+
+    /** A step done or failed (a daemon not in this stack counts as through). */
+    private boolean finished(Map<String, Step> steps, DaemonId d) {
+        if (targets.stream().noneMatch(t -> t.daemon() == d)) {
+            return true;
+        }
+        String state = steps.getOrDefault(d.daemonName(), Step.pending()).state();
+        return state.equals("done") || state.equals("failed");
     }
 
     private static String pendingState(Map<String, Step> steps) {

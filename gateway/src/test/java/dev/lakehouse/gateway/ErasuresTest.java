@@ -41,6 +41,7 @@ class ErasuresTest {
 
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     final List<String> bodies = new CopyOnWriteArrayList<>();
+    final List<String> answered = new CopyOnWriteArrayList<>();
     final List<String> journal = new CopyOnWriteArrayList<>();
     volatile int pathwaydStatus = 503;
 
@@ -63,6 +64,7 @@ class ErasuresTest {
                     StubServer.answer(x, pathwaydStatus, "{\"code\":\"unavailable\"}");
                     return;
                 }
+                answered.add(path);
                 int n = body.contains("614-555-0101") ? 2 : 0;
                 StubServer.answer(x, 200, "{\"points_removed\":" + n + ",\"versions_purged\":" + n + ",\"claims_removed\":" + n
                         + ",\"events_masked\":" + n + ",\"records_masked\":" + n + ",\"cache_entries_removed\":0,\"workers_removed\":"
@@ -131,7 +133,9 @@ class ErasuresTest {
             assertThat(waiting.path("reason").asText()).as("masked with what the roster told").isEqualTo("Art. 17 request by ********, ************");
             assertThat(waiting.path("steps").path("pathwayd").path("state").asText()).isEqualTo("waiting");
             assertThat(waiting.path("steps").path("pathwayd").path("last_error").asText()).contains("503");
-            assertThat(waiting.path("steps").path("vectord").path("state").asText()).isEqualTo("done");
+            assertThat(waiting.path("steps").path("vectord").path("state").asText())
+                    .as("vectord goes last, after pathwayd's purge has deleted its points in it").isEqualTo("pending");
+            assertThat(calls).doesNotContainKey("/v1/indexes/erasures");
             assertThat(bodies).allSatisfy(b -> assertThat(b).contains("W000123", "614-555-0101", "ana.ruiz@example.com", "Ana Ruiz"));
         } finally {
             g.stop();
@@ -145,8 +149,10 @@ class ErasuresTest {
             assertThat(done.path("proof").path("clean").asBoolean()).isTrue();
             assertThat(done.path("proof").path("found").asLong()).isPositive();
             assertThat(done.path("proof").path("files_scanned").asLong()).isEqualTo(27);
-            assertThat(calls.get("/v1/vectord".replace("vectord", "indexes") + "/erasures").get()).as("a step done is not asked again")
-                    .isEqualTo(before.get("/v1/indexes/erasures"));
+            assertThat(calls.get("/v1/truth/erasures").get()).as("a step done is not asked again")
+                    .isEqualTo(before.get("/v1/truth/erasures"));
+            assertThat(answered.getLast()).as("vectord last").isEqualTo("/v1/indexes/erasures");
+            assertThat(calls.get("/v1/indexes/erasures").get()).isEqualTo(1);
             assertThat(calls.get("/v1/memory/erasures").get()).isGreaterThan(before.get("/v1/memory/erasures"));
             assertThat(journal).anySatisfy(e -> assertThat(e).contains("privacy.erasure.done", id).doesNotContain("W000123"));
             assertThat(dev.lakehouse.common.testing.DataGrep.files(dir.resolve("data"), List.of("W000123", "614-555-0101", "Ana Ruiz", "ana.ruiz"))).as("the kept report").isEmpty();

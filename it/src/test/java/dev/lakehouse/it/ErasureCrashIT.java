@@ -27,9 +27,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * kill -9 in the middle of a purge, for the daemons whose purge rewrites the most: vectord (WAL deletes, compaction,
- * snapshot), observerd (masking in place) and validatord (the roster's Parquet rewrite) — each restarts whole, every
- * other subject's data is what it was, and the erasure asked again finishes clean. Then the coordinator: the gateway
+ * kill -9 in the middle of a purge, one test for each way a daemon purges: vectord (WAL deletes, compaction, snapshot),
+ * observerd (masking in place: distilld's files and embedd's cache are masked by the same {@code FileErasure}),
+ * validatord (the roster's Parquet rewrite), truthd (its log rewritten whole: pathwayd's versions log goes through the
+ * same {@code JsonLog.rewrite}) and journald (segments rewritten with payloads dropped, the chain kept) — each restarts
+ * whole, every other subject's data is what it was, and the erasure asked again finishes clean. Then the coordinator: the gateway
  * killed while its job waits for a daemon that is down resumes the job when it starts again.
  */
 class ErasureCrashIT {
@@ -40,6 +42,8 @@ class ErasureCrashIT {
     static final int WORKERS = 50_000 * SCALE;
     static final int POINTS = 10_000 * SCALE;
     static final int EVENTS = 50_000 * SCALE;
+    static final int CLAIMS = 20_000 * SCALE;
+    static final int ENTRIES = 1_000 * SCALE;
     static final String BODY = "{\"erasure_id\":\"er-crash\",\"identifiers\":[\"W000123\",\"614-555-0123\",\"Ana Ruizcrash\"]}";
 
     @BeforeAll
@@ -50,7 +54,8 @@ class ErasureCrashIT {
                 .daemon(DaemonId.JOURNALD)
                 .daemon(DaemonId.VECTORD, Map.of("VECTORD_SNAPSHOT_INTERVAL", "0"))
                 .daemon(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString()))
-                .daemon(DaemonId.GATEWAY, Map.of("GATEWAY_DAEMONS", "observerd,journald,vectord,validatord,gateway"))
+                .daemon(DaemonId.TRUTHD)
+                .daemon(DaemonId.GATEWAY, Map.of("GATEWAY_DAEMONS", "observerd,journald,vectord,validatord,truthd,gateway"))
                 .start();
         URI vectord = stack.url("vectord");
         assertThat(send(vectord, "PUT", "/v1/indexes/crash", "{\"dims\":64,\"metric\":\"cosine\"}").statusCode()).isEqualTo(201);
@@ -78,6 +83,25 @@ class ErasureCrashIT {
                         .append("T10:00:00Z\",\"kind\":\"chat.call\",\"payload\":{\"text\":\"").append(text).append("\"}}");
             }
             assertThat(send(observerd, "POST", "/v1/observe/events", sb.append("]}").toString()).statusCode()).isEqualTo(202);
+        }
+        URI truthd = stack.url("truthd");
+        for (int b = 0; b < CLAIMS / 500; b++) {
+            StringBuilder sb = new StringBuilder("{\"claims\":[");
+            for (int i = 0; i < 500; i++) {
+                int n = b * 500 + i;
+                boolean hers = n % 4000 == 9;
+                sb.append(i == 0 ? "" : ",").append("{\"subject\":\"worker:W").append(hers ? "000123" : String.format("%06d", 1000 + n % 9000))
+                        .append("\",\"field\":\"").append(n % 2 == 0 ? "phone" : "status").append("\",\"value\":\"")
+                        .append(hers ? "614-555-0123" : "v" + n).append("\",\"source\":\"crm\",\"observed_at\":\"2026-11-")
+                        .append(String.format("%02d", 1 + n % 28)).append("T00:00:00Z\"}");
+            }
+            assertThat(send(truthd, "POST", "/v1/truth/claims", sb.append("]}").toString()).statusCode()).isIn(200, 201);
+        }
+        URI journald = stack.url("journald");
+        for (int n = 0; n < ENTRIES; n++) {
+            String who = n % 200 == 7 ? "Ana Ruizcrash, 614-555-0123" : "worker W" + String.format("%06d", 1000 + n);
+            assertThat(send(journald, "POST", "/v1/journal/entries", "{\"type\":\"roster.note\",\"actor\":\"crash-it\",\"data\":{\"note\":\""
+                    + who + " moved to night shifts\"}}").statusCode()).isEqualTo(201);
         }
     }
 
@@ -137,7 +161,11 @@ class ErasureCrashIT {
         assertThat(otherLines(events)).isEqualTo(before);
         eraseAgain(observerd, "/v1/observe/erasures");
         assertThat(otherLines(events)).isEqualTo(before);
-        assertThat(json(send(observerd.url(), "GET", "/v1/observe/stats", null)).toString()).contains(Integer.toString(EVENTS));
+        long calls = 0;
+        for (JsonNode day : json(send(observerd.url(), "GET", "/v1/observe/stats", null)).path("days")) {
+            calls += day.path("kinds").path("chat.call").asLong();
+        }
+        assertThat(calls).as("every seeded event still there (truthd adds truth.resolve events of its own)").isEqualTo(EVENTS);
     }
 
     @Test
@@ -157,6 +185,51 @@ class ErasureCrashIT {
         assertThat(eraseAgain(validatord, "/v1/roster/erasures").path("workers_removed").asInt()).isBetween(0, 1);
         assertThat(send(validatord.url(), "GET", "/v1/roster/workers/W000123", null).statusCode()).isEqualTo(404);
         assertThat(json(send(validatord.url(), "GET", "/v1/roster/stats", null)).path("workers").asInt()).isEqualTo(WORKERS - 1);
+    }
+
+    @Test
+    void truthd_killedMidLogRewrite_restartsWhole_othersIdentical_andTheRerunFinishesClean() throws Exception {
+        ManagedDaemon truthd = stack.daemon("truthd");
+        Map<String, String> others = new HashMap<>();
+        for (int n = 1000; n < 10_000; n += 97) {
+            String subject = "worker:W" + String.format("%06d", n);
+            others.put(subject, send(truthd.url(), "GET", "/v1/truth/subjects/" + subject, null).body());
+        }
+        killDuringPurge(truthd, "/v1/truth/erasures", 80);
+        for (var e : others.entrySet()) {
+            assertThat(send(truthd.url(), "GET", "/v1/truth/subjects/" + e.getKey(), null).body()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        eraseAgain(truthd, "/v1/truth/erasures");
+        assertThat(send(truthd.url(), "GET", "/v1/truth/subjects/worker:W000123", null).statusCode()).isEqualTo(404);
+        for (var e : others.entrySet()) {
+            assertThat(send(truthd.url(), "GET", "/v1/truth/subjects/" + e.getKey(), null).body()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void journald_killedMidSegmentRewrite_restartsWhole_theChainVerifies_othersIdentical() throws Exception {
+        ManagedDaemon journald = stack.daemon("journald");
+        List<JsonNode> before = othersEntries(journald);
+        killDuringPurge(journald, "/v1/journal/erasures", 30);
+        assertThat(json(send(journald.url(), "GET", "/v1/journal/verify", null)).path("ok").asBoolean()).isTrue();
+        assertThat(othersEntries(journald)).isEqualTo(before);
+        eraseAgain(journald, "/v1/journal/erasures");
+        JsonNode verify = json(send(journald.url(), "GET", "/v1/journal/verify", null));
+        assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
+        assertThat(verify.path("erased").asLong()).as(verify.toString()).isEqualTo(ENTRIES / 200);
+        assertThat(othersEntries(journald)).isEqualTo(before);
+    }
+
+    /** The seeded entries that do not name her, as journald returns them. */
+    static List<JsonNode> othersEntries(ManagedDaemon journald) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : json(send(journald.url(), "GET", "/v1/journal/entries?type=roster.note&limit=10000", null)).path("entries")) {
+            if (!e.toString().contains("Ruizcrash") && !e.has("erased")) {
+                out.add(e);
+            }
+        }
+        assertThat(out).hasSize(ENTRIES - ENTRIES / 200);
+        return out;
     }
 
     @Test

@@ -30,7 +30,8 @@ import org.apache.parquet.schema.MessageTypeParser;
 public final class RosterContacts implements ContactDirectory {
     static final int ROW_BITS = 20;
     static final int MAX_ROWS = 1 << ROW_BITS;
-    private static final MessageType PROJECTION = MessageTypeParser.parseMessageType(
+    /** The columns that identify a worker: id, phone, e-mail (what is read of the file to find or mask contacts). */
+    public static final MessageType PROJECTION = MessageTypeParser.parseMessageType(
             "message roster { required binary worker_id (STRING); required binary phone (STRING); required binary email (STRING); }");
 
     /** One worker's contacts as the file has them. */

@@ -109,19 +109,31 @@ final class RosterHolder {
     }
 
     /**
-     * Removes a person's rows from the roster file ({@link dev.lakehouse.validatord.roster.RosterErasure}), drops the
-     * snapshot and loads the new file (the old roster serves until then). A fetched roster is erased here and must be
-     * erased at its source as well, or the next fetch brings the person back: the answer says so.
+     * Removes a person's rows from the roster file ({@link dev.lakehouse.validatord.roster.RosterErasure}) and serves the
+     * roster without them: the loaded one minus those rows when it is the file's (its rows are the file's, in order),
+     * saved as the new file's snapshot; else the new file loaded (the old roster serves until then). A fetched roster is
+     * erased here and must be erased at its source as well, or the next fetch brings the person back: the answer says so.
      */
     synchronized Erased erase(dev.lakehouse.common.SubjectIdentifiers subject) throws java.io.IOException {
-        require();
-        int removed = dev.lakehouse.validatord.roster.RosterErasure.rewrite(file, subject);
-        if (removed > 0) {
+        Roster before = require();
+        java.time.Instant loadedFileTime = fileTime;
+        boolean sameFile = Files.getLastModifiedTime(file).toInstant().equals(loadedFileTime);
+        java.util.BitSet removed = dev.lakehouse.validatord.roster.RosterErasure.rewrite(file, subject);
+        if (!removed.isEmpty()) {
             Files.deleteIfExists(snapshot);
-            loadFile();
-            require();
+            if (sameFile && removed.length() <= before.size()) {
+                long t0 = System.nanoTime();
+                Roster after = before.without(removed);
+                RosterSnapshot.save(file, snapshot, after);
+                stats = stats(after, Files.size(file), (System.nanoTime() - t0) / 1_000_000);
+                fileTime = Files.getLastModifiedTime(file).toInstant();
+                roster = after;
+            } else {
+                loadFile();
+                require();
+            }
         }
-        return new Erased(removed, fetch != null);
+        return new Erased(removed.cardinality(), fetch != null);
     }
 
     /** When the loaded roster file was written: what its values are "as of". */

@@ -43,6 +43,34 @@ class RosterErasureTest {
         return s;
     }
 
+    /** The roster served after an erasure is built from the loaded one; the oracle is the rewritten file read afresh. */
+    @Test
+    void theRosterWithoutHerRows_isTheRewrittenFileReadAgain_rowsAndLookups() throws Exception {
+        Path file = dir.resolve("workers.parquet");
+        RosterGenerator.write(file, 5_000, 11, n -> { });
+        Roster loaded = RosterLoader.load(file);
+        Roster.Worker a = loaded.worker("W000001").orElseThrow();
+        Roster.Worker b = loaded.worker("W002500").orElseThrow();
+        Roster.Worker c = loaded.worker("W005000").orElseThrow();
+        java.util.BitSet rows = RosterErasure.rewrite(file, dev.lakehouse.common.SubjectIdentifiers.of(
+                java.util.List.of("W000001", b.phone(), c.email())));
+        assertThat(rows.stream().toArray()).containsExactly(0, 2_499, 4_999);
+        Roster built = loaded.without(rows);
+        Roster read = RosterLoader.load(file);
+        assertThat(built.size()).isEqualTo(read.size()).isEqualTo(4_997);
+        for (int row = 0; row < read.size(); row++) {
+            Roster.Worker w = read.worker(row);
+            assertThat(built.worker(row)).as("row " + row).isEqualTo(w);
+            assertThat(built.rowByPhone(w.phone())).isEqualTo(read.rowByPhone(w.phone()));
+            assertThat(built.rowByEmail(w.email())).isEqualTo(read.rowByEmail(w.email()));
+        }
+        for (Roster.Worker gone : java.util.List.of(a, b, c)) {
+            assertThat(built.worker(gone.workerId())).isEmpty();
+            assertThat(built.rowByPhone(gone.phone())).isEqualTo(-1);
+            assertThat(built.rowByEmail(gone.email())).isEqualTo(-1);
+        }
+    }
+
     @Test
     void herRowGoes_theSnapshotIsRebuilt_everyoneElseIsTheSame_alsoAfterARestart() throws Exception {
         Path file = dir.resolve("workers.parquet");

@@ -106,6 +106,39 @@ public final class Roster implements dev.lakehouse.privacy.ContactDirectory {
         return size;
     }
 
+    /**
+     * This roster without the given rows, the others in their order: what the roster file holds after an erasure
+     * removed those rows from it ({@link RosterErasure}), built without reading the file again.
+     */
+    public Roster without(java.util.BitSet rows) {
+        int n = size - rows.cardinality();
+        int[] nums = new int[n];
+        float[] la = new float[n];
+        float[] lo = new float[n];
+        float[] ra = new float[n];
+        StringColumn[] from = strings();
+        StringColumn.Builder[] to = new StringColumn.Builder[from.length];
+        for (int c = 0; c < from.length; c++) {
+            to[c] = new StringColumn.Builder(n);
+        }
+        int out = 0;
+        for (int row = rows.nextClearBit(0); row < size; row = rows.nextClearBit(row + 1)) {
+            nums[out] = numbers[row];
+            la[out] = lat[row];
+            lo[out] = lon[row];
+            ra[out] = rate[row];
+            for (int c = 0; c < from.length; c++) {
+                to[c].add(from[c].get(row));
+            }
+            out++;
+        }
+        StringColumn[] b = new StringColumn[to.length];
+        for (int c = 0; c < to.length; c++) {
+            b[c] = to[c].build();
+        }
+        return new Roster(n, nums, b[0], b[1], b[2], b[3], b[4], b[5], la, lo, b[6], b[7], ra, b[8], b[9]);
+    }
+
     /** The columns, for {@link RosterSnapshot}: what the Parquet file held, in the form it is kept in. */
     void write(java.io.DataOutputStream out) throws java.io.IOException {
         out.writeInt(size);

@@ -30,13 +30,14 @@ public final class RosterErasure {
     private RosterErasure() {
     }
 
-    /** Rewrites {@code file} without the subject's rows; returns how many went (0: the file is not touched). */
-    public static int rewrite(Path file, SubjectIdentifiers subject) throws IOException {
+    /** Rewrites {@code file} without the subject's rows; returns those rows' places in it (none: the file is not touched). */
+    public static java.util.BitSet rewrite(Path file, SubjectIdentifiers subject) throws IOException {
         MessageType schema;
         try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
             schema = footer.getFooter().getFileMetaData().getSchema();
         }
-        int removed = 0;
+        java.util.BitSet removed = new java.util.BitSet();
+        int row = 0;
         Path tmp = file.resolveSibling(file.getFileName() + ".erasing.tmp");
         try (ParquetReader<Group> reader = RosterContacts.groups(new LocalInputFile(file), null);
              ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(tmp)).withType(schema)
@@ -44,15 +45,16 @@ public final class RosterErasure {
             Group g;
             while ((g = reader.read()) != null) {
                 if (subject.matches(text(g))) {
-                    removed++;
+                    removed.set(row);
                 } else {
                     writer.write(g);
                 }
+                row++;
             }
         }
-        if (removed == 0) {
+        if (removed.isEmpty()) {
             Files.deleteIfExists(tmp);   // one pass that found nothing: the file stays as it was
-            return 0;
+            return removed;
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -70,7 +72,7 @@ public final class RosterErasure {
      */
     public static String text(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
-        try (ParquetReader<Group> reader = RosterContacts.groups(new LocalInputFile(file), null)) {
+        try (ParquetReader<Group> reader = RosterContacts.groups(new LocalInputFile(file), RosterContacts.PROJECTION)) {
             Group g;
             while ((g = reader.read()) != null) {
                 sb.append(text(g).replace('\n', '\t')).append('\n');

@@ -61,6 +61,18 @@ public final class RosterSnapshot {
         return new Loaded(roster, false);
     }
 
+    /**
+     * Saves {@code roster} as the snapshot of {@code parquet} as that file is now (after an erasure rewrote it): the next
+     * start reads it instead of the file. Failing is logged, never fatal: the next start reads the file.
+     */
+    public static void save(Path parquet, Path snapshot, Roster roster) {
+        try {
+            write(snapshot, key(parquet), roster);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("roster snapshot " + snapshot + " not written: " + e.getMessage());
+        }
+    }
+
     /** What the snapshot must name: the Parquet file's absolute path, size and modification time. */
     static String key(Path parquet) throws IOException {
         if (!Files.isRegularFile(parquet)) {
