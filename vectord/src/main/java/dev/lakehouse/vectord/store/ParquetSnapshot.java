@@ -53,6 +53,10 @@ public final class ParquetSnapshot {
             writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
                     .withType(SCHEMA)
                     .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+                    // a vector is 4 × dims bytes of noise: a dictionary never pays off and min/max say nothing, but both
+                    // hash or compare every value (100k × 384 dims on this machine: 2.1 → 1.1 s cold, 0.59 → 0.49 s warm)
+                    .withDictionaryEncoding("vector", false)
+                    .withStatisticsEnabled("vector", false)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build();
         }
