@@ -18,6 +18,8 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; stack down || true; rm -rf "$work"'
 data="$LAKEHOUSE_STACKS/erase/data"
 mkdir -p "$data"
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/erase/extra.env"
+# PARALLEL=N: the coordinator's GATEWAY_ERASURE_PARALLEL (daemons purging at once; default 1)
+[ -z "${PARALLEL:-}" ] || echo "GATEWAY_ERASURE_PARALLEL=$PARALLEL" >> "$LAKEHOUSE_STACKS/erase/extra.env"
 # JFR="vectord validatord": those daemons record a flight recording, kept in /tmp/erasure-<daemon>.jfr after the run
 for d in ${JFR:-}; do
   D=${d^^}; opts=$(grep "^LAKEHOUSE_${D}_JAVA_OPTS=" "$root/etc/jvm.env" | cut -d= -f2-)

@@ -123,6 +123,19 @@ public final class PeerClient {
         return breaker.state();
     }
 
+    /**
+     * Whether the peer says it is ready ({@code GET /ready} answers 200) now: one try, outside the breaker and without
+     * retries — what a daemon waits on at start-up before its first real call, so that a peer still loading neither
+     * opens the breaker nor turns into errors for callers.
+     */
+    public boolean ready() {
+        try {
+            return once(Method.GET, "/ready", null).status() == 200;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     public <T> T get(String path, Class<T> type) {
         return send(Method.GET, path, null, true).json(type);
     }

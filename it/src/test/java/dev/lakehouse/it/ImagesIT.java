@@ -153,9 +153,12 @@ class ImagesIT {
         try {
             HttpClient http = HttpClient.newHttpClient();
             int status = 0;
+            // pathwayd is ready once its search indexes exist, which needs embedd and vectord: alone, it is up (/health)
+            // and its /ready says what it waits for
+            String probe = d == DaemonId.PATHWAYD ? "/health" : "/ready";
             for (int i = 0; i < 600 && status != 200 && daemon.isAlive(); i++) {
                 try {
-                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe)).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode();
                 } catch (java.io.IOException notYet) {
                     // not listening yet
@@ -165,6 +168,12 @@ class ImagesIT {
                 }
             }
             assertThat(status).as(d + " from its image:\n" + Files.readString(log)).isEqualTo(200);
+            if (d == DaemonId.PATHWAYD) {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("waiting for embedd");
+            }
             if (d == DaemonId.CHATD) {
                 String providers = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/providers")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();

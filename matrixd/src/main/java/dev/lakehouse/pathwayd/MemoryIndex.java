@@ -81,6 +81,7 @@ public final class MemoryIndex implements AutoCloseable {
     private final Counter failures;
     private volatile long watermark;
     private long persisted;   // the indexer thread's: when the watermark was last written
+    private static final Duration READY_POLL = Duration.ofMillis(250);
     private volatile boolean ready;
     private volatile String notReady = "creating the indexes";
     private volatile boolean closed;
@@ -159,6 +160,11 @@ public final class MemoryIndex implements AutoCloseable {
         while (!closed) {
             try {
                 if (!ready) {
+                    if (!embedd.ready()) {   // its model still loading: wait for it without calling (nor opening the breaker)
+                        notReady = "waiting for embedd to be ready";
+                        Thread.sleep(READY_POLL.toMillis());
+                        continue;
+                    }
                     createIndexes();
                     ready = true;
                     LOG.info("indexes " + current + " and " + history + " ready on " + vectordUrl + "; " + pending.size()
@@ -191,7 +197,8 @@ public final class MemoryIndex implements AutoCloseable {
             } catch (RuntimeException | IOException e) {
                 failures.increment();
                 notReady = e.getMessage();
-                Duration pause = Backoff.jittered(Duration.ofMillis(200), Math.min(retry++, 6));
+                // not ready yet (start-up): retry within a second, /ready waits on it; later, back off to ~13 s
+                Duration pause = Backoff.jittered(Duration.ofMillis(200), Math.min(retry++, ready ? 6 : 2));
                 LOG.log(retry == 1 ? Level.WARNING : Level.FINE, "indexing failed (retrying every " + pause.toMillis()
                         + " ms while it fails): " + e.getMessage());
                 try {
@@ -361,6 +368,15 @@ public final class MemoryIndex implements AutoCloseable {
         if (value != null) {
             p.put(field, value);
         }
+    }
+
+    /**
+     * Ready when both search indexes exist in vectord (embedd answered the dimension probe): until then {@code /ready}
+     * is 503 saying what it waits for, so that {@code bin/lakehouse up} does not report pathwayd ready while its searches
+     * would answer 503 {@code index_not_ready}.
+     */
+    public dev.lakehouse.common.Readiness readiness() {
+        return ready ? dev.lakehouse.common.Readiness.up() : dev.lakehouse.common.Readiness.down("search indexes: " + notReady);
     }
 
     /**

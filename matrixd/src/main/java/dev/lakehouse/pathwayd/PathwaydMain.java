@@ -41,6 +41,7 @@ public final class PathwaydMain {
                 .erasures("/v1/memory/erasures", routes::erase)
                 .onStop("purge-journal", purges::close)
                 .readiness("memories", memories::readiness)
+                .readiness("index", index::readiness)
                 .onStop("memories", memories::close)
                 .onStop("indexer", index::close)
                 .afterStart("memories", () -> {

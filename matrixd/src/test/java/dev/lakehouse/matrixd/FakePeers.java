@@ -45,9 +45,19 @@ public final class FakePeers {
      * dimensions chosen by its hash, and the vector is normalised, so texts sharing words are near.
      */
     public static DaemonServer wordsEmbedd(AtomicInteger calls) {
+        return wordsEmbedd(calls, () -> true);
+    }
+
+    /** The same, ready only when {@code ready} says so: until then /ready and /v1/embed answer 503, as embedd loading its model. */
+    public static DaemonServer wordsEmbedd(AtomicInteger calls, java.util.function.BooleanSupplier ready) {
         return DaemonServer.builder("fakeembedd", EnvConfig.of(Map.of("LAKEHOUSE_FAKEEMBEDD_PORT", "0")), 0).embedded()
+                .readiness("model", () -> ready.getAsBoolean() ? dev.lakehouse.common.Readiness.up()
+                        : dev.lakehouse.common.Readiness.down("loading the model"))
                 .routing(r -> r.post("/v1/embed", (req, res) -> {
                     calls.incrementAndGet();
+                    if (!ready.getAsBoolean()) {
+                        throw new dev.lakehouse.common.ApiException.Unavailable("model_loading", "the model is loading");
+                    }
                     JsonNode input = Json.mapper().readTree(req.content().inputStream()).path("input");
                     List<float[]> vectors = new ArrayList<>();
                     for (JsonNode t : input.isArray() ? input : List.of(input)) {

@@ -29,6 +29,11 @@ public final class EmbeddClient {
         this.embedd = embedd;
     }
 
+    /** Whether embedd is ready now (its model loaded): {@link PeerClient#ready}. */
+    public boolean ready() {
+        return embedd.ready();
+    }
+
     /** Several texts in one call (embedd batches its misses upstream); the vectors in their order. */
     public List<float[]> embedAll(List<String> texts) {
         EmbedResponse r = embedd.post("/v1/embed", new EmbedRequest(texts), EmbedResponse.class, true);
