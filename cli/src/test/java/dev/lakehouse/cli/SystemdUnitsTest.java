@@ -272,6 +272,29 @@ class SystemdUnitsTest {
         }
     }
 
+    @Test
+    void theReadinessGate_waitsItsTimeForAPeer_thenLetsTheUnitBeActiveSayingWhatItWaitsFor() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ready", x -> {
+            calls.incrementAndGet();
+            byte[] b = "{\"status\":\"DOWN\",\"checks\":{\"index\":\"search indexes: waiting for embedd to be ready\"},\"waiting_for\":[\"embedd\"]}"
+                    .getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(503, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        server.start();
+        try {
+            Process p = gate(Integer.toString(server.getAddress().getPort()), "2");
+            assertThat(p.exitValue()).as("active, not failed: restarting it would not bring embedd up").isZero();
+            assertThat(output(p)).contains("chatd is up but not ready within 2s", "waits for a peer", "waiting for embedd");
+            assertThat(calls.get()).as("it waited its time, polling").isGreaterThan(1);
+        } finally {
+            server.stop(0);
+        }
+    }
+
     /** The gate for chatd (default port 9, where nothing listens), with LAKEHOUSE_CHATD_PORT when given; waits for it to exit. */
     static Process gate(String port, String timeout) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", REPO.resolve("systemd/lakehouse-await-ready").toString(), "chatd", "9", timeout)

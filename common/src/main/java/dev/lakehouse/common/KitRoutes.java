@@ -38,8 +38,11 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
     record Health(String status, String daemon, String version, long uptimeS, Long rssBytes) {
     }
 
-    /** {@code needs_operator}: true when every failing check waits for an operator (absent otherwise). */
-    record Ready(String status, Map<String, String> checks, Boolean needsOperator) {
+    /**
+     * {@code needs_operator}: true when every failing check waits for an operator (absent otherwise); {@code waiting_for}:
+     * the peers the failing checks wait on, when every one waits on a peer or an operator (absent otherwise).
+     */
+    record Ready(String status, Map<String, String> checks, Boolean needsOperator, java.util.List<String> waitingFor) {
     }
 
     private void health(ServerRequest req, ServerResponse res) {
@@ -63,6 +66,8 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
         Map<String, String> results = new LinkedHashMap<>();
         boolean up = !stopping.getAsBoolean();
         boolean operator = up;   // every failing check needs an operator (and the server is not stopping)
+        boolean peerOrOperator = up;
+        java.util.Set<String> peers = new java.util.TreeSet<>();
         if (!up) {
             results.put("server", "stopping");
         }
@@ -76,8 +81,13 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
             results.put(check.getKey(), r.detail());
             up &= r.isReady();
             operator &= r.isReady() || r.needsOperator();
+            peerOrOperator &= r.isReady() || r.needsOperator() || r.waitingFor() != null;
+            if (!r.isReady() && r.waitingFor() != null) {
+                peers.add(r.waitingFor());
+            }
         }
-        Json.send(res, up ? 200 : 503, new Ready(up ? "UP" : "DOWN", results, !up && operator ? Boolean.TRUE : null));
+        Json.send(res, up ? 200 : 503, new Ready(up ? "UP" : "DOWN", results, !up && operator ? Boolean.TRUE : null,
+                !up && peerOrOperator && !peers.isEmpty() ? java.util.List.copyOf(peers) : null));
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

@@ -376,7 +376,8 @@ public final class MemoryIndex implements AutoCloseable {
      * would answer 503 {@code index_not_ready}.
      */
     public dev.lakehouse.common.Readiness readiness() {
-        return ready ? dev.lakehouse.common.Readiness.up() : dev.lakehouse.common.Readiness.down("search indexes: " + notReady);
+        return ready ? dev.lakehouse.common.Readiness.up() : dev.lakehouse.common.Readiness.waitingFor(
+                String.valueOf(notReady).contains("embedd") ? "embedd" : "vectord", "search indexes: " + notReady);
     }
 
     /**

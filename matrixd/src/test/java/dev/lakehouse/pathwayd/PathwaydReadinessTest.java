@@ -45,7 +45,7 @@ class PathwaydReadinessTest {
                 assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
                 Thread.sleep(50);
             }
-            assertThat(ready.body()).contains("waiting for embedd");
+            assertThat(ready.body()).contains("waiting for embedd", "\"waiting_for\":[\"embedd\"]");
             assertThat(http.get("/health").statusCode()).isEqualTo(200);
             assertThat(embeds.get()).as("no call to embedd while it is not ready").isZero();
 
