@@ -153,9 +153,10 @@ class ImagesIT {
         try {
             HttpClient http = HttpClient.newHttpClient();
             int status = 0;
-            // pathwayd is ready once its search indexes exist, which needs embedd and vectord: alone, it is up (/health)
-            // and its /ready says what it waits for
-            String probe = d == DaemonId.PATHWAYD ? "/health" : "/ready";
+            // pathwayd and matrixd are ready once embedd is (pathwayd's search indexes, matrixd's queries): alone, each is
+            // up (/health) and its /ready says what it waits for
+            boolean needsEmbedd = d == DaemonId.PATHWAYD || d == DaemonId.MATRIXD;
+            String probe = needsEmbedd ? "/health" : "/ready";
             for (int i = 0; i < 600 && status != 200 && daemon.isAlive(); i++) {
                 try {
                     status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe)).build(),
@@ -168,7 +169,7 @@ class ImagesIT {
                 }
             }
             assertThat(status).as(d + " from its image:\n" + Files.readString(log)).isEqualTo(200);
-            if (d == DaemonId.PATHWAYD) {
+            if (needsEmbedd) {
                 HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(ready.statusCode()).isEqualTo(503);

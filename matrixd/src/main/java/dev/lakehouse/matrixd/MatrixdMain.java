@@ -5,6 +5,7 @@ import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Observer;
 import dev.lakehouse.common.PeerClient;
+import dev.lakehouse.common.PeerGate;
 import dev.lakehouse.matrixd.client.ChatdClient;
 import dev.lakehouse.matrixd.client.EmbeddClient;
 import dev.lakehouse.matrixd.client.VectordClient;
@@ -24,8 +25,9 @@ public final class MatrixdMain {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.MATRIXD, env).maxBodyBytes(MatrixdConfig.MAX_BODY_BYTES);
         CorpusRegistry registry = new CorpusRegistry(builder.dataDir());
         Observer observer = builder.observer();
-        EmbeddClient embedd = new EmbeddClient(PeerClient.forDaemon(DaemonId.EMBEDD, env,
-                PeerClient.Options.defaults().withReadTimeout(config.embedTimeout())));
+        PeerClient embeddPeer = PeerClient.forDaemon(DaemonId.EMBEDD, env, PeerClient.Options.defaults().withReadTimeout(config.embedTimeout()));
+        EmbeddClient embedd = new EmbeddClient(embeddPeer);
+        PeerGate embeddReady = PeerGate.start(embeddPeer);
         VectordClient vectord = new VectordClient(config.searchTimeout(), config.vectords(), env.internalToken().orElse(null));
         RoleGate gate = RoleGate.standard();
         ChatdClient chatd = new ChatdClient(builder.peer(DaemonId.CHATD, config.roleLlmTimeout()));
@@ -37,6 +39,10 @@ public final class MatrixdMain {
                 .erasures("/v1/matrix/erasures", e -> ingest.erase(e.subject(), roles))
                 .readiness("corpora", registry::readiness)
                 .readiness("jobs", ingest::readiness)
+                // every retrieve and ingest embeds: not ready while embedd loads its model (vectord shards that do not
+                // answer leave a retrieve partial, flagged, not failed: docs/matrixd.md)
+                .readiness("embedd", embeddReady::readiness)
+                .onStop("embedd-gate", embeddReady::close)
                 .onStop("retrievals", matrix::close)
                 .onStop("ingest", ingest::close)
                 .afterStart("corpora", () -> {
