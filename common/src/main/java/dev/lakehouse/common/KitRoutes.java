@@ -53,7 +53,21 @@ record KitRoutes(String daemon, String version, Instant started, Map<String, Sup
     private static final java.nio.file.Path STATM = java.nio.file.Path.of("/proc/self/statm");
     private static final long PAGE = 4096;
 
+    /** The last reading of the resident set and when it was taken: /health reads /proc at most every 250 ms. */
+    private static volatile long[] rss;
+
     static Long residentBytes() {
+        long[] last = rss;
+        long now = System.nanoTime();
+        if (last != null && now - last[1] < 250_000_000L) {
+            return last[0] < 0 ? null : last[0];
+        }
+        Long read = readResidentBytes();
+        rss = new long[] {read == null ? -1 : read, now};
+        return read;
+    }
+
+    private static Long readResidentBytes() {
         try {
             String[] fields = java.nio.file.Files.readString(STATM).trim().split(" ");
             return Long.parseLong(fields[1]) * PAGE;

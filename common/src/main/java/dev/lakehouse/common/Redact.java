@@ -37,7 +37,9 @@ public final class Redact {
     private Redact() {
     }
 
-    private static final Pattern MAYBE_SECRET = Pattern.compile("(?i)bearer|sk-|pk-|rk-|key|token|secret|password");
+    /** Words that may precede a secret, lower-case: a plain search, no pattern, as every log line's fields pass here. */
+    private static final java.util.List<String> SECRET_WORDS = java.util.List.of("bearer", "sk-", "pk-", "rk-", "key", "token",
+            "secret", "password");
 
     /** Remembers a configured secret so that no log line or error body ever shows it. */
     public static void register(String secret) {
@@ -78,6 +80,12 @@ public final class Redact {
                 return true;
             }
         }
-        return MAYBE_SECRET.matcher(s).find();
+        String lower = s.toLowerCase(java.util.Locale.ROOT);   // the same instance when already lower-case (a path)
+        for (String word : SECRET_WORDS) {
+            if (lower.contains(word)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
