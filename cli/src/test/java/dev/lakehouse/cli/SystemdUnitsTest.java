@@ -212,15 +212,8 @@ class SystemdUnitsTest {
 
     @Test
     void theReadinessGate_acceptsNeedsOperator_andPollsTheBoundAddress() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/ready", x -> {
-            byte[] b = "{\"status\":\"DOWN\",\"checks\":{\"roster\":\"failed: workers.parquet does not exist\"},\"needs_operator\":true}"
-                    .getBytes(StandardCharsets.UTF_8);
-            x.sendResponseHeaders(503, b.length);
-            x.getResponseBody().write(b);
-            x.close();
-        });
-        server.start();
+        HttpServer server = notReady("{\"status\":\"DOWN\",\"checks\":{\"roster\":\"failed: workers.parquet does not exist\"},"
+                + "\"needs_operator\":true}", new AtomicInteger());
         try {
             String port = Integer.toString(server.getAddress().getPort());
             Process up = gate(port, "10");
@@ -275,16 +268,8 @@ class SystemdUnitsTest {
     @Test
     void theReadinessGate_waitsItsTimeForAPeer_thenLetsTheUnitBeActiveSayingWhatItWaitsFor() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/ready", x -> {
-            calls.incrementAndGet();
-            byte[] b = "{\"status\":\"DOWN\",\"checks\":{\"index\":\"search indexes: waiting for embedd to be ready\"},\"waiting_for\":[\"embedd\"]}"
-                    .getBytes(StandardCharsets.UTF_8);
-            x.sendResponseHeaders(503, b.length);
-            x.getResponseBody().write(b);
-            x.close();
-        });
-        server.start();
+        HttpServer server = notReady("{\"status\":\"DOWN\",\"checks\":{\"index\":\"search indexes: waiting for embedd to be ready\"},"
+                + "\"waiting_for\":[\"embedd\"]}", calls);
         try {
             Process p = gate(Integer.toString(server.getAddress().getPort()), "2");
             assertThat(p.exitValue()).as("active, not failed: restarting it would not bring embedd up").isZero();
@@ -293,6 +278,20 @@ class SystemdUnitsTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    /** A daemon whose /ready answers 503 with {@code body}, counting the calls; started. */
+    static HttpServer notReady(String body, AtomicInteger calls) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ready", x -> {
+            calls.incrementAndGet();
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(503, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        server.start();
+        return server;
     }
 
     /** The gate for chatd (default port 9, where nothing listens), with LAKEHOUSE_CHATD_PORT when given; waits for it to exit. */
