@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A memory soak (issue 35): the stack as `bin/lakehouse up` starts it (scripts/cutover/stack.sh, its own ports), a
+# little data seeded (a job corpus, memories, claims), then mixed traffic through the gateway (embed, validate,
+# retrieve, memory search, truth; scripts/bench/soak.lua) — first 10 s flat out to measure the maximum, then at about
+# half of it for DURATION — recording every daemon's RSS each 10 s. Prints the RSS table (one row a minute), each
+# daemon's growth after the first minute (goal <= +10 %) and the requests that were not 2xx (goal 0).
+#   scripts/bench/soak.sh [duration_s=600]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$root/scripts/bench/lib.sh"
+duration=${1:-600}
+export LAKEHOUSE_STACKS="$work/stacks"
+base=$((30000 + RANDOM % 10000))
+stack() { "$root/scripts/cutover/stack.sh" "$1" --name soak --port-base "$base" "${@:2}" >/dev/null 2>&1; }
+trap 'stack down || true; rm -rf "$work"' EXIT
+mkdir -p "$LAKEHOUSE_STACKS/soak"
+echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/soak/extra.env"
+port() { echo $(( $1 - 4200 + base )); }
+gw="http://127.0.0.1:$(port 4200)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); soak of ${duration} s"
+t0=$(date +%s)
+stack up
+echo "up in $(( $(date +%s) - t0 )) s"
+
+python3 - "$gw" "http://127.0.0.1:$(port 4217)" <<'PY'
+import json, sys, urllib.error, urllib.request
+gw, vectord = sys.argv[1], sys.argv[2]
+def call(method, path, body=None):
+    req = urllib.request.Request(gw + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.read()
+    except urllib.error.HTTPError as e:
+        sys.exit("%s %s: %d %s" % (method, path, e.code, e.read().decode()[:300]))
+call("PUT", "/v1/indexes/jobs", {"dims": 384, "metric": "cosine"})
+call("PUT", "/v1/matrix/corpora/jobs", {"index": "jobs", "vectord_url": vectord})
+roles = ["forklift operator", "warehouse associate", "welder", "cdl driver", "janitor", "electrician"]
+cities = ["Columbus", "Dayton", "Toledo", "Akron"]
+docs = [{"id": "job-%d" % i, "text": "%s needed in %s, shift %d, order %d." % (roles[i % 6], cities[i % 4], i % 3, i),
+         "metadata": {"role": roles[i % 6], "city": cities[i % 4]}} for i in range(500)]
+job = json.loads(call("POST", "/v1/matrix/corpora/jobs/documents", {"documents": docs}))
+import time
+for _ in range(600):
+    state = json.loads(call("GET", job["status_url"]))["state"]
+    if state in ("done", "failed"):
+        break
+    time.sleep(0.5)
+if state != "done":
+    sys.exit("ingest job " + job["job_id"] + ": " + state)
+for i in range(200):
+    call("POST", "/v1/memory", {"text": "Worker %d prefers %s shifts near site %d" % (i, "night" if i % 2 else "day", i % 40),
+                                "user": "W%06d" % (1 + i)})
+call("POST", "/v1/truth/claims", {"claims": [{"subject": "worker:W%06d" % (1 + i % 50), "field": "status", "value": "v%d" % i,
+      "source": "crm", "observed_at": "2026-11-%02dT00:00:00Z" % (1 + i % 28)} for i in range(500)]})
+print("seeded: 500 job documents, 200 memories, 500 claims")
+PY
+
+pids_of() {  # "daemon pid" lines, from the stack's status table
+  "$root/scripts/cutover/stack.sh" status --name soak 2>/dev/null | awk 'NR > 1 && $3 ~ /^[0-9]+$/ {print $1, $3}'
+}
+mapfile -t daemons < <(pids_of)
+[ "${#daemons[@]}" -ge 11 ] || { echo "expected 11 daemons, found ${#daemons[@]}" >&2; exit 1; }
+
+wrk -t1 -c8 -d10s -s "$root/scripts/bench/soak.lua" "$gw" > "$work/max.txt"
+max=$(awk '/Requests\/sec/{printf "%.0f", $2}' "$work/max.txt")
+delay=$(awk -v m="$max" 'BEGIN{printf "%.0f", 8 * 1000 / (m / 2)}')   # 8 connections, each pausing delay ms: about half
+echo "maximum of the mix: $max requests/s (10 s, 8 connections); soak at about half: each connection pauses ${delay} ms"
+
+SOAK_DELAY_MS=$delay wrk -t1 -c8 -d"${duration}s" --timeout 10s -s "$root/scripts/bench/soak.lua" "$gw" > "$work/soak.txt" &
+load=$!
+printf "%-6s" "t_s" > "$work/rss.txt"; for d in "${daemons[@]}"; do printf " %10s" "${d% *}" >> "$work/rss.txt"; done; echo >> "$work/rss.txt"
+for ((t = 0; t <= duration; t += 10)); do
+  printf "%-6s" "$t" >> "$work/rss.txt"
+  for d in "${daemons[@]}"; do printf " %10s" "$(rss_mib "${d#* }" 2>/dev/null || echo gone)" >> "$work/rss.txt"; done
+  echo >> "$work/rss.txt"
+  [ "$t" -lt "$duration" ] && sleep 10
+done
+wait "$load" || true
+echo "RSS in MiB, one row a minute:"
+awk 'NR == 1 || ($1 % 60 == 0)' "$work/rss.txt"
+awk 'NR == 1 {for (i = 2; i <= NF; i++) name[i] = $i; next} $1 == 60 {for (i = 2; i <= NF; i++) first[i] = $i} {for (i = 2; i <= NF; i++) last[i] = $i}
+     END {printf "growth after the first minute (goal <= +10 %%):"; for (i = 2; i in name; i++) printf " %s %+.0f%%", name[i], first[i] ? 100 * (last[i] - first[i]) / first[i] : 0; print ""}' "$work/rss.txt"
+grep -E "requests in|Requests/sec|Non-2xx|Socket errors" "$work/soak.txt" | sed 's/^ */soak: /'
+grep -q "Non-2xx" "$work/soak.txt" || echo "soak: every answer 2xx"
