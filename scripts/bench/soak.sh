@@ -81,5 +81,14 @@ echo "RSS in MiB, one row a minute:"
 awk 'NR == 1 || ($1 % 60 == 0)' "$work/rss.txt"
 awk 'NR == 1 {for (i = 2; i <= NF; i++) name[i] = $i; next} $1 == 60 {for (i = 2; i <= NF; i++) first[i] = $i} {for (i = 2; i <= NF; i++) last[i] = $i}
      END {printf "growth after the first minute (goal <= +10 %%):"; for (i = 2; i in name; i++) printf " %s %+.0f%%", name[i], first[i] ? 100 * (last[i] - first[i]) / first[i] : 0; print ""}' "$work/rss.txt"
+# growth of RSS or of garbage not yet collected? Each daemon's heap after a full collection (jcmd GC.run): what it holds
+jcmd="$(dirname "$(command -v java)")/jcmd"
+printf "after a full GC, heap used (MiB):"
+for d in "${daemons[@]}"; do
+  "$jcmd" "${d#* }" GC.run >/dev/null 2>&1 || true
+  used=$("$jcmd" "${d#* }" GC.heap_info 2>/dev/null | awk '/ total [0-9]+K, used [0-9]+K/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i + 1); sub(/K,?/, "", v); s += v}} END {printf "%.0f", s / 1024}')
+  printf " %s %s (RSS %s)" "${d% *}" "$used" "$(rss_mib "${d#* }")"
+done
+echo
 grep -E "requests in|Requests/sec|Non-2xx|Socket errors" "$work/soak.txt" | sed 's/^ */soak: /'
 grep -q "Non-2xx" "$work/soak.txt" || echo "soak: every answer 2xx"
