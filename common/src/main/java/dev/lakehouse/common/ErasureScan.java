@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The erasure's proof: a scan of a data directory for the subject's identifiers by a detector that shares nothing
@@ -47,36 +46,69 @@ public final class ErasureScan {
             return Report.EMPTY;
         }
         List<byte[]> needles = needles(identifiers);
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        }
         long bytes = 0;
         long matches = 0;
+        long read = 0;
         List<String> hit = new ArrayList<>();
-        for (Path f : files) {
-            long n;
-            long size;
-            Optional<String> text = decode.apply(f);
-            if (text.isPresent()) {
-                byte[] b = text.get().getBytes(StandardCharsets.UTF_8);
-                size = b.length;
-                n = count(new java.io.ByteArrayInputStream(b), needles);
-            } else {
-                try (InputStream in = Files.newInputStream(f)) {
-                    size = Files.size(f);
-                    n = count(in, needles);
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    continue;   // removed while scanning (a rotated segment): nothing left to find in it
+        // a daemon keeps working while it is scanned (vectord's compaction snapshots in the background): a file renamed
+        // or removed meanwhile is passed over, and the files that appeared meanwhile are read in another pass
+        Set<Path> seen = new java.util.HashSet<>();
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            List<Path> files = list(root).stream().filter(seen::add).toList();
+            if (files.isEmpty()) {
+                break;
+            }
+            for (Path f : files) {
+                long n;
+                long size;
+                Optional<String> text = decode.apply(f);
+                if (text.isPresent()) {
+                    byte[] b = text.get().getBytes(StandardCharsets.UTF_8);
+                    size = b.length;
+                    n = count(new java.io.ByteArrayInputStream(b), needles);
+                } else {
+                    try (InputStream in = Files.newInputStream(f)) {
+                        size = Files.size(f);
+                        n = count(in, needles);
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        continue;   // removed while scanning (a rotated segment, a temporary file renamed)
+                    }
+                }
+                read++;
+                bytes += size;
+                matches += n;
+                if (n > 0 && hit.size() < 20) {
+                    hit.add(f.equals(root) ? f.getFileName().toString() : root.relativize(f).toString());
                 }
             }
-            bytes += size;
-            matches += n;
-            if (n > 0 && hit.size() < 20) {
-                hit.add(f.equals(root) ? f.getFileName().toString() : root.relativize(f).toString());
-            }
         }
-        return new Report(files.size(), bytes, matches, List.copyOf(hit), (System.nanoTime() - t0) / 1_000_000);
+        return new Report(read, bytes, matches, List.copyOf(hit), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static final int MAX_PASSES = 4;
+
+    /** The regular files under {@code root} (or {@code root} itself), sorted; an entry that vanishes while listed is left out. */
+    private static List<Path> list(Path root) throws IOException {
+        List<Path> out = new ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                if (a.isRegularFile()) {
+                    out.add(f);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        out.sort(null);
+        return out;
     }
 
     public static Report scan(Path root, List<String> identifiers) throws IOException {
