@@ -15,6 +15,11 @@ stack() { "$root/scripts/cutover/stack.sh" "$1" --name soak --port-base "$base" 
 trap 'stack down || true; rm -rf "$work"' EXIT
 mkdir -p "$LAKEHOUSE_STACKS/soak"
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/soak/extra.env"
+# JFR="vectord matrixd": those daemons record a flight recording (with old-object samples), kept in /tmp/soak-<daemon>.jfr
+for d in ${JFR:-}; do
+  D=${d^^}; opts=$(grep "^LAKEHOUSE_${D}_JAVA_OPTS=" "$root/etc/jvm.env" | cut -d= -f2-)
+  echo "LAKEHOUSE_${D}_JAVA_OPTS=$opts -XX:StartFlightRecording=filename=/tmp/soak-$d.jfr,dumponexit=true,settings=profile" >> "$LAKEHOUSE_STACKS/soak/extra.env"
+done
 port() { echo $(( $1 - 4200 + base )); }
 gw="http://127.0.0.1:$(port 4200)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); soak of ${duration} s"
