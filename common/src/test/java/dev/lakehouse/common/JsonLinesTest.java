@@ -43,4 +43,31 @@ class JsonLinesTest {
         JsonLines.read(f, 4, (line, offset) -> seen.add(new String(line, StandardCharsets.UTF_8)));
         assertThat(seen).containsExactly("two");
     }
+
+    /** Lines of every length across the reader's blocks (one longer than a block, empty ones), against a plain split. */
+    @Test
+    void read_linesAcrossBlocks_areTheFileSplitAtNewlines_withTheirOffsets() throws Exception {
+        java.util.Random rnd = new java.util.Random(5);
+        StringBuilder sb = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        long offset = 0;
+        for (int i = 0; i < 3_000; i++) {
+            int len = i == 1_500 ? 700_000 : i % 97 == 0 ? 0 : rnd.nextInt(900);
+            String line = "x".repeat(len).replace("xx", "é" + (i % 10));   // multi-byte characters too
+            expected.add(offset + ":" + line);
+            offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
+            sb.append(line).append('\n');
+        }
+        Path f = dir.resolve("big.jsonl");
+        Files.writeString(f, sb + "torn tail");
+        List<String> seen = new ArrayList<>();
+        JsonLines.read(f, 0, (line, at) -> seen.add(at + ":" + new String(line, StandardCharsets.UTF_8)));
+        assertThat(seen).isEqualTo(expected);
+
+        seen.clear();   // from a line's start in the middle, and stopping early
+        String third = expected.get(2_000);
+        long from = Long.parseLong(third.substring(0, third.indexOf(':')));
+        JsonLines.read(f, from, (line, at) -> seen.add(at + ":" + new String(line, StandardCharsets.UTF_8)) && seen.size() < 5);
+        assertThat(seen).isEqualTo(expected.subList(2_000, 2_005));
+    }
 }
