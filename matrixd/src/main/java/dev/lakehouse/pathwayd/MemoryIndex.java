@@ -84,6 +84,8 @@ public final class MemoryIndex implements AutoCloseable {
     private static final Duration READY_POLL = Duration.ofMillis(250);
     private volatile boolean ready;
     private volatile String notReady = "creating the indexes";
+    /** The peer the indexes wait on until they exist: embedd (its readiness, the dimension probe), then vectord. */
+    private volatile String waitingOn = "embedd";
     private volatile boolean closed;
     private Thread thread;
 
@@ -213,7 +215,9 @@ public final class MemoryIndex implements AutoCloseable {
     private final java.util.Set<String> warnedUngated = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void createIndexes() {
+        waitingOn = "embedd";
         int dims = embedd.embed("pathwayd dimension probe").length;
+        waitingOn = "vectord";
         for (String name : names()) {
             try {
                 // gated: a matrixd corpus that names a memory index is role-gated whatever its registration says
@@ -377,7 +381,7 @@ public final class MemoryIndex implements AutoCloseable {
      */
     public dev.lakehouse.common.Readiness readiness() {
         return ready ? dev.lakehouse.common.Readiness.up() : dev.lakehouse.common.Readiness.waitingFor(
-                String.valueOf(notReady).contains("embedd") ? "embedd" : "vectord", "search indexes: " + notReady);
+                waitingOn, "search indexes: " + notReady);
     }
 
     /**
