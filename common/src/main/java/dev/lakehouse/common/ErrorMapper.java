@@ -23,16 +23,8 @@ import io.helidon.webserver.http.ServerResponse;
  * 4xx are logged at DEBUG without a trace; 500 at ERROR with one; 502/503/504
  * (a dependency failed) at WARN in one line.
  */
-final class ErrorMapper implements ErrorHandler<Throwable>, DirectHandler {
+record ErrorMapper(String daemon, long maxBodyBytes) implements ErrorHandler<Throwable>, DirectHandler {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
-
-    private final String daemon;
-    private final long maxBodyBytes;
-
-    ErrorMapper(String daemon, long maxBodyBytes) {
-        this.daemon = daemon;
-        this.maxBodyBytes = maxBodyBytes;
-    }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable error) {

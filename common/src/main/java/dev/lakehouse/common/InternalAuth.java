@@ -17,18 +17,10 @@ import io.helidon.webserver.http.RoutingResponse;
  * {@link DaemonServer} in every daemon but the gateway when {@code LAKEHOUSE_INTERNAL_TOKEN_FILE} is set; runs inside the
  * kit's filter, so a refusal is logged and counted like any answer.
  */
-final class InternalAuth implements Filter {
+record InternalAuth(InternalToken token, ErrorMapper errors) implements Filter {
     static final HeaderName HEADER = HeaderNames.create(InternalToken.HEADER);
     /** The paths open without the token: exactly these, nothing below or beside them. */
     static final Set<String> OPEN = Set.of("/health", "/ready", "/metrics");
-
-    private final InternalToken token;
-    private final ErrorMapper errors;
-
-    InternalAuth(InternalToken token, ErrorMapper errors) {
-        this.token = token;
-        this.errors = errors;
-    }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
