@@ -28,11 +28,15 @@ import dev.lakehouse.common.EnvConfig;
  * @param cooldown        … cool the provider down for {@code CHATD_COOLDOWN} 5s
  * @param maxMessages     {@code CHATD_MAX_MESSAGES} 1000 messages per request
  * @param local           the in-process provider {@code local}, when {@code CHATD_LOCAL_MODEL} names a GGUF file (docs/chatd.md)
+ * @param budgets         {@code LAKEHOUSE_BUDGETS_FILE}: spend budgets per key (absent: every key unlimited)
+ * @param prices          {@code CHATD_PRICES_FILE}: the price table (absent: the built-in etc/prices.json)
+ * @param budgetMaxTokens {@code CHATD_BUDGET_MAX_TOKENS} 1024: the max_tokens a budgeted key's call gets when it asks none
  */
 record ChatdConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, List<Provider.Settings> providers,
                   Provider.Timeouts timeouts, int maxRetries, Duration retryBackoff, Duration retryAfterMax,
                   int cooldownFailures, Duration cooldownWindow, Duration cooldown, int maxMessages,
-                  java.util.Optional<LocalProvider.Settings> local) {
+                  java.util.Optional<LocalProvider.Settings> local, dev.lakehouse.common.Budgets budgets, Prices prices,
+                  int budgetMaxTokens) {
     /** Default body limit: a conversation (the operator's {@code CHATD_MAX_BODY_BYTES} overrides it) */
     static final long MAX_BODY_BYTES = dev.lakehouse.common.DaemonServer.DEFAULT_MAX_BODY_BYTES;
 
@@ -90,7 +94,11 @@ record ChatdConfig(Chat.Target defaultTarget, List<Chat.Target> defaultChain, Li
                 env.duration("CHATD_COOLDOWN_WINDOW", Duration.ofSeconds(60)),
                 env.duration("CHATD_COOLDOWN", Duration.ofSeconds(5)),
                 env.integer("CHATD_MAX_MESSAGES", 1000, 1, 100_000),
-                local);
+                local,
+                env.get("LAKEHOUSE_BUDGETS_FILE").map(java.nio.file.Path::of).map(dev.lakehouse.common.Budgets::load)
+                        .orElse(dev.lakehouse.common.Budgets.none()),
+                Prices.load(env.get("CHATD_PRICES_FILE").map(java.nio.file.Path::of)),
+                env.integer("CHATD_BUDGET_MAX_TOKENS", 1024, 1, 1_000_000));
     }
 
     private static Provider.Settings settings(EnvConfig env, String name, Protocol protocol, String defaultUrl,

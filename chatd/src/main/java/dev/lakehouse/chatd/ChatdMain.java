@@ -22,9 +22,23 @@ public final class ChatdMain {
     static DaemonServer.Builder builder(ChatdConfig config, EnvConfig env, Clock clock) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.CHATD, env).maxBodyBytes(ChatdConfig.MAX_BODY_BYTES);
         Observer observer = builder.observer();
-        Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(new Meters(builder.metrics().registry())), observer, clock);
+        Meters meters = new Meters(builder.metrics().registry());
+        Spend spend;
+        try {
+            spend = new Spend(config.budgets(), config.prices(), builder.dataDir().resolve("ledger"), meters, clock);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("chatd cannot read its spend ledger in " + builder.dataDir().resolve("ledger"), e);
+        }
+        Dispatcher dispatcher = new Dispatcher(config, new ChatMetrics(meters), observer, clock, spend);
         dispatcher.localReadiness().ifPresent(r -> builder.readiness("local", () -> dispatcher.localReadiness().orElseThrow()));
         return builder.routing(r -> r.register("/v1", new ChatdRoutes(dispatcher)))
-                .onStop("local models", dispatcher::close);
+                .onStop("local models", dispatcher::close)
+                .onStop("spend ledger", () -> {
+                    try {
+                        spend.close();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
     }
 }

@@ -22,6 +22,7 @@ import io.helidon.webserver.http.ServerResponse;
  * POST /v1/chat/completions  OpenAI's shape; "stream":true → data: {chunk}… data: [DONE]
  * GET  /v1/providers         each provider's state (ok, no_key, cooling_down) and known models
  * GET  /v1/models            provider/model ids in OpenAI's list shape
+ * GET  /v1/spend             the ledger summed: ?key=&from=&to=&group_by=model|day|route|key, and the budgets' state
  * </pre>
  */
 record ChatdRoutes(Dispatcher dispatcher) implements HttpService {
@@ -31,6 +32,12 @@ record ChatdRoutes(Dispatcher dispatcher) implements HttpService {
         Routes.only(rules, Method.POST, "/chat/completions", this::completions);
         Routes.only(rules, Method.GET, "/providers", this::providers);
         Routes.only(rules, Method.GET, "/models", this::models);
+        Routes.only(rules, Method.GET, "/spend", this::spend);
+    }
+
+    private void spend(ServerRequest req, ServerResponse res) throws java.io.IOException {
+        ChatdWire.SpendQuery q = ChatdWire.SpendQuery.of(req.query(), java.time.Clock.systemUTC());
+        Json.send(res, 200, dispatcher.spend().report(q.key(), q.from(), q.to(), q.groupBy()));
     }
 
     private void chat(ServerRequest req, ServerResponse res) {

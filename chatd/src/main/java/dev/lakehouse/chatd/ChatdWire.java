@@ -214,4 +214,34 @@ final class ChatdWire {
         FieldError.check(maxTokens == null || maxTokens >= 1 && maxTokens <= 1_000_000, tokensField,
                 "must be from 1 to 1000000, not " + maxTokens);
     }
+
+    /** {@code GET /v1/spend}'s parameters; 400 naming the parameter for any it cannot take. */
+    record SpendQuery(String key, java.time.Instant from, java.time.Instant to, String groupBy) {
+        static final Set<String> GROUPS = Set.of("model", "day", "route", "key");
+
+        /** Defaults: every key, from the start of this month (UTC) to now, by model. */
+        static SpendQuery of(io.helidon.common.uri.UriQuery q, java.time.Clock clock) {
+            java.time.Instant now = clock.instant();
+            String key = q.first("key").orElse(null);
+            FieldError.check(key == null || !key.isEmpty() && key.length() <= 128 && key.chars().allMatch(c -> c >= 0x20 && c < 0x7f),
+                    "key", "must be a key's name: 1 to 128 printable characters");
+            java.time.Instant from = q.first("from").map(v -> instant("from", v))
+                    .orElse(dev.lakehouse.common.Budgets.Period.MONTH.start(now));
+            java.time.Instant to = q.first("to").map(v -> instant("to", v)).orElse(now.plusSeconds(1));
+            FieldError.check(from.isBefore(to), "to", "must be after from (" + from + ")");
+            String groupBy = q.first("group_by").orElse("model");
+            FieldError.check(GROUPS.contains(groupBy), "group_by", "must be one of model, day, route, key");
+            return new SpendQuery(key, from, to, groupBy);
+        }
+
+        /** An RFC 3339 time, or a date (its start, UTC). */
+        private static java.time.Instant instant(String name, String v) {
+            try {
+                return v.length() == 10 ? java.time.LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                        : java.time.OffsetDateTime.parse(v).toInstant();
+            } catch (java.time.DateTimeException e) {
+                throw new FieldError(name, "invalid_field", "must be an RFC 3339 time (2026-12-07T10:00:00Z) or a date (2026-12-07)");
+            }
+        }
+    }
 }

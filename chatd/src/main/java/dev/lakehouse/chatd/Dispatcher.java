@@ -31,6 +31,8 @@ import dev.lakehouse.common.Observer;
  */
 final class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    /** The output bound of a call without max_tokens made for a key without a budget: its usage is charged as reported. */
+    private static final long UNBOUNDED = Long.MAX_VALUE / 4;
 
     /** Where a streamed answer goes. {@link #start} comes once, before the first delta. */
     interface Sink {
@@ -69,12 +71,15 @@ final class Dispatcher {
     private final ChatMetrics metrics;
     private final Observer observer;
     private final Clock clock;
+    private final Spend spend;
+    private final ProviderProbe probe;
 
-    Dispatcher(ChatdConfig config, ChatMetrics metrics, Observer observer, Clock clock) {
+    Dispatcher(ChatdConfig config, ChatMetrics metrics, Observer observer, Clock clock, Spend spend) {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
         this.observer = observer;
+        this.spend = spend;
         for (Provider.Settings s : config.providers()) {
             providers.put(s.name(), new Provider(s, config.timeouts()));
         }
@@ -82,6 +87,11 @@ final class Dispatcher {
         for (String name : providers.keySet()) {
             cooldowns.put(name, new Cooldown(config.cooldownFailures(), config.cooldownWindow(), config.cooldown(), clock));
         }
+        this.probe = new ProviderProbe(config.timeouts().connect(), clock);
+    }
+
+    Spend spend() {
+        return spend;
     }
 
     ChatdConfig config() {
@@ -143,6 +153,9 @@ final class Dispatcher {
         chain.add(first);
         chain.addAll(fallback);
         chain.addAll(config.defaultChain());
+        if (maxTokens == null && spend.limited()) {   // a budgeted call's cost must be bounded before it is made
+            maxTokens = config.budgetMaxTokens();
+        }
         return new Chat.Call(messages, temperature, maxTokens, stop, List.copyOf(chain));
     }
 
@@ -157,6 +170,9 @@ final class Dispatcher {
         ProviderError last = null;
         Chat.Target lastTarget = null;
         boolean[] started = {false};
+        long inputBound = Spend.inputBound(call.messages());
+        long outputBound = call.maxTokens() != null ? Math.max(0, call.maxTokens()) : UNBOUNDED;
+        long promptBytes = Spend.promptBytes(call.messages());
         for (Chat.Target t : call.chain()) {
             Backend provider = providers.get(t.provider());
             Cooldown cooldown = cooldowns.get(t.provider());
@@ -175,11 +191,26 @@ final class Dispatcher {
                     skip(attempts, t, "cooling_down", "cooling down until " + until.get());
                     break;
                 }
+                Spend.Reservation reservation;
+                try {
+                    reservation = spend.reserve(t, inputBound, outputBound, api);
+                } catch (ApiException refused) {
+                    if (attempts.stream().noneMatch(a -> a.status() == Chat.Attempt.Status.OK || a.status() == Chat.Attempt.Status.ERROR)) {
+                        observe(api, call, sink != null, "refused", null, attempts, refused.getMessage(), start);
+                        throw refused;   // no provider has been called: the caller is told why, and nothing is spent
+                    }
+                    skip(attempts, t, refused.code(), refused.getMessage());
+                    break;
+                }
                 long t0 = System.nanoTime();
                 long[] firstDelta = {0};
+                long[] streamed = {0};
                 try {
                     Chat.Reply reply = sink == null ? provider.complete(call, t.model())
-                            : provider.stream(call, t.model(), listener(t, sink, started), firstDelta);
+                            : provider.stream(call, t.model(), listener(t, sink, started, streamed), firstDelta);
+                    spend.settle(reservation, reply.usage(), reply.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                            promptBytes);   // durable before the answer's end is sent
+                    probe.called(t.provider(), null);
                     long took = System.nanoTime() - t0;
                     cooldown.success();
                     attempts.add(Chat.Attempt.ok(t, took / 1e6));
@@ -196,6 +227,12 @@ final class Dispatcher {
                     return done;
                 } catch (ProviderError e) {
                     long took = System.nanoTime() - t0;
+                    probe.called(t.provider(), e);
+                    if (started[0]) {
+                        spend.settle(reservation, null, streamed[0], promptBytes);   // what was streamed was generated, and paid
+                    } else {
+                        spend.release(reservation);
+                    }
                     attempts.add(Chat.Attempt.failed(t, e, took / 1e6));
                     metrics.attempt(t, "error", e.kind().code(), took);
                     if (e.isTransient() && cooldown.failure()) {
@@ -222,10 +259,14 @@ final class Dispatcher {
                     sleep(wait);
                 } catch (ClientGone gone) {
                     long took = System.nanoTime() - t0;
+                    spend.settle(reservation, null, streamed[0], promptBytes);
                     attempts.add(Chat.Attempt.cancelled(t, took / 1e6));
                     metrics.attempt(t, "cancelled", null, took);
                     observe(api, call, true, "cancelled", null, attempts, gone.getMessage(), start);
                     throw gone;
+                } catch (RuntimeException other) {
+                    spend.release(reservation);   // a no-op once settled
+                    throw other;
                 }
             }
         }
@@ -234,10 +275,11 @@ final class Dispatcher {
         throw failure;
     }
 
-    private Provider.Listener listener(Chat.Target t, Sink sink, boolean[] started) {
+    private Provider.Listener listener(Chat.Target t, Sink sink, boolean[] started, long[] streamed) {
         return new Provider.Listener() {
             @Override
             public void delta(String text) {
+                streamed[0] += text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                 try {
                     if (!started[0]) {
                         sink.start(t);
@@ -346,9 +388,9 @@ final class Dispatcher {
     record ProviderState(String name, String protocol, String baseUrl, State state, String coolingUntil, String keyEnv,
                          List<String> models, Map<String, String> refusedModelPrefixes,
                          @com.fasterxml.jackson.annotation.JsonAnyGetter Map<String, Object> details) {
-        /** On the wire {@code ok}, {@code no_key}, {@code cooling_down}. */
+        /** On the wire {@code ok}, {@code no_key}, {@code cooling_down}, {@code unreachable}, {@code loading}, {@code unavailable}. */
         enum State {
-            OK, NO_KEY, COOLING_DOWN, LOADING, UNAVAILABLE;
+            OK, NO_KEY, COOLING_DOWN, UNREACHABLE, LOADING, UNAVAILABLE;
 
             @com.fasterxml.jackson.annotation.JsonValue
             @Override
@@ -358,21 +400,44 @@ final class Dispatcher {
         }
     }
 
-    /** Each provider's state for {@code GET /v1/providers}. */
+    /**
+     * Each provider's state for {@code GET /v1/providers}: a provider with a key whose last call could not reach it, or
+     * whose probe cannot ({@link ProviderProbe}), is {@code unreachable}, with the error and when it was seen. The
+     * probes run side by side, so the answer takes one connect timeout at most.
+     */
     List<ProviderState> providerStates() {
+        Map<String, java.util.concurrent.Future<ProviderProbe.Seen>> checks = new LinkedHashMap<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Backend p : providers.values()) {
+                Provider.Settings s = p.settings();
+                if (s.base() != null && s.hasKey()) {
+                    checks.put(s.name(), pool.submit(() -> probe.check(s.name(), s.base())));
+                }
+            }
+        }
         List<ProviderState> out = new ArrayList<>();
         for (Backend p : providers.values()) {
             Provider.Settings s = p.settings();
             Optional<Instant> until = cooldowns.get(s.name()).coolingUntil();
             boolean anyModel = s.models().isEmpty() || s.models().stream().anyMatch(m -> p.unavailable(m).isEmpty());
             boolean loading = s.models().stream().anyMatch(m -> p.unavailable(m).map(k -> k.kind().equals("model_loading")).orElse(false));
+            ProviderProbe.Seen seen = checks.containsKey(s.name()) ? checks.get(s.name()).resultNow() : null;
             ProviderState.State state = !s.hasKey() ? ProviderState.State.NO_KEY
                     : until.isPresent() ? ProviderState.State.COOLING_DOWN
+                    : seen != null && !seen.reachable() ? ProviderState.State.UNREACHABLE
                     : anyModel ? ProviderState.State.OK : loading ? ProviderState.State.LOADING : ProviderState.State.UNAVAILABLE;
+            Map<String, Object> details = new LinkedHashMap<>(p.details());
+            if (seen != null) {
+                details.put("checked_by", seen.how());
+                details.put("checked_at", seen.at().toString());
+                if (seen.error() != null) {
+                    details.put("last_error", seen.error());
+                }
+            }
             out.add(new ProviderState(s.name(), s.protocol() == null ? "llama.cpp" : s.protocol().name(),
                     s.base() == null ? null : s.base().toString(), state,
                     until.map(Instant::toString).orElse(null), s.keyEnv(), models(s),
-                    s.otherEndpoints().isEmpty() ? null : s.otherEndpoints(), p.details()));
+                    s.otherEndpoints().isEmpty() ? null : s.otherEndpoints(), details));
         }
         return out;
     }

@@ -34,9 +34,28 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class FakeProviders implements AutoCloseable {
     /** One scripted answer. */
-    record Step(String kind, int status, String retryAfter, long delayMs, int chunks) {
+    record Step(String kind, int status, String retryAfter, long delayMs, int chunks, String usage) {
+        Step(String kind, int status, String retryAfter, long delayMs, int chunks) {
+            this(kind, status, retryAfter, delayMs, chunks, null);
+        }
+
         static Step ok() {
             return new Step("ok", 200, null, 0, 3);
+        }
+
+        /** A good answer reporting this usage object (raw JSON: negative, absurd, missing fields…). */
+        static Step reporting(String usageJson) {
+            return new Step("ok", 200, null, 0, 3, usageJson);
+        }
+
+        /** Two chunks, then the connection dropped: no end of the stream, no last chunk of the chunked body. */
+        static Step dropped() {
+            return new Step("dropped", 200, null, 0, 2);
+        }
+
+        /** Two chunks, then a chunk that is not JSON. */
+        static Step malformed() {
+            return new Step("malformed", 200, null, 0, 2);
         }
 
         static Step status(int status, String retryAfter) {
@@ -161,7 +180,7 @@ final class FakeProviders implements AutoCloseable {
             }
             res.header("Content-Type", "application/json");
             String content = step.kind().equals("empty") ? "" : String.join("", words);
-            res.send(ollama ? ollamaWhole(model, content) : openAiWhole(provider, model, content));
+            res.send(ollama ? ollamaWhole(model, content) : openAiWhole(provider, model, content, step.usage()));
             return;
         }
         res.header("Content-Type", ollama ? "application/x-ndjson" : "text/event-stream");
@@ -186,6 +205,14 @@ final class FakeProviders implements AutoCloseable {
                 write(out, ": OPENROUTER PROCESSING\n\n");
             }
             for (String w : words) {
+                if (step.kind().equals("dropped") && sent == step.chunks()) {
+                    throw new IllegalStateException("the fake drops the connection mid-answer");   // Helidon aborts it
+                }
+                if (step.kind().equals("malformed") && sent == step.chunks()) {
+                    write(out, ollama ? "{\"message\":{\"content\":\"oops\"\n" : "data: {\"choices\":[{\"delta\":\n\n");
+                    out.close();
+                    return;
+                }
                 if (step.kind().equals("mid_stream_error") && sent == step.chunks()) {
                     write(out, ollama ? "{\"error\":\"an error was encountered while running the model\"}\n"
                             : "data: {\"id\":\"gen-1\",\"object\":\"chat.completion.chunk\",\"error\":{\"code\":502,"
@@ -204,6 +231,9 @@ final class FakeProviders implements AutoCloseable {
                     + "data: " + openAiChunk(provider, model, null, null, true) + "\n\ndata: [DONE]\n\n");
             out.close();
         } catch (IOException | RuntimeException e) {   // Helidon reports a peer gone as an unchecked exception
+            if (step.kind().equals("dropped")) {
+                throw e;   // out of the handler after the answer began: Helidon closes the connection, unfinished
+            }
             if (step.kind().equals("ticking")) {
                 tickedBeforeCancel.set(sent);
             }
@@ -231,8 +261,8 @@ final class FakeProviders implements AutoCloseable {
                 + (done ? ",\"done_reason\":\"stop\",\"prompt_eval_count\":26,\"eval_count\":3" : "") + "}\n";
     }
 
-    private static String openAiWhole(String provider, String model, String content) {
-        String usage = "{\"prompt_tokens\":26,\"completion_tokens\":3,\"total_tokens\":29}";
+    private static String openAiWhole(String provider, String model, String content, String reported) {
+        String usage = reported != null ? reported : "{\"prompt_tokens\":26,\"completion_tokens\":3,\"total_tokens\":29}";
         return "{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"created\":1790000000,\"model\":\"" + model + "\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(content) + "},"
                 + "\"finish_reason\":\"stop\"" + (provider.equals("kimi") ? ",\"usage\":" + usage : "") + "}]"

@@ -198,6 +198,8 @@ public final class PeerClient {
         if (RequestContext.shadow()) {   // a shadow copy's calls are shadow too: none of them becomes evidence
             request.header(KitFilter.SHADOW, "1");
         }
+        RequestContext.caller().ifPresent(c -> request.header(KitFilter.CALLER, c));   // chatd charges the key that caused the call
+        RequestContext.route().ifPresent(r -> request.header(KitFilter.ROUTE, r));
         request.header(HeaderNames.ACCEPT, "application/json, application/problem+json");
         if (options.token() != null) {
             request.header(InternalAuth.HEADER, options.token().value());

@@ -19,7 +19,17 @@ public final class RequestContext {
      */
     public static final String SHADOW_HEADER = "X-Lakehouse-Shadow";
 
+    /**
+     * Who the request is served for: the gateway's name of the API key that made it ({@code anonymous} on an open
+     * gateway), set by the gateway and passed on by every {@link PeerClient} call, so that chatd charges a provider call
+     * made three daemons down (iterate, matrixd's role extraction, distilld's replay) to the key that caused it.
+     */
+    public static final String CALLER_HEADER = "X-Lakehouse-Caller";
+    /** The gateway route the request came in by ({@code /v1/iterate}); passed on like the caller, for the spend ledger. */
+    public static final String ROUTE_HEADER = "X-Lakehouse-Route";
+
     private static final InheritableThreadLocal<String> CURRENT = new InheritableThreadLocal<>();
+    private static final InheritableThreadLocal<String[]> ORIGIN = new InheritableThreadLocal<>();
     private static final InheritableThreadLocal<Boolean> SHADOW = new InheritableThreadLocal<>();
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -57,6 +67,45 @@ public final class RequestContext {
         CURRENT.set(id);
     }
 
+    /** The caller's key name, when the request came through a gateway ({@link #CALLER_HEADER}). */
+    public static Optional<String> caller() {
+        String[] o = ORIGIN.get();
+        return o == null ? Optional.empty() : Optional.ofNullable(o[0]);
+    }
+
+    /** The gateway route the request came in by ({@link #ROUTE_HEADER}). */
+    public static Optional<String> route() {
+        String[] o = ORIGIN.get();
+        return o == null ? Optional.empty() : Optional.ofNullable(o[1]);
+    }
+
+    /**
+     * Sets who the request on this thread is served for (the gateway, once it has checked the key; the kit's filter,
+     * from the headers). A value that is not printable or longer than {@value #MAX_ID_LENGTH} characters is dropped.
+     */
+    public static void origin(String caller, String route) {
+        String c = printable(caller) ? caller : null;
+        String r = printable(route) ? route : null;
+        if (c == null && r == null) {
+            ORIGIN.remove();
+        } else {
+            ORIGIN.set(new String[] {c, r});
+        }
+    }
+
+    private static boolean printable(String s) {
+        if (s == null || s.isEmpty() || s.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static void set(String id, boolean shadow) {
         CURRENT.set(id);
         if (shadow) {
@@ -69,6 +118,7 @@ public final class RequestContext {
     static void clear() {
         CURRENT.remove();
         SHADOW.remove();
+        ORIGIN.remove();
     }
 
     /** The caller's id when it is printable and short, else a new random one. */

@@ -93,6 +93,13 @@ final class ApiKeys {
         return byDigest.size();
     }
 
+    /** The keys' names (a budget names a key by its name). */
+    Set<String> names() {
+        Set<String> names = new java.util.HashSet<>();
+        byDigest.values().forEach(e -> names.add(e.getValue().name()));
+        return names;
+    }
+
     /** The caller holding {@code presented}, if it is a known key. */
     Optional<Caller> find(String presented) {
         byte[] digest = sha256(presented);

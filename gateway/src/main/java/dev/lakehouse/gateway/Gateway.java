@@ -90,6 +90,8 @@ final class Gateway {
      */
     ApiKeys.Caller admit(String authorization, RouteTable.Route route) {
         ApiKeys.Caller caller = identify(authorization);
+        // the key checked here, never a header the client sent, is who the request is for, down every daemon it reaches
+        dev.lakehouse.common.RequestContext.origin(caller.name(), route.prefix());
         if (keys == null) {
             return caller;
         }

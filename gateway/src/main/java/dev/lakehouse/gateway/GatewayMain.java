@@ -28,6 +28,9 @@ public final class GatewayMain {
         if (keys == null) {
             requireLoopback(env.bind());
         }
+        // chatd enforces the budgets; the gateway, which knows the keys, refuses a file that budgets a key no one holds
+        env.get("LAKEHOUSE_BUDGETS_FILE").map(java.nio.file.Path::of).ifPresent(f -> dev.lakehouse.common.Budgets.load(f)
+                .requireKeys(keys == null ? java.util.Set.of("anonymous") : keys.names(), "LAKEHOUSE_BUDGETS_FILE " + f));
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.GATEWAY, env).maxBodyBytes(GatewayConfig.MAX_BODY_BYTES);
         Gateway gateway = new Gateway(config, env, keys, builder.metrics().registry(), builder.metrics()::scrape);
         gateway.cutover().reloadOnHangup();

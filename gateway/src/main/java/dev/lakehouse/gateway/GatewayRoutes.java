@@ -56,7 +56,8 @@ record GatewayRoutes(Gateway gateway, Erasures erasures) implements HttpService 
             java.util.List<io.helidon.http.Header> headers = new java.util.ArrayList<>(Upstream.passedOn(req));
             headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.HEADER, id));
             headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Shadow", "1"));
-            headers.add(io.helidon.http.HeaderValues.create("X-Lakehouse-Caller", caller.name()));
+            headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.CALLER_HEADER, caller.name()));
+            headers.add(io.helidon.http.HeaderValues.create(dev.lakehouse.common.RequestContext.ROUTE_HEADER, route.prefix()));
             java.util.Map<String, java.util.List<String>> query = new java.util.LinkedHashMap<>();
             req.query().names().forEach(q -> query.put(q, req.query().all(q)));
             gateway.cutover().shadow(s.cut(), s.other(), req.prologue().method(), req.prologue().uriPath().path(), query, headers, body,

@@ -47,6 +47,7 @@ final class RouteTable {
             new Route("/v1/indexes", "indexes", DaemonId.VECTORD),
             new Route("/v1/chat", "chat", DaemonId.CHATD),
             new Route("/v1/providers", "chat", DaemonId.CHATD),
+            new Route("/v1/spend", "spend", DaemonId.CHATD),
             new Route("/v1/matrix", "matrix", DaemonId.MATRIXD),
             new Route("/v1/memory", "memory", DaemonId.PATHWAYD),
             new Route("/v1/validate", "validate", DaemonId.VALIDATORD),

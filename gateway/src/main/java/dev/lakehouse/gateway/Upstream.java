@@ -47,10 +47,11 @@ final class Upstream {
     static final int BUFFERED = 256 * 1024;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
-            "authorization", "expect", "x-request-id", "x-lakehouse-internal-token");
+            "authorization", "expect", "x-request-id", "x-lakehouse-internal-token", "x-lakehouse-caller", "x-lakehouse-route");
 
     private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create(RequestContext.HEADER);
-    private static final io.helidon.http.HeaderName CALLER = HeaderNames.create("X-Lakehouse-Caller");
+    private static final io.helidon.http.HeaderName CALLER = HeaderNames.create(RequestContext.CALLER_HEADER);
+    private static final io.helidon.http.HeaderName ROUTE = HeaderNames.create(RequestContext.ROUTE_HEADER);
     private static final io.helidon.http.HeaderName INTERNAL_TOKEN = HeaderNames.create(InternalToken.HEADER);
 
     private final String name;
@@ -152,6 +153,7 @@ final class Upstream {
             passedOn(req).forEach(up::header);
             RequestContext.currentId().ifPresent(id -> up.header(REQUEST_ID, id));
             up.header(CALLER, caller);
+            up.header(ROUTE, route);
             if (token != null) {
                 up.header(INTERNAL_TOKEN, token.value());
             }
