@@ -591,4 +591,164 @@ class ChatdServerTest {
                 .isInstanceOf(com.openai.errors.OpenAIServiceException.class)
                 .hasMessageContaining("502");
     }
+
+    /**
+     * Budgets, the spend ledger and streams that must never end silently (docs/chatd.md, "Budgets and the spend ledger",
+     * "Streams"): chatd as the gateway reaches it, the caller named by the header the gateway sets.
+     */
+    @org.junit.jupiter.api.Nested
+    class SpendAndStreams {
+        Path budgets;
+
+        void startWith(String budgetLines, String... overrides) throws Exception {
+            budgets = dataDir.resolve("budgets.txt");
+            java.nio.file.Files.writeString(budgets, budgetLines);
+            String[] all = java.util.Arrays.copyOf(overrides, overrides.length + 2);
+            all[overrides.length] = "LAKEHOUSE_BUDGETS_FILE";
+            all[overrides.length + 1] = budgets.toString();
+            start(all);
+        }
+
+        HttpResponse<String> postAs(String caller, String path, String json) throws Exception {
+            return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                    .header("X-Lakehouse-Caller", caller).header("X-Lakehouse-Route", "/v1/chat")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        List<Event> eventsAs(String caller, String json) throws Exception {
+            HttpResponse<Stream<String>> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat")).header("Content-Type", "application/json")
+                    .header("X-Lakehouse-Caller", caller).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertThat(r.statusCode()).isEqualTo(200);
+            List<Event> events = new ArrayList<>();
+            String name = null;
+            for (String line : (Iterable<String>) r.body()::iterator) {
+                if (line.startsWith("event: ")) {
+                    name = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    events.add(new Event(name, line.substring(6)));
+                }
+            }
+            return events;
+        }
+
+        @Test
+        void aCallThatCouldCrossItsKeysBudget_is429_beforeAnyProviderIsCalled() throws Exception {
+            startWith("alice day tokens=100\n");
+            HttpResponse<String> r = postAs("alice", "/v1/chat", chat("openrouter", "m1", false, ""));
+            JsonNode p = TestHttp.assertProblem(r, 429, "budget_exceeded", "alice");
+            assertThat(p.path("budget").path("name").asText()).isEqualTo("alice/day");
+            assertThat(p.path("budget").path("limit_tokens").asText()).isEqualTo("100");
+            assertThat(p.path("budget").path("resets_at").asText()).endsWith("T00:00:00Z");
+            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+            assertThat(fake.calls("openrouter")).as("no provider heard of it").isEmpty();
+            assertThat(fake.calls("ollama")).isEmpty();
+            assertThat(postAs("bob", "/v1/chat", chat("openrouter", "m1", false, "")).statusCode()).as("no budget: unlimited")
+                    .isEqualTo(200);
+            assertThat(metrics()).contains("chatd_budget_refused_total{daemon=\"chatd\",key=\"alice\"} 1.0");
+        }
+
+        @Test
+        void settledCalls_areInTheLedger_theReport_andTheMetrics_andSurviveARestart() throws Exception {
+            startWith("alice day tokens=100000 cost=1\n");
+            assertThat(postAs("alice", "/v1/chat", chat("openrouter", "m1", false, "")).statusCode()).isEqualTo(200);
+            assertThat(eventsAs("alice", chat("openrouter", "m1", true, ""))).extracting(Event::name).last().isEqualTo("done");
+            JsonNode report = get("/v1/spend?key=alice&group_by=model");
+            JsonNode total = report.path("total");
+            assertThat(total.path("calls").asLong()).isEqualTo(2);
+            assertThat(total.path("input_tokens").asLong()).isEqualTo(52);    // as the fake reports: 26 + 3 a call
+            assertThat(total.path("output_tokens").asLong()).isEqualTo(6);
+            assertThat(total.path("cost_usd").decimalValue()).isEqualByComparingTo("0.000246");   // (52 × $3 + 6 × $15) / 1M
+            assertThat(report.path("groups").get(0).path("group").asText()).isEqualTo("openrouter/m1");
+            assertThat(report.path("budgets").get(0).path("spent_tokens").asLong()).isEqualTo(58);
+            assertThat(get("/v1/spend?group_by=route").path("groups").get(0).path("group").asText()).isIn("/v1/chat", "chatd chat");
+            assertThat(metrics()).contains("chatd_spend_tokens_total{daemon=\"chatd\",direction=\"in\",key=\"alice\",model=\"openrouter/m1\"} 52.0");
+            chatd.stop();
+            startWith("alice day tokens=100000 cost=1\n");
+            JsonNode again = get("/v1/spend?key=alice&group_by=model");
+            assertThat(again.path("groups")).as("the ledger read again").isEqualTo(report.path("groups"));
+            assertThat(again.path("total")).isEqualTo(total);
+            assertThat(again.path("budgets")).isEqualTo(report.path("budgets"));
+        }
+
+        @Test
+        void aBudgetedCallWithoutMaxTokens_isGivenTheDefault_soItsCostIsBounded() throws Exception {
+            startWith("alice day tokens=100000\n", "CHATD_BUDGET_MAX_TOKENS", "200");
+            String noMax = chat("openrouter", "m1", false, "").replace("\"max_tokens\":64,", "");
+            assertThat(postAs("alice", "/v1/chat", noMax).statusCode()).isEqualTo(200);
+            assertThat(fake.calls("openrouter").get(0).body().path("max_tokens").asInt()).isEqualTo(200);
+            assertThat(postAs("bob", "/v1/chat", noMax).statusCode()).isEqualTo(200);
+            assertThat(fake.calls("openrouter").get(1).body().has("max_tokens")).as("an unbudgeted key's call is as asked").isFalse();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"ollama", "openrouter"})
+        void aConnectionDroppedMidAnswer_endsTheStreamWithAnError_andThePartIsCharged(String provider) throws Exception {
+            startWith("alice day tokens=100000\n", "CHATD_RETRIES", "0");
+            fake.script(provider, FakeProviders.Step.dropped());
+            List<Event> events = eventsAs("alice", chat(provider, "m1", true, ""));
+            assertThat(events).extracting(Event::name).containsExactly("start", "delta", "delta", "error");
+            assertThat(events.get(3).json().path("code").asText()).isEqualTo("stream_failed");
+            JsonNode spent = get("/v1/spend?key=alice").path("total");
+            assertThat(spent.path("calls").asLong()).isEqualTo(1);
+            assertThat(spent.path("output_tokens").asLong()).as("'Hello from ' counted").isEqualTo(3);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"ollama", "openrouter"})
+        void aMalformedChunk_endsTheStreamWithAnError(String provider) throws Exception {
+            startWith("alice day tokens=100000\n", "CHATD_RETRIES", "0");
+            fake.script(provider, FakeProviders.Step.malformed());
+            List<Event> events = eventsAs("alice", chat(provider, "m1", true, ""));
+            assertThat(events).extracting(Event::name).containsExactly("start", "delta", "delta", "error");
+            assertThat(events.get(3).json().path("error_kind").asText()).isEqualTo("bad_response");
+        }
+
+        @Test
+        void absurdOrNegativeUsage_isChargedTheBoundOrCounted() throws Exception {
+            startWith("alice day tokens=100000\n");
+            fake.script("openrouter", FakeProviders.Step.reporting("{\"prompt_tokens\":2147483647,\"completion_tokens\":3}"),
+                    FakeProviders.Step.reporting("{\"prompt_tokens\":-4,\"completion_tokens\":-1}"));
+            assertThat(postAs("alice", "/v1/chat", chat("openrouter", "m1", false, "")).statusCode()).isEqualTo(200);
+            assertThat(postAs("alice", "/v1/chat", chat("openrouter", "m1", false, "")).statusCode()).isEqualTo(200);
+            List<String> ledger = java.nio.file.Files.readAllLines(dataDir.resolve("chatd/ledger/ledger.jsonl"));
+            assertThat(ledger).hasSize(2);
+            JsonNode capped = Json.mapper().readTree(ledger.get(0));
+            assertThat(capped.path("usage").asText()).isEqualTo("capped");
+            assertThat(capped.path("input_tokens").asLong()).as("the bound: bytes + 4 a message + 8").isLessThan(100);
+            assertThat(Json.mapper().readTree(ledger.get(1)).path("usage").asText()).isEqualTo("counted");
+            assertThat(metrics()).contains("chatd_usage_implausible_total");
+        }
+
+        @Test
+        void aProviderThatRefusesConnections_isUnreachable_beforeAnyoneCallsIt() throws Exception {
+            int closed;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                closed = s.getLocalPort();
+            }
+            startWith("", "CHATD_OLLAMA_URL", "http://127.0.0.1:" + closed);
+            JsonNode providers = get("/v1/providers").path("providers");
+            assertThat(providers.get(0).path("name").asText()).isEqualTo("ollama");
+            assertThat(providers.get(0).path("state").asText()).isEqualTo("unreachable");
+            assertThat(providers.get(0).path("last_error").asText()).contains("127.0.0.1:" + closed);
+            assertThat(providers.get(2).path("state").asText()).as("openrouter (the fake) answers").isEqualTo("ok");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"from=yesterday", "to=2026-13-01", "from=2026-12-07&to=2026-12-01", "group_by=provider",
+                "key=%01bad", "from=2026-12-07T10:00:00"})
+        void aBadSpendQuery_is400_namingTheParameter(String query) throws Exception {
+            startWith("");
+            HttpResponse<String> r = http.get("/v1/spend?" + query);
+            String param = query.contains("group_by") ? "group_by" : query.startsWith("key") ? "key"
+                    : query.contains("&to=") || query.startsWith("to") ? "to" : "from";
+            TestHttp.assertProblem(r, 400, "invalid_field", param);
+        }
+
+        @Test
+        void aBudgetsFileThatDoesNotParse_stopsTheStart_namingTheLine() throws Exception {
+            assertThatThrownBy(() -> startWith("# budgets\nalice day tokens=NaN\n"))
+                    .isInstanceOf(dev.lakehouse.common.ConfigException.class).hasMessageContaining("line 2");
+        }
+    }
 }
