@@ -101,4 +101,49 @@ class GatewaySecurityTest {
             legacy.stop(0);
         }
     }
+
+    @Test
+    void aCallersOwnCallerAndRouteHeaders_areDropped_theKeyTheGatewayCheckedIsWhatChatdHears() throws Exception {
+        Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, "alice:alice-key-0123456789abcdef:chat\n");
+        List<String> chatdSaw = new CopyOnWriteArrayList<>();
+        HttpServer chatd = dev.lakehouse.common.testing.StubServer.start(x -> {
+            chatdSaw.add(x.getRequestHeaders().get("X-Lakehouse-Caller") + " " + x.getRequestHeaders().get("X-Lakehouse-Route"));
+            dev.lakehouse.common.testing.StubServer.answer(x, 200, "{\"ok\":true}");
+        });
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.resolve("data").toString(),
+                "LAKEHOUSE_CHATD_URL", dev.lakehouse.common.testing.StubServer.url(chatd), "LAKEHOUSE_API_KEYS_FILE", keys.toString(),
+                "LAKEHOUSE_OBSERVERD_URL", "http://127.0.0.1:9", "LAKEHOUSE_JOURNALD_URL", "http://127.0.0.1:9"));
+        DaemonServer gateway = GatewayMain.builder(GatewayConfig.from(env), env).embedded().start();
+        try {
+            HttpResponse<String> chat = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + gateway.port() + "/v1/chat"))
+                    .header("Authorization", "Bearer alice-key-0123456789abcdef")
+                    .header("X-Lakehouse-Caller", "someone-with-no-budget").header("X-Lakehouse-Route", "/v1/free")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(chat.statusCode()).isEqualTo(200);
+            assertThat(chatdSaw).containsExactly("[alice] [/v1/chat]");
+        } finally {
+            gateway.stop();
+            chatd.stop(0);
+        }
+    }
+
+    @Test
+    void aBudgetsFileThatNamesAKeyNoOneHolds_orDoesNotParse_stopsTheStart_namingTheLine() throws Exception {
+        Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, "alice:alice-key-0123456789abcdef\nadmin:admin-key-0123456789abcdef:admin\n");
+        Path budgets = dir.resolve("budgets.txt");
+        Files.writeString(budgets, "alice day tokens=1000\n# the admin too: no key is above its budget\nadmin month cost=5\nalcie day tokens=5\n");
+        EnvConfig env = EnvConfig.of(Map.of("LAKEHOUSE_GATEWAY_PORT", "0", "LAKEHOUSE_DATA_DIR", dir.toString(),
+                "LAKEHOUSE_API_KEYS_FILE", keys.toString(), "LAKEHOUSE_BUDGETS_FILE", budgets.toString()));
+        assertThatThrownBy(() -> GatewayMain.builder(GatewayConfig.from(env), env))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("line 4 budgets the key 'alcie'");
+        Files.writeString(budgets, "alice day tokens=-5\n");
+        assertThatThrownBy(() -> GatewayMain.builder(GatewayConfig.from(env), env))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("line 1: tokens must be 0 to");
+        Files.writeString(budgets, "alice day tokens=1000\nadmin month cost=5\n");
+        GatewayMain.builder(GatewayConfig.from(env), env);   // every key it budgets exists
+    }
 }

@@ -47,12 +47,14 @@ class ChatIterateIT {
     static void start() throws Exception {
         ollama = new ScriptedOllama(body -> SCRIPT.isEmpty() ? "Hello there, friend" : SCRIPT.poll());
         Path roster = Stack.generateRoster(5000);
+        Path budgets = java.nio.file.Files.createTempFile("budgets", ".txt");
+        java.nio.file.Files.writeString(budgets, "anonymous month tokens=1000000000\n");   // the open gateway's caller
         stack = Stack.builder()
                 .daemon(DaemonId.OBSERVERD)
                 .daemon(DaemonId.CHATD, Map.of("CHATD_OLLAMA_URL", "http://127.0.0.1:" + ollama.port(),
-                        "CHATD_DEFAULT_MODEL", "qwen2.5:7b"))
+                        "CHATD_DEFAULT_MODEL", "qwen2.5:7b", "LAKEHOUSE_BUDGETS_FILE", budgets.toString()))
                 .daemon(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString()))
-                .daemon(DaemonId.GATEWAY)
+                .daemon(DaemonId.GATEWAY, Map.of("LAKEHOUSE_BUDGETS_FILE", budgets.toString()))
                 .start();
         worker = Json.mapper().readTree(get(stack.url("validatord"), "/v1/roster/workers/W000010").body());
     }
@@ -152,6 +154,65 @@ class ChatIterateIT {
         }
         assertThat(healed.statusCode()).as(healed.body()).isEqualTo(200);
         assertThat(Json.mapper().readTree(healed.body()).path("valid").asBoolean()).isTrue();
+    }
+
+    /**
+     * The spend ledger as the stack runs it: an iterate through the gateway is charged, in chatd, to the caller the gateway
+     * named and the route it came by (validatord passes both on); then chatd killed with -9 under concurrent calls keeps
+     * the cost of every call whose answer was sent (its line was fsynced first), invents none the provider did not
+     * answer, and rebuilds the budget's spend from the ledger exactly.
+     */
+    @Test
+    @Order(4)
+    void spend_isChargedToTheCallerThroughEveryDaemon_andSurvivesKill9() throws Exception {
+        URI gateway = stack.url("gateway");
+        SCRIPT.add("{\"worker_ids\":[\"W000010\"]}");
+        assertThat(post(gateway, "/v1/iterate", iterateFill()).statusCode()).isEqualTo(200);
+        JsonNode byRoute = Json.mapper().readTree(get(gateway, "/v1/spend?key=anonymous&group_by=route").body());
+        assertThat(byRoute.path("groups").findValuesAsText("group")).contains("/v1/iterate");
+
+        int before = ollama.calls().size();
+        java.util.concurrent.atomic.AtomicInteger acked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        String chat = "{\"model\":\"ollama/qwen2.5:7b\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        List<Thread> callers = new java.util.ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            callers.add(Thread.ofPlatform().start(() -> {
+                while (!killed.get()) {
+                    try {
+                        if (post(gateway, "/v1/chat", chat).statusCode() == 200) {
+                            acked.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        Thread.sleep(1500);
+        ManagedDaemon chatd = stack.daemon("chatd");
+        assertThat(chatd.kill9()).isEqualTo(137);
+        killed.set(true);
+        for (Thread t : callers) {
+            t.join();
+        }
+        int answeredByTheProvider = ollama.calls().size() - before;
+        chatd.start(Stack.READY_TIMEOUT);
+        JsonNode after = Json.mapper().readTree(get(stack.url("chatd"), "/v1/spend?key=anonymous&group_by=route").body());
+        long ledgered = 0;
+        for (JsonNode g : after.path("groups")) {
+            if (g.path("group").asText().equals("/v1/chat")) {
+                ledgered = g.path("calls").asLong();
+            }
+        }
+        System.out.printf("spend kill -9: %d answers sent, %d calls in the ledger after the restart, %d calls the provider had%n",
+                acked.get(), ledgered, answeredByTheProvider);
+        assertThat(acked.get()).as("calls answered before the kill").isPositive();
+        assertThat(ledgered).as("every answered call's cost is in the ledger").isGreaterThanOrEqualTo(acked.get());
+        assertThat(ledgered).as("and no call the provider never had").isLessThanOrEqualTo(answeredByTheProvider);
+        JsonNode total = after.path("total");
+        assertThat(after.path("budgets").get(0).path("spent_tokens").asLong()).as("the budget's spend, rebuilt from the ledger")
+                .isEqualTo(total.path("input_tokens").asLong() + total.path("output_tokens").asLong());
     }
 
     /** Polls observerd until {@code count} events of {@code kind} whose text contains {@code marker} are there. */
