@@ -47,6 +47,7 @@ class ReplayTest {
     static final class Scripted implements Replay.Peers {
         final Map<String, String> recorded;
         final Set<String> requestIds = ConcurrentHashMap.newKeySet();
+        final Set<String> callers = ConcurrentHashMap.newKeySet();
         final AtomicInteger calls = new AtomicInteger();
         volatile boolean chatDown;
         volatile boolean validatorDown;
@@ -67,6 +68,7 @@ class ReplayTest {
         public Replay.Answer chat(ArrayNode messages, String provider, String model) {
             calls.incrementAndGet();
             requestIds.add(RequestContext.currentId().orElse("none"));
+            callers.add(RequestContext.caller().orElse("none") + " " + RequestContext.route().orElse("none"));
             if (chatDown) {
                 throw new ApiException.Unavailable("chatd", "peer_unavailable", "chatd at http://127.0.0.1:9 is unreachable", Map.of(), null);
             }
@@ -156,6 +158,23 @@ class ReplayTest {
         for (JsonNode line : PipelineTest.lines(d.resolve("replay_runs.jsonl"))) {
             assertThat(Schemas.errors("replay_item", line)).as(line.toString()).isEmpty();
         }
+    }
+
+    /** chatd charges a replay's calls to the key that started it: its workers carry the caller the request came with. */
+    @Test
+    void aReplaysCalls_carryTheCallerAndRouteThatStartedIt() throws Exception {
+        Scripted peers = new Scripted(run);
+        Thread job = Thread.ofPlatform().start(() -> {   // as distilld's job thread, started from the request's
+            RequestContext.origin("alice", "/v1/distill");
+            try {
+                Replay.run(run, "replay-20261201T000000Z-0009", all(0, 1), peers, (a, b) -> { });
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        job.join();
+        assertThat(peers.calls.get()).isPositive();
+        assertThat(peers.callers).containsExactly("alice /v1/distill");
     }
 
     @Test
