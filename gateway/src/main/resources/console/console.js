@@ -327,6 +327,73 @@
     panels.metrics = { show: poll.start, hide: poll.stop };
   }
 
+  // ---------- spend ----------
+  {
+    const panel = $('#panel-spend');
+    const charts = $('#spend-charts');
+    let cost = null;
+    let tokens = null;
+    let xRange = [0, 1];   // the month shown: from its first day to its last
+    const fmtUsd = (v) => v == null ? '—' : '$' + (Number(v) < 0.01 && Number(v) > 0 ? Number(v).toPrecision(2) : Number(v).toFixed(2));
+    const fmtInt = (v) => v == null ? '—' : Number(v).toLocaleString('en-US');
+    const width = (node) => Math.max(200, node.clientWidth - 4);
+    function chart(title, label, stroke) {
+      const node = el('div', { class: 'chart-card' }, el('h3', { text: title }));
+      charts.append(node);
+      const plotNode = el('div', { class: 'plot' });
+      node.append(plotNode);
+      return new uPlot({ width: width(plotNode), height: 120, cursor: { drag: { x: false, y: false } }, legend: { show: false },
+        scales: { x: { time: true, range: () => xRange }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        axes: [{ size: 24, space: 60, font: '10px system-ui' }, { size: 50, font: '10px system-ui' }],
+        series: [{}, { label, stroke, fill: stroke + '33', width: 1.5, points: { size: 5 } }] }, [[], []], plotNode);
+    }
+    function budgetRow(b) {
+      const usd = b.limit_usd != null;
+      const limit = usd ? Number(b.limit_usd) : b.limit_tokens;
+      const spent = usd ? Number(b.spent_usd) : b.spent_tokens;
+      const share = limit > 0 ? spent / limit : spent > 0 ? 1 : 0;
+      const both = b.limit_usd != null && b.limit_tokens != null;
+      return el('tr', { dataset: { budget: b.name }, class: share >= 1 ? 'state-down' : share >= 0.8 ? 'state-warn' : '' },
+        el('td', { text: b.name }),
+        el('td', { text: [b.limit_tokens != null ? fmtInt(b.spent_tokens) + ' tokens' : null, usd ? fmtUsd(b.spent_usd) : null].filter(Boolean).join(' · ') }),
+        el('td', { text: [b.limit_tokens != null ? fmtInt(b.reserved_tokens) + ' tokens' : null, usd ? fmtUsd(b.reserved_usd) : null].filter(Boolean).join(' · ') }),
+        el('td', { text: [b.limit_tokens != null ? fmtInt(b.limit_tokens) + ' tokens' : null, usd ? fmtUsd(b.limit_usd) : null].filter(Boolean).join(' · ') }),
+        el('td', {}, el('meter', { min: 0, max: 1, value: Math.min(1, share), high: 0.8, optimum: 0, title: Math.round(share * 100) + ' %' }),
+          ' ', el('span', { class: 'muted', text: Math.round(share * 100) + ' %' + (both ? ' (cost)' : '') })),
+        el('td', { text: new Date(b.resets_at).toLocaleString() }));
+    }
+    async function refresh() {
+      await attempt(panel, async () => {
+        const key = $('#spend-key').value.trim();
+        const q = (extra) => '/v1/spend?' + new URLSearchParams(Object.assign(key ? { key } : {}, extra)).toString();
+        const [groups, days] = await Promise.all([api('GET', q({ group_by: $('#spend-group').value })), api('GET', q({ group_by: 'day' }))]);
+        $('#spend-total').textContent = `${fmtInt(groups.total.calls)} calls · ${fmtInt(groups.total.input_tokens + groups.total.output_tokens)} tokens · ${fmtUsd(groups.total.cost_usd)}`;
+        $('#spend-updated').textContent = 'as of ' + new Date().toLocaleTimeString();
+        clear($('#spend-budgets tbody')).append(...(groups.budgets.length ? groups.budgets.map(budgetRow)
+          : [el('tr', {}, el('td', { colspan: 6, class: 'muted', text: 'no budgets: every key is unlimited (LAKEHOUSE_BUDGETS_FILE)' }))]));
+        $('#spend-groups-title').textContent = 'This month, by ' + groups.group_by;
+        clear($('#spend-groups tbody')).append(...groups.groups.map((g) => el('tr', { dataset: { group: g.group } },
+          el('td', { text: g.group }), el('td', { text: fmtInt(g.calls) }), el('td', { text: fmtInt(g.input_tokens) }),
+          el('td', { text: fmtInt(g.output_tokens) }), el('td', { text: fmtUsd(g.cost_usd) }))));
+        if (!cost) { cost = chart('cost per day (USD)', 'USD', '#1f5fbf'); tokens = chart('tokens per day', 'tokens', '#6a3fb5'); }
+        const from = Date.parse(days.from) / 1000;
+        xRange = [from, Math.max(from + 86400, Date.parse(days.to) / 1000 + 86400)];
+        const t = days.groups.map((g) => Date.parse(g.group + 'T00:00:00Z') / 1000);
+        cost.setData([t, days.groups.map((g) => Number(g.cost_usd))]);
+        tokens.setData([t, days.groups.map((g) => g.input_tokens + g.output_tokens)]);
+        charts.dataset.days = String(t.length);
+      });
+    }
+    window.addEventListener('resize', () => {
+      for (const p of [cost, tokens]) if (p) p.setSize({ width: width(p.root.parentNode), height: 120 });
+    });
+    $('#spend-key').addEventListener('change', refresh);
+    $('#spend-group').addEventListener('change', refresh);
+    const poll = poller(refresh, 5000);
+    pollers.push(poll);
+    panels.spend = { show: poll.start, hide: poll.stop };
+  }
+
   // ---------- chat ----------
   {
     const panel = $('#panel-chat');

@@ -87,18 +87,22 @@ class ConsoleIT {
         Path roster = Stack.generateRoster(3000);
         Path keys = Files.createTempFile("console-keys", ".txt");
         Files.writeString(keys, "ops:" + OPS_KEY + "\nviewer:" + VIEWER_KEY + ":status\n");
+        Path budgets = Files.createTempFile("console-budgets", ".txt");
+        Files.writeString(budgets, "ops day tokens=5000000\nops month cost=20\n");
         stack = Stack.builder()
                 .daemon(DaemonId.OBSERVERD)
                 .daemon(DaemonId.JOURNALD)
                 .daemon(DaemonId.EMBEDD, Map.of("EMBEDD_OLLAMA_URL", "off"))
                 .daemon(DaemonId.VECTORD)
-                .daemon(DaemonId.CHATD, Map.of("CHATD_OLLAMA_URL", "http://127.0.0.1:" + ollama.port(), "CHATD_DEFAULT_MODEL", "qwen2.5:7b"))
+                .daemon(DaemonId.CHATD, Map.of("CHATD_OLLAMA_URL", "http://127.0.0.1:" + ollama.port(), "CHATD_DEFAULT_MODEL", "qwen2.5:7b",
+                        "LAKEHOUSE_BUDGETS_FILE", budgets.toString()))
                 .daemon(DaemonId.VALIDATORD, Map.of("LAKEHOUSE_ROSTER", roster.toString(), "VALIDATORD_PLAYBOOKS", "false"))
                 .daemon(DaemonId.TRUTHD)
                 .daemon(DaemonId.MATRIXD, Map.of("MATRIXD_ROLE_LLM", "false"))
                 .daemon(DaemonId.PATHWAYD)
                 .daemon(DaemonId.DISTILLD)
-                .daemon(DaemonId.GATEWAY, Map.of("LAKEHOUSE_API_KEYS_FILE", keys.toString(), "GATEWAY_METRICS_INTERVAL", "1s"))
+                .daemon(DaemonId.GATEWAY, Map.of("LAKEHOUSE_API_KEYS_FILE", keys.toString(), "GATEWAY_METRICS_INTERVAL", "1s",
+                        "LAKEHOUSE_BUDGETS_FILE", budgets.toString()))
                 .start();
         gw = stack.url("gateway");
         worker = Json.mapper().readTree(call("GET", "/v1/roster/workers/W000010", null).body());
@@ -459,6 +463,22 @@ class ConsoleIT {
         waitFor(() -> List.of("done", "failed").contains(String.valueOf(browser.findElement(By.id("au-report")).getAttribute("data-state"))));
         assertThat(browser.findElement(By.id("au-report")).getText()).contains("inventory", "schema");
         shot("distill");
+    }
+
+    @Test
+    @Order(11)
+    void spend_showsTheBudgetsTheLedgerAndADailyChart_ofTheChatsAbove() throws Exception {
+        tab("spend");
+        waitFor(() -> !browser.findElements(By.cssSelector("#spend-budgets tr[data-budget='ops/day']")).isEmpty()
+                && "1".equals(browser.findElement(By.id("spend-charts")).getAttribute("data-days")));
+        assertThat(browser.findElement(By.id("spend-total")).getText()).matches("[1-9][0-9]* calls · [0-9,]+ tokens · \\$0\\.00");
+        assertThat(browser.findElement(By.cssSelector("#spend-budgets tr[data-budget='ops/month']")).getText()).contains("$20.00");
+        assertThat(browser.findElement(By.cssSelector("#spend-groups tr[data-group='ollama/qwen2.5:7b']")).getText())
+                .as("the chats of the chat panel, ollama priced at 0").contains("$0.00");
+        assertThat(browser.findElements(By.cssSelector("#spend-charts .uplot canvas"))).hasSize(2);
+        new Select(browser.findElement(By.id("spend-group"))).selectByValue("route");
+        waitFor(() -> !browser.findElements(By.cssSelector("#spend-groups tr[data-group='/v1/chat']")).isEmpty());
+        shot("spend");
     }
 
     @Test
