@@ -112,6 +112,9 @@ final class RoleResolver {
             cache.put(key, r);
             return r;
         } catch (ApiException e) {
+            if (e.code().equals("budget_exceeded")) {   // this caller's budget, not chatd's health: no back-off, nothing cached
+                return new Resolved(List.of(), Source.NONE, "role extraction through chatd was refused: the caller's budget is spent");
+            }
             askAgainAt = System.nanoTime() + BACK_OFF.toNanos();
             LOG.warning("role extraction through chatd failed (" + e.code() + "): roles unknown; chatd is asked again in "
                     + BACK_OFF.toSeconds() + " s");
