@@ -11,6 +11,7 @@ duration=${1:-10s}
 [ -f "$root/chatd/target/chatd.jar" ] || "$root/mvnw" -B -q -DskipTests package
 cp="$root/chatd/target/chatd.jar:$root/chatd/target/libs/*"
 fake=$(free_port) observerd=$(free_port)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time of a process, in clock ticks
 java -Xmx128m -XX:+UseSerialGC -cp "$cp" "$root/scripts/bench/ChatBench.java" fake-ollama "$fake" 20 > "$work/fake.log" 2>&1 &
 pids+=($!)
 LAKEHOUSE_OBSERVERD_PORT=$observerd LAKEHOUSE_DATA_DIR="$work/obs" LAKEHOUSE_LOG_LEVEL=WARN \
@@ -19,14 +20,14 @@ LAKEHOUSE_OBSERVERD_PORT=$observerd LAKEHOUSE_DATA_DIR="$work/obs" LAKEHOUSE_LOG
 pids+=($!)
 # an open gateway's caller is "anonymous": the budget is its, large enough never to refuse
 printf 'anonymous day tokens=1000000000000 cost=1000000\n' > "$work/budgets.txt"
-declare -A gw
+declare -A gw cpid
 for mode in off on; do
   chatd=$(free_port); gw[$mode]=$(free_port)
   budgets=(); [ "$mode" = on ] && budgets=(LAKEHOUSE_BUDGETS_FILE="$work/budgets.txt")
   env "${budgets[@]}" LAKEHOUSE_CHATD_PORT=$chatd LAKEHOUSE_DATA_DIR="$work/$mode" CHATD_OLLAMA_URL="http://127.0.0.1:$fake" \
     CHATD_DEFAULT_MODEL=bench LAKEHOUSE_OBSERVERD_URL="http://127.0.0.1:$observerd" LAKEHOUSE_LOG_LEVEL=WARN \
     java $(daemon_flags chatd) -cp "$cp" dev.lakehouse.chatd.ChatdMain > "$work/chatd-$mode.log" 2>&1 &
-  pids+=($!)
+  pids+=($!); cpid[$mode]=$!
   env "${budgets[@]}" LAKEHOUSE_GATEWAY_PORT=${gw[$mode]} LAKEHOUSE_DATA_DIR="$work/gw-$mode" LAKEHOUSE_CHATD_URL="http://127.0.0.1:$chatd" \
     LAKEHOUSE_OBSERVERD_URL="http://127.0.0.1:$observerd" LAKEHOUSE_LOG_LEVEL=WARN \
     java $(daemon_flags gateway) -cp "$root/gateway/target/gateway.jar:$root/gateway/target/libs/*" dev.lakehouse.gateway.GatewayMain \
@@ -44,10 +45,17 @@ done
 for round in 1 2 3; do
   for mode in off on; do
     wrk_c "budgets $mode, -c1 (round $round)" 1 "http://127.0.0.1:${gw[$mode]}/v1/chat" "$work/chat.lua" | tee "$work/c1-$mode-$round"
-    wrk_c "budgets $mode, -c10 (round $round)" 10 "http://127.0.0.1:${gw[$mode]}/v1/chat" "$work/chat.lua"
+    t0=$(cpu_ticks "${cpid[$mode]}")
+    wrk_c "budgets $mode, -c10 (round $round)" 10 "http://127.0.0.1:${gw[$mode]}/v1/chat" "$work/chat.lua" | tee "$work/c10-$mode-$round"
+    t1=$(cpu_ticks "${cpid[$mode]}")
+    # chatd's CPU per call in the -c10 run: budgets are CPU only, so on − off bounds what they add to a call
+    awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v d="${duration%s}" '{for (i=1;i<=NF;i++) if ($i=="RPS") rps=$(i-1)}
+      END{printf "  chatd CPU per call: %.1f µs\n", t / hz * 1e6 / (rps * d)}' "$work/c10-$mode-$round" | tee "$work/cpu-$mode-$round"
   done
 done
 for round in 1 2 3; do
+  awk -v off="$(awk '{print $5}' "$work/cpu-off-$round")" -v on="$(awk '{print $5}' "$work/cpu-on-$round")" -v r=$round \
+    'BEGIN{printf "round %d: chatd CPU per call %.1f µs off, %.1f µs on: budgets add %+.1f µs\n", r, off, on, on-off}'
   awk -v off="$(p50_ms "$work/c1-off-$round")" -v on="$(p50_ms "$work/c1-on-$round")" -v r=$round \
     'BEGIN{printf "round %d: budgets add %+.0f µs to the p50 at -c1 (%.3f ms -> %.3f ms)\n", r, (on-off)*1000, off, on}'
 done
