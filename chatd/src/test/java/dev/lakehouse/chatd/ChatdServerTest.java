@@ -139,9 +139,12 @@ class ChatdServerTest {
     }
 
     /** A streamed answer's events, in order; the status and content type must be 200 text/event-stream. */
-    List<Event> events(String path, String json) throws Exception {
-        HttpResponse<Stream<String>> r = HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofLines());
+    List<Event> events(String path, String json, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<Stream<String>> r = HTTP.send(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofLines());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         List<Event> events = new ArrayList<>();
@@ -616,20 +619,7 @@ class ChatdServerTest {
         }
 
         List<Event> eventsAs(String caller, String json) throws Exception {
-            HttpResponse<Stream<String>> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat")).header("Content-Type", "application/json")
-                    .header("X-Lakehouse-Caller", caller).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.ofLines());
-            assertThat(r.statusCode()).isEqualTo(200);
-            List<Event> events = new ArrayList<>();
-            String name = null;
-            for (String line : (Iterable<String>) r.body()::iterator) {
-                if (line.startsWith("event: ")) {
-                    name = line.substring(7);
-                } else if (line.startsWith("data: ")) {
-                    events.add(new Event(name, line.substring(6)));
-                }
-            }
-            return events;
+            return events("/v1/chat", json, "X-Lakehouse-Caller", caller);
         }
 
         @Test
@@ -681,27 +671,21 @@ class ChatdServerTest {
             assertThat(fake.calls("openrouter").get(1).body().has("max_tokens")).as("an unbudgeted key's call is as asked").isFalse();
         }
 
+        /** A connection dropped mid-answer (no end of the stream, no last chunk) and a chunk that is not JSON. */
         @ParameterizedTest
-        @ValueSource(strings = {"ollama", "openrouter"})
-        void aConnectionDroppedMidAnswer_endsTheStreamWithAnError_andThePartIsCharged(String provider) throws Exception {
+        @org.junit.jupiter.params.provider.CsvSource({"ollama, dropped", "openrouter, dropped", "ollama, malformed", "openrouter, malformed"})
+        void aStreamCutMidAnswer_endsWithAnErrorEvent_neverDone_andThePartIsCharged(String provider, String cut) throws Exception {
             startWith("alice day tokens=100000\n", "CHATD_RETRIES", "0");
-            fake.script(provider, FakeProviders.Step.dropped());
+            fake.script(provider, cut.equals("dropped") ? FakeProviders.Step.dropped() : FakeProviders.Step.malformed());
             List<Event> events = eventsAs("alice", chat(provider, "m1", true, ""));
             assertThat(events).extracting(Event::name).containsExactly("start", "delta", "delta", "error");
             assertThat(events.get(3).json().path("code").asText()).isEqualTo("stream_failed");
+            if (cut.equals("malformed")) {
+                assertThat(events.get(3).json().path("error_kind").asText()).isEqualTo("bad_response");
+            }
             JsonNode spent = get("/v1/spend?key=alice").path("total");
             assertThat(spent.path("calls").asLong()).isEqualTo(1);
             assertThat(spent.path("output_tokens").asLong()).as("'Hello from ' counted").isEqualTo(3);
-        }
-
-        @ParameterizedTest
-        @ValueSource(strings = {"ollama", "openrouter"})
-        void aMalformedChunk_endsTheStreamWithAnError(String provider) throws Exception {
-            startWith("alice day tokens=100000\n", "CHATD_RETRIES", "0");
-            fake.script(provider, FakeProviders.Step.malformed());
-            List<Event> events = eventsAs("alice", chat(provider, "m1", true, ""));
-            assertThat(events).extracting(Event::name).containsExactly("start", "delta", "delta", "error");
-            assertThat(events.get(3).json().path("error_kind").asText()).isEqualTo("bad_response");
         }
 
         @Test

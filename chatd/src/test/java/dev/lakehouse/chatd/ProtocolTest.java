@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,7 +11,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -122,34 +120,18 @@ class ProtocolTest {
 
     @Test
     void cooldown_startsAtTheNthFailureWithinTheWindow_andEnds() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-22T10:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        dev.lakehouse.common.testing.MutableClock clock = new dev.lakehouse.common.testing.MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
         Cooldown c = new Cooldown(3, Duration.ofSeconds(60), Duration.ofSeconds(5), clock);
         assertThat(c.failure()).isFalse();
-        now.set(now.get().plusSeconds(61));   // the first failure leaves the window
+        clock.advance(Duration.ofSeconds(61));   // the first failure leaves the window
         assertThat(c.failure()).isFalse();
         assertThat(c.failure()).isFalse();
         c.success();                          // a success forgets them
         assertThat(c.failure()).isFalse();
         assertThat(c.failure()).isFalse();
         assertThat(c.failure()).isTrue();
-        assertThat(c.coolingUntil()).contains(now.get().plusSeconds(5));
-        now.set(now.get().plusSeconds(5));
+        assertThat(c.coolingUntil()).contains(clock.instant().plusSeconds(5));
+        clock.advance(Duration.ofSeconds(5));
         assertThat(c.coolingUntil()).isEmpty();
     }
 }

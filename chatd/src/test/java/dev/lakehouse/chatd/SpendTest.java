@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -38,23 +36,7 @@ class SpendTest {
     @TempDir
     Path dir;
     final List<Spend> open = new ArrayList<>();
-    Instant now = Instant.parse("2026-12-07T10:00:00Z");
-    final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    final dev.lakehouse.common.testing.MutableClock clock = new dev.lakehouse.common.testing.MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
 
     @AfterEach
     void close() throws Exception {
@@ -172,7 +154,7 @@ class SpendTest {
         assertThat(admitted.get() + refused.get()).isEqualTo(callers);
         assertThat(settled.get()).as("never past the budget").isLessThanOrEqualTo(5_000);
         assertThat(admitted.get()).as("the released tokens were admitted again").isGreaterThanOrEqualTo(50);
-        var report = s.report("alice", Instant.EPOCH, now.plusSeconds(1), "model");
+        var report = s.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "model");
         assertThat(report.total().inputTokens() + report.total().outputTokens()).isEqualTo(95_000 + settled.get());
         assertThat(report.budgets().get(0).spentTokens()).isEqualTo(95_000 + settled.get());
         assertThat(report.budgets().get(0).reservedTokens()).isZero();
@@ -186,11 +168,11 @@ class SpendTest {
             int n = i;
             as("alice", () -> s.settle(r, Chat.Usage.of(100 + n, 7 * n), 0, 0));
         }
-        var before = s.report("alice", Instant.EPOCH, now.plusSeconds(1), "day");
+        var before = s.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "day");
         s.close();
         open.remove(s);
         Spend again = spend("alice day tokens=1000000", "alice month cost=10");
-        var after = again.report("alice", Instant.EPOCH, now.plusSeconds(1), "day");
+        var after = again.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "day");
         assertThat(after).isEqualTo(before);
         assertThat(after.budgets().get(0).spentTokens()).isEqualTo(20 * 100 + 190 + 7 * 190);
         assertThat(after.total().costUsd()).isEqualByComparingTo(new BigDecimal("0.00485"));   // (2,190 × $1 + 1,330 × $2) / 1M
@@ -203,12 +185,12 @@ class SpendTest {
         Spend.Reservation r = as("alice", () -> s.reserve(FREE, 50, 40, "chat"));
         as("alice", () -> s.settle(r, Chat.Usage.of(50, 40), 0, 0));
         assertThatThrownBy(() -> as("alice", () -> s.reserve(FREE, 10, 10, "chat"))).hasMessageContaining("90 spent");
-        now = Instant.parse("2026-12-08T00:00:00Z");
+        clock.set(Instant.parse("2026-12-08T00:00:00Z"));
         as("alice", () -> s.reserve(FREE, 50, 40, "chat"));
         s.close();
         open.remove(s);
         Spend again = spend("alice day tokens=100");
-        assertThat(again.report("alice", Instant.EPOCH, now.plusSeconds(1), "model").budgets().get(0).spentTokens()).isZero();
+        assertThat(again.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "model").budgets().get(0).spentTokens()).isZero();
     }
 
     @Test
