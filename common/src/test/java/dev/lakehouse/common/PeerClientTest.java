@@ -38,6 +38,8 @@ class PeerClientTest {
                             Json.send(res, 200, new Echo(null, req.content().as(String.class)));
                         })
                         .get("/shadow", (req, res) -> Json.send(res, 200, new Echo(null, Boolean.toString(RequestContext.shadow()))))
+                        .get("/origin", (req, res) -> Json.send(res, 200, new Echo(null,
+                                RequestContext.caller().orElse("-") + " " + RequestContext.route().orElse("-"))))
                         .get("/bad", (req, res) -> {
                             throw new ApiException.BadRequest("bad_thing", "thing is bad");
                         })
@@ -107,6 +109,16 @@ class PeerClientTest {
         assertThat(new String(Json.bytes(e), java.nio.charset.StandardCharsets.UTF_8)).contains("\"shadow\":true");
         assertThat(new String(Json.bytes(new Observer.Event("id", "2026-01-01T00:00:00Z", "k", "d", null, "{}")),
                 java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("shadow");
+    }
+
+    /** chatd charges a provider call to the key that caused it, however many daemons lie between (docs/chatd.md). */
+    @Test
+    void theCallerAndRoute_goOnToThePeer_andAnUnprintableOneIsDropped() {
+        assertThat(client().get("/origin", Echo.class).body()).as("a daemon's own call").isEqualTo("- -");
+        RequestContext.origin("alice", "/v1/iterate");
+        assertThat(client().get("/origin", Echo.class).body()).isEqualTo("alice /v1/iterate");
+        RequestContext.origin("al\u0001ice", "x".repeat(RequestContext.MAX_ID_LENGTH + 1));
+        assertThat(client().get("/origin", Echo.class).body()).isEqualTo("- -");
     }
 
     @Test
