@@ -18,7 +18,7 @@ export LAKEHOUSE_CHATD_URL="http://127.0.0.1:$cp" LAKEHOUSE_VALIDATORD_URL="http
 t0=$(date +%s.%N)
 java "$root/scripts/bench/DistillBench.java" "$work/observerd/events" "$n" 42
 echo "generated in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s: $(du -sh "$work/observerd/events" | cut -f1)"
-java $(daemon_flags distilld) \
+java $(daemon_flags distilld) ${JFR:+-XX:StartFlightRecording=filename=$JFR,settings=profile} \
   -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distilld.DistilldMain > "$work/distilld.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$dp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $n observations"
