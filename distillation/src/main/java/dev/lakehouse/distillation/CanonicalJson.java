@@ -29,8 +29,19 @@ public final class CanonicalJson {
     private CanonicalJson() {
     }
 
+    /**
+     * Written by Jackson with every object's properties sorted as they are written ({@code WRITE_PROPERTIES_SORTED}:
+     * the same order as {@link #sorted}, without building the sorted copy — most of what distilld writes is encoded here).
+     */
+    private static final com.fasterxml.jackson.databind.ObjectWriter SORTED = Json.mapper().writer()
+            .with(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.WRITE_PROPERTIES_SORTED);
+
     public static byte[] bytes(JsonNode node) {
-        return Json.bytes(sorted(node));
+        try {
+            return SORTED.writeValueAsBytes(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a JSON tree", e);
+        }
     }
 
     public static JsonNode sorted(JsonNode node) {
