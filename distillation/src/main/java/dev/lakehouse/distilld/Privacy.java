@@ -75,6 +75,36 @@ final class Privacy {
         return out;
     }
 
+    /** Whether a record holds an identifier of {@code type} anywhere, read as {@link #typesIn} reads it; stops at the first. */
+    boolean holds(JsonNode node, PiiType type) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (holds(e.getKey(), e.getValue(), type)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return holds(null, node, type);
+    }
+
+    private boolean holds(String name, JsonNode node, PiiType type) {
+        if (node.isObject()) {
+            return holds(node, type);
+        }
+        if (node.isArray()) {
+            for (JsonNode n : node) {
+                if (holds(name, n, type)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return (node.isTextual() || node.isNumber())
+                && detector.contains((name == null ? "" : name.replace('_', ' ') + ": ") + node.asText(), type);
+    }
+
     private void walk(String name, JsonNode node, Set<PiiType> out) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

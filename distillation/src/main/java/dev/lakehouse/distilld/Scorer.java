@@ -43,7 +43,7 @@ final class Scorer {
         JsonNode c = e.content();
         List<String> reasons = new ArrayList<>();
         Scored.SourceClass cls = sourceClass(e);
-        if (privacy.typesIn(c).contains(dev.lakehouse.privacy.PiiType.SSN)) {
+        if (privacy.holds(c, dev.lakehouse.privacy.PiiType.SSN)) {
             reasons.add("ssn_like_number");
         }
         for (JsonNode v : finalViolations(e)) {

@@ -80,6 +80,19 @@ class PiiCorpusTest {
         return sb.toString();
     }
 
+    /** {@code contains} answers as {@code find} does, for every text of the corpus and every type. */
+    @Test
+    void contains_answersAsFindDoes_onEveryTextOfTheCorpus() {
+        PiiDetector detector = new PiiDetector(ROSTER);
+        for (Labelled l : corpus) {
+            List<Finding> found = detector.find(l.text());
+            for (PiiType type : PiiType.values()) {
+                assertThat(detector.contains(l.text(), type)).as(type + " in " + l.text())
+                        .isEqualTo(found.stream().anyMatch(f -> f.type() == type));
+            }
+        }
+    }
+
     @Test
     void corpus_recallIsOneAndPrecisionAtLeast95PercentPerType() throws IOException {
         PiiDetector detector = new PiiDetector(ROSTER);
