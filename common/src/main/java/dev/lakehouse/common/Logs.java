@@ -60,14 +60,18 @@ public final class Logs {
     }
 
     /**
-     * A log handler that formats on the caller's thread and leaves the writing to one
-     * background thread, which writes whatever lines are waiting with one flush: a
-     * request never waits on a write system call or on another request's log line.
-     * The queue is bounded; when it is full the caller writes its line itself, so no
-     * line is ever dropped. Lines queued when the process is killed with -9 are lost.
+     * A log handler that leaves formatting and writing to one background thread: the caller only notes its request id
+     * (the one thing of the record that lives in its thread) and queues the record; the writer formats whatever
+     * records are waiting and writes them with one flush. A request so never pays for its access line's JSON, nor waits
+     * on a write system call or another request's line. The queue is bounded; when it is full the caller formats and
+     * writes its line itself, so no line is ever dropped. Lines queued when the process is killed with -9 are lost.
      */
     static final class AsyncLineHandler extends Handler {
-        private final BlockingQueue<String> queue;
+        /** A record and the request id of the thread that logged it. */
+        private record Queued(LogRecord record, String requestId) {
+        }
+
+        private final BlockingQueue<Queued> queue;
         private final Writer out;
         private final ReentrantLock writeLock = new ReentrantLock();
 
@@ -83,14 +87,14 @@ public final class Logs {
             if (!isLoggable(record)) {
                 return;
             }
-            String line = getFormatter().format(record);
-            if (!queue.offer(line)) {
-                write(List.of(line));
+            Queued q = new Queued(record, RequestContext.currentId().orElse(null));
+            if (!queue.offer(q)) {
+                write(List.of(q));
             }
         }
 
         private void drain() {
-            List<String> batch = new ArrayList<>(1024);
+            List<Queued> batch = new ArrayList<>(1024);
             while (true) {
                 try {
                     batch.add(queue.take());
@@ -103,10 +107,21 @@ public final class Logs {
             }
         }
 
-        private void write(List<String> lines) {
+        private String line(Queued q) {
+            return getFormatter() instanceof JsonFormatter json ? json.format(q.record(), q.requestId()) : getFormatter().format(q.record());
+        }
+
+        private void write(List<Queued> records) {
             writeLock.lock();
             try {
-                for (String line : lines) {
+                for (Queued q : records) {
+                    String line;
+                    try {
+                        line = line(q);
+                    } catch (RuntimeException e) {   // a field that cannot be written: said, and the other lines go on
+                        reportError("cannot format a log record", e, java.util.logging.ErrorManager.FORMAT_FAILURE);
+                        continue;
+                    }
                     out.write(line);
                 }
                 out.flush();
@@ -119,7 +134,7 @@ public final class Logs {
 
         @Override
         public void flush() {
-            List<String> rest = new ArrayList<>();
+            List<Queued> rest = new ArrayList<>();
             queue.drainTo(rest);
             write(rest);
         }
@@ -172,6 +187,11 @@ public final class Logs {
          */
         @Override
         public String format(LogRecord record) {
+            return format(record, RequestContext.currentId().orElse(null));
+        }
+
+        /** The line of a record logged while serving {@code requestId} (null: none). */
+        String format(LogRecord record, String requestId) {
             StringBuilder sb = new StringBuilder(256).append('{');
             field(sb, "ts", Instant.ofEpochMilli(record.getMillis()).toString());
             field(sb, "level", levelName(record.getLevel()));
@@ -180,7 +200,9 @@ public final class Logs {
             Object[] params = record.getParameters();
             boolean structured = params != null && params.length == 1 && params[0] instanceof Map<?, ?>;
             field(sb, "msg", Redact.text(structured ? record.getMessage() : formatMessage(record)));
-            RequestContext.currentId().ifPresent(id -> field(sb, "request_id", id));
+            if (requestId != null) {
+                field(sb, "request_id", requestId);
+            }
             if (structured) {
                 ((Map<?, ?>) params[0]).forEach((k, v) -> field(sb, String.valueOf(k), v instanceof String str ? Redact.text(str) : v));
             }
