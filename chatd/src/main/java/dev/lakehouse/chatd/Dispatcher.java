@@ -407,21 +407,22 @@ final class Dispatcher {
      */
     List<ProviderState> providerStates() {
         Map<String, java.util.concurrent.Future<ProviderProbe.Seen>> checks = new LinkedHashMap<>();
-        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (Backend p : providers.values()) {
-                Provider.Settings s = p.settings();
-                if (s.base() != null && s.hasKey()) {
-                    checks.put(s.name(), pool.submit(() -> probe.check(s.name(), s.base())));
-                }
+        var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        for (Backend p : providers.values()) {
+            Provider.Settings s = p.settings();
+            if (s.base() != null && s.hasKey()) {
+                checks.put(s.name(), pool.submit(() -> probe.check(s.name(), s.base())));
             }
         }
+        pool.shutdown();   // not waited for past the deadline below: a name lookup that hangs must not hang this answer
+        long deadline = System.nanoTime() + config.timeouts().connect().toNanos() + 500_000_000L;
         List<ProviderState> out = new ArrayList<>();
         for (Backend p : providers.values()) {
             Provider.Settings s = p.settings();
             Optional<Instant> until = cooldowns.get(s.name()).coolingUntil();
             boolean anyModel = s.models().isEmpty() || s.models().stream().anyMatch(m -> p.unavailable(m).isEmpty());
             boolean loading = s.models().stream().anyMatch(m -> p.unavailable(m).map(k -> k.kind().equals("model_loading")).orElse(false));
-            ProviderProbe.Seen seen = checks.containsKey(s.name()) ? checks.get(s.name()).resultNow() : null;
+            ProviderProbe.Seen seen = checks.containsKey(s.name()) ? probe.await(checks.get(s.name()), deadline) : null;
             ProviderState.State state = !s.hasKey() ? ProviderState.State.NO_KEY
                     : until.isPresent() ? ProviderState.State.COOLING_DOWN
                     : seen != null && !seen.reachable() ? ProviderState.State.UNREACHABLE

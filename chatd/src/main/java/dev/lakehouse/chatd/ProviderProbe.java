@@ -53,6 +53,21 @@ final class ProviderProbe {
         return probed;
     }
 
+    /** A probe's answer by {@code deadline} (System.nanoTime); a probe still running then says so, as unreachable. */
+    Seen await(java.util.concurrent.Future<Seen> probe, long deadline) {
+        try {
+            return probe.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return new Seen(false, "connection: no answer to the probe within " + connectTimeout.toMillis() + " ms (name lookup or connect)",
+                    clock.instant(), "probe");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Seen(false, "connection: the probe failed: " + e.getCause(), clock.instant(), "probe");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Seen(false, "connection: interrupted while probing", clock.instant(), "probe");
+        }
+    }
+
     private Seen probe(URI base, Instant now) {
         String host = base.getHost();
         int port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
