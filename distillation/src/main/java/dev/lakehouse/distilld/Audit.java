@@ -216,8 +216,8 @@ public final class Audit {
         Exporter.Out evidence = new Exporter.Out(into.resolve("evidence.jsonl"));
         Exporter.Out quarantine = new Exporter.Out(into.resolve("quarantine.jsonl"));
         Materializer.Result m;
-        try (evidence; quarantine; BackgroundSink sink = new BackgroundSink(evidence, quarantine)) {
-            m = Pipeline.materializer(sink, in.since() != null ? Instant.parse(in.since()) : null)
+        try (evidence; quarantine) {
+            m = Pipeline.materializer(evidence, quarantine, in.since() != null ? Instant.parse(in.since()) : null)
                     .history(Pipeline.readHistoryDuplicates(run.dir)).run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
         }
         for (String f : List.of("evidence.jsonl", "quarantine.jsonl")) {

@@ -167,18 +167,15 @@ final class Materializer {
             long start = from.getOrDefault(name, 0L);
             long stop = until == null ? Long.MAX_VALUE : until.getOrDefault(name, start);
             long[] end = {start};
-            try (ParsePipe pipe = new ParsePipe()) {
-                JsonLines.read(file, start, (line, offset) -> {
-                    if (offset >= stop) {
-                        return false;
-                    }
-                    pipe.add(name, offset, line);
-                    end[0] = offset + line.length + 1;
-                    progress.accept(line.length + 1L);
-                    return true;
-                });
-                pipe.finish();
-            }
+            JsonLines.read(file, start, (line, offset) -> {
+                if (offset >= stop) {
+                    return false;
+                }
+                line(name, offset, line);
+                end[0] = offset + line.length + 1;
+                progress.accept(line.length + 1L);
+                return true;
+            });
             watermark.put(name, end[0]);
         }
         for (int i = 0; i < released.size(); i++) {
@@ -213,128 +210,42 @@ final class Materializer {
                 && !last.instant().plus(PENDING_WINDOW).isBefore(newest);
     }
 
-    /**
-     * Lines parsed on a thread of their own a batch ahead, and accepted here in file order: parsing and checking an
-     * event needs nothing of the lines before it, what follows does. The materializer so uses the machine's second
-     * core for its most expensive pure step; the order of what it accepts, and so every output, is the same.
-     */
-    private final class ParsePipe implements AutoCloseable {
-        private static final int BATCH = 1024;
-        private final java.util.concurrent.ExecutorService parser = java.util.concurrent.Executors.newSingleThreadExecutor(
-                r -> Thread.ofPlatform().name("distilld-materialize-parser").daemon(true).unstarted(r));
-        private List<Object[]> batch = new ArrayList<>(BATCH);
-        private java.util.concurrent.Future<List<Parsed>> ahead;
-
-        void add(String file, long offset, byte[] bytes) throws IOException {
-            batch.add(new Object[] {file, offset, bytes});
-            if (batch.size() == BATCH) {
-                hand();
-            }
-        }
-
-        /** Hands the batch to the parser, and accepts the one parsed before it meanwhile. */
-        private void hand() throws IOException {
-            List<Object[]> lines = batch;
-            batch = new ArrayList<>(BATCH);
-            java.util.concurrent.Future<List<Parsed>> next = parser.submit(() -> {
-                List<Parsed> out = new ArrayList<>(lines.size());
-                for (Object[] l : lines) {
-                    out.add(parse((String) l[0], (Long) l[1], (byte[]) l[2]));
-                }
-                return out;
-            });
-            acceptAhead();
-            ahead = next;
-        }
-
-        private void acceptAhead() throws IOException {
-            if (ahead == null) {
-                return;
-            }
-            List<Parsed> parsed;
-            try {
-                parsed = ahead.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while parsing", e);
-            }
-            ahead = null;
-            for (Parsed p : parsed) {
-                accept(p);
-            }
-        }
-
-        /** Accepts every line handed over. */
-        void finish() throws IOException {
-            if (!batch.isEmpty()) {
-                hand();
-            }
-            acceptAhead();
-        }
-
-        @Override
-        public void close() {
-            parser.shutdownNow();
-        }
-    }
-
-    /** A line as read: the event it holds, or why it is quarantined (then {@code event} is null). */
-    private record Parsed(String file, long offset, ObserveEvent event, String text, Quarantined.Reason reason, String detail,
-                          String eventId, String raw) {
-        static Parsed bad(Quarantined.Reason reason, String detail, String file, long offset, String eventId, String raw) {
-            return new Parsed(file, offset, null, null, reason, detail, eventId, raw);
-        }
-    }
-
-    /** What one line holds: the parse and checks of an event, which need nothing of what came before (any thread). */
-    private static Parsed parse(String file, long offset, byte[] bytes) {
+    private void line(String file, long offset, byte[] bytes) throws IOException {
+        lines++;
         if (bytes.length > MAX_LINE) {
-            return Parsed.bad(Quarantined.Reason.TOO_LARGE, bytes.length + " bytes; at most " + MAX_LINE, file, offset, null,
+            quarantine(Quarantined.Reason.TOO_LARGE, bytes.length + " bytes; at most " + MAX_LINE, file, offset, null,
                     new String(bytes, 0, 4096, StandardCharsets.UTF_8) + "…");
+            return;
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            return Parsed.bad(Quarantined.Reason.BAD_UTF8, "not UTF-8: " + e.getMessage(), file, offset, null,
+            quarantine(Quarantined.Reason.BAD_UTF8, "not UTF-8: " + e.getMessage(), file, offset, null,
                     new String(bytes, StandardCharsets.UTF_8));
+            return;
         }
         JsonNode node;
         try {
             node = Json.mapper().readTree(text);
         } catch (IOException e) {
-            return Parsed.bad(Quarantined.Reason.BAD_JSON, e.getMessage().lines().findFirst().orElse(""), file, offset, null, text);
-        }
-        if (node == null || !node.isObject()) {
-            return Parsed.bad(Quarantined.Reason.BAD_JSON, "not a JSON object", file, offset, null, text);
-        }
-        ((ObjectNode) node).remove("received_at");   // observerd's stored form: the event as posted, and when it arrived
-        try {
-            return new Parsed(file, offset, Json.convert(node, ObserveEvent.class, "event"), text, null, null, null, null);
-        } catch (ApiException bad) {
-            return Parsed.bad("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
-                    bad.detail(), file, offset, node.path("event_id").asText(null), text);
-        }
-    }
-
-    private void line(String file, long offset, byte[] bytes) throws IOException {
-        accept(parse(file, offset, bytes));
-    }
-
-    /** A parsed line, in file order: everything that depends on the lines before it. */
-    private void accept(Parsed p) throws IOException {
-        lines++;
-        if (p.event() == null) {
-            quarantine(p.reason(), p.detail(), p.file(), p.offset(), p.eventId(), p.raw());
+            quarantine(Quarantined.Reason.BAD_JSON, e.getMessage().lines().findFirst().orElse(""), file, offset, null, text);
             return;
         }
-        ObserveEvent e = p.event();
-        String file = p.file();
-        long offset = p.offset();
-        String text = p.text();
+        if (node == null || !node.isObject()) {
+            quarantine(Quarantined.Reason.BAD_JSON, "not a JSON object", file, offset, null, text);
+            return;
+        }
+        ((ObjectNode) node).remove("received_at");   // observerd's stored form: the event as posted, and when it arrived
+        ObserveEvent e;
+        try {
+            e = Json.convert(node, ObserveEvent.class, "event");
+        } catch (ApiException bad) {
+            quarantine("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
+                    bad.detail(), file, offset, node.path("event_id").asText(null), text);
+            return;
+        }
         if (since != null && e.instant().isBefore(since)) {
             beforeSince++;
             return;

@@ -96,14 +96,14 @@ public final class Pipeline {
         Materializer.Result m;
         Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
         Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
-        try (evidence; quarantine; BackgroundSink sink = new BackgroundSink(evidence, quarantine)) {
+        try (evidence; quarantine) {
             long all = total;
             long[] done = {0};
             List<List<dev.lakehouse.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
             writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
             // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
             DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
-            m = materializer(sink, o.since()).history(earlier).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
+            m = materializer(evidence, quarantine, o.since()).history(earlier).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
                     releasedFrom, pendingIn, n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
@@ -205,9 +205,19 @@ public final class Pipeline {
                 scored);
     }
 
-    /** A materializer writing evidence and quarantine records to their files, through {@code sink}. */
-    static Materializer materializer(BackgroundSink sink, java.time.Instant since) {
-        return new Materializer(sink, since);
+    /** A materializer writing evidence and quarantine records to their files. */
+    static Materializer materializer(Exporter.Out evidence, Exporter.Out quarantine, java.time.Instant since) {
+        return new Materializer(new Materializer.Sink() {
+            @Override
+            public void evidence(Evidence e) throws IOException {
+                evidence.json(Json.mapper().valueToTree(e));
+            }
+
+            @Override
+            public void quarantine(Quarantined q) throws IOException {
+                quarantine.json(Json.mapper().valueToTree(q));
+            }
+        }, since);
     }
 
     /**
