@@ -60,5 +60,5 @@ for round in 1 2 3; do
     'BEGIN{printf "round %d: budgets add %+.0f µs to the p50 at -c1 (%.3f ms -> %.3f ms)\n", r, (on-off)*1000, off, on}'
 done
 for mode in off on; do
-  echo "ledger ($mode): $(wc -l < "$work/$mode/chatd/ledger/ledger.jsonl") calls; $(curl -sf "http://127.0.0.1:${gw[$mode]}/v1/spend?group_by=key" | head -c 200)"
+  echo "ledger ($mode): $(cat "$work/$mode/chatd/ledger/"ledger-*.jsonl | wc -l) calls; $(curl -sf "http://127.0.0.1:${gw[$mode]}/v1/spend?group_by=key" | head -c 200)"
 done

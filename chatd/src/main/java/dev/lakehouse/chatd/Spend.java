@@ -106,10 +106,12 @@ final class Spend implements AutoCloseable {
     private final Prices prices;
     private final Meters meters;
     private final Clock clock;
-    private final JsonLog<Entry> log;
+    private final Path dir;
+    private JsonLog<Entry> log;   // this month's; the writer thread's after the constructor
+    private volatile String logMonth;
     private final GroupCommitter<Entry, Void> writer;
     private final Map<String, Window> windows = new HashMap<>();
-    private volatile long durableBytes;
+    private volatile long durableBytes;   // of this month's file
 
     Spend(Budgets budgets, Prices prices, Path dir, Meters meters, Clock clock) throws IOException {
         this.budgets = budgets;
@@ -120,7 +122,10 @@ final class Spend implements AutoCloseable {
         for (Budgets.Budget b : budgets.all()) {
             windows.put(b.name(), new Window(b, b.period().start(now)));
         }
-        this.log = new JsonLog<>(dir.resolve("ledger.jsonl"), Entry.class);
+        this.dir = dir;
+        this.logMonth = month(now.toString());
+        this.log = new JsonLog<>(file(logMonth), Entry.class);
+        // a budget's period is at most this month: this month's file is all its spend can be in
         log.load(e -> {
             Instant at = Instant.parse(e.ts());
             for (Budgets.Budget b : budgets.of(e.key(), e.provider() + "/" + e.model())) {
@@ -132,11 +137,39 @@ final class Spend implements AutoCloseable {
             }
         });
         durableBytes = log.bytes();
-        this.writer = new GroupCommitter<>("chatd-ledger", 4096, 512, group -> {
-            log.append(group);
+        this.writer = new GroupCommitter<>("chatd-ledger", 4096, 512, this::append);
+    }
+
+    /** One file a UTC month, {@code ledger-2026-12.jsonl}: what a budget reads at start, what a report reads for its range. */
+    private Path file(String month) {
+        return dir.resolve("ledger-" + month + ".jsonl");
+    }
+
+    private static String month(String ts) {
+        return ts.substring(0, 7);
+    }
+
+    /** The writer thread's: a group in the file of its month (a group across a month's end goes to both). */
+    private List<Void> append(List<Entry> group) throws IOException {
+        int from = 0;
+        while (from < group.size()) {
+            String m = month(group.get(from).ts());
+            int to = from;
+            while (to < group.size() && month(group.get(to).ts()).equals(m)) {
+                to++;
+            }
+            if (!m.equals(logMonth)) {
+                log.close();
+                JsonLog<Entry> next = new JsonLog<>(file(m), Entry.class);
+                next.load(e -> { });
+                log = next;
+                logMonth = m;
+            }
+            log.append(group.subList(from, to));
             durableBytes = log.bytes();
-            return java.util.Collections.nCopies(group.size(), null);
-        });
+            from = to;
+        }
+        return java.util.Collections.nCopies(group.size(), null);
     }
 
     /** The budgets in force (none: every key unlimited). */
@@ -314,33 +347,44 @@ final class Spend implements AutoCloseable {
 
     /**
      * The ledger's calls from {@code from} (inclusive) to {@code to} (exclusive), of {@code key} or every key, grouped by
-     * {@code groupBy} ({@code model}, {@code day}, {@code route} or {@code key}); the budgets' state now. Linear in the ledger.
+     * {@code groupBy} ({@code model}, {@code day}, {@code route} or {@code key}); the budgets' state now. Linear in the
+     * months of the ledger the range covers.
      */
     Report report(String key, Instant from, Instant to, String groupBy) throws IOException {
         Map<String, long[]> sums = new TreeMap<>();
         Map<String, BigDecimal> costs = new HashMap<>();
-        long limit = durableBytes;
-        JsonLines.read(log.file(), 0, (line, offset) -> {
-            if (offset >= limit) {
-                return false;
+        String current = logMonth;
+        long currentLimit = durableBytes;
+        for (java.time.YearMonth m = java.time.YearMonth.from(from.atZone(java.time.ZoneOffset.UTC));
+             !m.atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().isAfter(to) && m.toString().compareTo(current) <= 0;
+             m = m.plusMonths(1)) {
+            Path f = file(m.toString());
+            if (!java.nio.file.Files.exists(f)) {
+                continue;
             }
-            Entry e = Json.mapper().readValue(line, Entry.class);
-            Instant at = Instant.parse(e.ts());
-            if ((key == null || key.equals(e.key())) && !at.isBefore(from) && at.isBefore(to)) {
-                String g = switch (groupBy) {
-                    case "day" -> e.ts().substring(0, 10);
-                    case "route" -> e.route();
-                    case "key" -> e.key();
-                    default -> e.provider() + "/" + e.model();
-                };
-                long[] s = sums.computeIfAbsent(g, x -> new long[3]);
-                s[0]++;
-                s[1] += e.inputTokens();
-                s[2] += e.outputTokens();
-                costs.merge(g, e.costUsd(), BigDecimal::add);
-            }
-            return true;
-        });
+            long limit = m.toString().equals(current) ? currentLimit : Long.MAX_VALUE;   // a past month's file is whole
+            JsonLines.read(f, 0, (line, offset) -> {
+                if (offset >= limit) {
+                    return false;
+                }
+                Entry e = Json.mapper().readValue(line, Entry.class);
+                Instant at = Instant.parse(e.ts());
+                if ((key == null || key.equals(e.key())) && !at.isBefore(from) && at.isBefore(to)) {
+                    String g = switch (groupBy) {
+                        case "day" -> e.ts().substring(0, 10);
+                        case "route" -> e.route();
+                        case "key" -> e.key();
+                        default -> e.provider() + "/" + e.model();
+                    };
+                    long[] s = sums.computeIfAbsent(g, x -> new long[3]);
+                    s[0]++;
+                    s[1] += e.inputTokens();
+                    s[2] += e.outputTokens();
+                    costs.merge(g, e.costUsd(), BigDecimal::add);
+                }
+                return true;
+            });
+        }
         List<Group> groups = new ArrayList<>();
         long[] t = new long[3];
         BigDecimal total = BigDecimal.ZERO;

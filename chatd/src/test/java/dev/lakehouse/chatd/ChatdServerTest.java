@@ -695,7 +695,8 @@ class ChatdServerTest {
                     FakeProviders.Step.reporting("{\"prompt_tokens\":-4,\"completion_tokens\":-1}"));
             assertThat(postAs("alice", "/v1/chat", chat("openrouter", "m1", false, "")).statusCode()).isEqualTo(200);
             assertThat(postAs("alice", "/v1/chat", chat("openrouter", "m1", false, "")).statusCode()).isEqualTo(200);
-            List<String> ledger = java.nio.file.Files.readAllLines(dataDir.resolve("chatd/ledger/ledger.jsonl"));
+            List<String> ledger = java.nio.file.Files.readAllLines(dataDir.resolve("chatd/ledger/ledger-"
+                    + java.time.Instant.now().toString().substring(0, 7) + ".jsonl"));
             assertThat(ledger).hasSize(2);
             JsonNode capped = Json.mapper().readTree(ledger.get(0));
             assertThat(capped.path("usage").asText()).isEqualTo("capped");

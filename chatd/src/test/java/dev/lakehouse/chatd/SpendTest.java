@@ -176,7 +176,7 @@ class SpendTest {
         assertThat(after).isEqualTo(before);
         assertThat(after.budgets().get(0).spentTokens()).isEqualTo(20 * 100 + 190 + 7 * 190);
         assertThat(after.total().costUsd()).isEqualByComparingTo(new BigDecimal("0.00485"));   // (2,190 × $1 + 1,330 × $2) / 1M
-        assertThat(Files.readAllLines(dir.resolve("ledger.jsonl"))).hasSize(20);
+        assertThat(Files.readAllLines(dir.resolve("ledger-2026-12.jsonl"))).hasSize(20);
     }
 
     @Test
@@ -191,6 +191,28 @@ class SpendTest {
         open.remove(s);
         Spend again = spend("alice day tokens=100");
         assertThat(again.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "model").budgets().get(0).spentTokens()).isZero();
+    }
+
+    @Test
+    void theLedger_hasAFileAMonth_aReportReadsTheMonthsItsRangeCovers_andAStartOnlyThisMonths() throws Exception {
+        clock.set(Instant.parse("2026-12-31T23:59:00Z"));
+        Spend s = spend("alice month tokens=1000");
+        Spend.Reservation dec = as("alice", () -> s.reserve(FREE, 300, 300, "chat"));
+        as("alice", () -> s.settle(dec, Chat.Usage.of(300, 300), 0, 0));
+        clock.set(Instant.parse("2027-01-01T00:01:00Z"));
+        Spend.Reservation jan = as("alice", () -> s.reserve(FREE, 300, 300, "chat"));   // a new month: 600 of December do not count
+        as("alice", () -> s.settle(jan, Chat.Usage.of(100, 50), 0, 0));
+        assertThat(Files.readAllLines(dir.resolve("ledger-2026-12.jsonl"))).hasSize(1);
+        assertThat(Files.readAllLines(dir.resolve("ledger-2027-01.jsonl"))).hasSize(1);
+        var both = s.report("alice", Instant.parse("2026-12-01T00:00:00Z"), clock.instant().plusSeconds(1), "day");
+        assertThat(both.groups()).extracting(Spend.Group::group).containsExactly("2026-12-31", "2027-01-01");
+        assertThat(both.total().calls()).isEqualTo(2);
+        assertThat(s.report("alice", Instant.parse("2027-01-01T00:00:00Z"), clock.instant().plusSeconds(1), "day").total().calls()).isEqualTo(1);
+        s.close();
+        open.remove(s);
+        Spend again = spend("alice month tokens=1000");
+        assertThat(again.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "model").budgets().get(0).spentTokens()).isEqualTo(150);
+        assertThat(again.report("alice", Instant.EPOCH, clock.instant().plusSeconds(1), "model").total().calls()).isEqualTo(2);
     }
 
     @Test
