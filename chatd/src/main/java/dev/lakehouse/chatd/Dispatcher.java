@@ -208,8 +208,19 @@ final class Dispatcher {
                 try {
                     Chat.Reply reply = sink == null ? provider.complete(call, t.model())
                             : provider.stream(call, t.model(), listener(t, sink, started, streamed), firstDelta);
-                    spend.settle(reservation, reply.usage(), reply.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
-                            promptBytes);   // durable before the answer's end is sent
+                    try {
+                        spend.settle(reservation, reply.usage(), reply.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                                promptBytes);   // durable before the answer's end is sent
+                    } catch (ApiException unsettled) {
+                        if (!started[0]) {
+                            throw unsettled;   // nothing sent yet: the caller gets the problem (503 storage_failed)
+                        }
+                        // a stream whose cost cannot be made durable ends with an error event, never a silent end
+                        StreamBroken broken = new StreamBroken(t, new ProviderError(ProviderError.Kind.STREAM_ERROR,
+                                "the answer's cost could not be recorded (" + unsettled.code() + "): " + unsettled.detail()), attempts);
+                        observe(api, call, true, "error", null, attempts, broken.getMessage(), start);
+                        throw broken;
+                    }
                     probe.called(t.provider(), null);
                     long took = System.nanoTime() - t0;
                     cooldown.success();
