@@ -188,7 +188,9 @@ class ErasuresTest {
                 HttpResponse<String> r = send(g, OPS, "POST", "/v1/privacy/erasures", c[0]);
                 assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
                 assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
-                assertThat(r.body()).as(c[0]).contains(c[1]).doesNotContain("\"555\"").doesNotContain("12\"");
+                // the random request id may end in "12": it is not what is checked
+                String body = r.body().replaceAll("\"request_id\":\"[0-9a-f]+\"", "");
+                assertThat(body).as(c[0]).contains(c[1]).doesNotContain("\"555\"").doesNotContain("12\"");
             }
             assertThat(send(g, OPS, "GET", "/v1/privacy/erasures/er-nope", null).statusCode()).isEqualTo(404);
             assertThat(send(g, OPS, "DELETE", "/v1/privacy/erasures", null).statusCode()).isEqualTo(405);
