@@ -170,9 +170,9 @@ final class Dispatcher {
         ProviderError last = null;
         Chat.Target lastTarget = null;
         boolean[] started = {false};
-        long inputBound = Spend.inputBound(call.messages());
-        long outputBound = call.maxTokens() != null ? Math.max(0, call.maxTokens()) : UNBOUNDED;
         long promptBytes = Spend.promptBytes(call.messages());
+        long inputBound = Spend.inputBound(call.messages(), promptBytes);
+        long outputBound = call.maxTokens() != null ? Math.max(0, call.maxTokens()) : UNBOUNDED;
         for (Chat.Target t : call.chain()) {
             Backend provider = providers.get(t.provider());
             Cooldown cooldown = cooldowns.get(t.provider());

@@ -317,10 +317,10 @@ final class Spend implements AutoCloseable {
     }
 
     /** The upper bound of a conversation's tokens: one a byte, and four a message for the chat template. */
-    static long inputBound(List<Chat.Message> messages) {
-        long n = 8;
+    static long inputBound(List<Chat.Message> messages, long promptBytes) {
+        long n = 8 + promptBytes;
         for (Chat.Message m : messages) {
-            n += 4 + m.role().length() + m.content().getBytes(StandardCharsets.UTF_8).length;
+            n += 4 + m.role().length();
         }
         return n;
     }

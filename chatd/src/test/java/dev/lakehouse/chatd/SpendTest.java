@@ -234,7 +234,7 @@ class SpendTest {
     @Test
     void theInputBound_isAtLeastTheBytes() {
         List<Chat.Message> m = List.of(new Chat.Message("user", "héllo"));
-        assertThat(Spend.inputBound(m)).isEqualTo(8 + 4 + 4 + 6);
+        assertThat(Spend.inputBound(m, Spend.promptBytes(m))).isEqualTo(8 + 4 + 4 + 6);
         assertThat(Spend.count(0)).isZero();
         assertThat(Spend.count(1)).isEqualTo(1);
         assertThat(Spend.count(8)).isEqualTo(2);

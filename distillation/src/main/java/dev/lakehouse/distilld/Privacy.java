@@ -71,53 +71,42 @@ final class Privacy {
      */
     Set<PiiType> typesIn(JsonNode node) {
         Set<PiiType> out = EnumSet.noneOf(PiiType.class);
-        walk(null, node, out);
+        anyText(null, node, text -> {
+            for (Finding f : detector.find(text)) {
+                out.add(f.type());
+            }
+            return false;
+        });
         return out;
     }
 
     /** Whether a record holds an identifier of {@code type} anywhere, read as {@link #typesIn} reads it; stops at the first. */
     boolean holds(JsonNode node, PiiType type) {
+        return anyText(null, node, text -> detector.contains(text, type));
+    }
+
+    /**
+     * Whether {@code test} holds for any text of a record — every text and number, with its field's name before it —
+     * stopping at the first that does.
+     */
+    private static boolean anyText(String name, JsonNode node, java.util.function.Predicate<String> test) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (holds(e.getKey(), e.getValue(), type)) {
+                if (anyText(e.getKey(), e.getValue(), test)) {
                     return true;
                 }
             }
             return false;
-        }
-        return holds(null, node, type);
-    }
-
-    private boolean holds(String name, JsonNode node, PiiType type) {
-        if (node.isObject()) {
-            return holds(node, type);
         }
         if (node.isArray()) {
             for (JsonNode n : node) {
-                if (holds(name, n, type)) {
+                if (anyText(name, n, test)) {
                     return true;
                 }
             }
             return false;
         }
-        return (node.isTextual() || node.isNumber())
-                && detector.contains((name == null ? "" : name.replace('_', ' ') + ": ") + node.asText(), type);
-    }
-
-    private void walk(String name, JsonNode node, Set<PiiType> out) {
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                walk(e.getKey(), e.getValue(), out);
-            }
-        } else if (node.isArray()) {
-            node.forEach(n -> walk(name, n, out));
-        } else if (node.isTextual() || node.isNumber()) {
-            String text = (name == null ? "" : name.replace('_', ' ') + ": ") + node.asText();
-            for (Finding f : detector.find(text)) {
-                out.add(f.type());
-            }
-        }
+        return (node.isTextual() || node.isNumber()) && test.test((name == null ? "" : name.replace('_', ' ') + ": ") + node.asText());
     }
 }
