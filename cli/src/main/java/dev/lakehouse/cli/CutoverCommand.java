@@ -38,8 +38,8 @@ final class CutoverCommand extends LakehouseCli.Group {
 
     /** What every step needs: the gateway (or its replicas) and its admin key. */
     abstract static class Step extends LakehouseCli.Base {
-        @Option(names = "--gateway", description = "this stack's gateway (default: LAKEHOUSE_GATEWAY_URL or the local port)")
-        URI gateway;
+        @CommandLine.Mixin
+        GatewayOption gateway;
 
         @Option(names = "--gateways", split = ",", description = "every gateway replica, comma-separated (default: "
                 + "LAKEHOUSE_GATEWAY_REPLICAS, else --gateway alone): parity is summed over them, a step waits for all")
@@ -60,7 +60,7 @@ final class CutoverCommand extends LakehouseCli.Group {
         int waitSeconds;
 
         URI gatewayUrl() {
-            return gateway != null ? gateway : stack.env().url("LAKEHOUSE_GATEWAY_URL", stack.url(DaemonId.GATEWAY));
+            return gateway.url(stack);
         }
 
         List<URI> replicas() {

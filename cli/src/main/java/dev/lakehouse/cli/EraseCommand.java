@@ -11,9 +11,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lakehouse.common.DaemonId;
+
 import dev.lakehouse.common.Json;
 import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,8 +40,8 @@ final class EraseCommand extends LakehouseCli.Base {
     @Option(names = "--follow", description = "follow an erasure job already started, by its id")
     String follow;
 
-    @Option(names = "--gateway", description = "the gateway (default: LAKEHOUSE_GATEWAY_URL or the local port)")
-    URI gateway;
+    @CommandLine.Mixin
+    GatewayOption gateway;
 
     @Option(names = "--key", description = "an API key with the privacy scope (default: LAKEHOUSE_PRIVACY_KEY; none for an open gateway)")
     String key;
@@ -50,7 +51,7 @@ final class EraseCommand extends LakehouseCli.Base {
 
     @Override
     public Integer call() throws Exception {
-        URI base = gateway != null ? gateway : stack.env().url("LAKEHOUSE_GATEWAY_URL", stack.url(DaemonId.GATEWAY));
+        URI base = gateway.url(stack);
         String id = follow;
         if (id == null) {
             if (worker == null && (identifiers == null || identifiers.isEmpty())) {
