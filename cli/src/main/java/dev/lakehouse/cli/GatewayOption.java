@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --gateway}, for the commands that go through this stack's gateway (a picocli mixin). */
 final class GatewayOption {
-    @Option(names = "--gateway", description = "this stack's gateway (default: LAKEHOUSE_GATEWAY_URL, else the local port)")
+    @Option(names = "--gateway", paramLabel = "URL", description = "this stack's gateway (default: LAKEHOUSE_GATEWAY_URL, else the local port)")
     URI given;
 
     /** The gateway named, else {@code LAKEHOUSE_GATEWAY_URL}, else the gateway's port on this machine. */
