@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lakehouse.distillation.CanonicalJson;
 import dev.lakehouse.privacy.Masker;
+import dev.lakehouse.privacy.PiiType;
 
 /**
  * Stages 3–5: scored records → the SFT, RAG and preference files of a run (docs/distilld.md).
@@ -65,7 +66,12 @@ final class Exporter implements AutoCloseable {
         }
 
         void json(JsonNode node) throws IOException {
-            out.write(CanonicalJson.bytes(node));
+            encoded(CanonicalJson.bytes(node));
+        }
+
+        /** A line already encoded as canonical JSON ({@code CanonicalJson.bytes}). */
+        void encoded(byte[] canonical) throws IOException {
+            out.write(canonical);
             out.write('\n');
             records++;
         }
@@ -133,10 +139,52 @@ final class Exporter implements AutoCloseable {
                 : Pipeline.Stage.EXPORT_PREFERENCE;
     }
 
-    void accept(Scored s) throws IOException {
-        if (stages.contains(Pipeline.Stage.EXPORT_SFT)) {
-            sft(s);
+    /**
+     * A record's SFT sample made ready to write: templated, masked, checked and encoded. It reads nothing the writing
+     * changes, so the records of a batch are prepared on any thread and written in their order by {@link #accept}.
+     */
+    record SftSample(Outcome outcome, byte[] trl, byte[] openai, long chars, Map<PiiType, Integer> masked, int rosterMasked) {
+        enum Outcome { NONE, REFUSED, UNMASKABLE, WRITTEN }
+
+        static final SftSample NONE = new SftSample(Outcome.NONE, null, null, 0, Map.of(), 0);
+        static final SftSample REFUSED = new SftSample(Outcome.REFUSED, null, null, 0, Map.of(), 0);
+        static final SftSample UNMASKABLE = new SftSample(Outcome.UNMASKABLE, null, null, 0, Map.of(), 0);
+    }
+
+    /** The record's SFT sample (thread-safe: the detector and the masker hold no state between samples). */
+    SftSample prepare(Scored s) {
+        if (!stages.contains(Pipeline.Stage.EXPORT_SFT)) {
+            return SftSample.NONE;
         }
+        ArrayNode messages = Templates.messages(s);
+        if (messages == null) {
+            return SftSample.NONE;
+        }
+        if (!Firewall.sft(s)) {
+            return SftSample.REFUSED;
+        }
+        Masker.Session session = session();
+        Firewall.mask(messages, session);
+        if (!privacy.detector().find(messages.toString()).isEmpty()) {   // masked, and still an identifier: refused
+            return SftSample.UNMASKABLE;
+        }
+        ObjectNode trl = NODES.objectNode();
+        trl.set("messages", messages);
+        trl.putObject("metadata").put("class", s.sourceClass().toString()).put("evidence_id", s.evidence().evidenceId())
+                .put("category", s.category().toString());
+        long chars = 0;
+        for (JsonNode m : messages) {
+            chars += m.path("content").asText().length();
+        }
+        ObjectNode openai = NODES.objectNode();
+        openai.set("messages", messages);
+        return new SftSample(SftSample.Outcome.WRITTEN, CanonicalJson.bytes(trl), CanonicalJson.bytes(openai), chars, session.masked(),
+                session.rosterMasked());
+    }
+
+    /** Writes a record's samples, in the order records come; {@code sample} is {@link #prepare}'s for it. */
+    void accept(Scored s, SftSample sample) throws IOException {
+        sft(s, sample);
         if (stages.contains(Pipeline.Stage.EXPORT_RAG) && s.sourceClass() == Scored.SourceClass.RETRIEVAL_ANSWER
                 && s.category() == Scored.Category.ACCEPTED) {
             rag(s);
@@ -157,41 +205,33 @@ final class Exporter implements AutoCloseable {
             unmaskable++;
             return false;
         }
-        session.masked().forEach((t, n) -> masked.merge(t.toString(), (long) n, Long::sum));
-        maskedRoster += session.rosterMasked();
+        counted(session.masked(), session.rosterMasked());
         return true;
     }
 
-    private void sft(Scored s) throws IOException {
-        ArrayNode messages = Templates.messages(s);
-        if (messages == null) {
-            return;
+    private void counted(Map<PiiType, Integer> maskedNow, int rosterMaskedNow) {
+        maskedNow.forEach((t, n) -> masked.merge(t.toString(), (long) n, Long::sum));
+        maskedRoster += rosterMaskedNow;
+    }
+
+    private void sft(Scored s, SftSample sample) throws IOException {
+        switch (sample.outcome()) {
+            case NONE -> {
+            }
+            case REFUSED -> sftRefused++;
+            case UNMASKABLE -> {
+                unmaskable++;
+                sftRefused++;
+            }
+            case WRITTEN -> {
+                counted(sample.masked(), sample.rosterMasked());
+                outs.get("sft/trl.jsonl").encoded(sample.trl());
+                outs.get("sft/openai.jsonl").encoded(sample.openai());
+                sftChars += sample.chars();
+                sftLongest = Math.max(sftLongest, sample.chars());
+                sftByClass.merge(s.sourceClass().toString(), 1L, Long::sum);
+            }
         }
-        if (!Firewall.sft(s)) {
-            sftRefused++;
-            return;
-        }
-        Masker.Session session = session();
-        Firewall.mask(messages, session);
-        ObjectNode trl = NODES.objectNode();
-        trl.set("messages", messages);
-        trl.putObject("metadata").put("class", s.sourceClass().toString()).put("evidence_id", s.evidence().evidenceId())
-                .put("category", s.category().toString());
-        if (!written(session, messages.toString())) {
-            sftRefused++;
-            return;
-        }
-        outs.get("sft/trl.jsonl").json(trl);
-        long chars = 0;
-        for (JsonNode m : messages) {
-            chars += m.path("content").asText().length();
-        }
-        sftChars += chars;
-        sftLongest = Math.max(sftLongest, chars);
-        ObjectNode openai = NODES.objectNode();
-        openai.set("messages", messages);
-        outs.get("sft/openai.jsonl").json(openai);
-        sftByClass.merge(s.sourceClass().toString(), 1L, Long::sum);
     }
 
     private void rag(Scored s) throws IOException {

@@ -185,18 +185,20 @@ public final class Pipeline {
         Exporter exporter = new Exporter(dir, stageSet, privacy);
         Exporter.Out scored = new Exporter.Out(dir.resolve("scored.jsonl"));
         try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
-            List<Evidence> batch = new ArrayList<>(BATCH);
+            Writer writer = new Writer(scored, exporter, byCategory, byClass, neverSft);
+            List<byte[]> batch = new ArrayList<>(BATCH);
             long[] done = {0};
             JsonLines.read(evidenceFile, 0, (line, offset) -> {
-                batch.add(Json.mapper().readValue(line, Evidence.class));
+                batch.add(line);
                 if (batch.size() == BATCH) {
-                    flush(batch, scorer, pool, threads, scored, exporter, byCategory, byClass, neverSft);
+                    writer.next(submit(batch, scorer, exporter, pool, threads));
                     done[0] += BATCH;
                     progress.at("score+export", done[0], total);
                 }
                 return true;
             });
-            flush(batch, scorer, pool, threads, scored, exporter, byCategory, byClass, neverSft);
+            writer.next(submit(batch, scorer, exporter, pool, threads));
+            writer.next(List.of());
             progress.at("score+export", total, total);
         } finally {
             exporter.close();
@@ -290,39 +292,75 @@ public final class Pipeline {
         return summary;
     }
 
-    private static void flush(List<Evidence> batch, Scorer scorer, ExecutorService pool, int threads, Exporter.Out scored,
-                              Exporter exporter,
-                              Map<String, Long> byCategory, Map<String, Long> byClass, long[] neverSft) throws IOException {
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<Scored> results = new ArrayList<>(batch.size());
-        if (threads <= 1) {
-            batch.forEach(e -> results.add(scorer.score(e)));
-        } else {
-            List<Future<Scored>> futures = new ArrayList<>(batch.size());
-            batch.forEach(e -> futures.add(pool.submit(() -> scorer.score(e))));
-            try {
-                for (Future<Scored> f : futures) {
-                    results.add(f.get());
-                }
-            } catch (Exception e) {
-                throw new IOException("scoring failed: " + e.getMessage(), e);
-            }
-        }
-        for (Scored s : results) {   // in input order, whatever thread scored it
+    /** One record through stages 2–5 but the writing: its verdict, its verdict's line, its SFT sample. */
+    private record Done(Scored scored, byte[] row, Exporter.SftSample sft) {
+        static Done of(byte[] line, Scorer scorer, Exporter exporter) throws IOException {
+            Scored s = scorer.score(Json.mapper().readValue(line, Evidence.class));
             ObjectNode row = NODES.objectNode().put("evidence_id", s.evidence().evidenceId()).put("type", s.evidence().type().toString())
                     .put("category", s.category().toString()).put("class", s.sourceClass().toString()).put("never_sft", s.neverSft());
             s.reasons().forEach(row.putArray("reasons")::add);
-            scored.json(row);   // the verdict only: the record itself is in evidence.jsonl, by evidence_id
-            exporter.accept(s);
-            byCategory.merge(s.category().toString(), 1L, Long::sum);
-            byClass.merge(s.sourceClass().toString(), 1L, Long::sum);
-            if (s.neverSft()) {
-                neverSft[0]++;
-            }
+            return new Done(s, CanonicalJson.bytes(row), exporter.prepare(s));
+        }
+    }
+
+    /**
+     * A batch of evidence lines handed to the pool (parsed, scored, masked and encoded there); the batch is emptied. With
+     * one thread, done here.
+     */
+    private static List<Future<Done>> submit(List<byte[]> batch, Scorer scorer, Exporter exporter, ExecutorService pool, int threads)
+            throws IOException {
+        List<Future<Done>> futures = new ArrayList<>(batch.size());
+        for (byte[] line : batch) {
+            futures.add(threads <= 1 ? java.util.concurrent.CompletableFuture.completedFuture(Done.of(line, scorer, exporter))
+                    : pool.submit(() -> Done.of(line, scorer, exporter)));
         }
         batch.clear();
+        return futures;
+    }
+
+    /**
+     * Writes the records in input order, whatever thread did their work: the files are the same bytes. It holds one
+     * batch back, so the pool works on the next while this thread writes the last.
+     */
+    private static final class Writer {
+        private final Exporter.Out scored;
+        private final Exporter exporter;
+        private final Map<String, Long> byCategory;
+        private final Map<String, Long> byClass;
+        private final long[] neverSft;
+        private List<Future<Done>> held = List.of();
+
+        Writer(Exporter.Out scored, Exporter exporter, Map<String, Long> byCategory, Map<String, Long> byClass, long[] neverSft) {
+            this.scored = scored;
+            this.exporter = exporter;
+            this.byCategory = byCategory;
+            this.byClass = byClass;
+            this.neverSft = neverSft;
+        }
+
+        /** Writes the batch held back, and holds this one ({@code List.of()} at the end). */
+        void next(List<Future<Done>> batch) throws IOException {
+            for (Future<Done> f : held) {
+                Done d;
+                try {
+                    d = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException("scoring failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while scoring");
+                }
+                Scored s = d.scored();
+                scored.encoded(d.row());   // the verdict only: the record itself is in evidence.jsonl, by evidence_id
+                exporter.accept(s, d.sft());
+                byCategory.merge(s.category().toString(), 1L, Long::sum);
+                byClass.merge(s.sourceClass().toString(), 1L, Long::sum);
+                if (s.neverSft()) {
+                    neverSft[0]++;
+                }
+            }
+            held = batch;
+        }
     }
 
     /** Beside a run's files: the hash prefixes (16 hex digits a line) of the records it dropped as earlier runs'. */

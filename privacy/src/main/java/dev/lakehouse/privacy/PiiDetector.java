@@ -107,7 +107,8 @@ public final class PiiDetector {
 
     /**
      * Whether {@link #find} would report an identifier of {@code type} in the text — the same answer, cheaper for an SSN:
-     * only a text in which the SSN pass finds a candidate is read by every pass (a phone may still take the span).
+     * {@link #find} reads the SSN pass first and {@link #disjoint} keeps the first of overlapping findings, so the SSN
+     * pass alone decides (no phone or e-mail can take an SSN's span); the other passes are not read.
      */
     public boolean contains(CharSequence text, PiiType type) {
         if (type == PiiType.SSN) {
@@ -116,9 +117,7 @@ public final class PiiDetector {
             }
             List<Finding> candidates = new ArrayList<>();
             ssns(text, candidates);
-            if (candidates.isEmpty()) {
-                return false;
-            }
+            return !candidates.isEmpty();
         }
         for (Finding f : find(text)) {
             if (f.type() == type) {
@@ -270,7 +269,8 @@ public final class PiiDetector {
 
     /**
      * The findings in text order, each dropped that overlaps one kept before it (they come SSNs, then e-mails, then
-     * phones). Kept spans in a sorted map: a check is two look-ups, so any number of findings costs n log n.
+     * phones; {@link #contains} relies on that order). Kept spans in a sorted map: a check is two look-ups, so any number of
+     * findings costs n log n.
      */
     private static List<Finding> disjoint(List<Finding> all) {
         java.util.TreeMap<Integer, Finding> kept = new java.util.TreeMap<>();

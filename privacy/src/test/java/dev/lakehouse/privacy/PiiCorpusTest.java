@@ -93,6 +93,43 @@ class PiiCorpusTest {
         }
     }
 
+    /**
+     * {@code contains} answers as {@code find} does on 20,000 random texts made to put identifiers' shapes against each
+     * other: SSN-shaped numbers inside, beside and across phone numbers, with and without cues, separators of every kind,
+     * '+' prefixes and e-mails — where a shortcut that misjudged which finding keeps a span would show.
+     */
+    @Test
+    void contains_answersAsFindDoes_onRandomTextsOfOverlappingShapes() {
+        PiiDetector detector = new PiiDetector(ROSTER);
+        String[] words = {"SSN", "ssn:", "social security", "phone", "call", "order #", "zip", "my number is", "and", "or", "x",
+                "ext.", "+1", "+44", "@", "maria.garcia1@example.com", "(614)", "555", "0142", "614-555-0142", "219-09-9999",
+                "219099999", "2190999991", "078-05-1120", "123-45-6789", "-", ".", " ", "  ", "/", "(", ")", "\u2013"};
+        java.util.Random random = new java.util.Random(35);
+        int withSsn = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = 1 + random.nextInt(12); n > 0; n--) {
+                if (random.nextInt(3) == 0) {
+                    for (int d = 1 + random.nextInt(11); d > 0; d--) {
+                        text.append((char) ('0' + random.nextInt(10)));
+                    }
+                } else {
+                    text.append(words[random.nextInt(words.length)]);
+                }
+                if (random.nextBoolean()) {
+                    text.append(' ');
+                }
+            }
+            String t = text.toString();
+            List<Finding> found = detector.find(t);
+            withSsn += found.stream().anyMatch(f -> f.type() == PiiType.SSN) ? 1 : 0;
+            for (PiiType type : PiiType.values()) {
+                assertThat(detector.contains(t, type)).as(type + " in " + t).isEqualTo(found.stream().anyMatch(f -> f.type() == type));
+            }
+        }
+        assertThat(withSsn).as("texts the random mix gave an SSN").isGreaterThan(1_000);
+    }
+
     @Test
     void corpus_recallIsOneAndPrecisionAtLeast95PercentPerType() throws IOException {
         PiiDetector detector = new PiiDetector(ROSTER);
