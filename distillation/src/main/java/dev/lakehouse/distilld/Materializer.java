@@ -7,12 +7,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +22,7 @@ import dev.lakehouse.common.Json;
 import dev.lakehouse.common.JsonLines;
 import dev.lakehouse.observerd.ObserveEvent;
 import dev.lakehouse.distillation.CanonicalJson;
+import org.eclipse.collections.impl.set.mutable.primitive.LongHashSet;
 
 /**
  * Stage 1: observerd's day files → evidence and quarantine (docs/distilld.md, "materialize").
@@ -99,10 +98,11 @@ final class Materializer {
     private final Sink sink;
     private final java.time.Instant since;
     private long beforeSince;
-    private final Set<Long> seen = new HashSet<>();
+    /** The 64-bit prefixes this run made: primitive longs (8 bytes an entry at most twice over, not a boxed Long and a node). */
+    private final LongHashSet seen = new LongHashSet();
     /** What earlier runs made (none: every record is new unless this run made it already). */
     private java.util.function.LongPredicate history = h -> false;
-    private final Set<Long> historyDuplicates = new HashSet<>();
+    private final LongHashSet historyDuplicates = new LongHashSet();
     private long duplicatesOfEarlierRuns;
     private final LinkedHashMap<String, List<ObserveEvent>> retrievals = new LinkedHashMap<>();
     private final LinkedHashMap<String, List<ObserveEvent>> iterations = new LinkedHashMap<>();
@@ -198,8 +198,7 @@ final class Materializer {
         iterations.clear();
         return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, shadowEvents, iterateCalls, evidence, Map.copyOf(byType),
                 Map.copyOf(byReason), Map.copyOf(watermark), pendingInEvents, List.copyOf(pendingOut), duplicatesOfEarlierRuns,
-                seen.stream().mapToLong(Long::longValue).sorted().toArray(),
-                historyDuplicates.stream().mapToLong(Long::longValue).sorted().toArray());
+                seen.toSortedArray(), historyDuplicates.toSortedArray());
     }
 
     /** An open run whose last attempt says another may follow, observed within the window of the input's newest event. */
