@@ -46,7 +46,7 @@ sc = st.get("score", {})
 print("score + export: %d evidence in %d ms (%.0f/s); by category %s" % (m.get("evidence", 0), sc.get("took_ms", 0),
     m.get("evidence", 0) / max(sc.get("took_ms", 1), 1) * 1000, sc.get("by_category")))
 for f, v in sorted(st.get("export", {}).get("files", {}).items()):
-    print("  %-24s %9d records" % (f, v["records"]))
+    print("  %-24s %9d records  sha256 %s…" % (f, v["records"], (v.get("sha256") or "")[:16]))
 print("pipeline: %d ms" % s.get("took_ms", 0))
 '
 echo "wall (POST to done): $wall s; distilld peak RSS: $(( $(awk '/VmHWM/{print $2}' "/proc/${pids[0]}/status") / 1024 )) MiB"
