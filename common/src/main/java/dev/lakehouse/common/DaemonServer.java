@@ -116,6 +116,7 @@ public final class DaemonServer {
         private final List<Map.Entry<String, Runnable>> stopHooks = new ArrayList<>();
         private final List<Consumer<HttpRouting.Builder>> routings = new ArrayList<>();
         private final List<Map.Entry<String, Runnable>> afterStart = new ArrayList<>();
+        private final List<Map.Entry<String, Runnable>> background = new ArrayList<>();
         private final HttpMetrics metrics;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private boolean embedded;
@@ -208,6 +209,16 @@ public final class DaemonServer {
             return this;
         }
 
+        /**
+         * Work that may start before the server does — a model to load — run on a thread of its own once the log is set
+         * up, beside the server's start instead of after it; its readiness check says when it is done, and it handles
+         * its own failures (one that escapes is logged, and the daemon keeps serving).
+         */
+        public Builder inBackground(String name, Runnable task) {
+            background.add(Map.entry(name, task));
+            return this;
+        }
+
         /** This daemon's default body limit; {@code <DAEMON>_MAX_BODY_BYTES} overrides it. */
         public Builder maxBodyBytes(long bytes) {
             this.maxBodyBytes = bytes;
@@ -226,6 +237,15 @@ public final class DaemonServer {
         public DaemonServer start() {
             if (!embedded) {
                 Logs.install(daemon, env);
+            }
+            for (var task : background) {
+                Thread.ofPlatform().daemon(true).name(daemon + "-" + task.getKey().replace(' ', '-')).start(() -> {
+                    try {
+                        task.getValue().run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.SEVERE, daemon + ": " + task.getKey() + " failed", e);
+                    }
+                });
             }
             String prefix = DaemonId.envName(daemon);
             int port = env.port(daemon, defaultPort);

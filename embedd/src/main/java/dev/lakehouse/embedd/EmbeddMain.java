@@ -16,7 +16,7 @@ public final class EmbeddMain {
         builder(EmbeddConfig.from(env), env).start();
     }
 
-    /** embedd, wired; the local model loads after the server starts (/ready is 503 until then). */
+    /** embedd, wired; the local model loads beside the server's start (/ready is 503 until it is loaded). */
     static DaemonServer.Builder builder(EmbeddConfig config, EnvConfig env) {
         DaemonServer.Builder builder = DaemonServer.builder(DaemonId.EMBEDD, env).maxBodyBytes(EmbeddConfig.MAX_BODY_BYTES);
         LocalProvider local = config.localModel() ? new LocalProvider(config.localThreads(), config.localQueue()) : null;
@@ -27,7 +27,7 @@ public final class EmbeddMain {
                 .readiness("local_model", local == null ? Readiness::up : local::readiness)
                 .afterStart("cache warnings", Embedder::quietCacheLoadWarnings);
         if (local != null) {
-            builder.afterStart("local model", () -> local.load(builder.dataDir()));
+            builder.inBackground("local model", () -> local.load(builder.dataDir()));
         }
         return builder;
     }
