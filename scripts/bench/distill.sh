@@ -50,6 +50,9 @@ for f, v in sorted(st.get("export", {}).get("files", {}).items()):
 print("pipeline: %d ms" % s.get("took_ms", 0))
 '
 echo "wall (POST to done): $wall s; distilld peak RSS: $(( $(awk '/VmHWM/{print $2}' "/proc/${pids[0]}/status") / 1024 )) MiB"
+for f in evidence.jsonl quarantine.jsonl scored.jsonl; do   # the same input gives the same bytes: compare across versions
+  [ -f "$work/distilld/runs/$id/$f" ] && printf '  %-24s sha256 %.16s…\n' "$f" "$(sha256sum "$work/distilld/runs/$id/$f" | cut -c1-16)"
+done
 
 [ "${AUDIT:-1}" = 1 ] || exit 0
 await_job() {   # kind id -> the finished job's JSON

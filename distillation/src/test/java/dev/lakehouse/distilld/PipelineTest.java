@@ -123,6 +123,24 @@ public class PipelineTest {
                 Set.of("badprovider"), null), (stage, done, total) -> { }));
     }
 
+    /** The evidence line is encoded from a tree built field by field: the same bytes as Jackson's own record serialization. */
+    @Test
+    void evidenceTree_isWhatJacksonMakesOfTheRecord_nullsAndAllTypes() throws Exception {
+        JsonNode content = Json.mapper().readTree("{\"z\":1,\"a\":[1.5,-0.0,1e300,null,\"\\u00e9\\ud83d\\ude00\"],\"m\":{\"n\":null,"
+                + "\"big\":123456789012345678901234567890,\"t\":true}}");
+        List<Evidence> records = new ArrayList<>();
+        for (Evidence.Type type : Evidence.Type.values()) {
+            records.add(new Evidence("e".repeat(32), "h".repeat(64), type, "req-1", "2026-12-07T00:00:00Z", List.of("ev-1", "ev-2"), content));
+        }
+        records.add(new Evidence("id", "hash", Evidence.Type.CHAT, null, null, List.of(), content));
+        records.add(new Evidence(null, null, null, null, null, null, null));
+        records.add(new Evidence("id", "hash", Evidence.Type.TRUTH, "r", "t", List.of("x"), Json.mapper().readTree("[]")));
+        for (Evidence e : records) {
+            assertThat(new String(dev.lakehouse.distillation.CanonicalJson.bytes(Pipeline.tree(e)), StandardCharsets.UTF_8)).as(e.toString())
+                    .isEqualTo(new String(dev.lakehouse.distillation.CanonicalJson.bytes(Json.mapper().valueToTree(e)), StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void everyLineEndsSomewhere_andEachMalformedShapeHasItsReason() throws Exception {
         JsonNode m = run(fixtures(), "r", true, 1).path("stages").path("materialize");
