@@ -51,3 +51,17 @@ p50_ms() {
 # stack_token NAME: the internal token of a stack started by scripts/cutover/stack.sh (bin/lakehouse up makes it in the
 # stack's run directory); daemons behind the gateway answer 401 without it.
 stack_token() { cat "$LAKEHOUSE_STACKS/$1/run/internal-token"; }
+
+# bench_stack NAME LOW: the stack of a bench script, as `bin/lakehouse up` starts it, on ports of its own (a random base
+# from LOW to LOW+9999) in $work/stacks/NAME/: sets $base and LAKEHOUSE_STACKS, defines `stack ACTION [DAEMON…]`
+# (scripts/cutover/stack.sh, quiet) and `port DEFAULT_PORT` (this stack's port for a daemon's default), and stops the
+# stack on exit.
+bench_stack() {
+  export LAKEHOUSE_STACKS="$work/stacks"
+  bench_stack_name=$1
+  base=$(( $2 + RANDOM % 10000 ))
+  stack() { "$root/scripts/cutover/stack.sh" "$1" --name "$bench_stack_name" --port-base "$base" "${@:2}" >/dev/null 2>&1; }
+  port() { echo $(( $1 - 4200 + base )); }
+  trap 'stack down || true; rm -rf "$work"' EXIT
+  mkdir -p "$LAKEHOUSE_STACKS/$1/data"
+}

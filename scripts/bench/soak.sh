@@ -9,18 +9,13 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
 duration=${1:-600}
-export LAKEHOUSE_STACKS="$work/stacks"
-base=$((30000 + RANDOM % 10000))
-stack() { "$root/scripts/cutover/stack.sh" "$1" --name soak --port-base "$base" "${@:2}" >/dev/null 2>&1; }
-trap 'stack down || true; rm -rf "$work"' EXIT
-mkdir -p "$LAKEHOUSE_STACKS/soak"
+bench_stack soak 30000
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/soak/extra.env"
 # JFR="vectord matrixd": those daemons record a flight recording (with old-object samples), kept in /tmp/soak-<daemon>.jfr
 for d in ${JFR:-}; do
   D=${d^^}; opts=$(grep "^LAKEHOUSE_${D}_JAVA_OPTS=" "$root/etc/jvm.env" | cut -d= -f2-)
   echo "LAKEHOUSE_${D}_JAVA_OPTS=$opts -XX:StartFlightRecording=filename=/tmp/soak-$d.jfr,dumponexit=true,settings=profile" >> "$LAKEHOUSE_STACKS/soak/extra.env"
 done
-port() { echo $(( $1 - 4200 + base )); }
 gw="http://127.0.0.1:$(port 4200)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); soak of ${duration} s"
 t0=$(date +%s)

@@ -12,13 +12,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
 starts=${1:-3}
 duration=${2:-10s}
-export LAKEHOUSE_STACKS="$work/stacks"
-base=$((40000 + RANDOM % 10000))
-stack() { "$root/scripts/cutover/stack.sh" "$1" --name startup --port-base "$base" "${@:2}" >/dev/null 2>&1; }
-trap 'stack down || true; rm -rf "$work"' EXIT
-mkdir -p "$LAKEHOUSE_STACKS/startup/data"
+bench_stack startup 40000
 "$root/bin/lakehouse" roster generate --out "$LAKEHOUSE_STACKS/startup/data/workers.parquet" >/dev/null 2>&1   # made once, not timed
-port() { echo $(( $1 - 4200 + base )); }
 gw="http://127.0.0.1:$(port 4200)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -12,14 +12,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
 duration=${1:-10s}
-export LAKEHOUSE_STACKS="$work/stacks"
-base=$((40000 + RANDOM % 10000))
-stack() { "$root/scripts/cutover/stack.sh" "$1" --name suite --port-base "$base" "${@:2}" >/dev/null 2>&1; }
-trap 'stack down || true; rm -rf "$work"' EXIT
-mkdir -p "$LAKEHOUSE_STACKS/suite/data"
+bench_stack suite 40000
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/suite/extra.env"
 "$root/bin/lakehouse" roster generate --out "$LAKEHOUSE_STACKS/suite/data/workers.parquet" >/dev/null 2>&1   # the demo roster, made once
-port() { echo $(( $1 - 4200 + base )); }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); wrk -t1 -c10 $duration"
 
 gw="http://127.0.0.1:$(port 4200)"; embedd="http://127.0.0.1:$(port 4216)"
