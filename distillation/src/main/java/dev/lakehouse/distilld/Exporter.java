@@ -165,7 +165,7 @@ final class Exporter implements AutoCloseable {
         }
         Masker.Session session = session();
         Firewall.mask(messages, session);
-        if (!privacy.detector().find(messages.toString()).isEmpty()) {   // masked, and still an identifier: refused
+        if (stillIdentifies(messages.toString())) {
             return SftSample.UNMASKABLE;
         }
         ObjectNode trl = NODES.objectNode();
@@ -199,9 +199,14 @@ final class Exporter implements AutoCloseable {
         return privacy.masker().session();
     }
 
+    /** Whether a masked sample still holds an identifier the detector finds: such a sample is refused, never written. */
+    private boolean stillIdentifies(String maskedText) {
+        return !privacy.detector().find(maskedText).isEmpty();
+    }
+
     /** Counts what a written sample masked; false (and counted) when the detector still finds an identifier in it. */
     private boolean written(Masker.Session session, String sampleText) {
-        if (!privacy.detector().find(sampleText).isEmpty()) {
+        if (stillIdentifies(sampleText)) {
             unmaskable++;
             return false;
         }
