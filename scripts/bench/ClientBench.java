@@ -9,15 +9,17 @@ import java.util.Map;
 import dev.lakehouse.common.DaemonServer;
 import dev.lakehouse.common.EnvConfig;
 import dev.lakehouse.common.Json;
+import dev.lakehouse.common.KeptConnections;
 import dev.lakehouse.common.PeerClient;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.WebClient;
 
 /**
  * One peer call, client side by side (issue 35): the same POST of a small JSON body to the same local Helidon server,
- * answered at once with a small JSON body, one caller at a time, through (a) Helidon's WebClient as PeerClient
- * configures it, (b) the JDK's HttpClient (HTTP/1.1, its own keep-alive pool), (c) PeerClient itself (breaker, headers,
- * JSON encoding and decoding). Prints each client's p50/p99 per call; rounds alternate so that drift on a shared machine
+ * answered at once with a small JSON body, one caller at a time, through (a) Helidon's WebClient with its own
+ * connection cache, (d) the same client on a connection lent by KeptConnections (what PeerClient and the gateway use),
+ * (b) the JDK's HttpClient (HTTP/1.1, its own keep-alive pool), (c) PeerClient itself (kept connections, breaker,
+ * headers, JSON encoding and decoding). Prints each client's p50/p99 per call; rounds alternate so that drift on a shared machine
  * touches all alike.
  *   java -cp "gateway/target/libs/*" scripts/bench/ClientBench.java [calls=20000] [rounds=3]
  */
@@ -44,6 +46,13 @@ public class ClientBench {
         clients.put("(a) Helidon WebClient", () -> {
             try (var r = helidon.method(Method.POST).path("/echo").header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json")
                     .submit(body)) {
+                r.entity().as(byte[].class);
+            }
+        });
+        KeptConnections kept = new KeptConnections(base, helidon, 8);
+        clients.put("(d) Helidon, kept conn.", () -> {
+            var request = helidon.method(Method.POST).path("/echo").header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+            try (var lease = kept.lendTo(request); var r = request.submit(body)) {
                 r.entity().as(byte[].class);
             }
         });

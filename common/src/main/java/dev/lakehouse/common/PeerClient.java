@@ -77,10 +77,14 @@ public final class PeerClient {
         }
     }
 
+    /** Idle keep-alive connections kept to one peer at most. */
+    static final int KEPT = 64;
+
     private final String peer;
     private final URI base;
     private final Options options;
     private final WebClient client;
+    private final KeptConnections kept;   // null for a TLS peer: Helidon's own connection cache
     private final CircuitBreaker breaker;
 
     public PeerClient(String peer, URI base, Options options) {
@@ -92,6 +96,7 @@ public final class PeerClient {
                 .baseUri(base)
                 .readTimeout(options.readTimeout())
                 .build();
+        this.kept = KeptConnections.supports(base) ? new KeptConnections(base, client, KEPT) : null;
     }
 
     /**
@@ -207,7 +212,8 @@ public final class PeerClient {
         if (body != null) {
             request.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         }
-        try (HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
+        try (KeptConnections.Lease lease = kept == null ? null : kept.lendTo(request);
+             HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
             int status = response.status().code();
             String contentType = response.headers().contentType().map(t -> t.text()).orElse("");
             byte[] bytes = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
@@ -218,6 +224,7 @@ public final class PeerClient {
             throw fromTransportError(method, path, e);
         }
     }
+
 
     private ApiException fromPeerError(Method method, String path, int status, String contentType, byte[] bytes,
                                        String retryAfter) {

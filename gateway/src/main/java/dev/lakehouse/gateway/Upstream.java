@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.lakehouse.common.ApiException;
 import dev.lakehouse.common.CircuitBreaker;
 import dev.lakehouse.common.InternalToken;
+import dev.lakehouse.common.KeptConnections;
 import dev.lakehouse.common.Meters;
 import dev.lakehouse.common.PeerClient;
 import dev.lakehouse.common.RequestContext;
@@ -45,6 +46,8 @@ import io.micrometer.core.instrument.Timer;
  */
 final class Upstream {
     static final int BUFFERED = 256 * 1024;
+    /** Idle keep-alive connections kept to one upstream at most. */
+    static final int KEPT = 256;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
             "authorization", "expect", "x-request-id", "x-lakehouse-internal-token", "x-lakehouse-caller", "x-lakehouse-route");
@@ -58,6 +61,7 @@ final class Upstream {
     private final URI base;
     private final Http1Client client;
     private final Http1Client probes;
+    private final KeptConnections kept;   // null for a TLS upstream (a legacy stack): Helidon's own connection cache
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Meters meters;
@@ -89,6 +93,9 @@ final class Upstream {
         // takes it once it has idled that long: Helidon's idle monitor (IdleInputStream, 4.5.0) gives up after the socket's
         // timeout and hands its SocketTimeoutException to that request — a 504 within milliseconds (docs/gateway.md)
         this.probes = clientTo(base, config).keepAlive(false).build();
+        // the relay's connections kept by us, not in Helidon's cache with its idle monitor (KeptConnections)
+        this.kept = KeptConnections.supports(base)
+                ? new KeptConnections(base, PeerClient.clientBuilder(config.connectTimeout()).build(), KEPT) : null;
         meters.registry().gauge("gateway.inflight", java.util.List.of(io.micrometer.core.instrument.Tag.of("upstream", name)),
                 inFlight);
     }
@@ -158,7 +165,8 @@ final class Upstream {
                 up.header(INTERNAL_TOKEN, token.value());
             }
             up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
-            try (Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
+            try (KeptConnections.Lease lease = kept == null ? null : kept.lendTo(up);
+                 Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
                 breaker.onSuccess();
                 status = answer.status().code();
                 return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res, held));
@@ -176,6 +184,7 @@ final class Upstream {
             timer(route, status).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
+
 
     /** Sends the caller's body: whole when it is small and the budget has room for it, else streamed. */
     private static Http1ClientResponse send(ServerRequest req, Http1ClientRequest up, BufferBudget.Held held) {
@@ -251,7 +260,8 @@ final class Upstream {
             if (token != null) {
                 up.header(INTERNAL_TOKEN, token.value());
             }
-            try (Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
+            try (KeptConnections.Lease lease = kept == null ? null : kept.lendTo(up);
+                 Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
                 breaker.onSuccess();
                 var length = answer.headers().contentLength();
                 byte[] bytes = !answer.entity().hasEntity() ? new byte[0]

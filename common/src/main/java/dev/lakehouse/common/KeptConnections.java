@@ -1,0 +1,194 @@
+package dev.lakehouse.common;
+
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.tls.Tls;
+import io.helidon.webclient.api.ClientConnection;
+import io.helidon.webclient.api.ClientRequest;
+import io.helidon.webclient.api.ConnectionKey;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.TcpClientConnection;
+import io.helidon.webclient.api.WebClient;
+
+/**
+ * The keep-alive connections to one plain-HTTP peer, kept here instead of in Helidon's connection cache, and lent to
+ * one request at a time ({@code request.connection(lease.connection())}, the lease closed after the answer).
+ *
+ * <p>Why not Helidon's cache: Helidon 4.5's WebClient puts every connection it returns to its cache into "idle
+ * monitoring" — a virtual thread per connection that reads one byte with a 101 ms timeout, again and again, to notice a
+ * peer that closed it ({@code IdleInputStream}; Helidon issue #11799, no setting to turn it off). Every call pays for
+ * that thread's start, its socket time-out changes and a hand-over of the answer's first byte to the calling thread,
+ * and a connection idle in the cache throws a {@code SocketTimeoutException} with its stack trace ten times a second
+ * (docs/perf.md: "The peer client, side by side" and the memory soak). A connection kept here is not watched: it is
+ * checked when it is taken, and only if it has been idle long enough for that to matter.
+ *
+ * <p>How a kept connection is checked: one taken after more than {@link #VALIDATE_AFTER} of idleness is probed with a
+ * read of 1 ms — a peer that closed it (restarted, or its idle time-out) answers end-of-stream at once and the
+ * connection is closed and another taken; a live one times out, costing that request 1 ms. One idle longer than
+ * {@link #MAX_IDLE} is closed without a probe. A connection busy within the last {@link #VALIDATE_AFTER} is lent
+ * without a check: a peer that died within that window fails the request that takes it (as a connection that breaks
+ * mid-call does), and the caller's retry, when the call is idempotent, takes the next one.
+ *
+ * <p>Thread-safety: a connection is lent to one caller at a time; {@link Lease} decides once, by an atomic flag,
+ * whether Helidon gave it back (on the answer's close, when its body was read to the end: kept) or the caller closed
+ * the lease first (closed with it). Most recently used first (a stack), so that a burst's extra
+ * connections idle at the bottom and expire.
+ */
+public final class KeptConnections {
+    /** Idle longer than this, a connection is probed before it is lent. */
+    static final Duration VALIDATE_AFTER = Duration.ofSeconds(2);
+    /** Idle longer than this, a connection is closed (below Helidon's server idle time-out of 5 minutes). */
+    static final Duration MAX_IDLE = Duration.ofSeconds(60);
+    private static final Duration PROBE = Duration.ofMillis(1);
+    private static final List<String> HTTP_1_1 = List.of("http/1.1");
+
+    private final WebClient sockets;
+    private final ConnectionKey key;
+    private final LinkedBlockingDeque<Idle> idle;
+    private final long validateAfter;
+    private final long maxIdle;
+
+    /** A connection and the lease it is lent on now. */
+    private static final class Kept {
+        private TcpClientConnection connection;
+        private volatile Lease current;
+    }
+
+    private record Idle(Kept kept, long since) {
+    }
+
+    /**
+     * @param base       the peer's base URL; plain {@code http} only (see {@link #supports})
+     * @param sockets    the client whose socket options (connect time-out, TCP_NODELAY) new connections take
+     * @param maxKept    how many idle connections are kept at most; more are closed when given back
+     */
+    public KeptConnections(URI base, WebClient sockets, int maxKept) {
+        this(base, sockets, maxKept, VALIDATE_AFTER, MAX_IDLE);
+    }
+
+    KeptConnections(URI base, WebClient sockets, int maxKept, Duration validateAfter, Duration maxIdle) {
+        if (!supports(base)) {
+            throw new IllegalArgumentException("kept connections are for plain http peers, not " + base.getScheme());
+        }
+        if (maxKept < 1) {
+            throw new IllegalArgumentException("maxKept must be at least 1: " + maxKept);
+        }
+        this.sockets = sockets;
+        var config = sockets.prototype();
+        int port = base.getPort() > 0 ? base.getPort() : 80;
+        this.key = ConnectionKey.create("http", base.getHost(), port, Tls.builder().enabled(false).build(),
+                config.dnsResolver(), config.dnsAddressLookup(), Proxy.noProxy());
+        this.idle = new LinkedBlockingDeque<>(maxKept);
+        this.validateAfter = validateAfter.toNanos();
+        this.maxIdle = maxIdle.toNanos();
+    }
+
+    /** Whether a peer at this URL can use kept connections: plain HTTP (TLS peers stay on Helidon's own cache). */
+    public static boolean supports(URI base) {
+        return base.getScheme() != null && base.getScheme().toLowerCase(Locale.ROOT).equals("http") && base.getHost() != null;
+    }
+
+    /**
+     * A connection for one request: the most recently given back that is still usable, else a new one (which may
+     * throw what connecting throws: refused, unresolvable, timed out).
+     */
+    public Lease lend() {
+        long now = System.nanoTime();
+        for (Idle i; (i = idle.pollFirst()) != null; ) {
+            long idleFor = now - i.since();
+            Kept kept = i.kept();
+            if (!kept.connection.isConnected() || idleFor > maxIdle || idleFor > validateAfter && !stillOpen(kept.connection)) {
+                kept.connection.closeResource();
+                continue;
+            }
+            return new Lease(kept);
+        }
+        Kept kept = new Kept();
+        kept.connection = TcpClientConnection.create(sockets, key, HTTP_1_1, c -> kept.current.givenBack(), c -> {
+        }).connect();
+        return new Lease(kept);
+    }
+
+    /** {@link #lend} for this request: the request goes out on the lent connection. */
+    public Lease lendTo(ClientRequest<?> request) {
+        Lease lease = lend();
+        request.connection(lease.connection());
+        return lease;
+    }
+
+    /** How many idle connections are kept now (for tests and metrics). */
+    public int idleCount() {
+        return idle.size();
+    }
+
+    /** Closes every idle connection (lent ones close when given back). */
+    public void closeIdle() {
+        for (Idle i; (i = idle.pollFirst()) != null; ) {
+            i.kept().connection.closeResource();
+        }
+    }
+
+    /** Whether an idle connection's peer has not closed it: a read of 1 ms that times out. */
+    private static boolean stillOpen(ClientConnection connection) {
+        try {
+            connection.readTimeout(PROBE);
+            // end-of-stream (the peer closed it) or a byte nobody asked for: either way not reusable
+            connection.helidonSocket().read(BufferData.create(1));
+            return false;
+        } catch (UncheckedIOException e) {
+            return e.getCause() instanceof SocketTimeoutException;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * One connection lent to one request, to be closed after the answer (try-with-resources, after the answer's own
+     * close). A lease ends once: given back by Helidon (the answer read to the end) or closed by the caller, whichever
+     * is first; closing a lease whose connection was given back does nothing, so it never closes a connection lent to
+     * someone else since, and closing one that was not given back (the request failed, the answer was not read to the
+     * end) closes its connection.
+     */
+    public final class Lease implements AutoCloseable {
+        private final Kept kept;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        private Lease(Kept kept) {
+            this.kept = kept;
+            kept.current = this;
+        }
+
+        public ClientConnection connection() {
+            return kept.connection;
+        }
+
+        /** Helidon gives the connection back once the answer is read: kept when there is room, else closed. */
+        private boolean givenBack() {
+            if (!open.compareAndSet(true, false)) {
+                return false;
+            }
+            long now = System.nanoTime();
+            Idle oldest = idle.peekLast();
+            if (oldest != null && now - oldest.since() > maxIdle && idle.removeLastOccurrence(oldest)) {
+                oldest.kept().connection.closeResource();
+            }
+            return idle.offerFirst(new Idle(kept, now));
+        }
+
+        /** Ends the lease: the connection is closed unless Helidon gave it back already. */
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) {
+                kept.connection.closeResource();
+            }
+        }
+    }
+}

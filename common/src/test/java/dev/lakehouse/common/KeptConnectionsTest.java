@@ -1,0 +1,178 @@
+package dev.lakehouse.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KeptConnections against real in-process Helidon servers: which connection each request came on is what the server
+ * saw (the caller's port), not what the pool says about itself.
+ */
+class KeptConnectionsTest {
+    /** The client-side ports the server has seen requests from: one per connection. */
+    private final Set<Integer> ports = ConcurrentHashMap.newKeySet();
+    private DaemonServer server;
+
+    private DaemonServer start(int port) {
+        return DaemonServer.builder("keptpeer", EnvConfig.of(Map.of("LAKEHOUSE_KEPTPEER_PORT", Integer.toString(port),
+                        "LAKEHOUSE_LOG_LEVEL", "WARN")), 0)
+                .embedded()
+                .routing(r -> r
+                        .post("/echo", (req, res) -> {
+                            ports.add(req.remotePeer().port());
+                            res.send(req.content().as(byte[].class));
+                        })
+                        .get("/slow", (req, res) -> {
+                            Thread.sleep(1_000);
+                            res.send("late");
+                        }))
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private static WebClient client(URI base) {
+        return PeerClient.clientBuilder(Duration.ofSeconds(1)).baseUri(base).readTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static String post(WebClient client, KeptConnections kept, String body) {
+        var request = client.method(Method.POST).path("/echo");
+        try (var lease = kept.lendTo(request); HttpClientResponse r = request.submit(body)) {
+            return r.as(String.class);
+        }
+    }
+
+    @Test
+    void lend_reusesTheConnectionGivenBack_oneConnectionForSequentialCalls() {
+        server = start(0);
+        URI base = URI.create("http://127.0.0.1:" + server.port());
+        WebClient client = client(base);
+        KeptConnections kept = new KeptConnections(base, client, 4);
+        for (int i = 0; i < 200; i++) {
+            assertThat(post(client, kept, "call " + i)).isEqualTo("call " + i);
+        }
+        assertThat(ports).hasSize(1);
+        assertThat(kept.idleCount()).isEqualTo(1);
+    }
+
+    @Test
+    void lend_underConcurrency_keepsAtMostMaxKeptAndAnswersEveryCall() throws Exception {
+        server = start(0);
+        URI base = URI.create("http://127.0.0.1:" + server.port());
+        WebClient client = client(base);
+        KeptConnections kept = new KeptConnections(base, client, 3);
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            var answers = new java.util.ArrayList<Future<String>>();
+            for (int i = 0; i < 400; i++) {
+                String body = "call " + i;
+                answers.add(pool.submit(() -> post(client, kept, body)));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                assertThat(answers.get(i).get()).isEqualTo("call " + i);
+            }
+        }
+        assertThat(kept.idleCount()).isBetween(1, 3);
+        assertThat(ports.size()).isLessThanOrEqualTo(400 / 2);   // connections were reused, not one per call
+    }
+
+    @Test
+    void lend_afterThePeerRestarted_probesTheIdleConnectionAndTakesANewOne() {
+        server = start(0);
+        int port = server.port();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        WebClient client = client(base);
+        KeptConnections probing = new KeptConnections(base, client, 4, Duration.ZERO, Duration.ofMinutes(1));
+        assertThat(post(client, probing, "before")).isEqualTo("before");
+        assertThat(probing.idleCount()).isEqualTo(1);
+
+        server.stop();                      // the peer goes away: its end of the kept connection closes
+        server = start(port);               // and comes back on the same port
+        assertThat(post(client, probing, "after")).isEqualTo("after");
+        assertThat(ports).hasSize(2);       // the second call on a new connection
+    }
+
+    @Test
+    void lend_withoutAProbe_aConnectionThePeerClosedFailsTheRequest() {
+        // the window the probe closes: the same restart, a connection lent without a check fails its request
+        server = start(0);
+        int port = server.port();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        WebClient client = client(base);
+        KeptConnections unchecked = new KeptConnections(base, client, 4, Duration.ofHours(1), Duration.ofHours(1));
+        assertThat(post(client, unchecked, "before")).isEqualTo("before");
+        server.stop();
+        server = start(port);
+        assertThatThrownBy(() -> post(client, unchecked, "after")).isInstanceOf(RuntimeException.class);
+        assertThat(unchecked.idleCount()).isZero();             // the broken connection was closed, not kept
+        assertThat(post(client, unchecked, "again")).isEqualTo("again");
+    }
+
+    @Test
+    void aTimedOutRequest_closesItsConnection_andTheNextCallGetsAFreshOne() {
+        server = start(0);
+        URI base = URI.create("http://127.0.0.1:" + server.port());
+        WebClient client = client(base);
+        KeptConnections kept = new KeptConnections(base, client, 4);
+        var slow = client.method(Method.GET).path("/slow").readTimeout(Duration.ofMillis(100));
+        KeptConnections.Lease[] held = new KeptConnections.Lease[1];
+        assertThatThrownBy(() -> {
+            try (var lease = kept.lendTo(slow); HttpClientResponse r = slow.request()) {
+                held[0] = lease;
+                r.as(String.class);
+            }
+        }).isInstanceOf(RuntimeException.class);
+        assertThat(kept.idleCount()).isZero();
+        assertThat(post(client, kept, "next")).isEqualTo("next");
+    }
+
+    @Test
+    void closingALeaseAfterItsConnectionWasGivenBack_leavesTheConnectionToItsNextBorrower() {
+        server = start(0);
+        URI base = URI.create("http://127.0.0.1:" + server.port());
+        WebClient client = client(base);
+        KeptConnections kept = new KeptConnections(base, client, 4);
+        var first = client.method(Method.POST).path("/echo");
+        KeptConnections.Lease firstLease = kept.lendTo(first);
+        try (HttpClientResponse r = first.submit("one")) {
+            assertThat(r.as(String.class)).isEqualTo("one");
+        }                                                   // given back here
+        var second = client.method(Method.POST).path("/echo");
+        try (var secondLease = kept.lendTo(second)) {
+            assertThat(secondLease.connection()).isSameAs(firstLease.connection());
+            firstLease.close();                             // late: must not close what the second request holds
+            assertThat(secondLease.connection().isConnected()).isTrue();
+            try (HttpClientResponse r = second.submit("two")) {
+                assertThat(r.as(String.class)).isEqualTo("two");
+            }
+        }
+        assertThat(ports).hasSize(1);
+    }
+
+    @Test
+    void supports_plainHttpOnly() {
+        assertThat(KeptConnections.supports(URI.create("http://127.0.0.1:1"))).isTrue();
+        assertThat(KeptConnections.supports(URI.create("HTTP://localhost"))).isTrue();
+        assertThat(KeptConnections.supports(URI.create("https://127.0.0.1:1"))).isFalse();
+        assertThat(KeptConnections.supports(URI.create("unix:/tmp/x"))).isFalse();
+        assertThatThrownBy(() -> new KeptConnections(URI.create("https://x"), WebClient.create(), 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
