@@ -34,8 +34,9 @@ import io.helidon.webclient.api.WebClient;
  * read of 1 ms — a peer that closed it (restarted, or its idle time-out) answers end-of-stream at once and the
  * connection is closed and another taken; a live one times out, costing that request 1 ms. One idle longer than
  * {@link #MAX_IDLE} is closed without a probe. A connection busy within the last {@link #VALIDATE_AFTER} is lent
- * without a check: a peer that died within that window fails the request that takes it (as a connection that breaks
- * mid-call does), and the caller's retry, when the call is idempotent, takes the next one.
+ * without a check: a peer that went away within that window fails the request that takes it (as a connection that
+ * breaks mid-call does: 502 {@code peer_connection_failed}), that failure closes every idle connection to the peer, and
+ * the caller's retry, when the call is idempotent, connects anew.
  *
  * <p>Thread-safety: a connection is lent to one caller at a time; {@link Lease} decides once, by an atomic flag,
  * whether Helidon gave it back (on the answer's close, when its body was read to the end: kept) or the caller closed
@@ -183,11 +184,16 @@ public final class KeptConnections {
             return idle.offerFirst(new Idle(kept, now));
         }
 
-        /** Ends the lease: the connection is closed unless Helidon gave it back already. */
+        /**
+         * Ends the lease: unless Helidon gave the connection back already, it is closed, and so is every idle one — a
+         * request that failed on a kept connection most often means the peer went away (restarted), and its other
+         * kept connections are then as dead; one failed request flushes them, not one each.
+         */
         @Override
         public void close() {
             if (open.compareAndSet(true, false)) {
                 kept.connection.closeResource();
+                closeIdle();
             }
         }
     }

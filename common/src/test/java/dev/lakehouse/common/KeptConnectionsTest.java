@@ -126,6 +126,37 @@ class KeptConnectionsTest {
     }
 
     @Test
+    void aFailedRequest_flushesTheOtherIdleConnections_soOnlyOneRequestPaysForAPeerRestart() {
+        server = start(0);
+        int port = server.port();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        WebClient client = client(base);
+        KeptConnections unchecked = new KeptConnections(base, client, 8, Duration.ofHours(1), Duration.ofHours(1));
+        var requests = new java.util.ArrayList<io.helidon.webclient.api.HttpClientRequest>();
+        var leases = new java.util.ArrayList<KeptConnections.Lease>();
+        for (int i = 0; i < 3; i++) {                           // three connections at once, then all three kept
+            var request = client.method(Method.POST).path("/echo");
+            requests.add(request);
+            leases.add(unchecked.lendTo(request));
+        }
+        for (int i = 0; i < 3; i++) {
+            try (var lease = leases.get(i); HttpClientResponse r = requests.get(i).submit("warm " + i)) {
+                assertThat(r.as(String.class)).isEqualTo("warm " + i);
+            }
+        }
+        assertThat(unchecked.idleCount()).isEqualTo(3);
+        server.stop();
+        server = start(port);
+        ports.clear();
+        assertThatThrownBy(() -> post(client, unchecked, "first")).isInstanceOf(RuntimeException.class);
+        assertThat(unchecked.idleCount()).isZero();             // the two others went with it
+        for (int i = 0; i < 5; i++) {
+            assertThat(post(client, unchecked, "next " + i)).isEqualTo("next " + i);
+        }
+        assertThat(ports).hasSize(1);
+    }
+
+    @Test
     void aTimedOutRequest_closesItsConnection_andTheNextCallGetsAFreshOne() {
         server = start(0);
         URI base = URI.create("http://127.0.0.1:" + server.port());
