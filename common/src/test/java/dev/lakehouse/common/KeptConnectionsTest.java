@@ -25,6 +25,22 @@ class KeptConnectionsTest {
     /** The client-side ports the server has seen requests from: one per connection. */
     private final Set<Integer> ports = ConcurrentHashMap.newKeySet();
     private DaemonServer server;
+    private URI base;
+    private WebClient client;
+
+    /** A peer on a free port, and a client of it. */
+    private void startPeer() {
+        server = start(0);
+        base = URI.create("http://127.0.0.1:" + server.port());
+        client = client(base);
+    }
+
+    /** The peer goes away (its ends of the kept connections close) and comes back on the same port. */
+    private void restartPeer() {
+        int port = server.port();
+        server.stop();
+        server = start(port);
+    }
 
     private DaemonServer start(int port) {
         return DaemonServer.builder("keptpeer", EnvConfig.of(Map.of("LAKEHOUSE_KEPTPEER_PORT", Integer.toString(port),
@@ -53,7 +69,7 @@ class KeptConnectionsTest {
         return PeerClient.clientBuilder(Duration.ofSeconds(1)).baseUri(base).readTimeout(Duration.ofSeconds(5)).build();
     }
 
-    private static String post(WebClient client, KeptConnections kept, String body) {
+    private String post(KeptConnections kept, String body) {
         var request = client.method(Method.POST).path("/echo");
         try (var lease = kept.lendTo(request); HttpClientResponse r = request.submit(body)) {
             return r.as(String.class);
@@ -62,12 +78,10 @@ class KeptConnectionsTest {
 
     @Test
     void lend_reusesTheConnectionGivenBack_oneConnectionForSequentialCalls() {
-        server = start(0);
-        URI base = URI.create("http://127.0.0.1:" + server.port());
-        WebClient client = client(base);
+        startPeer();
         KeptConnections kept = new KeptConnections(base, client, 4);
         for (int i = 0; i < 200; i++) {
-            assertThat(post(client, kept, "call " + i)).isEqualTo("call " + i);
+            assertThat(post(kept, "call " + i)).isEqualTo("call " + i);
         }
         assertThat(ports).hasSize(1);
         assertThat(kept.idleCount()).isEqualTo(1);
@@ -75,15 +89,13 @@ class KeptConnectionsTest {
 
     @Test
     void lend_underConcurrency_keepsAtMostMaxKeptAndAnswersEveryCall() throws Exception {
-        server = start(0);
-        URI base = URI.create("http://127.0.0.1:" + server.port());
-        WebClient client = client(base);
+        startPeer();
         KeptConnections kept = new KeptConnections(base, client, 3);
         try (var pool = Executors.newFixedThreadPool(8)) {
             var answers = new java.util.ArrayList<Future<String>>();
             for (int i = 0; i < 400; i++) {
                 String body = "call " + i;
-                answers.add(pool.submit(() -> post(client, kept, body)));
+                answers.add(pool.submit(() -> post(kept, body)));
             }
             for (int i = 0; i < answers.size(); i++) {
                 assertThat(answers.get(i).get()).isEqualTo("call " + i);
@@ -95,42 +107,31 @@ class KeptConnectionsTest {
 
     @Test
     void lend_afterThePeerRestarted_probesTheIdleConnectionAndTakesANewOne() {
-        server = start(0);
-        int port = server.port();
-        URI base = URI.create("http://127.0.0.1:" + port);
-        WebClient client = client(base);
+        startPeer();
         KeptConnections probing = new KeptConnections(base, client, 4, Duration.ZERO, Duration.ofMinutes(1));
-        assertThat(post(client, probing, "before")).isEqualTo("before");
+        assertThat(post(probing, "before")).isEqualTo("before");
         assertThat(probing.idleCount()).isEqualTo(1);
 
-        server.stop();                      // the peer goes away: its end of the kept connection closes
-        server = start(port);               // and comes back on the same port
-        assertThat(post(client, probing, "after")).isEqualTo("after");
+        restartPeer();
+        assertThat(post(probing, "after")).isEqualTo("after");
         assertThat(ports).hasSize(2);       // the second call on a new connection
     }
 
     @Test
     void lend_withoutAProbe_aConnectionThePeerClosedFailsTheRequest() {
         // the window the probe closes: the same restart, a connection lent without a check fails its request
-        server = start(0);
-        int port = server.port();
-        URI base = URI.create("http://127.0.0.1:" + port);
-        WebClient client = client(base);
+        startPeer();
         KeptConnections unchecked = new KeptConnections(base, client, 4, Duration.ofHours(1), Duration.ofHours(1));
-        assertThat(post(client, unchecked, "before")).isEqualTo("before");
-        server.stop();
-        server = start(port);
-        assertThatThrownBy(() -> post(client, unchecked, "after")).isInstanceOf(RuntimeException.class);
+        assertThat(post(unchecked, "before")).isEqualTo("before");
+        restartPeer();
+        assertThatThrownBy(() -> post(unchecked, "after")).isInstanceOf(RuntimeException.class);
         assertThat(unchecked.idleCount()).isZero();             // the broken connection was closed, not kept
-        assertThat(post(client, unchecked, "again")).isEqualTo("again");
+        assertThat(post(unchecked, "again")).isEqualTo("again");
     }
 
     @Test
     void aFailedRequest_flushesTheOtherIdleConnections_soOnlyOneRequestPaysForAPeerRestart() {
-        server = start(0);
-        int port = server.port();
-        URI base = URI.create("http://127.0.0.1:" + port);
-        WebClient client = client(base);
+        startPeer();
         KeptConnections unchecked = new KeptConnections(base, client, 8, Duration.ofHours(1), Duration.ofHours(1));
         var requests = new java.util.ArrayList<io.helidon.webclient.api.HttpClientRequest>();
         var leases = new java.util.ArrayList<KeptConnections.Lease>();
@@ -145,40 +146,33 @@ class KeptConnectionsTest {
             }
         }
         assertThat(unchecked.idleCount()).isEqualTo(3);
-        server.stop();
-        server = start(port);
+        restartPeer();
         ports.clear();
-        assertThatThrownBy(() -> post(client, unchecked, "first")).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> post(unchecked, "first")).isInstanceOf(RuntimeException.class);
         assertThat(unchecked.idleCount()).isZero();             // the two others went with it
         for (int i = 0; i < 5; i++) {
-            assertThat(post(client, unchecked, "next " + i)).isEqualTo("next " + i);
+            assertThat(post(unchecked, "next " + i)).isEqualTo("next " + i);
         }
         assertThat(ports).hasSize(1);
     }
 
     @Test
     void aTimedOutRequest_closesItsConnection_andTheNextCallGetsAFreshOne() {
-        server = start(0);
-        URI base = URI.create("http://127.0.0.1:" + server.port());
-        WebClient client = client(base);
+        startPeer();
         KeptConnections kept = new KeptConnections(base, client, 4);
         var slow = client.method(Method.GET).path("/slow").readTimeout(Duration.ofMillis(100));
-        KeptConnections.Lease[] held = new KeptConnections.Lease[1];
         assertThatThrownBy(() -> {
             try (var lease = kept.lendTo(slow); HttpClientResponse r = slow.request()) {
-                held[0] = lease;
                 r.as(String.class);
             }
         }).isInstanceOf(RuntimeException.class);
         assertThat(kept.idleCount()).isZero();
-        assertThat(post(client, kept, "next")).isEqualTo("next");
+        assertThat(post(kept, "next")).isEqualTo("next");
     }
 
     @Test
     void closingALeaseAfterItsConnectionWasGivenBack_leavesTheConnectionToItsNextBorrower() {
-        server = start(0);
-        URI base = URI.create("http://127.0.0.1:" + server.port());
-        WebClient client = client(base);
+        startPeer();
         KeptConnections kept = new KeptConnections(base, client, 4);
         var first = client.method(Method.POST).path("/echo");
         KeptConnections.Lease firstLease = kept.lendTo(first);
