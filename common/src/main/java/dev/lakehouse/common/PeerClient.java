@@ -17,8 +17,8 @@ import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.api.WebClientConfig;
 
 /**
- * Calls one peer daemon over HTTP/JSON (Helidon WebClient, pooled keep-alive
- * connections, TCP_NODELAY). Every call carries the current {@code X-Request-Id};
+ * Calls one peer daemon over HTTP/JSON (Helidon WebClient on keep-alive
+ * connections kept by {@link KeptConnections}, TCP_NODELAY). Every call carries the current {@code X-Request-Id};
  * has connect and read timeouts; is retried with backoff only when the caller
  * says it is idempotent and the failure is transient (unreachable, timeout,
  * 502/503/504); and passes a per-peer {@link CircuitBreaker}, so a dead peer
