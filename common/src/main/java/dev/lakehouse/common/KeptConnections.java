@@ -118,12 +118,36 @@ public final class KeptConnections {
                 kept.connection.closeResource();
                 continue;
             }
-            return new Lease(kept);
+            return new Lease(kept, true);
         }
+        return connect();
+    }
+
+    /** A new connection for one request, not one of the kept ones (kept once given back). */
+    public Lease connect() {
         Kept kept = new Kept();
         kept.connection = TcpClientConnection.create(sockets, key, HTTP_1_1, c -> kept.current.givenBack(), c -> {
         }).connect();
-        return new Lease(kept);
+        return new Lease(kept, false);
+    }
+
+    /**
+     * Whether a request that failed on a kept connection before any answer failed because the peer had closed that
+     * connection (end of stream, reset, broken pipe) — a peer killed or restarted since the connection's last use —
+     * rather than by a time-out. Such a request never reached a live process: the caller may send it once more on a
+     * {@link #connect new connection} (which a dead peer refuses at once), whatever its method.
+     */
+    public static boolean closedByPeer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return false;
+            }
+            if (t instanceof java.io.EOFException || t instanceof java.net.SocketException
+                    || t.getClass().getName().equals("io.helidon.common.buffers.DataReader$InsufficientDataAvailableException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #lend} for this request: the request goes out on the lent connection. */
@@ -168,15 +192,22 @@ public final class KeptConnections {
      */
     public final class Lease implements AutoCloseable {
         private final Kept kept;
+        private final boolean reused;
         private final AtomicBoolean open = new AtomicBoolean(true);
 
-        private Lease(Kept kept) {
+        private Lease(Kept kept, boolean reused) {
             this.kept = kept;
+            this.reused = reused;
             kept.current = this;
         }
 
         public ClientConnection connection() {
             return kept.connection;
+        }
+
+        /** Whether the connection had served requests before this one (a new connection's failure is the peer's). */
+        public boolean reused() {
+            return reused;
         }
 
         /** Helidon gives the connection back once the answer is read: kept when there is room, else closed. */

@@ -197,7 +197,27 @@ public final class PeerClient {
         throw last;
     }
 
+    /**
+     * One call. A call that failed before any answer because the kept connection it went on had been closed by the
+     * peer (killed or restarted since) reached no live process: it goes once more on a new connection, which a dead
+     * peer refuses at once (503 {@code peer_unavailable}) — whatever the method.
+     */
     private Response once(Method method, String path, byte[] body) {
+        try {
+            return once(method, path, body, false);
+        } catch (StaleConnection stale) {
+            return once(method, path, body, true);
+        }
+    }
+
+    /** A kept connection the peer had closed, found by the request that took it. */
+    private static final class StaleConnection extends RuntimeException {
+        StaleConnection() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Response once(Method method, String path, byte[] body, boolean newConnection) {
         HttpClientRequest request = client.method(method).path(path);
         RequestContext.currentId().ifPresent(id -> request.header(KitFilter.REQUEST_ID, id));
         if (RequestContext.shadow()) {   // a shadow copy's calls are shadow too: none of them becomes evidence
@@ -212,17 +232,32 @@ public final class PeerClient {
         if (body != null) {
             request.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         }
-        try (KeptConnections.Lease lease = kept == null ? null : kept.lendTo(request);
-             HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
-            int status = response.status().code();
-            String contentType = response.headers().contentType().map(t -> t.text()).orElse("");
-            byte[] bytes = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
-            return new Response(status, contentType, bytes, response.headers().first(HeaderNames.RETRY_AFTER).orElse(null));
+        KeptConnections.Lease lease = null;
+        boolean answered = false;
+        try {
+            lease = kept == null ? null : newConnection ? kept.connect() : kept.lend();
+            if (lease != null) {
+                request.connection(lease.connection());
+            }
+            try (KeptConnections.Lease held = lease; HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
+                answered = true;
+                return read(response);
+            }
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (!answered && lease != null && lease.reused() && KeptConnections.closedByPeer(e)) {
+                throw new StaleConnection();
+            }
             throw fromTransportError(method, path, e);
         }
+    }
+
+    private static Response read(HttpClientResponse response) {
+        int status = response.status().code();
+        String contentType = response.headers().contentType().map(t -> t.text()).orElse("");
+        byte[] bytes = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
+        return new Response(status, contentType, bytes, response.headers().first(HeaderNames.RETRY_AFTER).orElse(null));
     }
 
 

@@ -157,6 +157,36 @@ class KeptConnectionsTest {
     }
 
     @Test
+    void peerClient_aPostRightAfterThePeerDied_is503Unavailable_notABrokenConnection() {
+        startPeer();
+        PeerClient peer = new PeerClient("keptpeer", base, PeerClient.Options.defaults().withRetries(0, Duration.ofMillis(1)));
+        assertThat(new String(peer.send(Method.POST, "/echo", "{}".getBytes(), false).body())).isEqualTo("{}");
+        server.stop();                                          // within the 2 s a kept connection is lent unprobed
+        assertThatThrownBy(() -> peer.send(Method.POST, "/echo", "{}".getBytes(), false))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("peer_unavailable"));
+        server = null;
+    }
+
+    @Test
+    void peerClient_aPostRightAfterThePeerRestarted_succeedsOnANewConnection() {
+        startPeer();
+        PeerClient peer = new PeerClient("keptpeer", base, PeerClient.Options.defaults().withRetries(0, Duration.ofMillis(1)));
+        assertThat(new String(peer.send(Method.POST, "/echo", "{\"a\":1}".getBytes(), false).body())).isEqualTo("{\"a\":1}");
+        restartPeer();
+        ports.clear();
+        assertThat(new String(peer.send(Method.POST, "/echo", "{\"a\":2}".getBytes(), false).body())).isEqualTo("{\"a\":2}");
+        assertThat(ports).hasSize(1);                           // sent once, to the new process
+    }
+
+    @Test
+    void closedByPeer_isEndOfStreamOrReset_neverATimeout() {
+        assertThat(KeptConnections.closedByPeer(new java.io.UncheckedIOException(new java.net.SocketException("Connection reset")))).isTrue();
+        assertThat(KeptConnections.closedByPeer(new RuntimeException(new java.io.EOFException()))).isTrue();
+        assertThat(KeptConnections.closedByPeer(new java.io.UncheckedIOException(new java.net.SocketTimeoutException("Read timed out")))).isFalse();
+        assertThat(KeptConnections.closedByPeer(new IllegalStateException("bug"))).isFalse();
+    }
+
+    @Test
     void aTimedOutRequest_closesItsConnection_andTheNextCallGetsAFreshOne() {
         startPeer();
         KeptConnections kept = new KeptConnections(base, client, 4);

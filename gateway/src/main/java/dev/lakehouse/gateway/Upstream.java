@@ -147,29 +147,29 @@ final class Upstream {
         BufferBudget.Held held = new BufferBudget.Held(buffers);
         inFlight.incrementAndGet();
         try {
-            // The decoded path on the prebuilt base: cheaper than parsing an absolute URI per request,
-            // and the same request, since RouteTable refused encoded slashes, dots and NUL.
-            Http1ClientRequest up = client.method(method)
-                    .path(req.prologue().uriPath().path())
-                    .readTimeout(timeout);
-            if (!query.isEmpty()) {
-                for (String q : req.query().names()) {
-                    up.queryParam(q, req.query().all(q).toArray(String[]::new));
+            // a request whose body can be sent again (held, or none) is, once, when the kept connection it took had been
+            // closed by the daemon (killed or restarted since): it reached no live process (KeptConnections.closedByPeer)
+            boolean replayable = body != null || req.headers().contentLength().orElse(-1) == 0
+                    || req.headers().contentLength().isEmpty() && !req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+            for (int attempt = 0; ; attempt++) {
+                Http1ClientRequest up = request(req, route, timeout, caller, query);
+                KeptConnections.Lease lease = null;
+                try {
+                    lease = kept == null ? null : attempt == 0 ? kept.lend() : kept.connect();
+                    if (lease != null) {
+                        up.connection(lease.connection());
+                    }
+                    try (KeptConnections.Lease used = lease;
+                         Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
+                        breaker.onSuccess();
+                        status = answer.status().code();
+                        return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res, held));
+                    }
+                } catch (RuntimeException e) {
+                    if (!stale(attempt, status == 0 && replayable, lease, e)) {
+                        throw e;
+                    }
                 }
-            }
-            passedOn(req).forEach(up::header);
-            RequestContext.currentId().ifPresent(id -> up.header(REQUEST_ID, id));
-            up.header(CALLER, caller);
-            up.header(ROUTE, route);
-            if (token != null) {
-                up.header(INTERNAL_TOKEN, token.value());
-            }
-            up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
-            try (KeptConnections.Lease lease = kept == null ? null : kept.lendTo(up);
-                 Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
-                breaker.onSuccess();
-                status = answer.status().code();
-                return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res, held));
             }
         } catch (ApiException e) {
             throw e;
@@ -185,6 +185,35 @@ final class Upstream {
         }
     }
 
+
+    /** The request to the daemon: method, decoded path, query, the caller's headers passed on, the gateway's own. */
+    private Http1ClientRequest request(ServerRequest req, String route, Duration timeout, String caller, String query) {
+        // The decoded path on the prebuilt base: cheaper than parsing an absolute URI per request,
+        // and the same request, since RouteTable refused encoded slashes, dots and NUL.
+        Http1ClientRequest up = client.method(req.prologue().method())
+                .path(req.prologue().uriPath().path())
+                .readTimeout(timeout);
+        if (!query.isEmpty()) {
+            for (String q : req.query().names()) {
+                up.queryParam(q, req.query().all(q).toArray(String[]::new));
+            }
+        }
+        passedOn(req).forEach(up::header);
+        RequestContext.currentId().ifPresent(id -> up.header(REQUEST_ID, id));
+        up.header(CALLER, caller);
+        up.header(ROUTE, route);
+        if (token != null) {
+            up.header(INTERNAL_TOKEN, token.value());
+        }
+        up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
+        return up;
+    }
+
+    /** Whether a failed first attempt is sent again on a new connection: no answer, a body to send again, a dead kept one. */
+    private static boolean stale(int attempt, boolean resendable, KeptConnections.Lease lease, RuntimeException e) {
+        return attempt == 0 && resendable && lease != null && lease.reused() && !(e instanceof ApiException)
+                && KeptConnections.closedByPeer(e);
+    }
 
     /** Sends the caller's body: whole when it is small and the budget has room for it, else streamed. */
     private static Http1ClientResponse send(ServerRequest req, Http1ClientRequest up, BufferBudget.Held held) {
@@ -254,20 +283,34 @@ final class Upstream {
             throw breaker.refusal(name, name + " at " + base);
         }
         try {
-            Http1ClientRequest up = client.method(method).path(path).readTimeout(timeout);
-            query.forEach((k, v) -> up.queryParam(k, v.toArray(String[]::new)));
-            headers.forEach(up::header);
-            if (token != null) {
-                up.header(INTERNAL_TOKEN, token.value());
-            }
-            try (KeptConnections.Lease lease = kept == null ? null : kept.lendTo(up);
-                 Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
-                breaker.onSuccess();
-                var length = answer.headers().contentLength();
-                byte[] bytes = !answer.entity().hasEntity() ? new byte[0]
-                        : length.isPresent() && length.getAsLong() <= BUFFERED ? readExactly(answer.inputStream(), (int) length.getAsLong())
-                        : null;
-                return new Captured(answer.status().code(), answer.headers().contentType().map(t -> t.text()).orElse(""), bytes);
+            for (int attempt = 0; ; attempt++) {
+                Http1ClientRequest up = client.method(method).path(path).readTimeout(timeout);
+                query.forEach((k, v) -> up.queryParam(k, v.toArray(String[]::new)));
+                headers.forEach(up::header);
+                if (token != null) {
+                    up.header(INTERNAL_TOKEN, token.value());
+                }
+                KeptConnections.Lease lease = null;
+                boolean answered = false;
+                try {
+                    lease = kept == null ? null : attempt == 0 ? kept.lend() : kept.connect();
+                    if (lease != null) {
+                        up.connection(lease.connection());
+                    }
+                    try (KeptConnections.Lease used = lease; Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
+                        answered = true;
+                        breaker.onSuccess();
+                        var length = answer.headers().contentLength();
+                        byte[] bytes = !answer.entity().hasEntity() ? new byte[0]
+                                : length.isPresent() && length.getAsLong() <= BUFFERED ? readExactly(answer.inputStream(), (int) length.getAsLong())
+                                : null;
+                        return new Captured(answer.status().code(), answer.headers().contentType().map(t -> t.text()).orElse(""), bytes);
+                    }
+                } catch (RuntimeException e) {
+                    if (!stale(attempt, !answered, lease, e)) {
+                        throw e;
+                    }
+                }
             }
         } catch (ApiException e) {
             throw e;
