@@ -34,9 +34,10 @@ import io.helidon.webclient.api.WebClient;
  * read of 1 ms — a peer that closed it (restarted, or its idle time-out) answers end-of-stream at once and the
  * connection is closed and another taken; a live one times out, costing that request 1 ms. One idle longer than
  * {@link #MAX_IDLE} is closed without a probe. A connection busy within the last {@link #VALIDATE_AFTER} is lent
- * without a check: a peer that went away within that window fails the request that takes it (as a connection that
- * breaks mid-call does: 502 {@code peer_connection_failed}), that failure closes every idle connection to the peer, and
- * the caller's retry, when the call is idempotent, connects anew.
+ * without a check: a peer that went away within that window fails the request that takes it before any answer, that
+ * failure closes every idle connection to the peer, and the caller sends the request once more on a {@link #connect
+ * new connection} when {@link #closedByPeer} says the peer had closed it (PeerClient always; the gateway when the body
+ * can be sent again) — so a killed peer is refused at once (503), a restarted one answers.
  *
  * <p>Thread-safety: a connection is lent to one caller at a time; {@link Lease} decides once, by an atomic flag,
  * whether Helidon gave it back (on the answer's close, when its body was read to the end: kept) or the caller closed
