@@ -151,6 +151,25 @@ public final class KeptConnections {
         return false;
     }
 
+    /**
+     * One request on a kept connection: {@code call} builds it on the lease's connection, sends it, calls
+     * {@link Lease#answered} once the answer's status is in, and closes the answer. A first attempt that failed before
+     * any answer because the peer had closed that kept connection ({@link #closedByPeer}) is made once more on a new
+     * connection, when {@code resendable} (its body can be sent again); any other failure is thrown as it came.
+     */
+    public <R> R send(boolean resendable, java.util.function.Function<Lease, R> call) {
+        for (int attempt = 0; ; attempt++) {
+            Lease lease = attempt == 0 ? lend() : connect();
+            try (lease) {
+                return call.apply(lease);
+            } catch (RuntimeException e) {
+                if (attempt > 0 || !resendable || lease.answered || !lease.reused || !closedByPeer(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** {@link #lend} for this request: the request goes out on the lent connection. */
     public Lease lendTo(ClientRequest<?> request) {
         Lease lease = lend();
@@ -195,6 +214,7 @@ public final class KeptConnections {
         private final Kept kept;
         private final boolean reused;
         private final AtomicBoolean open = new AtomicBoolean(true);
+        private boolean answered;
 
         private Lease(Kept kept, boolean reused) {
             this.kept = kept;
@@ -209,6 +229,11 @@ public final class KeptConnections {
         /** Whether the connection had served requests before this one (a new connection's failure is the peer's). */
         public boolean reused() {
             return reused;
+        }
+
+        /** The answer's status is in: a failure from here on is not sent again ({@link #send}). */
+        public void answered() {
+            answered = true;
         }
 
         /** Helidon gives the connection back once the answer is read: kept when there is room, else closed. */

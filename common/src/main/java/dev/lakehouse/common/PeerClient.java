@@ -198,26 +198,21 @@ public final class PeerClient {
     }
 
     /**
-     * One call. A call that failed before any answer because the kept connection it went on had been closed by the
-     * peer (killed or restarted since) reached no live process: it goes once more on a new connection, which a dead
-     * peer refuses at once (503 {@code peer_unavailable}) — whatever the method.
+     * One call, on a kept connection (a TLS peer: Helidon's cache). A call that found its kept connection closed by the
+     * peer (killed or restarted since) before any answer reached no live process: it goes once more on a new connection,
+     * which a dead peer refuses at once (503 {@code peer_unavailable}) — whatever the method ({@link KeptConnections#send}).
      */
     private Response once(Method method, String path, byte[] body) {
         try {
-            return once(method, path, body, false);
-        } catch (StaleConnection stale) {
-            return once(method, path, body, true);
+            return kept == null ? once(method, path, body, null) : kept.send(true, lease -> once(method, path, body, lease));
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw fromTransportError(method, path, e);
         }
     }
 
-    /** A kept connection the peer had closed, found by the request that took it. */
-    private static final class StaleConnection extends RuntimeException {
-        StaleConnection() {
-            super(null, null, false, false);
-        }
-    }
-
-    private Response once(Method method, String path, byte[] body, boolean newConnection) {
+    private Response once(Method method, String path, byte[] body, KeptConnections.Lease lease) {
         HttpClientRequest request = client.method(method).path(path);
         RequestContext.currentId().ifPresent(id -> request.header(KitFilter.REQUEST_ID, id));
         if (RequestContext.shadow()) {   // a shadow copy's calls are shadow too: none of them becomes evidence
@@ -232,24 +227,14 @@ public final class PeerClient {
         if (body != null) {
             request.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         }
-        KeptConnections.Lease lease = null;
-        boolean answered = false;
-        try {
-            lease = kept == null ? null : newConnection ? kept.connect() : kept.lend();
+        if (lease != null) {
+            request.connection(lease.connection());
+        }
+        try (HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
             if (lease != null) {
-                request.connection(lease.connection());
+                lease.answered();
             }
-            try (KeptConnections.Lease held = lease; HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
-                answered = true;
-                return read(response);
-            }
-        } catch (ApiException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (!answered && lease != null && lease.reused() && KeptConnections.closedByPeer(e)) {
-                throw new StaleConnection();
-            }
-            throw fromTransportError(method, path, e);
+            return read(response);
         }
     }
 

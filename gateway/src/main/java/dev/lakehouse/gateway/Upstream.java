@@ -143,7 +143,7 @@ final class Upstream {
         String rawPath = req.prologue().uriPath().rawPath();
         String query = req.query().rawValue();
         long start = System.nanoTime();
-        int status = 0;
+        int[] status = {0};   // the daemon's, once its answer is in
         BufferBudget.Held held = new BufferBudget.Held(buffers);
         inFlight.incrementAndGet();
         try {
@@ -151,40 +151,34 @@ final class Upstream {
             // closed by the daemon (killed or restarted since): it reached no live process (KeptConnections.closedByPeer)
             boolean replayable = body != null || req.headers().contentLength().orElse(-1) == 0
                     || req.headers().contentLength().isEmpty() && !req.headers().contains(HeaderNames.TRANSFER_ENCODING);
-            for (int attempt = 0; ; attempt++) {
+            java.util.function.Function<KeptConnections.Lease, Captured> call = lease -> {
                 Http1ClientRequest up = request(req, route, timeout, caller, query);
-                KeptConnections.Lease lease = null;
-                try {
-                    lease = kept == null ? null : attempt == 0 ? kept.lend() : kept.connect();
-                    if (lease != null) {
-                        up.connection(lease.connection());
-                    }
-                    try (KeptConnections.Lease used = lease;
-                         Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
-                        breaker.onSuccess();
-                        status = answer.status().code();
-                        return new Captured(status, answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res, held));
-                    }
-                } catch (RuntimeException e) {
-                    if (!stale(attempt, status == 0 && replayable, lease, e)) {
-                        throw e;
-                    }
+                if (lease != null) {
+                    up.connection(lease.connection());
                 }
-            }
+                try (Http1ClientResponse answer = body != null ? (body.length == 0 ? up.request() : up.submit(body)) : send(req, up, held)) {
+                    if (lease != null) {
+                        lease.answered();
+                    }
+                    breaker.onSuccess();
+                    status[0] = answer.status().code();
+                    return new Captured(status[0], answer.headers().contentType().map(t -> t.text()).orElse(""), relay(answer, res, held));
+                }
+            };
+            return kept == null ? call.apply(null) : kept.send(replayable, call);
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (status != 0) {
+            if (status[0] != 0) {
                 throw e;   // the caller went away or the daemon broke off mid-body: nothing can be sent now
             }
             throw transportFailure(method, rawPath, timeout, e);
         } finally {
             held.giveBack();
             inFlight.decrementAndGet();
-            timer(route, status).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timer(route, status[0]).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
-
 
     /** The request to the daemon: method, decoded path, query, the caller's headers passed on, the gateway's own. */
     private Http1ClientRequest request(ServerRequest req, String route, Duration timeout, String caller, String query) {
@@ -207,12 +201,6 @@ final class Upstream {
         }
         up.header(HeaderNames.X_FORWARDED_FOR, req.remotePeer().host());
         return up;
-    }
-
-    /** Whether a failed first attempt is sent again on a new connection: no answer, a body to send again, a dead kept one. */
-    private static boolean stale(int attempt, boolean resendable, KeptConnections.Lease lease, RuntimeException e) {
-        return attempt == 0 && resendable && lease != null && lease.reused() && !(e instanceof ApiException)
-                && KeptConnections.closedByPeer(e);
     }
 
     /** Sends the caller's body: whole when it is small and the budget has room for it, else streamed. */
@@ -283,35 +271,29 @@ final class Upstream {
             throw breaker.refusal(name, name + " at " + base);
         }
         try {
-            for (int attempt = 0; ; attempt++) {
+            java.util.function.Function<KeptConnections.Lease, Captured> call = lease -> {
                 Http1ClientRequest up = client.method(method).path(path).readTimeout(timeout);
                 query.forEach((k, v) -> up.queryParam(k, v.toArray(String[]::new)));
                 headers.forEach(up::header);
                 if (token != null) {
                     up.header(INTERNAL_TOKEN, token.value());
                 }
-                KeptConnections.Lease lease = null;
-                boolean answered = false;
-                try {
-                    lease = kept == null ? null : attempt == 0 ? kept.lend() : kept.connect();
-                    if (lease != null) {
-                        up.connection(lease.connection());
-                    }
-                    try (KeptConnections.Lease used = lease; Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
-                        answered = true;
-                        breaker.onSuccess();
-                        var length = answer.headers().contentLength();
-                        byte[] bytes = !answer.entity().hasEntity() ? new byte[0]
-                                : length.isPresent() && length.getAsLong() <= BUFFERED ? readExactly(answer.inputStream(), (int) length.getAsLong())
-                                : null;
-                        return new Captured(answer.status().code(), answer.headers().contentType().map(t -> t.text()).orElse(""), bytes);
-                    }
-                } catch (RuntimeException e) {
-                    if (!stale(attempt, !answered, lease, e)) {
-                        throw e;
-                    }
+                if (lease != null) {
+                    up.connection(lease.connection());
                 }
-            }
+                try (Http1ClientResponse answer = body.length == 0 ? up.request() : up.submit(body)) {
+                    if (lease != null) {
+                        lease.answered();
+                    }
+                    breaker.onSuccess();
+                    var length = answer.headers().contentLength();
+                    byte[] bytes = !answer.entity().hasEntity() ? new byte[0]
+                            : length.isPresent() && length.getAsLong() <= BUFFERED ? readExactly(answer.inputStream(), (int) length.getAsLong())
+                            : null;
+                    return new Captured(answer.status().code(), answer.headers().contentType().map(t -> t.text()).orElse(""), bytes);
+                }
+            };
+            return kept == null ? call.apply(null) : kept.send(true, call);
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
