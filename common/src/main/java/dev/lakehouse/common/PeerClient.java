@@ -245,7 +245,6 @@ public final class PeerClient {
         return new Response(status, contentType, bytes, response.headers().first(HeaderNames.RETRY_AFTER).orElse(null));
     }
 
-
     private ApiException fromPeerError(Method method, String path, int status, String contentType, byte[] bytes,
                                        String retryAfter) {
         String code = Problem.codeFor(status);
