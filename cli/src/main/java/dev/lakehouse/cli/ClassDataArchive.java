@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * What a daemon's JVM starts from so that its second start is fast: on JDK 25+ an
@@ -25,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * turns that into {@code <daemon>-<key>.aot} ({@code -XX:AOTMode=create}, into a
  * temporary file renamed when complete, so a start never meets half a cache), and
  * every later start runs from it ({@code -XX:AOTCache}). The key covers the JDK, every
- * flag and the jar's path, size and time: a new build or new flags train again, and a
+ * flag, the jar's path, size and time and those of each jar on its class path: a new
+ * build (of the daemon or of a library it uses) or new flags train again, and a
  * stale cache is deleted rather than offered to the JVM. JDK 25.0.3 warns at every
  * start about adapter code it cannot link from the cache (it falls back to making
  * it) and at the end of training about classes it skips; those warnings are lowered
@@ -128,8 +132,33 @@ final class ClassDataArchive {
 
     private Path file(String suffix) throws IOException {
         String jdk = System.getProperty("java.home") + " " + System.getProperty("java.vm.version");
-        return dir.resolve(daemon + "-" + key(jdk, java.toString(), String.join(" ", jvmFlags), jar.toString(),
-                Long.toString(Files.size(jar)), Long.toString(Files.getLastModifiedTime(jar).toMillis())) + suffix);
+        List<String> parts = new ArrayList<>(List.of(jdk, java.toString(), String.join(" ", jvmFlags), jar.toString(),
+                Long.toString(Files.size(jar)), Long.toString(Files.getLastModifiedTime(jar).toMillis())));
+        parts.addAll(classPath(jar));
+        return dir.resolve(daemon + "-" + key(parts.toArray(String[]::new)) + suffix);
+    }
+
+    /**
+     * Each jar on the daemon jar's manifest {@code Class-Path}, with its size and time. The JVM checks the whole class
+     * path against the cache and refuses it when any jar changed ("shared class paths mismatch", at every start, and
+     * the daemon then starts without a cache); a build that changed only a library ({@code common}) leaves the
+     * daemon's own jar as it was, so the key must cover the libraries too, or such a stack would never train again.
+     * Not a jar (or no manifest): nothing.
+     */
+    static List<String> classPath(Path jar) {
+        List<String> parts = new ArrayList<>();
+        try (JarFile f = new JarFile(jar.toFile())) {
+            Manifest m = f.getManifest();
+            String cp = m == null ? null : m.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+            for (String entry : cp == null || cp.isBlank() ? new String[0] : cp.trim().split("\\s+")) {
+                Path lib = jar.resolveSibling(entry);
+                parts.add(entry);
+                parts.add(Files.isRegularFile(lib) ? Files.size(lib) + "-" + Files.getLastModifiedTime(lib).toMillis() : "absent");
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return parts;
     }
 
     /** Removes this daemon's archives, caches and records of other keys. */
