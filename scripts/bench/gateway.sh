@@ -3,7 +3,8 @@
 # (d) Debian's nginx -> the same embedd (the reference proxy: one worker, keep-alive upstream, a buffered access log
 # as the gateway writes one), the same warm-cache 768-dim request, and (c) gateway /health; -t1 (headline) and -t2;
 # then one connection (c=1) on (a), (d), (b) for the latency a proxy adds; and the ratios of (b) to (d) and to (a).
-#   scripts/bench/gateway.sh [duration=15s]   (LOG_LEVEL=WARN turns access logs off; default INFO)
+#   scripts/bench/gateway.sh [duration=15s]   (LOG_LEVEL=WARN turns access logs off; default INFO; IDLE=30: seconds
+#   of the gateway's RSS measured idle after the load)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
@@ -83,3 +84,12 @@ awk -v b="${rps[(b) gateway -> embedd -t1]}" -v d="${rps[(d) nginx -> embedd -t1
   printf "c=1 p50 added: gateway +%.3f ms, nginx +%.3f ms (goal: gateway <= nginx + 0.05 ms)\n", pb-pa, pd-pa }'
 
 echo "RSS after load: gateway $(rss_mib "${pids[2]}") MiB, embedd $(rss_mib "${pids[1]}") MiB"
+# idle: what the gateway holds once the load is over (the issue's "idle RSS after load"), every 10 s for IDLE s
+for ((i = 10; i <= ${IDLE:-30}; i += 10)); do
+  sleep 10
+  echo "RSS after ${i} s idle: gateway $(rss_mib "${pids[2]}") MiB ($(awk '/^Rss(Anon|File)/{printf "%s%s %d MiB", n++ ? ", " : "", tolower(substr($1, 4, 4)), $2 / 1024}' "/proc/${pids[2]}/status"))"
+done
+# with -XX:NativeMemoryTracking=summary in GATEWAY_JAVA_FLAGS: where the idle gateway's memory is
+if [[ $gflags == *NativeMemoryTracking* ]]; then
+  jcmd "${pids[2]}" VM.native_memory summary | grep -E '^(Total|-  )' | sed 's/^-  */  /'
+fi

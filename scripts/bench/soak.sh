@@ -4,8 +4,9 @@
 # retrieve, memory search, truth; scripts/bench/soak.lua) — first 10 s flat out to measure the maximum, then at about
 # half of it for DURATION — recording every daemon's RSS each 10 s (on a second up, from the AOT caches; COLD=1: the
 # first, the caches' training run). Prints the RSS table (one row a minute), each
-# daemon's growth after the first minute (goal <= +10 %) and the requests that were not 2xx (goal 0).
-#   [COLD=1] [EXTRA_ENV=…] [JFR=…] [NMT=…] [GCLOG=…] [HISTO=…] scripts/bench/soak.sh [duration_s=600]   (each below)
+# daemon's growth after the first minute (goal <= +10 %), the requests that were not 2xx (goal 0) and every daemon's RSS
+# once the load has stopped for IDLE s (default 60).
+#   [COLD=1] [IDLE=60] [EXTRA_ENV=…] [JFR=…] [NMT=…] [GCLOG=…] [HISTO=…] scripts/bench/soak.sh [duration_s=600]   (each below)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
@@ -125,6 +126,11 @@ for d in "${daemons[@]}"; do
        END {for (c in e) if (e[c] - b[c] > 0) printf "%10.0f %10d  %s\n", (e[c] - b[c]) / 1024, n1[c] - n0[c], c}' \
     "$work/histo-${d% *}-60" "$work/histo-${d% *}-end" | sort -rn | head -10 | sed 's/^/  /'
 done
+# the issue's "idle RSS after load": every daemon's RSS once the load has stopped for IDLE s (default 60)
+sleep "${IDLE:-60}"
+printf "RSS %s s after the load (MiB):" "${IDLE:-60}"
+for d in "${daemons[@]}"; do printf " %s %s" "${d% *}" "$(rss_mib "${d#* }")"; done
+echo
 # growth of RSS or of garbage not yet collected? Each daemon's heap after a full collection (jcmd GC.run): what it holds
 printf "after a full GC, heap used (MiB):"
 for d in "${daemons[@]}"; do
