@@ -212,7 +212,7 @@ public final class KeptConnections {
      */
     public final class Lease implements AutoCloseable {
         private final Kept kept;
-        private final boolean reused;
+        private final boolean reused;   // the connection had served requests before: only then is a failure resent
         private final AtomicBoolean open = new AtomicBoolean(true);
         private boolean answered;
 
@@ -224,11 +224,6 @@ public final class KeptConnections {
 
         public ClientConnection connection() {
             return kept.connection;
-        }
-
-        /** Whether the connection had served requests before this one (a new connection's failure is the peer's). */
-        public boolean reused() {
-            return reused;
         }
 
         /** The answer's status is in: a failure from here on is not sent again ({@link #send}). */
