@@ -54,13 +54,18 @@ stack_token() { cat "$LAKEHOUSE_STACKS/$1/run/internal-token"; }
 
 # bench_stack NAME LOW: the stack of a bench script, as `bin/lakehouse up` starts it, on ports of its own (a random base
 # from LOW to LOW+9999) in $work/stacks/NAME/: sets $base and LAKEHOUSE_STACKS, defines `stack ACTION [DAEMON…]`
-# (scripts/cutover/stack.sh, quiet) and `port DEFAULT_PORT` (this stack's port for a daemon's default), and stops the
+# (scripts/cutover/stack.sh, quiet unless it fails) and `port DEFAULT_PORT` (this stack's port for a daemon's default), and stops the
 # stack on exit.
 bench_stack() {
   export LAKEHOUSE_STACKS="$work/stacks"
   bench_stack_name=$1
   base=$(( $2 + RANDOM % 10000 ))
-  stack() { "$root/scripts/cutover/stack.sh" "$1" --name "$bench_stack_name" --port-base "$base" "${@:2}" >/dev/null 2>&1; }
+  # quiet, but a failed action prints the end of what stack.sh said (a bench must not stop without a reason)
+  stack() {
+    local out
+    out=$("$root/scripts/cutover/stack.sh" "$1" --name "$bench_stack_name" --port-base "$base" "${@:2}" 2>&1) && return 0
+    echo "stack $1 failed (ports from $base):" >&2; echo "$out" | tail -20 >&2; return 1
+  }
   port() { echo $(( $1 - 4200 + base )); }
   trap 'stack down || true; rm -rf "$work"' EXIT
   mkdir -p "$LAKEHOUSE_STACKS/$1/data"

@@ -135,7 +135,7 @@ echo
 printf "after a full GC, heap used (MiB):"
 for d in "${daemons[@]}"; do
   "$jcmd" "${d#* }" GC.run >/dev/null 2>&1 || true
-  used=$("$jcmd" "${d#* }" GC.heap_info 2>/dev/null | awk '/ total [0-9]+K, used [0-9]+K/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i + 1); sub(/K,?/, "", v); s += v}} END {printf "%.0f", s / 1024}')
+  used=$("$jcmd" "${d#* }" GC.heap_info 2>/dev/null | awk '/(total|committed) [0-9]+K, used [0-9]+K/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i + 1); sub(/K,?/, "", v); s += v}} END {printf "%.0f", s / 1024}')
   printf " %s %s (RSS %s)" "${d% *}" "$used" "$(rss_mib "${d#* }")"
 done
 echo
