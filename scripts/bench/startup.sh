@@ -5,7 +5,8 @@
 #   warm up      the next starts, from the AOT caches (goal <= 6 s), with the CPU the eleven used by the time `up`
 #                returned, and when each daemon's JVM started, listened and was first ready (from its log)
 #   first 10 s   POST /v1/validate through the gateway (a fill of 5 workers, wrk -t1 -c10) for the DURATION right after
-#                the last warm `up` returned, against the same DURATION once warm (goals >= 0.5x RPS, p99 <= 50 ms)
+#                the last warm `up` returned, against the same DURATION once warm (goals >= 0.5x RPS, p99 <= 50 ms), and
+#                the daemons' CPU in each by kind of thread (JIT compilers, collectors, the rest)
 #   scripts/bench/startup.sh [warm starts=3] [duration=10s]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,6 +26,21 @@ daemons_cpu() {
     t=$(( t + $(awk '{print $14 + $15}' "/proc/$pid/stat") ))
   done
   awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", t / hz}'
+}
+# cpu_by_kind: the CPU ticks of the eleven daemons' threads by kind — "jit gc app" (the JIT compiler threads; the
+# collector's and the VM's own; every other thread, the daemons' work and Helidon's)
+cpu_by_kind() {
+  local f stats=()
+  for f in "$LAKEHOUSE_STACKS"/startup/run/*.pid; do stats+=(/proc/"$(cat "$f")"/task/*/stat); done
+  awk '{c = substr($0, index($0, "(") + 1); c = substr(c, 1, match(c, /\) [A-Z] /) - 1); sub(/^.*\) /, "")
+        s[c ~ /^C[12] Compiler/ ? 1 : c ~ /^(GC |G1 |VM Thread|VM Periodic)/ ? 2 : 3] += $12 + $13}
+       END {printf "%d %d %d", s[1], s[2], s[3]}' "${stats[@]}" 2>/dev/null
+}
+# cpu_split LABEL "BEFORE" "AFTER": the CPU the daemons used between two cpu_by_kind readings, by kind
+cpu_split() {
+  awk -v l="$1" -v b="$2" -v a="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(b, x, " "); split(a, y, " ");
+    j = (y[1] - x[1]) / hz; g = (y[2] - x[2]) / hz; o = (y[3] - x[3]) / hz;
+    printf "  daemons'"'"' CPU during %s: %.1f s — JIT compilers %.1f s (%.0f %%), collectors and VM %.1f s, the rest %.1f s\n", l, j + g + o, j, 100 * j / (j + g + o), g, o}'
 }
 timed_up() {   # timed_up LABEL GOAL_MS
   local t0 ms
@@ -46,7 +62,9 @@ for i in $(seq "$starts"); do
   [ "$i" = "$starts" ] && break
   stack down
 done
+k0=$(cpu_by_kind)
 wrk_c "validate via gateway, first $duration after up" 10 "$gw/v1/validate" "$work/validate.lua" | tee "$work/first"
+cpu_split "the first $duration" "$k0" "$(cpu_by_kind)"
 echo "when each daemon's JVM started, listened and first answered /ready 200 (ms after the first JVM started; last warm up):"
 python3 - "$LAKEHOUSE_STACKS/startup/logs" <<'EOF'
 import datetime, glob, json, os, sys
@@ -68,7 +86,9 @@ for start, d, listen, ready in sorted(rows, key=lambda r: r[3] or 1e18):
           + (f"{1000 * (ready - t0):6.0f}" if ready else "     -"))
 EOF
 wrk -t1 -c10 -d"$duration" -s "$work/validate.lua" "$gw/v1/validate" >/dev/null   # warm-up
+k0=$(cpu_by_kind)
 wrk_c "validate via gateway, warm" 10 "$gw/v1/validate" "$work/validate.lua" | tee "$work/warm"
+cpu_split "the warm $duration" "$k0" "$(cpu_by_kind)"
 rps() { awk '{for (i=1;i<=NF;i++) if ($i=="RPS") print $(i-1)}' "$1"; }
 p99() { awk '{for (i=1;i<=NF;i++) if ($i=="p99") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"; }
 awk -v f="$(rps "$work/first")" -v w="$(rps "$work/warm")" -v fp="$(p99 "$work/first")" \
