@@ -36,6 +36,19 @@ cpu_by_kind() {
         s[c ~ /^C[12] Compiler/ ? 1 : c ~ /^(GC |G1 |VM Thread|VM Periodic)/ ? 2 : 3] += $12 + $13}
        END {printf "%d %d %d", s[1], s[2], s[3]}' "${stats[@]}" 2>/dev/null
 }
+# cpu_by_daemon: "daemon=ticks …", the CPU ticks each daemon has used
+cpu_by_daemon() {
+  local f
+  for f in "$LAKEHOUSE_STACKS"/startup/run/*.pid; do
+    printf '%s=%s ' "$(basename "$f" .pid)" "$(awk '{print $14 + $15}' /proc/"$(cat "$f")"/stat 2>/dev/null || echo 0)"
+  done
+}
+# cpu_top "BEFORE" "AFTER": the five daemons that used the most CPU between two cpu_by_daemon readings
+cpu_top() {
+  awk -v b="$1" -v a="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {n = split(b, x, " "); for (i = 1; i <= n; i++) {split(x[i], kv, "="); t0[kv[1]] = kv[2]}
+    n = split(a, y, " "); for (i = 1; i <= n; i++) {split(y[i], kv, "="); d[kv[1]] = (kv[2] - t0[kv[1]]) / hz}
+    printf "  by daemon:"; for (k = 0; k < 5; k++) {m = ""; for (x1 in d) if (m == "" || d[x1] > d[m]) m = x1; if (m == "") break; printf " %s %.1f s", m, d[m]; delete d[m]}; print ""}'
+}
 # cpu_split LABEL "BEFORE" "AFTER": the CPU the daemons used between two cpu_by_kind readings, by kind
 cpu_split() {
   awk -v l="$1" -v b="$2" -v a="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(b, x, " "); split(a, y, " ");
@@ -62,9 +75,9 @@ for i in $(seq "$starts"); do
   [ "$i" = "$starts" ] && break
   stack down
 done
-k0=$(cpu_by_kind)
+k0=$(cpu_by_kind); d0=$(cpu_by_daemon)
 wrk_c "validate via gateway, first $duration after up" 10 "$gw/v1/validate" "$work/validate.lua" | tee "$work/first"
-cpu_split "the first $duration" "$k0" "$(cpu_by_kind)"
+cpu_split "the first $duration" "$k0" "$(cpu_by_kind)"; cpu_top "$d0" "$(cpu_by_daemon)"
 echo "when each daemon's JVM started, listened and first answered /ready 200 (ms after the first JVM started; last warm up):"
 python3 - "$LAKEHOUSE_STACKS/startup/logs" <<'EOF'
 import datetime, glob, json, os, sys
@@ -86,9 +99,9 @@ for start, d, listen, ready in sorted(rows, key=lambda r: r[3] or 1e18):
           + (f"{1000 * (ready - t0):6.0f}" if ready else "     -"))
 EOF
 wrk -t1 -c10 -d"$duration" -s "$work/validate.lua" "$gw/v1/validate" >/dev/null   # warm-up
-k0=$(cpu_by_kind)
+k0=$(cpu_by_kind); d0=$(cpu_by_daemon)
 wrk_c "validate via gateway, warm" 10 "$gw/v1/validate" "$work/validate.lua" | tee "$work/warm"
-cpu_split "the warm $duration" "$k0" "$(cpu_by_kind)"
+cpu_split "the warm $duration" "$k0" "$(cpu_by_kind)"; cpu_top "$d0" "$(cpu_by_daemon)"
 rps() { awk '{for (i=1;i<=NF;i++) if ($i=="RPS") print $(i-1)}' "$1"; }
 p99() { awk '{for (i=1;i<=NF;i++) if ($i=="p99") {v=$(i+1); if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else {sub(/s/,"",v); print v*1000}}}' "$1"; }
 awk -v f="$(rps "$work/first")" -v w="$(rps "$work/warm")" -v fp="$(p99 "$work/first")" \
