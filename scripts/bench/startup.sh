@@ -7,7 +7,7 @@
 #   first 10 s   POST /v1/validate through the gateway (a fill of 5 workers, wrk -t1 -c10) for the DURATION right after
 #                the last warm `up` returned, against the same DURATION once warm (goals >= 0.5x RPS, p99 <= 50 ms), and
 #                the daemons' CPU in each by kind of thread (JIT compilers, collectors, the rest)
-#   scripts/bench/startup.sh [warm starts=3] [duration=10s]
+#   [TRAIN=3s: validate traffic in the training run] scripts/bench/startup.sh [warm starts=3] [duration=10s]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
@@ -67,7 +67,7 @@ body=$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(json.dumps(
   "role":w["role"],"city":w["city"],"state":w["state"],"lat":w["lat"],"lon":w["lon"],"radius_miles":25,"headcount":5,
   "pay_rate":19.5},"worker_ids":["W000001","W000002","W000003","W000004","W000005"]}}))' "$w")
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" > "$work/validate.lua"
-wrk -t1 -c10 -d3s -s "$work/validate.lua" "$gw/v1/validate" >/dev/null   # what a first session serves before its down
+wrk -t1 -c10 -d"${TRAIN:-3s}" -s "$work/validate.lua" "$gw/v1/validate" >/dev/null   # what a first session serves before its down (TRAIN=3s)
 t0=$(date +%s%N); stack down; printf '%-38s %6d ms\n' "first down (makes the AOT caches)" $(( ($(date +%s%N) - t0) / 1000000 ))
 for i in $(seq "$starts"); do
   sleep 3
