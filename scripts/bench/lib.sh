@@ -53,13 +53,19 @@ p50_ms() {
 stack_token() { cat "$LAKEHOUSE_STACKS/$1/run/internal-token"; }
 
 # bench_stack NAME LOW: the stack of a bench script, as `bin/lakehouse up` starts it, on ports of its own (a random base
-# from LOW to LOW+9999) in $work/stacks/NAME/: sets $base and LAKEHOUSE_STACKS, defines `stack ACTION [DAEMON…]`
+# from LOW to LOW+9999, below the ephemeral ports) in $work/stacks/NAME/: sets $base and LAKEHOUSE_STACKS, defines `stack ACTION [DAEMON…]`
 # (scripts/cutover/stack.sh, quiet unless it fails) and `port DEFAULT_PORT` (this stack's port for a daemon's default), and stops the
 # stack on exit.
 bench_stack() {
   export LAKEHOUSE_STACKS="$work/stacks"
   bench_stack_name=$1
-  base=$(( $2 + RANDOM % 10000 ))
+  # below the kernel's ephemeral range: a port in it may already be the local end of a daemon's connection to a peer,
+  # and the daemon that should listen on it then fails to bind (seen: observerd on a warm `up` of startup.sh)
+  local eph span
+  eph=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  span=$(( eph - 64 - $2 )); (( span > 10000 )) && span=10000
+  (( span > 0 )) || { echo "bench_stack: ports from $2 reach the ephemeral range (from $eph)" >&2; return 1; }
+  base=$(( $2 + RANDOM % span ))
   # quiet, but a failed action prints the end of what stack.sh said (a bench must not stop without a reason)
   stack() {
     local out

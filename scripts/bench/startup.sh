@@ -13,19 +13,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
 starts=${1:-3}
 duration=${2:-10s}
-bench_stack startup 40000
+bench_stack startup 10000
 "$root/bin/lakehouse" roster generate --out "$LAKEHOUSE_STACKS/startup/data/workers.parquet" >/dev/null 2>&1   # made once, not timed
 gw="http://127.0.0.1:$(port 4200)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# daemons_cpu: the CPU (s) the eleven daemons have used, from /proc
+# daemons_cpu: the CPU (s) the eleven daemons have used, from /proc (the sum of cpu_by_daemon below)
 daemons_cpu() {
-  local f pid t=0
-  for f in "$LAKEHOUSE_STACKS"/startup/run/*.pid; do
-    pid=$(cat "$f"); [ -r "/proc/$pid/stat" ] || continue
-    t=$(( t + $(awk '{print $14 + $15}' "/proc/$pid/stat") ))
-  done
-  awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", t / hz}'
+  cpu_by_daemon | awk -v hz="$(getconf CLK_TCK)" '{for (i = 1; i <= NF; i++) {split($i, kv, "="); t += kv[2]}} END {printf "%.1f", t / hz}'
 }
 # cpu_by_kind: the CPU ticks of the eleven daemons' threads by kind — "jit gc app" (the JIT compiler threads; the
 # collector's and the VM's own; every other thread, the daemons' work and Helidon's)
@@ -67,7 +62,7 @@ body=$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(json.dumps(
   "role":w["role"],"city":w["city"],"state":w["state"],"lat":w["lat"],"lon":w["lon"],"radius_miles":25,"headcount":5,
   "pay_rate":19.5},"worker_ids":["W000001","W000002","W000003","W000004","W000005"]}}))' "$w")
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" > "$work/validate.lua"
-wrk -t1 -c10 -d"${TRAIN:-3s}" -s "$work/validate.lua" "$gw/v1/validate" >/dev/null   # what a first session serves before its down (TRAIN=3s)
+wrk -t1 -c10 -d"${TRAIN:-3s}" -s "$work/validate.lua" "$gw/v1/validate" >/dev/null   # what a first session serves before its down
 t0=$(date +%s%N); stack down; printf '%-38s %6d ms\n' "first down (makes the AOT caches)" $(( ($(date +%s%N) - t0) / 1000000 ))
 for i in $(seq "$starts"); do
   sleep 3

@@ -12,7 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$root/scripts/bench/lib.sh"
 duration=${1:-10s}
-bench_stack suite 40000
+bench_stack suite 20000
 echo "LAKEHOUSE_LOG_LEVEL=WARN" > "$LAKEHOUSE_STACKS/suite/extra.env"
 "$root/bin/lakehouse" roster generate --out "$LAKEHOUSE_STACKS/suite/data/workers.parquet" >/dev/null 2>&1   # the demo roster, made once
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); wrk -t1 -c10 $duration"
