@@ -283,6 +283,15 @@ public final class DaemonServer {
                     .build()
                     .start();
             DaemonServer daemonServer = new DaemonServer(daemon, server, metrics, List.copyOf(stopHooks), stopping, dataDir);
+            if (!server.isRunning()) {
+                // Helidon logs why (an address in use, a host that is not this machine's) and returns a server that is
+                // not running; a daemon must not carry on without its listener, nor say "started"
+                String address = bind + ":" + port;
+                LOG.log(Level.SEVERE, daemon + " could not listen on " + address + "; stopping", Map.of("bind", bind, "port", port));
+                daemonServer.stop();
+                throw new IllegalStateException(daemon + " could not listen on " + address
+                        + " (in use by another process, or not an address of this machine); see the log line before this one");
+            }
             if (!embedded) {
                 Signals.onTermination(daemonServer::stop);
             }

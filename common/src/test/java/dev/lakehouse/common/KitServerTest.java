@@ -233,4 +233,25 @@ class KitServerTest {
         assertThat(holder[0]).isNull();
         assertThat(stopped).as("the stop hooks ran: the half-started daemon was stopped").isTrue();
     }
+
+    @Test
+    void aPortInUse_failsTheStartNamingTheAddress_andRunsNoAfterStartHook() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            AtomicBoolean stopped = new AtomicBoolean();
+            AtomicBoolean loaded = new AtomicBoolean();
+            String port = Integer.toString(taken.getLocalPort());
+            Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() ->
+                    DaemonServer.builder("bindtest", EnvConfig.of(Map.of("LAKEHOUSE_BINDTEST_PORT", port,
+                                    "LAKEHOUSE_BIND", "127.0.0.1")), 0)
+                            .embedded()
+                            .onStop("flag", () -> stopped.set(true))
+                            .afterStart("load", () -> loaded.set(true))
+                            .start());
+            assertThat(failed).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("bindtest could not listen on 127.0.0.1:" + port);
+            assertThat(loaded).as("no hook runs for a daemon that is not listening").isFalse();
+            assertThat(stopped).as("what the builder opened is closed again").isTrue();
+            assertThat(taken.isBound()).isTrue();
+        }
+    }
 }
