@@ -2,7 +2,8 @@
  * Driver for scripts/bench/distill.sh (a single-file program; no class path needed):
  *   DistillBench <dir> <observations> <seed>
  * Writes <observations> realistic observerd events as day files in <dir>: chat calls (40%), iterate runs of one to
- * three attempts (fills and e-mails, some leaking an SSN or another worker's phone before being corrected), validations,
+ * three attempts (fills and e-mails, some leaking an SSN or another worker's phone before being corrected; each says
+ * whether it is its run's last, as validatord's do), validations,
  * retrievals followed by the chat call that used them, truth resolutions, and about 3% malformed lines (bad JSON,
  * unknown kinds, orphan attempts, missing fields) and 2% duplicates. Deterministic for a seed.
  */
@@ -89,7 +90,7 @@ public class DistillBench {
                     + (mail ? "email" : "fill") + "\",\"instruction\":\"Staff order O-" + id + "\",\"context\":{\"order\":{\"order_id\":\"O-"
                     + id + "\"}},\"prompt\":[{\"role\":\"system\",\"content\":\"You staff orders.\"},{\"role\":\"user\",\"content\":"
                     + "\"Staff order O-" + id + "\"}],\"output\":\"" + output + "\",\"violations\":" + violations + ",\"valid\":" + valid
-                    + ",\"provider\":\"ollama\",\"model\":\"qwen2.5:7b\"}");
+                    + ",\"last\":" + (a == attempts) + ",\"provider\":\"ollama\",\"model\":\"qwen2.5:7b\"}");
         }
         return out;
     }

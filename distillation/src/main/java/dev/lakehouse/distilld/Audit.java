@@ -220,6 +220,7 @@ public final class Audit {
             m = Pipeline.materializer(evidence, quarantine, in.since() != null ? Instant.parse(in.since()) : null)
                     .history(Pipeline.readHistoryDuplicates(run.dir)).run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
         }
+        m.made().close();   // its dedup set: only the files it wrote are compared
         for (String f : List.of("evidence.jsonl", "quarantine.jsonl")) {
             String stored = RunView.sha256(run.file(f));
             String again = RunView.sha256(into.resolve(f));

@@ -9,7 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.NoSuchElementException;
+import java.util.PrimitiveIterator;
 import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
 import dev.lakehouse.common.AtomicFile;
 
@@ -76,23 +79,64 @@ final class DedupHistory implements LongPredicate {
         return false;
     }
 
-    /** Writes generation {@code name} in {@code dir}: this history merged with {@code made} (sorted, none of them in it). */
-    void writeMerged(Path dir, String name, long[] made) throws IOException {
+    /**
+     * Writes generation {@code name} in {@code dir}: this history merged with what {@code made} gives (ascending, signed;
+     * a new iterator each call — it is read twice, to count and to write) that this history does not already hold.
+     */
+    void writeMerged(Path dir, String name, Supplier<PrimitiveIterator.OfLong> made) throws IOException {
+        long fresh = 0;
+        for (var it = notHeld(made.get()); it.hasNext(); it.nextLong()) {
+            fresh++;
+        }
+        long count = prefixes.limit() + fresh;
         AtomicFile.write(dir.resolve(name), raw -> {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
             out.writeLong(MAGIC);
-            out.writeLong((long) prefixes.limit() + made.length);
+            out.writeLong(count);
+            var it = notHeld(made.get());
+            boolean more = it.hasNext();
+            long next = more ? it.nextLong() : 0;
             int i = 0;
-            int j = 0;
-            while (i < prefixes.limit() || j < made.length) {
-                if (j == made.length || i < prefixes.limit() && prefixes.get(i) <= made[j]) {
+            while (i < prefixes.limit() || more) {
+                if (!more || i < prefixes.limit() && prefixes.get(i) <= next) {
                     out.writeLong(prefixes.get(i++));
                 } else {
-                    out.writeLong(made[j++]);
+                    out.writeLong(next);
+                    more = it.hasNext();
+                    next = more ? it.nextLong() : 0;
                 }
             }
             out.flush();
         });
+    }
+
+    /** What {@code in} gives that this history does not hold. */
+    private PrimitiveIterator.OfLong notHeld(PrimitiveIterator.OfLong in) {
+        return new PrimitiveIterator.OfLong() {
+            private boolean ready;
+            private long value;
+
+            @Override
+            public boolean hasNext() {
+                while (!ready && in.hasNext()) {
+                    long v = in.nextLong();
+                    if (!test(v)) {
+                        value = v;
+                        ready = true;
+                    }
+                }
+                return ready;
+            }
+
+            @Override
+            public long nextLong() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ready = false;
+                return value;
+            }
+        };
     }
 
     /** Deletes every generation in {@code dir} but {@code keep}. */

@@ -75,7 +75,7 @@ final class Materializer {
     public record Result(long lines, long beforeSince, long eventsInEvidence, long quarantined, long duplicateEvents, long replayEvents,
                          long shadowEvents, long iterateCalls, long evidence, Map<String, Long> byType, Map<String, Long> byReason,
                          Map<String, Long> watermark, long pendingInEvents, List<List<ObserveEvent>> pendingOut,
-                         long duplicatesOfEarlierRuns, long[] made, long[] historyDuplicates) {
+                         long duplicatesOfEarlierRuns, RunDedup made, long[] historyDuplicates) {
         /** Every line, and every event held over from the run before, ended in exactly one place. */
         public boolean conserved() {
             return lines + pendingInEvents == beforeSince + eventsInEvidence + quarantined + duplicateEvents + replayEvents + shadowEvents
@@ -98,8 +98,8 @@ final class Materializer {
     private final Sink sink;
     private final java.time.Instant since;
     private long beforeSince;
-    /** The 64-bit prefixes this run made: primitive longs (8 bytes an entry at most twice over, not a boxed Long and a node). */
-    private final LongHashSet seen = new LongHashSet();
+    /** The 64-bit prefixes this run made, in bounded memory (spilled beside the run past {@link RunDedup#DEFAULT_LIMIT}). */
+    private RunDedup seen = new RunDedup(null);
     /** What earlier runs made (none: every record is new unless this run made it already). */
     private java.util.function.LongPredicate history = h -> false;
     private final LongHashSet historyDuplicates = new LongHashSet();
@@ -135,6 +135,12 @@ final class Materializer {
         return this;
     }
 
+    /** Spills the run's dedup set into {@code dir} (removed when the result's {@code made} is closed) past {@code limit} prefixes. */
+    Materializer dedupIn(Path dir, int limit) {
+        this.seen = new RunDedup(dir, limit);
+        return this;
+    }
+
     /** Reads {@code files} (day files, in order) from the offsets in {@code from}; {@code progress} hears bytes read. */
     public Result run(List<Path> files, Map<String, Long> from, java.util.function.LongConsumer progress) throws IOException {
         return run(files, from, null, List.of(), 0, progress);
@@ -156,6 +162,20 @@ final class Materializer {
      */
     public Result run(List<Path> files, Map<String, Long> from, Map<String, Long> until, List<byte[]> released, long releasedFrom,
                       List<List<ObserveEvent>> pendingIn, java.util.function.LongConsumer progress) throws IOException {
+        try {
+            return materialize(files, from, until, released, releasedFrom, pendingIn, progress);
+        } catch (IOException | RuntimeException e) {
+            try {
+                seen.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private Result materialize(List<Path> files, Map<String, Long> from, Map<String, Long> until, List<byte[]> released, long releasedFrom,
+                               List<List<ObserveEvent>> pendingIn, java.util.function.LongConsumer progress) throws IOException {
         for (List<ObserveEvent> held : pendingIn) {
             iterations.put(held.get(0).payload().path("iteration_id").asText(), new ArrayList<>(held));
             pendingInEvents += held.size();
@@ -198,7 +218,7 @@ final class Materializer {
         iterations.clear();
         return new Result(lines, beforeSince, inEvidence, quarantined, duplicates, replayEvents, shadowEvents, iterateCalls, evidence, Map.copyOf(byType),
                 Map.copyOf(byReason), Map.copyOf(watermark), pendingInEvents, List.copyOf(pendingOut), duplicatesOfEarlierRuns,
-                seen.toSortedArray(), historyDuplicates.toSortedArray());
+                seen, historyDuplicates.toSortedArray());
     }
 
     /** An open run whose last attempt says another may follow, observed within the window of the input's newest event. */

@@ -103,7 +103,8 @@ public final class Pipeline {
             writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
             // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
             DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
-            m = materializer(evidence, quarantine, o.since()).history(earlier).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
+            m = materializer(evidence, quarantine, o.since()).history(earlier)
+                    .dedupIn(o.runDir().resolve("dedup-spill"), RunDedup.DEFAULT_LIMIT).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
                     releasedFrom, pendingIn, n -> {
                 done[0] += n;
                 if (done[0] % (1 << 20) < n || done[0] == all) {
@@ -111,20 +112,22 @@ public final class Pipeline {
                 }
             });
         }
-        RunSummary.Inputs inputs = inputs(o, from, m.watermark(), releasedFrom, decisions);
-        RunSummary.Materialize ms = new RunSummary.Materialize(m.lines(), m.beforeSince(), m.eventsInEvidence(), m.quarantined(),
-                m.duplicateEvents(), m.replayEvents(), m.shadowEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
-                m.duplicatesOfEarlierRuns(), m.evidence(), m.conserved(), new TreeMap<>(m.byType()), new TreeMap<>(m.byReason()), (System.nanoTime() - t0) / 1_000_000);
+        try (RunDedup made = m.made()) {
+            RunSummary.Inputs inputs = inputs(o, from, m.watermark(), releasedFrom, decisions);
+            RunSummary.Materialize ms = new RunSummary.Materialize(m.lines(), m.beforeSince(), m.eventsInEvidence(), m.quarantined(),
+                    m.duplicateEvents(), m.replayEvents(), m.shadowEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
+                    m.duplicatesOfEarlierRuns(), m.evidence(), m.conserved(), new TreeMap<>(m.byType()), new TreeMap<>(m.byReason()), (System.nanoTime() - t0) / 1_000_000);
 
-        if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
-            return finish(o, new RunSummary.Stages(ms, null, null), inputs, t0, m, evidence, quarantine, null, decisions, history);
+            if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
+                return finish(o, new RunSummary.Stages(ms, null, null), inputs, t0, m, evidence, quarantine, null, decisions, history);
+            }
+            Privacy privacy = Privacy.load(o.roster());
+            inputs = inputs.with(inputs.roster(), privacy.rosterWorkers(), inputs.flaggedProviders());
+            Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
+                    privacy, m.evidence(), progress);
+            return finish(o, new RunSummary.Stages(ms, x.score(), x.export()), inputs, t0, m, evidence, quarantine, x.scored(), decisions,
+                    history);
         }
-        Privacy privacy = Privacy.load(o.roster());
-        inputs = inputs.with(inputs.roster(), privacy.rosterWorkers(), inputs.flaggedProviders());
-        Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
-                privacy, m.evidence(), progress);
-        return finish(o, new RunSummary.Stages(ms, x.score(), x.export()), inputs, t0, m, evidence, quarantine, x.scored(), decisions,
-                history);
     }
 
     /**
@@ -307,7 +310,7 @@ public final class Pipeline {
         writeHistoryDuplicates(o.runDir().resolve(HISTORY_DUPLICATES), m.historyDuplicates());
         String previous = dedupName(o.watermarkFile());
         String generation = "dedup-" + (previous == null ? 1 : Long.parseLong(previous.replaceAll("[^0-9]", "")) + 1) + ".bin";
-        history.writeMerged(o.watermarkFile().toAbsolutePath().getParent(), generation, newOnly(history, m.made()));
+        history.writeMerged(o.watermarkFile().toAbsolutePath().getParent(), generation, m.made()::sorted);
         Map<String, Long> mark = new TreeMap<>(m.watermark());
         mark.put(Materializer.RELEASED, decisions);   // every review decision so far is read (released) or skipped (dropped)
         // the iterate runs held open go with the watermark, in one atomic file: both move together or neither does
@@ -406,10 +409,6 @@ public final class Pipeline {
     }
 
     /** What a run made that history does not hold yet (a full run makes again what earlier runs made). */
-    private static long[] newOnly(DedupHistory history, long[] made) {
-        return java.util.Arrays.stream(made).filter(h -> !history.test(h)).toArray();
-    }
-
     private static void writeHistoryDuplicates(Path file, long[] prefixes) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (long p : prefixes) {
