@@ -44,6 +44,34 @@ public final class CanonicalJson {
         }
     }
 
+    /**
+     * The canonical encoding of {@code rest} (an object, canonical) with member {@code name} = {@code value} (canonical
+     * bytes) added, for a name that sorts before every member of {@code rest} — so a value encoded once (for a hash, say)
+     * is not encoded again inside a larger document.
+     */
+    public static byte[] withFirst(String name, byte[] value, byte[] rest) {
+        byte[] key = bytes(NODES.textNode(name));
+        if (rest.length < 2 || rest[0] != '{' || rest[rest.length - 1] != '}') {
+            throw new IllegalArgumentException("not a canonical object: " + utf8(rest));
+        }
+        boolean empty = rest.length == 2;
+        byte[] out = new byte[1 + key.length + 1 + value.length + (empty ? 1 : rest.length - 1 + 1)];
+        int at = 0;
+        out[at++] = '{';
+        System.arraycopy(key, 0, out, at, key.length);
+        at += key.length;
+        out[at++] = ':';
+        System.arraycopy(value, 0, out, at, value.length);
+        at += value.length;
+        if (empty) {
+            out[at] = '}';
+        } else {
+            out[at++] = ',';
+            System.arraycopy(rest, 1, out, at, rest.length - 1);
+        }
+        return out;
+    }
+
     public static JsonNode sorted(JsonNode node) {
         if (node.isObject()) {
             List<String> names = new ArrayList<>();

@@ -55,6 +55,11 @@ final class Materializer {
     public interface Sink {
         void evidence(Evidence e) throws IOException;
 
+        /** The same, with the record's content already in canonical bytes (what its hash was computed over). */
+        default void evidence(Evidence e, byte[] canonicalContent) throws IOException {
+            evidence(e);
+        }
+
         void quarantine(Quarantined q) throws IOException;
     }
 
@@ -437,10 +442,9 @@ final class Materializer {
     }
 
     private void emit(Evidence.Type type, List<ObserveEvent> events, JsonNode content) throws IOException {
-        ObjectNode hashed = NODES.objectNode();
-        hashed.put("type", type.toString());
-        hashed.set("content", content);
-        String hash = CanonicalJson.sha256(CanonicalJson.bytes(hashed));
+        byte[] canonical = CanonicalJson.bytes(content);   // once: the hash's input and the evidence line's content
+        String hash = CanonicalJson.sha256(CanonicalJson.withFirst("content", canonical,
+                CanonicalJson.bytes(NODES.objectNode().put("type", type.toString()))));
         long prefix = Long.parseUnsignedLong(hash.substring(0, 16), 16);
         if (seen.contains(prefix)) {
             duplicates += events.size();
@@ -454,7 +458,8 @@ final class Materializer {
         }
         seen.add(prefix);
         List<String> ids = events.stream().map(ObserveEvent::eventId).toList();
-        sink.evidence(new Evidence(hash.substring(0, 32), hash, type, events.get(0).requestId(), events.get(0).ts(), ids, content));
+        sink.evidence(new Evidence(hash.substring(0, 32), hash, type, events.get(0).requestId(), events.get(0).ts(), ids, content),
+                canonical);
         inEvidence += events.size();
         evidence++;
         byType.merge(type.toString(), 1L, Long::sum);

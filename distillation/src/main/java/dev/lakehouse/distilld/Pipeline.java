@@ -214,6 +214,16 @@ public final class Pipeline {
      * An evidence record as {@code valueToTree} makes it (snake_case names, null members left out), without copying its
      * content through a token buffer: the content node is the record's own. The same bytes once encoded.
      */
+    /**
+     * {@code CanonicalJson.bytes(tree(e))} from the content's canonical bytes, without encoding the content again:
+     * {@code content} sorts before every other member of an evidence record.
+     */
+    static byte[] line(Evidence e, byte[] canonicalContent) {
+        ObjectNode rest = tree(e);
+        rest.remove("content");
+        return CanonicalJson.withFirst("content", canonicalContent, CanonicalJson.bytes(rest));
+    }
+
     static ObjectNode tree(Evidence e) {
         ObjectNode n = NODES.objectNode();
         if (e.evidenceId() != null) {
@@ -246,6 +256,11 @@ public final class Pipeline {
             @Override
             public void evidence(Evidence e) throws IOException {
                 evidence.json(tree(e));
+            }
+
+            @Override
+            public void evidence(Evidence e, byte[] canonicalContent) throws IOException {
+                evidence.encoded(line(e, canonicalContent));
             }
 
             @Override

@@ -41,6 +41,22 @@ class CanonicalJsonTest {
         }
     }
 
+    @Test
+    void aValueEncodedOnce_splicedInFirst_isTheWholeDocumentsEncoding() {
+        Random rnd = new Random(9);
+        for (int i = 0; i < 5_000; i++) {
+            JsonNode value = node(rnd, 1);
+            ObjectNode rest = F.objectNode();
+            for (int k = rnd.nextInt(4); k > 0; k--) {
+                rest.set("m" + key(rnd), node(rnd, 2));   // every key after "\u0001": the spliced name sorts first
+            }
+            ObjectNode whole = rest.deepCopy();
+            whole.set("\u0001", value);
+            assertThat(CanonicalJson.withFirst("\u0001", CanonicalJson.bytes(value), CanonicalJson.bytes(rest)))
+                    .as(whole.toString()).isEqualTo(Json.bytes(CanonicalJson.sorted(whole)));
+        }
+    }
+
     static JsonNode node(Random rnd, int depth) {
         int kind = depth > 4 ? 2 + rnd.nextInt(7) : rnd.nextInt(9);
         return switch (kind) {

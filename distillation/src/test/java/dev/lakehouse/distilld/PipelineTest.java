@@ -138,7 +138,14 @@ public class PipelineTest {
         for (Evidence e : records) {
             assertThat(new String(dev.lakehouse.distillation.CanonicalJson.bytes(Pipeline.tree(e)), StandardCharsets.UTF_8)).as(e.toString())
                     .isEqualTo(new String(dev.lakehouse.distillation.CanonicalJson.bytes(Json.mapper().valueToTree(e)), StandardCharsets.UTF_8));
+            if (e.content() != null) {   // the line spliced from the content encoded once is the same bytes
+                assertThat(new String(Pipeline.line(e, dev.lakehouse.distillation.CanonicalJson.bytes(e.content())), StandardCharsets.UTF_8))
+                        .as(e.toString()).isEqualTo(new String(dev.lakehouse.distillation.CanonicalJson.bytes(Pipeline.tree(e)), StandardCharsets.UTF_8));
+            }
         }
+        Evidence onlyContent = new Evidence(null, null, null, null, null, null, content);
+        assertThat(Pipeline.line(onlyContent, dev.lakehouse.distillation.CanonicalJson.bytes(content)))
+                .isEqualTo(dev.lakehouse.distillation.CanonicalJson.bytes(Pipeline.tree(onlyContent)));
     }
 
     @Test
