@@ -29,18 +29,47 @@ public final class CanonicalJson {
     private CanonicalJson() {
     }
 
-    /**
-     * Written by Jackson with every object's properties sorted as they are written ({@code WRITE_PROPERTIES_SORTED}:
-     * the same order as {@link #sorted}, without building the sorted copy — most of what distilld writes is encoded here).
-     */
-    private static final com.fasterxml.jackson.databind.ObjectWriter SORTED = Json.mapper().writer()
-            .with(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.WRITE_PROPERTIES_SORTED);
+    private static final com.fasterxml.jackson.databind.SerializerProvider VALUES = Json.mapper().getSerializerProviderInstance();
 
+    /**
+     * Written by Jackson's generator, walking the tree with each object's names sorted ({@code String.compareTo}, the
+     * order of {@link #sorted}) in an array — not through Jackson's {@code WRITE_PROPERTIES_SORTED}, which copies every
+     * object into a {@code TreeMap} first (most of what distilld writes is encoded here). Values are written by their
+     * nodes, as Jackson writes them.
+     */
     public static byte[] bytes(JsonNode node) {
-        try {
-            return SORTED.writeValueAsBytes(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        try (com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(512)) {
+            try (com.fasterxml.jackson.core.JsonGenerator g = Json.mapper().createGenerator(out)) {
+                write(g, node);
+            }
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot encode a JSON tree", e);
+        }
+    }
+
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, JsonNode node) throws java.io.IOException {
+        if (node.isObject()) {
+            String[] names = new String[node.size()];
+            int i = 0;
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                names[i++] = it.next();
+            }
+            java.util.Arrays.sort(names);
+            g.writeStartObject();
+            for (String name : names) {
+                g.writeFieldName(name);
+                write(g, node.get(name));
+            }
+            g.writeEndObject();
+        } else if (node.isArray()) {
+            g.writeStartArray();
+            for (JsonNode child : node) {
+                write(g, child);
+            }
+            g.writeEndArray();
+        } else {
+            ((com.fasterxml.jackson.databind.JsonSerializable) node).serialize(g, VALUES);
         }
     }
 

@@ -270,12 +270,13 @@ final class Materializer {
                     bad.detail(), file, offset, node.path("event_id").asText(null), text);
             return;
         }
-        if (since != null && e.instant().isBefore(since)) {
+        java.time.Instant at = e.instant();   // parsed once: the rest of the line's checks are on it
+        if (since != null && at.isBefore(since)) {
             beforeSince++;
             return;
         }
-        if (newest == null || e.instant().isAfter(newest)) {
-            newest = e.instant();
+        if (newest == null || at.isAfter(newest)) {
+            newest = at;
         }
         if (e.requestId() != null && e.requestId().startsWith(REPLAY_PREFIX)) {
             replayEvents++;   // a replay's own calls: recorded in its replay_runs.jsonl, never evidence
