@@ -158,7 +158,8 @@ final class RunDedup implements AutoCloseable {
             fences = nextFences;
             spilled = count;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot spill the run's dedup set to " + dir, e);
+            throw new UncheckedIOException("cannot spill the run's dedup set past " + limit + " prefixes (its scratch directory): "
+                    + e.getClass().getSimpleName(), e);
         }
     }
 

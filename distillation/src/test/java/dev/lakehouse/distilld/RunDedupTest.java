@@ -76,6 +76,23 @@ class RunDedupTest {
     }
 
     @Test
+    void aSpillThatCannotBeWritten_failsTheRunSayingWhy_withoutTheServersPath() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("taken"), "a file where the spill directory goes");
+        Path day = Files.createDirectories(dir.resolve("obs")).resolve("2026-11-30.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            lines.add(event("e" + i, "2026-11-30T10:00:%02dZ".formatted(i), "chat.call", null, chat("Q" + i, "A" + i)));
+        }
+        Files.write(day, lines);
+        Materializer m = new Materializer(sink(new ArrayList<>()), null).dedupIn(notADirectory.resolve("spill"), 2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.run(List.of(day), Map.of(), n -> { }))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot spill the run's dedup set past 2 prefixes")
+                .hasMessageNotContaining(dir.toString());
+        assertThat(notADirectory).isRegularFile();
+    }
+
+    @Test
     void theNextGeneration_isTheSameWhetherTheRunSpilledOrNot() throws IOException {
         Random rng = new Random(11);
         Path state = Files.createDirectories(dir.resolve("state"));
