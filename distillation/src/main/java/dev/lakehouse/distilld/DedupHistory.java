@@ -63,11 +63,16 @@ final class DedupHistory implements LongPredicate {
 
     @Override
     public boolean test(long prefix) {
-        int lo = 0;
-        int hi = prefixes.limit() - 1;
+        return holds(prefixes, prefix);
+    }
+
+    /** Binary search of ascending (signed) longs, position to limit. */
+    static boolean holds(LongBuffer sorted, long prefix) {
+        int lo = sorted.position();
+        int hi = sorted.limit() - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long v = prefixes.get(mid);
+            long v = sorted.get(mid);
             if (v < prefix) {
                 lo = mid + 1;
             } else if (v > prefix) {

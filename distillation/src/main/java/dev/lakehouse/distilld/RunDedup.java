@@ -103,26 +103,13 @@ final class RunDedup implements AutoCloseable {
             long at = first * Long.BYTES;
             while (block.hasRemaining()) {
                 if (channel.read(block, at + block.position()) < 0) {
-                    throw new EOFException("dedup spill " + file + " is shorter than its " + spilled + " prefixes");
+                    throw new EOFException("the run's dedup spill is shorter than its " + spilled + " prefixes");
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int lo = 0;
-        int hi = n - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long v = block.getLong(mid * Long.BYTES);
-            if (v < prefix) {
-                lo = mid + 1;
-            } else if (v > prefix) {
-                hi = mid - 1;
-            } else {
-                return true;
-            }
-        }
-        return false;
+        return DedupHistory.holds(block.flip().asLongBuffer(), prefix);
     }
 
     /** The set's prefixes, sorted, merged with the file's into a new file; the set is emptied. */
