@@ -218,7 +218,8 @@ public final class Audit {
         Materializer.Result m;
         try (evidence; quarantine) {
             m = Pipeline.materializer(evidence, quarantine, in.since() != null ? Instant.parse(in.since()) : null)
-                    .history(Pipeline.readHistoryDuplicates(run.dir)).run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
+                    .history(Pipeline.readHistoryDuplicates(run.dir)).dedupIn(into.resolve("dedup-spill"), RunDedup.DEFAULT_LIMIT)
+                    .run(files, from, to, released, releasedFrom, Pipeline.readPendingIn(run.dir), n -> { });
         }
         m.made().close();   // its dedup set: only the files it wrote are compared
         for (String f : List.of("evidence.jsonl", "quarantine.jsonl")) {
