@@ -1,15 +1,21 @@
 package dev.lakehouse.distillation;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,11 +31,10 @@ import dev.lakehouse.common.Json;
  */
 public final class CanonicalJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final SerializerProvider VALUES = Json.mapper().getSerializerProviderInstance();
 
     private CanonicalJson() {
     }
-
-    private static final com.fasterxml.jackson.databind.SerializerProvider VALUES = Json.mapper().getSerializerProviderInstance();
 
     /**
      * Written by Jackson's generator, walking the tree with each object's names sorted ({@code String.compareTo}, the
@@ -38,24 +43,24 @@ public final class CanonicalJson {
      * nodes, as Jackson writes them.
      */
     public static byte[] bytes(JsonNode node) {
-        try (com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(512)) {
-            try (com.fasterxml.jackson.core.JsonGenerator g = Json.mapper().createGenerator(out)) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(512)) {
+            try (JsonGenerator g = Json.mapper().createGenerator(out)) {
                 write(g, node);
             }
             return out.toByteArray();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode a JSON tree", e);
         }
     }
 
-    private static void write(com.fasterxml.jackson.core.JsonGenerator g, JsonNode node) throws java.io.IOException {
+    private static void write(JsonGenerator g, JsonNode node) throws IOException {
         if (node.isObject()) {
             String[] names = new String[node.size()];
             int i = 0;
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 names[i++] = it.next();
             }
-            java.util.Arrays.sort(names);
+            Arrays.sort(names);
             g.writeStartObject();
             for (String name : names) {
                 g.writeFieldName(name);
@@ -69,7 +74,7 @@ public final class CanonicalJson {
             }
             g.writeEndArray();
         } else {
-            ((com.fasterxml.jackson.databind.JsonSerializable) node).serialize(g, VALUES);
+            ((JsonSerializable) node).serialize(g, VALUES);
         }
     }
 
@@ -134,11 +139,7 @@ public final class CanonicalJson {
     public static String hash(ObjectNode entry) {
         ObjectNode copy = entry.deepCopy();
         copy.remove("hash");
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes(copy)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return sha256(bytes(copy));
     }
 
     public static String utf8(byte[] bytes) {
