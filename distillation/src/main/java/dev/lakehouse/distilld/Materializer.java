@@ -262,9 +262,9 @@ final class Materializer {
             return;
         }
         ((ObjectNode) node).remove("received_at");   // observerd's stored form: the event as posted, and when it arrived
-        ObserveEvent e;
+        ObserveEvent e = ObserveEvent.fromTree((ObjectNode) node);   // the payload as parsed, not copied
         try {
-            e = Json.convert(node, ObserveEvent.class, "event");
+            e = e != null ? e : Json.convert(node, ObserveEvent.class, "event");
         } catch (ApiException bad) {
             quarantine("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
                     bad.detail(), file, offset, node.path("event_id").asText(null), text);

@@ -40,6 +40,42 @@ public record ObserveEvent(String eventId, String ts, String kind, String daemon
         this(eventId, ts, kind, daemon, requestId, payload, null);
     }
 
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("event_id", "ts", "kind", "daemon", "request_id", "payload",
+            "shadow");
+
+    /**
+     * The event a stored line's tree holds, built from the tree's own nodes — the payload is the tree's, not a copy — when
+     * the tree has the plain shape: no member but the event's, each text member a string or null, {@code shadow} a boolean
+     * or null, and valid. Otherwise null: {@code Json.convert} then gives the event or the error in the platform's words
+     * (what this answers, it answers equal to {@code Json.convert}'s event; ObserveEventTest holds it to that).
+     */
+    public static ObserveEvent fromTree(com.fasterxml.jackson.databind.node.ObjectNode tree) {
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> m = it.next();
+            JsonNode v = m.getValue();
+            boolean plain = switch (m.getKey()) {
+                case "payload" -> true;
+                case "shadow" -> v.isBoolean() || v.isNull();
+                default -> FIELDS.contains(m.getKey()) && (v.isTextual() || v.isNull());
+            };
+            if (!plain) {
+                return null;
+            }
+        }
+        JsonNode shadow = tree.get("shadow");
+        try {
+            return new ObserveEvent(text(tree, "event_id"), text(tree, "ts"), text(tree, "kind"), text(tree, "daemon"),
+                    text(tree, "request_id"), tree.get("payload"), shadow == null || shadow.isNull() ? null : shadow.booleanValue());
+        } catch (FieldError invalid) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode tree, String name) {
+        JsonNode v = tree.get(name);
+        return v == null || v.isNull() ? null : v.textValue();
+    }
+
     /** A gateway's shadow copy made it (docs/cutover.md): kept, never evidence. */
     public boolean fromShadow() {
         return shadow != null;
