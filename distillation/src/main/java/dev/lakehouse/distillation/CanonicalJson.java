@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -37,34 +38,60 @@ public final class CanonicalJson {
     }
 
     /**
-     * Written by Jackson's generator, walking the tree with each object's names sorted ({@code String.compareTo}, the
-     * order of {@link #sorted}) in an array — not through Jackson's {@code WRITE_PROPERTIES_SORTED}, which copies every
+     * Written by Jackson's generator, walking the tree with each object's members sorted by name ({@code String.compareTo},
+     * the order of {@link #sorted}) in an array — not through Jackson's {@code WRITE_PROPERTIES_SORTED}, which copies every
      * object into a {@code TreeMap} first (most of what distilld writes is encoded here). Values are written by their
-     * nodes, as Jackson writes them.
+     * nodes, as Jackson writes them. Each thread keeps one generator and its buffer for all its documents (a document is
+     * a root value, written with no separator), so a document costs its bytes and not a generator's setup; one that fails
+     * to encode drops them.
      */
     public static byte[] bytes(JsonNode node) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(512)) {
-            try (JsonGenerator g = Json.mapper().createGenerator(out)) {
-                write(g, node);
+        Encoder e = ENCODERS.get();
+        try {
+            write(e.generator, node);
+            e.generator.flush();
+            return e.out.toByteArray();
+        } catch (IOException | RuntimeException failed) {
+            ENCODERS.remove();   // the generator may be in the middle of a value
+            if (failed instanceof RuntimeException r) {
+                throw r;
             }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode a JSON tree", e);
+            throw new IllegalStateException("cannot encode a JSON tree", failed);
+        } finally {
+            e.out.reset();
         }
     }
 
+    /** A thread's generator and the buffer it writes into (emptied after each document). */
+    private static final class Encoder {
+        final ByteArrayBuilder out = new ByteArrayBuilder(4096);
+        final JsonGenerator generator;
+
+        Encoder() {
+            try {
+                generator = Json.mapper().createGenerator(out);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot make a JSON generator", e);
+            }
+            generator.setRootValueSeparator(null);
+        }
+    }
+
+    private static final ThreadLocal<Encoder> ENCODERS = ThreadLocal.withInitial(Encoder::new);
+
+    @SuppressWarnings("unchecked")
     private static void write(JsonGenerator g, JsonNode node) throws IOException {
         if (node.isObject()) {
-            String[] names = new String[node.size()];
+            Map.Entry<String, JsonNode>[] members = new Map.Entry[node.size()];
             int i = 0;
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                names[i++] = it.next();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                members[i++] = it.next();
             }
-            Arrays.sort(names);
+            Arrays.sort(members, BY_NAME);
             g.writeStartObject();
-            for (String name : names) {
-                g.writeFieldName(name);
-                write(g, node.get(name));
+            for (Map.Entry<String, JsonNode> m : members) {
+                g.writeFieldName(m.getKey());
+                write(g, m.getValue());
             }
             g.writeEndObject();
         } else if (node.isArray()) {
@@ -77,6 +104,8 @@ public final class CanonicalJson {
             ((JsonSerializable) node).serialize(g, VALUES);
         }
     }
+
+    private static final java.util.Comparator<Map.Entry<String, JsonNode>> BY_NAME = Map.Entry.comparingByKey();
 
     /**
      * The canonical encoding of {@code rest} (an object, canonical) with member {@code name} = {@code value} (canonical
