@@ -22,6 +22,7 @@ java $(daemon_flags distilld) ${JFR:+-XX:StartFlightRecording=filename=$JFR,sett
   -cp "$root/distillation/target/distillation.jar" dev.lakehouse.distilld.DistilldMain > "$work/distilld.log" 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$dp/ready"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1); $n observations"
+c0=$(cpu_ticks "${pids[0]}")
 id=$(curl -sf -XPOST "http://127.0.0.1:$dp/v1/distill/runs" -H 'Content-Type: application/json' -d '{"full":true}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 t0=$(date +%s.%N)
@@ -31,6 +32,7 @@ while :; do
   sleep 0.5
 done
 wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+cpu=$(awk -v a="$c0" -v b="$(cpu_ticks "${pids[0]}")" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/hz}')
 curl -sf "http://127.0.0.1:$dp/v1/distill/runs/$id" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
@@ -49,7 +51,7 @@ for f, v in sorted(st.get("export", {}).get("files", {}).items()):
     print("  %-24s %9d records  sha256 %s…" % (f, v["records"], (v.get("sha256") or "")[:16]))
 print("pipeline: %d ms" % s.get("took_ms", 0))
 '
-echo "wall (POST to done): $wall s; distilld peak RSS: $(( $(awk '/VmHWM/{print $2}' "/proc/${pids[0]}/status") / 1024 )) MiB"
+echo "wall (POST to done): $wall s; distilld CPU (user + system, the collector's threads included): $cpu s; distilld peak RSS: $(( $(awk '/VmHWM/{print $2}' "/proc/${pids[0]}/status") / 1024 )) MiB"
 for f in evidence.jsonl quarantine.jsonl scored.jsonl; do   # the same input gives the same bytes: compare across versions
   [ -f "$work/distilld/runs/$id/$f" ] && printf '  %-24s sha256 %.16s…\n' "$f" "$(sha256sum "$work/distilld/runs/$id/$f" | cut -c1-16)"
 done

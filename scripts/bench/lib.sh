@@ -24,6 +24,7 @@ wait_up() {
   return 1
 }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time of a process, in clock ticks
 rss_mib() { echo $(( $(awk '/VmRSS/{print $2}' "/proc/$1/status") / 1024 )); }
 
 # wrk_line WIDTH LABEL THREADS URL [SCRIPT]: wrk -c10 for $duration; one line "LABEL  RPS  p50  p99",
