@@ -62,6 +62,10 @@ public final class FieldError extends IllegalArgumentException {
         if (value == null) {
             return null;
         }
+        java.time.Instant utc = utc(value);
+        if (utc != null) {
+            return utc;
+        }
         String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
         try {
             if (value.length() <= 64) {
@@ -72,6 +76,52 @@ public final class FieldError extends IllegalArgumentException {
         }
         throw new FieldError(field, "invalid_time", "must be an RFC 3339 time such as 2026-11-22T21:00:00Z, got '"
                 + shown.replaceAll("\\p{Cntrl}", "?") + "'");
+    }
+
+    private static final int[] TENTHS = {100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /**
+     * The form nearly every time comes in — {@code 2026-11-22T21:00:00Z} with 1–9 digits of fraction or none, UTC, upper
+     * case, and {@code Instant.toString()}'s own — read by field positions (twenty times faster than the formatter, and
+     * every observation distilld reads has one); null when the value is not in that form or not a valid time, and the
+     * formatter then decides. The same instant as the formatter's for every value it answers (FieldErrorTest holds it to
+     * the JDK's ISO parser).
+     */
+    private static java.time.Instant utc(String v) {
+        int n = v.length();
+        if (n < 20 || n > 30 || n == 21 || v.charAt(n - 1) != 'Z' || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T'
+                || v.charAt(13) != ':' || v.charAt(16) != ':' || n > 20 && v.charAt(19) != '.') {
+            return null;
+        }
+        int year = digits(v, 0, 4);
+        int month = digits(v, 5, 2);
+        int day = digits(v, 8, 2);
+        int hour = digits(v, 11, 2);
+        int minute = digits(v, 14, 2);
+        int second = digits(v, 17, 2);
+        int fraction = n == 20 ? 0 : digits(v, 20, n - 21);
+        if ((year | month | day | hour | minute | second | fraction) < 0) {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second, n == 20 ? 0 : fraction * TENTHS[n - 22])
+                    .toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.DateTimeException invalid) {
+            return null;   // 30 February, 24:00, a leap second: the formatter says what is wrong
+        }
+    }
+
+    /** The decimal number of {@code count} ASCII digits at {@code from}, or -1 when one is not a digit. */
+    private static int digits(String v, int from, int count) {
+        int x = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            x = x * 10 + (c - '0');
+        }
+        return x;
     }
 
     /**

@@ -82,7 +82,7 @@ public record ObserveEvent(String eventId, String ts, String kind, String daemon
     }
 
     public Instant instant() {
-        return Instant.parse(ts);
+        return FieldError.time(ts, "ts");   // ts is Instant.toString()'s: read by positions, not a formatter
     }
 
     /** The UTC day the event belongs to: its file. */
