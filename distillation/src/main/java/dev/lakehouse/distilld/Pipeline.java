@@ -93,43 +93,40 @@ public final class Pipeline {
         QuarantineReview review = new QuarantineReview(o.watermarkFile().toAbsolutePath().getParent());
         long decisions = review.count();
         long releasedFrom = from.getOrDefault(Materializer.RELEASED, 0L);
-        boolean scoring = !o.stages().equals(Set.of(Stage.MATERIALIZE));
-        Privacy privacy = scoring ? Privacy.load(o.roster()) : null;
         Materializer.Result m;
         Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
         Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
-        // stages 2-5 take each evidence line as it is written (the file's order), on the pool, while this thread materializes
-        try (Scoring score = scoring ? new Scoring(o.runDir(), o.stages(), o.threads(), o.flaggedProviders(), privacy, -1, progress) : null) {
-            try (evidence; quarantine) {
-                long all = total;
-                long[] done = {0};
-                List<List<dev.lakehouse.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
-                writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
-                // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
-                DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
-                m = materializer(evidence, quarantine, o.since(), score == null ? line -> { } : score::add).history(earlier)
-                        .dedupIn(o.runDir().resolve("dedup-spill"), RunDedup.DEFAULT_LIMIT).run(files, from, null,
-                                review.releasedFrom(releasedFrom, decisions), releasedFrom, pendingIn, n -> {
-                            done[0] += n;
-                            if (done[0] % (1 << 20) < n || done[0] == all) {
-                                progress.at("materialize", done[0], all);
-                            }
-                        });
-            }
-            try (RunDedup made = m.made()) {
-                RunSummary.Inputs inputs = inputs(o, from, m.watermark(), releasedFrom, decisions);
-                RunSummary.Materialize ms = new RunSummary.Materialize(m.lines(), m.beforeSince(), m.eventsInEvidence(), m.quarantined(),
-                        m.duplicateEvents(), m.replayEvents(), m.shadowEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
-                        m.duplicatesOfEarlierRuns(), m.evidence(), m.conserved(), new TreeMap<>(m.byType()), new TreeMap<>(m.byReason()),
-                        (System.nanoTime() - t0) / 1_000_000);
-                if (score == null) {
-                    return finish(o, new RunSummary.Stages(ms, null, null), inputs, t0, m, evidence, quarantine, null, decisions, history);
+        try (evidence; quarantine) {
+            long all = total;
+            long[] done = {0};
+            List<List<dev.lakehouse.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
+            writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
+            // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
+            DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
+            m = materializer(evidence, quarantine, o.since()).history(earlier)
+                    .dedupIn(o.runDir().resolve("dedup-spill"), RunDedup.DEFAULT_LIMIT).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
+                    releasedFrom, pendingIn, n -> {
+                done[0] += n;
+                if (done[0] % (1 << 20) < n || done[0] == all) {
+                    progress.at("materialize", done[0], all);
                 }
-                inputs = inputs.with(inputs.roster(), privacy.rosterWorkers(), inputs.flaggedProviders());
-                Exported x = score.finish(m.evidence());
-                return finish(o, new RunSummary.Stages(ms, x.score(), x.export()), inputs, t0, m, evidence, quarantine, x.scored(), decisions,
-                        history);
+            });
+        }
+        try (RunDedup made = m.made()) {
+            RunSummary.Inputs inputs = inputs(o, from, m.watermark(), releasedFrom, decisions);
+            RunSummary.Materialize ms = new RunSummary.Materialize(m.lines(), m.beforeSince(), m.eventsInEvidence(), m.quarantined(),
+                    m.duplicateEvents(), m.replayEvents(), m.shadowEvents(), m.iterateCalls(), m.pendingInEvents(), m.pendingOutEvents(),
+                    m.duplicatesOfEarlierRuns(), m.evidence(), m.conserved(), new TreeMap<>(m.byType()), new TreeMap<>(m.byReason()), (System.nanoTime() - t0) / 1_000_000);
+
+            if (o.stages().equals(Set.of(Stage.MATERIALIZE))) {
+                return finish(o, new RunSummary.Stages(ms, null, null), inputs, t0, m, evidence, quarantine, null, decisions, history);
             }
+            Privacy privacy = Privacy.load(o.roster());
+            inputs = inputs.with(inputs.roster(), privacy.rosterWorkers(), inputs.flaggedProviders());
+            Exported x = scoreAndExport(o.runDir().resolve("evidence.jsonl"), o.runDir(), o.stages(), o.threads(), o.flaggedProviders(),
+                    privacy, m.evidence(), progress);
+            return finish(o, new RunSummary.Stages(ms, x.score(), x.export()), inputs, t0, m, evidence, quarantine, x.scored(), decisions,
+                    history);
         }
     }
 
@@ -183,85 +180,34 @@ public final class Pipeline {
      */
     static Exported scoreAndExport(Path evidenceFile, Path dir, Set<Stage> stageSet, int threads, Set<String> flagged, Privacy privacy,
                                    long total, Progress progress) throws IOException {
-        try (Scoring score = new Scoring(dir, stageSet, threads, flagged, privacy, total, progress)) {
+        long t1 = System.nanoTime();
+        Scorer scorer = new Scorer(flagged, privacy);
+        Map<String, Long> byCategory = new TreeMap<>();
+        Map<String, Long> byClass = new TreeMap<>();
+        long[] neverSft = {0};
+        Exporter exporter = new Exporter(dir, stageSet, privacy);
+        Exporter.Out scored = new Exporter.Out(dir.resolve("scored.jsonl"));
+        try (scored; ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
+            Writer writer = new Writer(scored, exporter, byCategory, byClass, neverSft);
+            List<byte[]> batch = new ArrayList<>(BATCH);
+            long[] done = {0};
             JsonLines.read(evidenceFile, 0, (line, offset) -> {
-                score.add(line);
+                batch.add(line);
+                if (batch.size() == BATCH) {
+                    writer.next(submit(batch, scorer, exporter, pool, threads));
+                    done[0] += BATCH;
+                    progress.at("score+export", done[0], total);
+                }
                 return true;
             });
-            return score.finish(total);
-        }
-    }
-
-    /**
-     * Stages 2–5 fed evidence lines one at a time, in the evidence file's order — read back from the file, or handed over
-     * by the materializer as it writes them: a batch at a time, scored on {@code threads} threads, written in the order
-     * they came, so the bytes depend neither on the thread count nor on which way the lines came. Progress is reported per
-     * batch when the total is known (not while the materializer is still making the lines).
-     */
-    static final class Scoring implements AutoCloseable {
-        private final long t1 = System.nanoTime();
-        private final Scorer scorer;
-        private final Exporter exporter;
-        private final Exporter.Out scored;
-        private final ExecutorService pool;
-        private final int threads;
-        private final Map<String, Long> byCategory = new TreeMap<>();
-        private final Map<String, Long> byClass = new TreeMap<>();
-        private final long[] neverSft = {0};
-        private final Writer writer;
-        private final List<byte[]> batch = new ArrayList<>(BATCH);
-        private final long total;
-        private final Progress progress;
-        private long done;
-        private boolean closed;
-
-        /** @param total the records there will be, or -1 while unknown (no progress until {@link #finish}) */
-        Scoring(Path dir, Set<Stage> stages, int threads, Set<String> flagged, Privacy privacy, long total, Progress progress)
-                throws IOException {
-            this.scorer = new Scorer(flagged, privacy);
-            this.exporter = new Exporter(dir, stages, privacy);
-            this.scored = new Exporter.Out(dir.resolve("scored.jsonl"));
-            this.threads = Math.max(1, threads);
-            this.pool = Executors.newFixedThreadPool(this.threads);
-            this.writer = new Writer(scored, exporter, byCategory, byClass, neverSft);
-            this.total = total;
-            this.progress = progress;
-        }
-
-        /** The next evidence line (canonical JSON, as in {@code evidence.jsonl}). */
-        void add(byte[] line) throws IOException {
-            batch.add(line);
-            if (batch.size() == BATCH) {
-                writer.next(submit(batch, scorer, exporter, pool, threads));
-                done += BATCH;
-                if (total >= 0) {
-                    progress.at("score+export", done, total);
-                }
-            }
-        }
-
-        /** Scores and writes what is left, closes the files; {@code all} is the number of lines added. */
-        Exported finish(long all) throws IOException {
             writer.next(submit(batch, scorer, exporter, pool, threads));
             writer.next(List.of());
-            progress.at("score+export", all, all);
-            close();
-            return new Exported(new RunSummary.Score(byCategory, byClass, neverSft[0], (System.nanoTime() - t1) / 1_000_000),
-                    exporter.summary(), scored);
+            progress.at("score+export", total, total);
+        } finally {
+            exporter.close();
         }
-
-        /** Waits for the batches in hand and closes the files (again: a no-op). */
-        @Override
-        public void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            pool.close();
-            try (scored) {
-                exporter.close();
-            }
-        }
+        return new Exported(new RunSummary.Score(byCategory, byClass, neverSft[0], (System.nanoTime() - t1) / 1_000_000), exporter.summary(),
+                scored);
     }
 
     /**
@@ -306,31 +252,15 @@ public final class Pipeline {
 
     /** A materializer writing evidence and quarantine records to their files. */
     static Materializer materializer(Exporter.Out evidence, Exporter.Out quarantine, java.time.Instant since) {
-        return materializer(evidence, quarantine, since, line -> { });
-    }
-
-    /** An evidence line, once written. */
-    @FunctionalInterface
-    interface LineSink {
-        void accept(byte[] line) throws IOException;
-    }
-
-    /** The same, handing each evidence line to {@code then} once it is written. */
-    static Materializer materializer(Exporter.Out evidence, Exporter.Out quarantine, java.time.Instant since, LineSink then) {
         return new Materializer(new Materializer.Sink() {
             @Override
             public void evidence(Evidence e) throws IOException {
-                written(CanonicalJson.bytes(tree(e)));
+                evidence.json(tree(e));
             }
 
             @Override
             public void evidence(Evidence e, byte[] canonicalContent) throws IOException {
-                written(line(e, canonicalContent));
-            }
-
-            private void written(byte[] line) throws IOException {
-                evidence.encoded(line);
-                then.accept(line);
+                evidence.encoded(line(e, canonicalContent));
             }
 
             @Override

@@ -229,36 +229,6 @@ public class PipelineTest {
         }
     }
 
-    /**
-     * In a run, stages 2–5 take each evidence line as the materializer writes it; a continued run and the audit read the
-     * lines back from evidence.jsonl. The oracle is the second: the same bytes in every file, over the fixtures and over
-     * records whose trees differ from their lines read back — members in another order, and numbers that are not finite
-     * (1e400 is a double's infinity in the tree, the string "Infinity" in the line: as a chat's output, no answer in one
-     * and an answer in the other, were the tree scored rather than its line).
-     */
-    @Test
-    void scoringLinesAsMade_givesTheBytesOfScoringThemReadBack() throws Exception {
-        Path obs = fixtures();
-        String d = "2026-11-30T11:00:0";
-        Files.writeString(obs.resolve("2026-11-30.jsonl"), "\n" + String.join("\n",   // the fixtures end in a torn line
-                event("n1", d + "1Z", "chat.call", null, chat("Infinite?", "Yes.").replace("\"status\":200", "\"status\":1e400")),
-                event("n2", d + "2Z", "chat.call", null, chat("Minus?", "No.").replace("\"output\":\"No.\"", "\"output\":-1e400")),
-                event("n3", d + "3Z", "validate", null, "{\"violations\":[],\"valid\":true,\"kind\":\"fill\",\"artifact\":{\"z\":1e-400,"
-                        + "\"worker_ids\":[\"W1\"],\"a\":{\"y\":2.50,\"b\":12345678901234567890}}}"),
-                event("n4", d + "4Z", "truth.resolve", null, "{\"value\":1e999,\"subject\":\"worker:W3\",\"field\":\"rate\",\"source\":\"crm\"}"))
-                + "\n", StandardOpenOption.APPEND);
-        JsonNode summary = run(obs, "made", true, 2);
-        long evidence = summary.path("stages").path("materialize").path("evidence").asLong();
-        Pipeline.scoreAndExport(dir.resolve("made/evidence.jsonl"), dir.resolve("readback"), Pipeline.Stage.ALL, 2, Set.of("badprovider"),
-                Privacy.load(null), evidence, (stage, done, total) -> { });
-        List<String> files = new ArrayList<>(Exporter.FILES);
-        files.add("scored.jsonl");
-        for (String f : files) {
-            assertThat(Files.readString(dir.resolve("made").resolve(f))).as(f).isEqualTo(Files.readString(dir.resolve("readback").resolve(f)));
-        }
-        assertThat(Files.readString(dir.resolve("made/evidence.jsonl"))).contains("\"status\":\"Infinity\"");
-    }
-
     @Test
     void aSecondRun_readsOnlyWhatCameSince_andFullReadsEverythingAgain() throws Exception {
         Path obs = fixtures();
