@@ -32,7 +32,8 @@ import org.eclipse.collections.impl.set.mutable.primitive.LongHashSet;
  * {@code request_id}, at most {@value #OPEN} — the oldest is written without an answer), the
  * iterate runs still open (at most {@value #OPEN}; a run closes at its first valid attempt or
  * at the end of the input), the chat calls with a request id not yet known to be an iterate run's (at most
- * {@value #OPEN_CHATS} request ids), and the 64-bit prefixes of the content hashes this run made (for dedup; what
+ * {@value #OPEN_CHATS} request ids) — the three together at most {@link #HELD_BYTES} bytes of lines, the eldest entry
+ * of any let go first past it — and the 64-bit prefixes of the content hashes this run made (for dedup; what
  * earlier runs made is asked of a {@link DedupHistory} on disk, so memory does not grow with history).
  * Every line ends in exactly one place: an evidence record, the quarantine (with a reason), or
  * the duplicates count, or (observed before {@code since}) the skipped count —
@@ -49,6 +50,13 @@ final class Materializer {
      * seldom more than a few observer batches earlier.
      */
     static final int OPEN_CHATS = 2_000;
+    /**
+     * The bytes of the lines the three windows hold together (chat calls, retrievals, open iterate runs): past it the
+     * oldest entry of any of them is let go as the count bounds let it go — a held chat call as a chat, a retrieval as
+     * unanswered, a run closed as it is. The counts alone allowed 2,000 held chat calls and 20,000 retrievals and runs of
+     * lines up to 1 MiB each, more than any heap distilld runs in; trees take several times their lines' bytes.
+     */
+    static final long HELD_BYTES = 4L << 20;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** Where stage 1 writes. */
@@ -109,10 +117,25 @@ final class Materializer {
     private java.util.function.LongPredicate history = h -> false;
     private final LongHashSet historyDuplicates = new LongHashSet();
     private long duplicatesOfEarlierRuns;
-    private final LinkedHashMap<String, List<ObserveEvent>> retrievals = new LinkedHashMap<>();
-    private final LinkedHashMap<String, List<ObserveEvent>> iterations = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Held> retrievals = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Held> iterations = new LinkedHashMap<>();
     /** Chat calls held by request id until it is known whether an iterate run made them (then they are its provenance). */
-    private final LinkedHashMap<String, List<ObserveEvent>> chats = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Held> chats = new LinkedHashMap<>();
+    /** The bytes of the lines the windows hold, at most {@code heldLimit} after each line. */
+    private long heldBytes;
+    private long heldLimit = HELD_BYTES;
+    /** The bytes of the line being read. */
+    private int lineBytes;
+
+    /** Events held in a window under one key, the bytes of their lines, and the line that opened it (the eldest goes first). */
+    private static final class Held extends ArrayList<ObserveEvent> {
+        final long line;
+        long bytes;
+
+        Held(long line) {
+            this.line = line;
+        }
+    }
     /** The chat calls each open iterate run made. */
     private final Map<String, List<ObserveEvent>> runChats = new java.util.HashMap<>();
     private final Map<String, Long> byType = new TreeMap<>();
@@ -137,6 +160,12 @@ final class Materializer {
     /** Records whose hash prefix {@code earlier} holds are duplicates of earlier runs' (counted apart, never evidence). */
     Materializer history(java.util.function.LongPredicate earlier) {
         this.history = earlier;
+        return this;
+    }
+
+    /** Holds at most {@code limit} bytes of lines in the windows (tests: a small limit). */
+    Materializer heldBytes(long limit) {
+        this.heldLimit = limit;
         return this;
     }
 
@@ -182,7 +211,13 @@ final class Materializer {
     private Result materialize(List<Path> files, Map<String, Long> from, Map<String, Long> until, List<byte[]> released, long releasedFrom,
                                List<List<ObserveEvent>> pendingIn, java.util.function.LongConsumer progress) throws IOException {
         for (List<ObserveEvent> held : pendingIn) {
-            iterations.put(held.get(0).payload().path("iteration_id").asText(), new ArrayList<>(held));
+            Held run = new Held(0);
+            held.forEach(e -> {
+                run.add(e);
+                run.bytes += Json.bytes(e).length;
+            });
+            heldBytes += run.bytes;
+            iterations.put(held.get(0).payload().path("iteration_id").asText(), run);
             pendingInEvents += held.size();
             held.forEach(e -> newest = newest == null || e.instant().isAfter(newest) ? e.instant() : newest);
         }
@@ -236,6 +271,7 @@ final class Materializer {
 
     private void line(String file, long offset, byte[] bytes) throws IOException {
         lines++;
+        lineBytes = bytes.length;
         if (bytes.length > MAX_LINE) {
             quarantine(Quarantined.Reason.TOO_LARGE, bytes.length + " bytes; at most " + MAX_LINE, file, offset, null,
                     new String(bytes, 0, 4096, StandardCharsets.UTF_8) + "…");
@@ -308,8 +344,9 @@ final class Materializer {
             iterateCalls++;   // an iterate attempt's call: the attempt is the evidence
             return;
         }
-        List<ObserveEvent> retrieval = e.requestId() == null ? null : retrievals.remove(e.requestId());
+        Held retrieval = e.requestId() == null ? null : retrievals.remove(e.requestId());
         if (retrieval != null) {
+            release(retrieval);
             joined(retrieval, e);
             return;
         }
@@ -317,10 +354,11 @@ final class Materializer {
             emit(Evidence.Type.CHAT, List.of(e), e.payload());
             return;
         }
-        chats.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
+        hold(chats.computeIfAbsent(e.requestId(), k -> new Held(lines)), e);
         if (chats.size() > OPEN_CHATS) {
             flushOldestChats();
         }
+        withinBytes();
     }
 
     /** A retrieval and the chat call that answered from it, whichever was read first. */
@@ -333,17 +371,59 @@ final class Materializer {
     }
 
     private void flushOldestChats() throws IOException {
-        for (ObserveEvent c : oldest(chats)) {   // no iterate run claimed it: a chat call of its own
+        for (ObserveEvent c : release(oldest(chats))) {   // no iterate run claimed it: a chat call of its own
             emit(Evidence.Type.CHAT, List.of(c), c.payload());
         }
     }
 
     /** Takes the longest-held entry out of a waiting map. */
-    private static List<ObserveEvent> oldest(LinkedHashMap<String, List<ObserveEvent>> held) {
-        Iterator<Map.Entry<String, List<ObserveEvent>>> it = held.entrySet().iterator();
-        List<ObserveEvent> events = it.next().getValue();
+    private static Held oldest(LinkedHashMap<String, Held> held) {
+        Iterator<Map.Entry<String, Held>> it = held.entrySet().iterator();
+        Held events = it.next().getValue();
         it.remove();
         return events;
+    }
+
+    /** The longest-held entry of a waiting map, left in it; null when it is empty. */
+    private static Held eldest(LinkedHashMap<String, Held> held) {
+        return held.isEmpty() ? null : held.values().iterator().next();
+    }
+
+    /** Adds the line being read to a held entry. */
+    private void hold(Held held, ObserveEvent e) {
+        held.add(e);
+        held.bytes += lineBytes;
+        heldBytes += lineBytes;
+    }
+
+    /** An entry taken out of its window: its bytes are no longer held. */
+    private Held release(Held held) {
+        heldBytes -= held.bytes;
+        held.bytes = 0;
+        return held;
+    }
+
+    /**
+     * Lets the eldest entry of any window go until the windows hold at most {@code heldLimit} bytes, each the way its own
+     * count bound lets it go. A function of the input alone, like everything here.
+     */
+    private void withinBytes() throws IOException {
+        while (heldBytes > heldLimit) {
+            Held r = eldest(retrievals);
+            Held c = eldest(chats);
+            Held i = eldest(iterations);
+            long first = Math.min(r == null ? Long.MAX_VALUE : r.line, Math.min(c == null ? Long.MAX_VALUE : c.line,
+                    i == null ? Long.MAX_VALUE : i.line));
+            if (r != null && r.line == first) {
+                flushOldestRetrieval();
+            } else if (c != null && c.line == first) {
+                flushOldestChats();
+            } else if (i != null) {
+                closeIteration(release(oldest(iterations)));
+            } else {
+                throw new IllegalStateException("the windows are empty but count " + heldBytes + " bytes");
+            }
+        }
     }
 
     private void retrieve(ObserveEvent e) throws IOException {
@@ -351,23 +431,27 @@ final class Materializer {
             unanswered(e);
             return;
         }
-        List<ObserveEvent> held = chats.get(e.requestId());
+        Held held = chats.get(e.requestId());
         if (held != null) {   // the chat call that used it arrived first (the daemons' observers send independently)
             ObserveEvent answer = held.remove(held.size() - 1);
+            long share = held.bytes / (held.size() + 1);   // its line's bytes are not kept apart: a share of the entry's
+            held.bytes -= share;
+            heldBytes -= share;
             if (held.isEmpty()) {
-                chats.remove(e.requestId());
+                release(chats.remove(e.requestId()));
             }
             joined(List.of(e), answer);
             return;
         }
-        retrievals.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
+        hold(retrievals.computeIfAbsent(e.requestId(), k -> new Held(lines)), e);
         if (retrievals.size() > OPEN) {
             flushOldestRetrieval();
         }
+        withinBytes();
     }
 
     private void flushOldestRetrieval() throws IOException {
-        for (ObserveEvent r : oldest(retrievals)) {   // never used by a chat call
+        for (ObserveEvent r : release(oldest(retrievals))) {   // never used by a chat call
             unanswered(r);
         }
     }
@@ -387,31 +471,32 @@ final class Materializer {
                     text);
             return;
         }
-        List<ObserveEvent> open = iterations.get(run);
+        Held open = iterations.get(run);
         if (open == null && n != 1 || open != null && open.get(open.size() - 1).payload().path("n").asInt() != n - 1) {
             quarantine(Quarantined.Reason.ORPHAN_ATTEMPT, "attempt " + n + " of iteration " + run + " without attempt " + (n - 1)
                     + " before it in this run's input", file, offset, e.eventId(), text);
             return;
         }
         if (open == null) {
-            open = new ArrayList<>();
+            open = new Held(lines);
             iterations.put(run, open);
             if (iterations.size() > OPEN) {
-                Iterator<Map.Entry<String, List<ObserveEvent>>> it = iterations.entrySet().iterator();
-                List<ObserveEvent> oldest = it.next().getValue();
-                it.remove();
-                closeIteration(oldest);
+                closeIteration(release(oldest(iterations)));
             }
         }
-        open.add(e);
-        List<ObserveEvent> made = e.requestId() == null ? null : chats.remove(e.requestId());
+        hold(open, e);
+        Held made = e.requestId() == null ? null : chats.remove(e.requestId());
         if (made != null) {
             runChats.computeIfAbsent(run, k -> new ArrayList<>()).addAll(made);
+            open.bytes += made.bytes;   // held on by the run now
+            made.bytes = 0;
         }
         if (e.payload().path("valid").asBoolean(false) || e.payload().path("last").asBoolean(false)) {
             iterations.remove(run);   // valid, or validatord says no attempt follows
-            closeIteration(open);
+            closeIteration(release(open));
+            return;
         }
+        withinBytes();
     }
 
     /** An iterate run: what was asked, and every attempt with its output, violations and validity. */
