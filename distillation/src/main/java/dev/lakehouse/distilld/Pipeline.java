@@ -30,6 +30,11 @@ import dev.lakehouse.distillation.CanonicalJson;
  */
 public final class Pipeline {
     static final int BATCH = 1_000;
+    /**
+     * A batch is also cut at this many bytes of evidence lines: two batches are in hand at a time (one scored, one
+     * written), and a thousand records of up to a few MiB each would be gigabytes.
+     */
+    static final long BATCH_BYTES = 4L << 20;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** The stages a run may be asked for; materialize always runs (the others read its evidence). */
@@ -191,11 +196,14 @@ public final class Pipeline {
             Writer writer = new Writer(scored, exporter, byCategory, byClass, neverSft);
             List<byte[]> batch = new ArrayList<>(BATCH);
             long[] done = {0};
+            long[] bytes = {0};
             JsonLines.read(evidenceFile, 0, (line, offset) -> {
                 batch.add(line);
-                if (batch.size() == BATCH) {
+                bytes[0] += line.length;
+                if (batch.size() == BATCH || bytes[0] >= BATCH_BYTES) {
+                    done[0] += batch.size();
+                    bytes[0] = 0;
                     writer.next(submit(batch, scorer, exporter, pool, threads));
-                    done[0] += BATCH;
                     progress.at("score+export", done[0], total);
                 }
                 return true;
