@@ -64,7 +64,7 @@ public final class CanonicalJson {
 
     /** A thread's generator and the buffer it writes into (emptied after each document). */
     private static final class Encoder {
-        final ByteArrayBuilder out = new ByteArrayBuilder(4096);
+        final ByteArrayBuilder out = new ByteArrayBuilder(512);
         final JsonGenerator generator;
 
         Encoder() {
