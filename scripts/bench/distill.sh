@@ -2,8 +2,8 @@
 # distilld figures (issues 16, 17): generate N realistic observations (all kinds, PII and malformed ones mixed in;
 # DistillBench), start distilld with bin/lakehouse's default flags, run the whole pipeline through POST /v1/distill/runs,
 # and print the time per stage, events/s, distilld's CPU seconds for the run (steadier than wall time on a shared machine)
-# and its peak RSS (VmHWM). Goal: 1,000,000 in <= 60 s with peak RSS
-# <= 512 MB. Then (AUDIT=0 skips it) the full audit of that run, phases 0-6, through POST /v1/distill/audits: the time
+# and its peak RSS (VmHWM). Goal (issue 35): 1,000,000 in <= 30 s with peak RSS <= 256 MiB (issue 16's: 60 s, 512 MB).
+# Then (AUDIT=0 skips it) the full audit of that run, phases 0-6, through POST /v1/distill/audits: the time
 # per phase; and a replay of REPLAY_SAMPLE records (default 2000) at REPLAY_CONCURRENCY (8) through real chatd and
 # validatord against a scripted Ollama that takes OLLAMA_DELAY_MS (50) per answer: items/s, and the ideal
 # (concurrency / delay) beside it.
