@@ -41,6 +41,23 @@ class CanonicalJsonTest {
         }
     }
 
+    /**
+     * A thread keeps its generator between documents; one that fails in the middle of a document (a value Jackson cannot
+     * write) must not leave its half-written state to the next: the next documents encode as on a fresh thread.
+     */
+    @Test
+    void aDocumentThatFailsToEncode_leavesNothingBehindForTheNext() {
+        ObjectNode broken = F.objectNode().put("a", 1);
+        broken.putObject("b").put("c", "half").set("d", F.pojoNode(new Object() { }));   // an empty bean: Jackson refuses it
+        JsonNode next = Json.parse("{\"z\":[1,{\"y\":\"x\"}],\"a\":true}".getBytes(), JsonNode.class);
+        byte[] expected = Json.bytes(CanonicalJson.sorted(next));
+        for (int i = 0; i < 3; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CanonicalJson.bytes(broken)).isInstanceOf(RuntimeException.class);
+            assertThat(CanonicalJson.bytes(next)).as("after failure " + (i + 1)).isEqualTo(expected);
+            assertThat(CanonicalJson.bytes(next)).as("and again").isEqualTo(expected);
+        }
+    }
+
     @Test
     void aValueEncodedOnce_splicedInFirst_isTheWholeDocumentsEncoding() {
         Random rnd = new Random(9);
