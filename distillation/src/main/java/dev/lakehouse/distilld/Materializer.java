@@ -163,6 +163,127 @@ final class Materializer {
         return this;
     }
 
+    /** Parses lines on {@code pool}'s {@code threads} threads a batch ahead of applying them (null: on the run's thread). */
+    Materializer parseOn(java.util.concurrent.ExecutorService pool, int threads) {
+        this.parsers = pool;
+        this.parserThreads = threads;
+        return this;
+    }
+
+    /** Lines parsed a batch at a time, at most this many or {@link #AHEAD_BYTES} of them. */
+    static final int AHEAD_LINES = 512;
+    static final int AHEAD_BYTES = 4 << 20;
+    private java.util.concurrent.ExecutorService parsers;
+    private int parserThreads;
+
+    /**
+     * One file's lines on their way to {@link #apply}, in order: with a pool, each batch is parsed there (in slices, one a
+     * thread) while the batch before is applied here; without one, each line is parsed and applied as it is read.
+     */
+    private final class Ahead {
+        private final String file;
+        private final java.util.function.LongConsumer progress;
+        private long end;
+        private List<byte[]> lines = new ArrayList<>();
+        private List<Long> offsets = new ArrayList<>();
+        private long bytes;
+        private Batch parsing;
+
+        private record Batch(List<byte[]> lines, List<Long> offsets, List<java.util.concurrent.Future<Parsed[]>> slices) {
+        }
+
+        Ahead(String file, long start, java.util.function.LongConsumer progress) {
+            this.file = file;
+            this.end = start;
+            this.progress = progress;
+        }
+
+        void add(long offset, byte[] line) throws IOException {
+            if (parsers == null) {
+                applied(offset, line, parse(line));
+                return;
+            }
+            lines.add(line);
+            offsets.add(offset);
+            bytes += line.length;
+            if (lines.size() >= AHEAD_LINES || bytes >= AHEAD_BYTES) {
+                Batch next = submit();
+                applyParsing();
+                parsing = next;
+            }
+        }
+
+        /** Applies what is in hand: the batch being parsed, then the lines not yet sent. */
+        void drain() throws IOException {
+            if (parsers == null) {
+                return;
+            }
+            Batch next = lines.isEmpty() ? null : submit();
+            applyParsing();
+            parsing = next;
+            applyParsing();
+        }
+
+        private Batch submit() {
+            List<byte[]> batch = lines;
+            int slice = (batch.size() + parserThreads - 1) / parserThreads;
+            List<java.util.concurrent.Future<Parsed[]>> slices = new ArrayList<>();
+            for (int from = 0; from < batch.size(); from += slice) {
+                int a = from;
+                int b = Math.min(batch.size(), from + slice);
+                slices.add(parsers.submit(() -> {
+                    Parsed[] out = new Parsed[b - a];
+                    for (int i = a; i < b; i++) {
+                        out[i - a] = parse(batch.get(i));
+                    }
+                    return out;
+                }));
+            }
+            Batch out = new Batch(batch, offsets, slices);
+            lines = new ArrayList<>();
+            offsets = new ArrayList<>();
+            bytes = 0;
+            return out;
+        }
+
+        private void applyParsing() throws IOException {
+            if (parsing == null) {
+                return;
+            }
+            int i = 0;
+            for (java.util.concurrent.Future<Parsed[]> f : parsing.slices()) {
+                for (Parsed p : done(f)) {
+                    applied(parsing.offsets().get(i), parsing.lines().get(i), p);
+                    i++;
+                }
+            }
+            parsing = null;
+        }
+
+        private void applied(long offset, byte[] line, Parsed p) throws IOException {
+            apply(file, offset, line.length, p);
+            end = offset + line.length + 1;
+            progress.accept(line.length + 1L);
+        }
+    }
+
+    private static Parsed[] done(java.util.concurrent.Future<Parsed[]> f) throws IOException {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IOException("parsing a line failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while parsing");
+        }
+    }
+
     /** Holds at most {@code limit} bytes of lines in the windows (tests: a small limit). */
     Materializer heldBytes(long limit) {
         this.heldLimit = limit;
@@ -226,17 +347,16 @@ final class Materializer {
             String name = file.getFileName().toString();
             long start = from.getOrDefault(name, 0L);
             long stop = until == null ? Long.MAX_VALUE : until.getOrDefault(name, start);
-            long[] end = {start};
+            Ahead ahead = new Ahead(name, start, progress);
             JsonLines.read(file, start, (line, offset) -> {
                 if (offset >= stop) {
                     return false;
                 }
-                line(name, offset, line);
-                end[0] = offset + line.length + 1;
-                progress.accept(line.length + 1L);
+                ahead.add(offset, line);
                 return true;
             });
-            watermark.put(name, end[0]);
+            ahead.drain();
+            watermark.put(name, ahead.end);
         }
         for (int i = 0; i < released.size(); i++) {
             line(RELEASED, releasedFrom + i, released.get(i));
@@ -269,44 +389,61 @@ final class Materializer {
                 && !last.instant().plus(PENDING_WINDOW).isBefore(newest);
     }
 
-    private void line(String file, long offset, byte[] bytes) throws IOException {
-        lines++;
-        lineBytes = bytes.length;
+    /** A line read, before any of the run's state is touched: its event and time, or the quarantine's reason and detail. */
+    private record Parsed(String text, ObserveEvent event, java.time.Instant at, Quarantined.Reason reason, String detail, String eventId) {
+        static Parsed bad(Quarantined.Reason reason, String detail, String eventId, String raw) {
+            return new Parsed(raw, null, null, reason, detail, eventId);
+        }
+    }
+
+    /** Reads a line into an event. A function of its bytes alone, so lines may be parsed on any thread, in any order. */
+    static Parsed parse(byte[] bytes) {
         if (bytes.length > MAX_LINE) {
-            quarantine(Quarantined.Reason.TOO_LARGE, bytes.length + " bytes; at most " + MAX_LINE, file, offset, null,
+            return Parsed.bad(Quarantined.Reason.TOO_LARGE, bytes.length + " bytes; at most " + MAX_LINE, null,
                     new String(bytes, 0, 4096, StandardCharsets.UTF_8) + "…");
-            return;
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            quarantine(Quarantined.Reason.BAD_UTF8, "not UTF-8: " + e.getMessage(), file, offset, null,
-                    new String(bytes, StandardCharsets.UTF_8));
-            return;
+            return Parsed.bad(Quarantined.Reason.BAD_UTF8, "not UTF-8: " + e.getMessage(), null, new String(bytes, StandardCharsets.UTF_8));
         }
         JsonNode node;
         try {
             node = Json.mapper().readTree(text);
         } catch (IOException e) {
-            quarantine(Quarantined.Reason.BAD_JSON, e.getMessage().lines().findFirst().orElse(""), file, offset, null, text);
-            return;
+            return Parsed.bad(Quarantined.Reason.BAD_JSON, e.getMessage().lines().findFirst().orElse(""), null, text);
         }
         if (node == null || !node.isObject()) {
-            quarantine(Quarantined.Reason.BAD_JSON, "not a JSON object", file, offset, null, text);
-            return;
+            return Parsed.bad(Quarantined.Reason.BAD_JSON, "not a JSON object", null, text);
         }
         ((ObjectNode) node).remove("received_at");   // observerd's stored form: the event as posted, and when it arrived
         ObserveEvent e = ObserveEvent.fromTree((ObjectNode) node);   // the payload as parsed, not copied
         try {
             e = e != null ? e : Json.convert(node, ObserveEvent.class, "event");
         } catch (ApiException bad) {
-            quarantine("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
-                    bad.detail(), file, offset, node.path("event_id").asText(null), text);
+            return Parsed.bad("missing_field".equals(bad.code()) ? Quarantined.Reason.MISSING_FIELD : Quarantined.Reason.SCHEMA_VIOLATION,
+                    bad.detail(), node.path("event_id").asText(null), text);
+        }
+        return new Parsed(text, e, e.instant(), null, null, null);   // the time parsed once: the rest of the checks are on it
+    }
+
+    private void line(String file, long offset, byte[] bytes) throws IOException {
+        apply(file, offset, bytes.length, parse(bytes));
+    }
+
+    /** A parsed line, in input order: where it ends. */
+    private void apply(String file, long offset, int size, Parsed p) throws IOException {
+        lines++;
+        lineBytes = size;
+        if (p.reason() != null) {
+            quarantine(p.reason(), p.detail(), file, offset, p.eventId(), p.text());
             return;
         }
-        java.time.Instant at = e.instant();   // parsed once: the rest of the line's checks are on it
+        ObserveEvent e = p.event();
+        java.time.Instant at = p.at();
+        String text = p.text();
         if (since != null && at.isBefore(since)) {
             beforeSince++;
             return;

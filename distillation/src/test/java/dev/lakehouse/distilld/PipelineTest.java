@@ -229,6 +229,50 @@ public class PipelineTest {
         }
     }
 
+    /**
+     * With more than one thread the materializer parses each batch of lines on the pool while it applies the batch before
+     * (Materializer.parseOn): over two day files of a few thousand lines — every kind, joins in both orders, iterate runs,
+     * malformed lines, a line past 4 MiB of a batch — the same bytes in every file and the same watermark as one thread.
+     */
+    @Test
+    void parsingAhead_onThePool_givesTheBytesOfParsingLineByLine() throws Exception {
+        Path obs = Files.createDirectories(dir.resolve("many"));
+        java.util.Random r = new java.util.Random(5);
+        for (String day : List.of("2026-11-29", "2026-11-30")) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 2_500; i++) {
+                String ts = day + "T10:%02d:%02dZ".formatted(i / 60 % 60, i % 60);
+                String id = day + "-" + i;
+                b.append(switch (r.nextInt(9)) {
+                    case 0 -> event(id, ts, "chat.call", "rq-" + r.nextInt(300), chat("Q" + r.nextInt(500), "A" + i));
+                    case 1 -> event(id, ts, "retrieve", "rq-" + r.nextInt(300), "{\"query\":\"q" + i + "\",\"hits\":[]}");
+                    case 2 -> event(id, ts, "iterate.attempt", null, attempt("run-" + r.nextInt(200), "fill", 1 + r.nextInt(2), "o" + i,
+                            r.nextBoolean(), "[]"));
+                    case 3 -> event(id, ts, "validate", null, "{\"kind\":\"fill\",\"valid\":" + r.nextBoolean() + ",\"n\":" + i + "}");
+                    case 4 -> "{broken " + i;
+                    case 5 -> event(id, ts, "chat.call", null, chat("Hi", "x".repeat(r.nextInt(3) == 0 ? 300_000 : 10)));
+                    case 6 -> event(id, ts, "truth.resolve", null, "{\"subject\":\"worker:W" + r.nextInt(50) + "\",\"value\":" + i + "}");
+                    case 7 -> event(id, ts, "fuzz.kind", null, "{}");
+                    default -> event(id, ts, "chat.call", null, chat("Q" + r.nextInt(100), "A" + r.nextInt(100)));   // duplicates
+                }).append('\n');
+            }
+            Files.writeString(obs.resolve(day + ".jsonl"), b.toString());
+        }
+        JsonNode one = run(obs, "one", true, 1);
+        JsonNode three = run(obs, "three", true, 3);
+        List<String> files = new ArrayList<>(Exporter.FILES);
+        files.addAll(List.of("evidence.jsonl", "quarantine.jsonl", "scored.jsonl"));
+        for (String f : files) {
+            if (Files.exists(dir.resolve("one").resolve(f))) {
+                assertThat(Files.readAllBytes(dir.resolve("three").resolve(f))).as(f).isEqualTo(Files.readAllBytes(dir.resolve("one").resolve(f)));
+            }
+        }
+        assertThat(three.path("stages").path("materialize")).isEqualTo(((ObjectNode) one.path("stages").path("materialize").deepCopy())
+                .put("took_ms", three.path("stages").path("materialize").path("took_ms").asLong()));
+        assertThat(Files.readString(dir.resolve("three-watermark.json"))).isEqualTo(Files.readString(dir.resolve("one-watermark.json")));
+        assertThat(one.path("stages").path("materialize").path("lines").asLong()).isEqualTo(5_000);
+    }
+
     @Test
     void aSecondRun_readsOnlyWhatCameSince_andFullReadsEverythingAgain() throws Exception {
         Path obs = fixtures();
