@@ -82,8 +82,8 @@ public final class FieldError extends IllegalArgumentException {
 
     /**
      * The form nearly every time comes in — {@code 2026-11-22T21:00:00Z} with 1–9 digits of fraction or none, UTC, upper
-     * case, and {@code Instant.toString()}'s own — read by field positions (twenty times faster than the formatter, and
-     * every observation distilld reads has one); null when the value is not in that form or not a valid time, and the
+     * case, and {@code Instant.toString()}'s own — read by field positions rather than by the formatter (every
+     * observation distilld reads has one, some twice); null when the value is not in that form or not a valid time, and the
      * formatter then decides. The same instant as the formatter's for every value it answers (FieldErrorTest holds it to
      * the JDK's ISO parser).
      */

@@ -53,8 +53,8 @@ final class Materializer {
     /**
      * The bytes of the lines the three windows hold together (chat calls, retrievals, open iterate runs): past it the
      * oldest entry of any of them is let go as the count bounds let it go — a held chat call as a chat, a retrieval as
-     * unanswered, a run closed as it is. The counts alone allowed 2,000 held chat calls and 20,000 retrievals and runs of
-     * lines up to 1 MiB each, more than any heap distilld runs in; trees take several times their lines' bytes.
+     * unanswered, a run closed as it is. The counts alone allowed 2,000 held chat calls, 10,000 retrievals and 10,000
+     * runs of lines up to 1 MiB each, more than any heap distilld runs in; trees take several times their lines' bytes.
      */
     static final long HELD_BYTES = 4L << 20;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
