@@ -101,14 +101,15 @@ public final class Pipeline {
         Materializer.Result m;
         Exporter.Out evidence = new Exporter.Out(o.runDir().resolve("evidence.jsonl"));
         Exporter.Out quarantine = new Exporter.Out(o.runDir().resolve("quarantine.jsonl"));
-        try (evidence; quarantine; java.util.concurrent.ExecutorService parsers = Executors.newFixedThreadPool(Math.max(1, o.threads()))) {
+        // with more than one thread, observation lines are parsed on a pool a batch ahead of the materializer
+        try (evidence; quarantine; ExecutorService parsers = o.threads() > 1 ? Executors.newFixedThreadPool(o.threads()) : null) {
             long all = total;
             long[] done = {0};
             List<List<dev.lakehouse.observerd.ObserveEvent>> pendingIn = o.full() ? List.of() : readPending(o.watermarkFile());
             writePending(o.runDir().resolve(PENDING_IN), pendingIn);   // the audit's dry run starts from it too
             // a full run reads everything again and makes it again: earlier runs' records are not its duplicates
             DedupHistory earlier = o.full() ? DedupHistory.EMPTY : history;
-            m = materializer(evidence, quarantine, o.since()).history(earlier).parseOn(o.threads() > 1 ? parsers : null, o.threads())
+            m = materializer(evidence, quarantine, o.since()).history(earlier).parseOn(parsers, o.threads())
                     .dedupIn(o.runDir().resolve("dedup-spill"), RunDedup.DEFAULT_LIMIT).run(files, from, null, review.releasedFrom(releasedFrom, decisions),
                     releasedFrom, pendingIn, n -> {
                 done[0] += n;
