@@ -121,6 +121,11 @@ final class Materializer {
     private final LinkedHashMap<String, Held> iterations = new LinkedHashMap<>();
     /** Chat calls held by request id until it is known whether an iterate run made them (then they are its provenance). */
     private final LinkedHashMap<String, Held> chats = new LinkedHashMap<>();
+    /** Lines parsed a batch at a time (with a pool, {@link #parseOn}), at most this many or {@link #AHEAD_BYTES} of them. */
+    static final int AHEAD_LINES = 512;
+    static final int AHEAD_BYTES = 4 << 20;
+    private java.util.concurrent.ExecutorService parsers;
+    private int parserThreads;
     /** The bytes of the lines the windows hold, at most {@code heldLimit} after each line. */
     private long heldBytes;
     private long heldLimit = HELD_BYTES;
@@ -169,12 +174,6 @@ final class Materializer {
         this.parserThreads = threads;
         return this;
     }
-
-    /** Lines parsed a batch at a time, at most this many or {@link #AHEAD_BYTES} of them. */
-    static final int AHEAD_LINES = 512;
-    static final int AHEAD_BYTES = 4 << 20;
-    private java.util.concurrent.ExecutorService parsers;
-    private int parserThreads;
 
     /**
      * One file's lines on their way to {@link #apply}, in order: with a pool, each batch is parsed there (in slices, one a
